@@ -1,0 +1,63 @@
+"""The normalised message model every channel adapter speaks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass(slots=True)
+class InboundMessage:
+    """A customer's touchpoint as an adapter hands it to the hub.
+
+    ``identity_kind``/``identity_value`` say who wrote (raw; the hub normalises). ``claims`` are
+    further identities the customer stated (name, phone, e-mail) and become *claimed* ones.
+    """
+
+    channel: str
+    identity_kind: str
+    identity_value: str
+    text: str = ""
+    kind: str = "message"  # message, email, call, visit
+    subject: str = ""
+    provider_id: str | None = None
+    display_name: str = ""
+    verified: bool = False
+    claims: dict[str, str] = field(default_factory=dict)
+    attachments: list[dict[str, Any]] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class IngestResult:
+    customer_id: int
+    conversation_id: int
+    event_id: int
+    duplicate: bool = False
+
+
+@dataclass(slots=True)
+class OutboundMessage:
+    event_id: int
+    customer_id: int
+    channel: str
+    address: str  # the normalised identity value the reply goes to
+    text: str
+    subject: str = ""
+    author: str = ""
+
+
+class ChannelUnavailable(Exception):
+    """The provider is down or refused: the message is marked failed and can be retried."""
+
+
+class ChannelAdapter(Protocol):
+    channel: str
+
+    async def send(self, msg: OutboundMessage) -> str:
+        """Hand a reply to the provider; return the provider's message id."""
+        ...
+
+    def address_kinds(self) -> tuple[str, ...]:
+        """Identity kinds this channel can reach, in order of preference."""
+        ...

@@ -1,0 +1,203 @@
+"""Web chat: the embeddable widget's websocket, and the adapter that sends replies to it.
+
+Customer frames (JSON objects with a ``type``)::
+
+    -> {"type": "hello", "visitor_id": "…"?, "name": "…"?, "phone": "…"?, "email": "…"?}
+    <- {"type": "welcome", "visitor_id": "…", "history": [ …messages… ]}
+    -> {"type": "message", "id": "client-made id", "text": "…"}
+    <- {"type": "ack", "id": "client-made id", "event_id": 42}   (after commit)
+    <- {"type": "message", "event_id": 43, "text": "…", "author": "Анна", "at": "…"}
+    -> {"type": "delivered" | "read", "event_id": 43}
+    -> {"type": "identify", "name": "…", "phone": "…", "email": "…"}
+    -> {"type": "leave"}
+    <- {"type": "error", "code": "…", "message": "…", "id": "…"?}
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import re
+import secrets
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, select
+from websockets.asyncio.server import ServerConnection
+from websockets.exceptions import ConnectionClosed
+
+from services.channels.base import InboundMessage, OutboundMessage
+from services.gateway.operator_session import TokenBucket
+from services.protocol.errors import ErrorCode, ProtocolError
+from services.store.models import Identity, TimelineEvent
+
+if TYPE_CHECKING:
+    from services.gateway.server import Gateway
+
+log = logging.getLogger(__name__)
+
+VISITOR_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+MAX_CHAT_FRAME = 16 * 1024
+MAX_TEXT = 4000
+HISTORY = 50
+_tl = TimelineEvent.__table__
+_id = Identity.__table__
+
+
+class WebChatChannel:
+    channel = "webchat"
+
+    def __init__(self, gw: Gateway) -> None:
+        self.gw = gw
+        self.visitors: dict[str, set[ServerConnection]] = {}
+
+    def address_kinds(self) -> tuple[str, ...]:
+        return ("web_visitor",)
+
+    async def send(self, msg: OutboundMessage) -> str:
+        frame = json.dumps({"type": "message", "event_id": msg.event_id, "text": msg.text,
+                            "author": msg.author}, ensure_ascii=False)
+        for ws in list(self.visitors.get(msg.address, ())):
+            with contextlib.suppress(ConnectionClosed):
+                await ws.send(frame)
+        # A visitor who is away gets it with the history on the next visit.
+        return f"webchat:{msg.event_id}"
+
+    # -- the customer's socket ----------------------------------------------------------------
+    async def serve(self, ws: ServerConnection) -> None:
+        visitor: str | None = None
+        bucket = TokenBucket(5.0, 20)
+        try:
+            async for raw in ws:
+                if len(raw) > MAX_CHAT_FRAME:
+                    await _err(ws, ErrorCode.FRAME_TOO_LARGE, "message too long")
+                    continue
+                try:
+                    frame = json.loads(raw)
+                    if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+                        raise ValueError("not an object with a type")
+                except ValueError:
+                    await _err(ws, ErrorCode.BAD_FRAME, "frames are JSON objects with a type")
+                    continue
+                if not bucket.take():
+                    await _err(ws, ErrorCode.RATE_LIMITED, "slow down", frame.get("id"))
+                    continue
+                kind = frame["type"]
+                if kind == "hello":
+                    visitor = await self._hello(ws, frame, visitor)
+                elif visitor is None:
+                    await _err(ws, ErrorCode.NOT_AUTHENTICATED, "say hello first")
+                elif kind == "message":
+                    await self._message(ws, visitor, frame)
+                elif kind in ("delivered", "read"):
+                    eid = frame.get("event_id")
+                    if isinstance(eid, int):
+                        await self._receipt(visitor, eid, kind)
+                elif kind == "identify":
+                    await self._identify(visitor, frame)
+                elif kind == "leave":
+                    await self.gw.hub.abandon("web_visitor", visitor, "webchat")
+                else:
+                    await _err(ws, ErrorCode.UNKNOWN_TYPE, f"unknown frame type {kind!r}")
+        except ConnectionClosed:
+            pass
+        finally:
+            if visitor is not None:
+                socks = self.visitors.get(visitor)
+                if socks is not None:
+                    socks.discard(ws)
+                    if not socks:
+                        del self.visitors[visitor]
+
+    async def _hello(self, ws: ServerConnection, frame: dict[str, Any],
+                     current: str | None) -> str:
+        vid = frame.get("visitor_id")
+        if not isinstance(vid, str) or not VISITOR_RE.match(vid):
+            vid = secrets.token_urlsafe(16)
+        if current is not None and current != vid:
+            self.visitors.get(current, set()).discard(ws)
+        self.visitors.setdefault(vid, set()).add(ws)
+        history = await self.gw.store.read(lambda c: _history(c, vid))
+        await ws.send(json.dumps({"type": "welcome", "visitor_id": vid, "history": history},
+                                 ensure_ascii=False))
+        claims = _claims(frame)
+        if claims:
+            await self._identify(vid, frame)
+        return vid
+
+    async def _message(self, ws: ServerConnection, visitor: str, frame: dict[str, Any]) -> None:
+        cmid = frame.get("id")
+        text = frame.get("text")
+        if not isinstance(cmid, str) or not 1 <= len(cmid) <= 64:
+            await _err(ws, ErrorCode.INVALID_ARGS, "a message needs an id of 1..64 characters")
+            return
+        if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT:
+            await _err(ws, ErrorCode.INVALID_ARGS, f"text must be 1..{MAX_TEXT} characters",
+                       cmid)
+            return
+        msg = InboundMessage(
+            channel="webchat", identity_kind="web_visitor", identity_value=visitor,
+            text=text.strip(), provider_id=f"{visitor}:{cmid}",
+            display_name=str(frame.get("name") or "")[:200],
+        )
+        try:
+            res = await self.gw.hub.ingest(msg)
+        except ProtocolError as exc:
+            await _err(ws, exc.code, exc.message, cmid)
+            return
+        await ws.send(json.dumps({"type": "ack", "id": cmid, "event_id": res.event_id}))
+
+    async def _receipt(self, visitor: str, event_id: int, kind: str) -> None:
+        owner = await self.gw.store.read(lambda c: _event_visitor(c, event_id))
+        if owner == visitor:
+            await self.gw.hub.set_delivery(event_id, kind)
+
+    async def _identify(self, visitor: str, frame: dict[str, Any]) -> None:
+        claims = _claims(frame)
+        if not claims:
+            return
+        cid = await self.gw.hub.resolve_customer("web_visitor", visitor)
+        await self.gw.hub._add_claims(cid, claims, claims.get("name", ""))
+
+
+def _claims(frame: dict[str, Any]) -> dict[str, str]:
+    return {k: str(frame[k])[:320] for k in ("name", "phone", "email")
+            if isinstance(frame.get(k), str) and frame[k].strip()}
+
+
+async def _err(ws: ServerConnection, code: ErrorCode, message: str, cid: Any = None) -> None:
+    body: dict[str, Any] = {"type": "error", "code": code.value, "message": message}
+    if cid is not None:
+        body["id"] = cid
+    with contextlib.suppress(ConnectionClosed):
+        await ws.send(json.dumps(body))
+
+
+def _history(conn: Connection, visitor: str) -> list[dict[str, Any]]:
+    cid = conn.execute(select(_id.c.customer_id).where(
+        _id.c.kind == "web_visitor", _id.c.value == visitor)).scalar()
+    if cid is None:
+        return []
+    rows = conn.execute(
+        select(_tl.c.id, _tl.c.direction, _tl.c.body, _tl.c.author_label, _tl.c.created_at)
+        .where(_tl.c.customer_id == cid, _tl.c.channel == "webchat")
+        .order_by(_tl.c.id.desc()).limit(HISTORY)
+    ).all()
+    return [{"event_id": r.id, "direction": r.direction, "text": r.body,
+             "author": r.author_label if r.direction == "out" else "",
+             "at": r.created_at.isoformat()} for r in reversed(rows)]
+
+
+def _event_visitor(conn: Connection, event_id: int) -> str | None:
+    row = conn.execute(
+        select(_id.c.value)
+        .join(_tl, _tl.c.customer_id == _id.c.customer_id)
+        .where(_tl.c.id == event_id, _tl.c.channel == "webchat", _tl.c.direction == "out",
+               _id.c.kind == "web_visitor")
+    ).first()
+    return None if row is None else str(row.value)
+
+
+async def gather_quietly(*aws: Any) -> None:
+    await asyncio.gather(*aws, return_exceptions=True)

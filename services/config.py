@@ -1,0 +1,151 @@
+"""Gateway configuration: defaults, then a TOML file, then ``OMNIDESK_*`` environment variables.
+
+Example ``gateway.toml``::
+
+    [gateway]
+    host = "0.0.0.0"
+    port = 8765
+    [database]
+    url = "postgresql+psycopg://omnidesk@db.internal/omnidesk"
+    [tls]
+    cert = "/etc/omnidesk/tls.crt"
+    key = "/etc/omnidesk/tls.key"
+    [webchat]
+    allowed_origins = ["https://shop.example.ru"]
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+APP = "omnidesk"
+
+
+def data_dir() -> Path:
+    """Per-OS data folder (Linux: ~/.local/share/omnidesk; Windows: %LOCALAPPDATA%\\omnidesk)."""
+    return Path(platformdirs.user_data_dir(APP, appauthor=False))
+
+
+def config_dir() -> Path:
+    return Path(platformdirs.user_config_dir(APP, appauthor=False))
+
+
+def log_dir() -> Path:
+    return Path(platformdirs.user_log_dir(APP, appauthor=False))
+
+
+@dataclass
+class GatewayConfig:
+    host: str = "127.0.0.1"
+    port: int = 8765
+    data_dir: Path = field(default_factory=data_dir)
+    database_url: str = ""  # empty: an SQLite file in data_dir
+    sqlite_synchronous: str = "FULL"
+    tls_cert: str = ""
+    tls_key: str = ""
+    allowed_origins: list[str] = field(default_factory=list)
+    max_frame_bytes: int = 64 * 1024
+    rate_per_s: float = 30.0
+    rate_burst: int = 120
+    send_queue_limit: int = 2000
+    token_ttl_hours: float = 12.0
+    remember_ttl_days: float = 30.0
+    offer_timeout_s: float = 30.0
+    event_retention_days: float = 7.0
+    channel_queues: dict[str, str] = field(default_factory=dict)
+    log_json: bool = False
+
+    @property
+    def url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'gateway.db'}"
+
+    @property
+    def tls(self) -> bool:
+        return bool(self.tls_cert and self.tls_key)
+
+
+# TOML "section.key" -> field name
+_TOML_KEYS = {
+    "gateway.host": "host",
+    "gateway.port": "port",
+    "gateway.data_dir": "data_dir",
+    "gateway.log_json": "log_json",
+    "database.url": "database_url",
+    "database.sqlite_synchronous": "sqlite_synchronous",
+    "tls.cert": "tls_cert",
+    "tls.key": "tls_key",
+    "webchat.allowed_origins": "allowed_origins",
+    "limits.max_frame_bytes": "max_frame_bytes",
+    "limits.rate_per_s": "rate_per_s",
+    "limits.rate_burst": "rate_burst",
+    "limits.send_queue_limit": "send_queue_limit",
+    "auth.token_ttl_hours": "token_ttl_hours",
+    "auth.remember_ttl_days": "remember_ttl_days",
+    "routing.offer_timeout_s": "offer_timeout_s",
+    "routing.channel_queues": "channel_queues",
+    "events.retention_days": "event_retention_days",
+}
+
+ENV_PREFIX = "OMNIDESK_"
+
+
+class ConfigError(ValueError):
+    pass
+
+
+def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) -> GatewayConfig:
+    env = os.environ if env is None else env
+    cfg = GatewayConfig()
+    path = path or (Path(env[ENV_PREFIX + "CONFIG"]) if env.get(ENV_PREFIX + "CONFIG") else None)
+    if path is not None:
+        try:
+            doc = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ConfigError(f"config file not found: {path}") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path}: {exc}") from exc
+        for section, values in doc.items():
+            if not isinstance(values, dict):
+                raise ConfigError(f"{path}: [{section}] must be a table")
+            for key, value in values.items():
+                name = _TOML_KEYS.get(f"{section}.{key}")
+                if name is None:
+                    raise ConfigError(f"{path}: unknown setting {section}.{key}")
+                _set(cfg, name, value, f"{section}.{key}")
+    for f in fields(cfg):
+        raw = env.get(ENV_PREFIX + f.name.upper())
+        if raw is not None:
+            _set(cfg, f.name, raw, ENV_PREFIX + f.name.upper())
+    return cfg
+
+
+def _set(cfg: GatewayConfig, name: str, value: Any, where: str) -> None:
+    current = getattr(cfg, name)
+    try:
+        if isinstance(current, bool):
+            value = value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes")
+        elif isinstance(current, int):
+            value = int(value)
+        elif isinstance(current, float):
+            value = float(value)
+        elif isinstance(current, Path):
+            value = Path(value)
+        elif isinstance(current, list):
+            value = [v.strip() for v in value.split(",") if v.strip()] if isinstance(
+                value, str) else list(value)
+        elif isinstance(current, dict):
+            if isinstance(value, str):
+                value = dict(kv.split("=", 1) for kv in value.split(",") if "=" in kv)
+            value = dict(value)
+        else:
+            value = str(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{where}: cannot use {value!r} for {name}") from exc
+    setattr(cfg, name, value)

@@ -1,0 +1,382 @@
+"""One operator's websocket: auth phase, command registry, and a sender that never loses events.
+
+Events reach the socket through :class:`EventSender`. It tracks the last sequence number the
+client has been sent; whenever a live event is not the next one (the client resumed from an
+older point, or its buffer overflowed because it reads too slowly), the missing range is read
+back from the store first. So a slow client costs the gateway a bounded buffer and a catch-up
+query, never a stall, and a client sees every event once and in order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import OrderedDict, deque
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+from sqlalchemy import Connection, select
+from websockets.asyncio.server import ServerConnection
+from websockets.exceptions import ConnectionClosed
+
+from services import auth as A
+from services.protocol import commands as C
+from services.protocol.errors import ErrorCode, ProtocolError
+from services.protocol.messages import (
+    PROTOCOL_VERSION,
+    Auth,
+    AuthFailed,
+    AuthOk,
+    Command,
+    Error,
+    Event,
+    OperatorInfo,
+    Result,
+    decode_client,
+    encode,
+)
+from services.routing import OperatorState
+from services.store import queries as Q
+from services.store.models import Operator, SessionToken, utcnow
+from services.store.writer import Published, WriteBatch
+
+if TYPE_CHECKING:
+    from services.gateway.server import Gateway
+
+log = logging.getLogger(__name__)
+
+AUTH_TIMEOUT_S = 10.0
+CATCH_UP_PAGE = 500
+_op_t = Operator.__table__
+_tok_t = SessionToken.__table__
+
+
+class TokenBucket:
+    """Per-connection rate limit: ``rate`` commands a second, bursts up to ``burst``."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate, self.burst = rate, float(burst)
+        self.tokens = float(burst)
+        self.at = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return True
+        return False
+
+
+class EventSender:
+    """The only writer to the socket: replies first, then events in sequence order."""
+
+    def __init__(self, ws: ServerConnection, gw: Gateway, operator_id: int, sent_seq: int,
+                 limit: int) -> None:
+        self.ws = ws
+        self.gw = gw
+        self.operator_id = operator_id
+        self.sent_seq = sent_seq
+        self.limit = limit
+        self.frames: deque[bytes] = deque()
+        self.events: deque[Published] = deque()
+        self.overflowed = True  # start with a catch-up: whatever committed before we subscribed
+        self.wake = asyncio.Event()
+        self.wake.set()
+        self.overflows = 0
+
+    def push(self, ev: Published) -> None:
+        if len(self.events) >= self.limit:
+            # Too slow a reader: drop the buffer; the store has it all.
+            self.events.clear()
+            self.overflowed = True
+            self.overflows += 1
+        else:
+            self.events.append(ev)
+        self.wake.set()
+
+    def reply(self, frame: bytes) -> None:
+        self.frames.append(frame)
+        self.wake.set()
+
+    async def run(self) -> None:
+        epoch = self.gw.store.epoch
+        while True:
+            await self.wake.wait()
+            self.wake.clear()
+            while self.frames:
+                await self.ws.send(self.frames.popleft())
+            if self.overflowed:
+                self.overflowed = False
+                await self._catch_up(None)
+            while self.events:
+                ev = self.events.popleft()
+                if ev.seq <= self.sent_seq:
+                    continue
+                if ev.seq > self.sent_seq + 1:
+                    await self._catch_up(ev.seq)
+                await self.ws.send(encode(Event(ev.seq, epoch, ev.name, ev.data)))
+                self.sent_seq = ev.seq
+                if self.frames:
+                    break  # let replies overtake a long run of events
+            if self.frames or self.events:
+                self.wake.set()
+
+    async def _catch_up(self, until: int | None) -> None:
+        epoch = self.gw.store.epoch
+        while True:
+            after = self.sent_seq
+            rows = await self.gw.store.read(
+                lambda c: Q.events_after(c, self.operator_id, after, until, CATCH_UP_PAGE))
+            for seq, name, data in rows:
+                if seq <= self.sent_seq:
+                    continue
+                await self.ws.send(encode(Event(seq, epoch, name, data)))
+                self.sent_seq = seq
+            if len(rows) < CATCH_UP_PAGE:
+                return
+
+
+Handler = Callable[..., Awaitable[dict[str, Any]]]
+
+
+class OperatorSession:
+    def __init__(self, gw: Gateway, ws: ServerConnection) -> None:
+        self.gw = gw
+        self.ws = ws
+        self.op: OperatorState | None = None
+        self.sender: EventSender | None = None
+        self.bucket = TokenBucket(gw.config.rate_per_s, gw.config.rate_burst)
+
+    # -- framing ------------------------------------------------------------------------------
+    def _error(self, code: ErrorCode, message: str, cmd_id: int | None = None,
+               **details: Any) -> bytes:
+        return encode(Error(code=code.value, message=message, id=cmd_id, details=details))
+
+    async def _send_now(self, frame: bytes) -> None:
+        await self.ws.send(frame)
+
+    def _too_big(self, raw: str | bytes) -> bool:
+        return len(raw) > self.gw.config.max_frame_bytes
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    async def run(self) -> None:
+        try:
+            if not await self._auth_phase():
+                return
+            assert self.op is not None and self.sender is not None
+            self.gw.hub.subscribe(self.op.id, self.sender)
+            sender_task = asyncio.create_task(self.sender.run())
+            try:
+                await self._command_loop(sender_task)
+            finally:
+                self.gw.hub.unsubscribe(self.op.id, self.sender)
+                sender_task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
+                    await sender_task
+        except ConnectionClosed:
+            pass
+
+    async def _auth_phase(self) -> bool:
+        try:
+            raw = await asyncio.wait_for(self.ws.recv(), AUTH_TIMEOUT_S)
+        except TimeoutError:
+            await self._send_now(encode(AuthFailed(ErrorCode.NOT_AUTHENTICATED.value,
+                                                   "no auth frame in time")))
+            await self.ws.close(4401, "auth timeout")
+            return False
+        try:
+            if self._too_big(raw):
+                raise ProtocolError(ErrorCode.FRAME_TOO_LARGE, "frame too large")
+            frame = decode_client(raw)
+            if not isinstance(frame, Auth):
+                raise ProtocolError(ErrorCode.NOT_AUTHENTICATED, "authenticate first")
+            if frame.version != PROTOCOL_VERSION:
+                raise ProtocolError(ErrorCode.UNSUPPORTED_VERSION,
+                                    f"this gateway speaks version {PROTOCOL_VERSION}")
+            ok = await self._authenticate(frame)
+        except ProtocolError as exc:
+            await self._send_now(encode(AuthFailed(exc.code.value, exc.message)))
+            await self.ws.close(4401, exc.code.value)
+            return False
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            await self._send_now(encode(AuthFailed(ErrorCode.BAD_FRAME.value, str(exc))))
+            await self.ws.close(4400, "bad frame")
+            return False
+        await self._send_now(encode(ok))
+        return True
+
+    async def _authenticate(self, frame: Auth) -> AuthOk:
+        gw = self.gw
+        if frame.token:
+            digest = A.token_digest(frame.token)
+            row = await gw.store.read(lambda c: _token_row(c, digest))
+            if row is None or row.revoked:
+                raise ProtocolError(ErrorCode.TOKEN_INVALID, "unknown or revoked token")
+            if row.expires_at <= utcnow():
+                raise ProtocolError(ErrorCode.TOKEN_EXPIRED, "the session has expired; sign in")
+            op_row = row
+            token, expires = frame.token, row.expires_at
+        elif frame.username and frame.password:
+            username = frame.username.strip().lower()
+            op_row = await gw.store.read(lambda c: _operator_row(c, username))
+            # Verify even for an unknown user, so timing does not tell which names exist.
+            stored = op_row.password_hash if op_row is not None else gw.dummy_hash
+            good = await asyncio.get_running_loop().run_in_executor(
+                None, A.verify_password, stored, frame.password)
+            if op_row is None or not good or not op_row.active:
+                raise ProtocolError(ErrorCode.INVALID_CREDENTIALS, "wrong username or password")
+            token = A.new_token()
+            ttl = (timedelta(days=gw.config.remember_ttl_days) if frame.remember
+                   else timedelta(hours=gw.config.token_ttl_hours))
+            expires = utcnow() + ttl
+            digest = A.token_digest(token)
+            op_id = op_row.id
+
+            def job(b: WriteBatch) -> None:
+                b.add(_tok_t, {"token_hash": digest, "operator_id": op_id,
+                               "created_at": b.now, "expires_at": expires, "revoked": False})
+
+            await gw.store.write(job)
+        else:
+            raise ProtocolError(ErrorCode.INVALID_CREDENTIALS,
+                                "give a username and password, or a token")
+        op = gw.hub.operators.get(op_row.id) or gw.hub.add_operator(op_row)
+        self.op = op
+        lo, hi = await gw.store.read(lambda c: Q.seq_bounds(c, op.id))
+        resume: str | None = None
+        start = hi
+        if frame.resume is not None:
+            r = frame.resume
+            if r.epoch != gw.store.epoch or r.last_seq > hi:
+                resume = "epoch_changed"
+            elif lo and r.last_seq + 1 < lo:
+                resume = "gap_too_old"
+            else:
+                resume = "resumed"
+                start = r.last_seq
+        self.sender = EventSender(self.ws, gw, op.id, start, gw.config.send_queue_limit)
+        info = OperatorInfo(op.id, op.username, op.display_name, op.role, sorted(op.skills),
+                            dict(op.capacity), op.presence)
+        return AuthOk(operator=info, token=token, expires_at=expires.isoformat(),
+                      epoch=gw.store.epoch, last_seq=hi, resume=resume)
+
+    async def _command_loop(self, sender_task: asyncio.Task[None]) -> None:
+        assert self.sender is not None
+        async for raw in self.ws:
+            if sender_task.done():
+                break
+            if self._too_big(raw):
+                self.sender.reply(self._error(
+                    ErrorCode.FRAME_TOO_LARGE,
+                    f"frames are limited to {self.gw.config.max_frame_bytes} bytes"))
+                continue
+            try:
+                frame = decode_client(raw)
+            except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+                code = ErrorCode.UNKNOWN_TYPE if "Invalid value" in str(exc) and "type" in str(
+                    exc) else ErrorCode.BAD_FRAME
+                self.sender.reply(self._error(code, f"unreadable frame: {exc}"))
+                continue
+            if not isinstance(frame, Command):
+                self.sender.reply(self._error(ErrorCode.BAD_FRAME, "already authenticated"))
+                continue
+            if not self.bucket.take():
+                self.sender.reply(self._error(ErrorCode.RATE_LIMITED,
+                                              "too many commands; slow down", frame.id))
+                continue
+            # Commands run concurrently (a slow read does not hold up the next command);
+            # those on one conversation are ordered by the hub.
+            self.gw.spawn(self._run_command(frame))
+
+    async def _run_command(self, cmd: Command) -> None:
+        assert self.sender is not None and self.op is not None
+        try:
+            data, replayed = await self._dispatch(cmd)
+            frame = encode(Result(id=cmd.id, data=data, replayed=replayed))
+        except ProtocolError as exc:
+            frame = self._error(exc.code, exc.message, cmd.id, **exc.details)
+        except Exception:
+            log.exception("command %s failed", cmd.name)
+            frame = self._error(ErrorCode.INTERNAL_ERROR, "internal error", cmd.id)
+        self.sender.reply(frame)
+
+    async def _dispatch(self, cmd: Command) -> tuple[dict[str, Any], bool]:
+        assert self.op is not None
+        spec = C.COMMANDS.get(cmd.name)
+        if spec is None:
+            raise ProtocolError(ErrorCode.UNKNOWN_COMMAND, f"unknown command {cmd.name!r}")
+        args_type, mutating = spec
+        try:
+            args = msgspec.convert(cmd.args, args_type)
+        except msgspec.ValidationError as exc:
+            raise ProtocolError(ErrorCode.INVALID_ARGS, str(exc)) from exc
+        handler: Handler = getattr(self.gw.hub, "cmd_" + cmd.name.replace(".", "_"))
+        if not mutating:
+            return await handler(self.op, args), False
+        key = (cmd.key or "").strip()
+        if not key or len(key) > 128:
+            raise ProtocolError(ErrorCode.MISSING_IDEMPOTENCY_KEY,
+                                "mutating commands need a key of 1..128 characters")
+        return await self.gw.idempotency.run(self.op.id, key, cmd.name,
+                                             lambda: handler(self.op, args,
+                                                             (self.op.id, key, cmd.name)))
+
+
+class Idempotency:
+    """Same key, same result, one effect: a recent-results cache, in-flight joins, the store."""
+
+    def __init__(self, gw: Gateway, cache_size: int = 50_000) -> None:
+        self.gw = gw
+        self.cache: OrderedDict[tuple[int, str], dict[str, Any]] = OrderedDict()
+        self.inflight: dict[tuple[int, str], asyncio.Future[dict[str, Any]]] = {}
+        self.cache_size = cache_size
+
+    async def run(self, op_id: int, key: str, name: str,
+                  fn: Callable[[], Awaitable[dict[str, Any]]]) -> tuple[dict[str, Any], bool]:
+        k = (op_id, key)
+        if k in self.cache:
+            return self.cache[k], True
+        pending = self.inflight.get(k)
+        if pending is not None:
+            return await asyncio.shield(pending), True
+        fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self.inflight[k] = fut
+        try:
+            stored = await self.gw.store.read(lambda c: Q.idempotent_result(c, op_id, key))
+            if stored is not None:
+                fut.set_result(stored)
+                self._remember(k, stored)
+                return stored, True
+            result = await fn()
+            self._remember(k, result)
+            fut.set_result(result)
+            return result, False
+        except BaseException as exc:
+            fut.set_exception(exc)
+            fut.exception()  # mark retrieved: joiners re-raise it themselves
+            raise
+        finally:
+            self.inflight.pop(k, None)
+
+    def _remember(self, k: tuple[int, str], result: dict[str, Any]) -> None:
+        self.cache[k] = result
+        if len(self.cache) > self.cache_size:
+            self.cache.popitem(last=False)
+
+
+def _token_row(conn: Connection, digest: str) -> Any:
+    return conn.execute(
+        select(_op_t, _tok_t.c.expires_at, _tok_t.c.revoked)
+        .join(_tok_t, _tok_t.c.operator_id == _op_t.c.id)
+        .where(_tok_t.c.token_hash == digest, _op_t.c.active.is_(True))
+    ).first()
+
+
+def _operator_row(conn: Connection, username: str) -> Any:
+    return conn.execute(select(_op_t).where(_op_t.c.username == username)).first()

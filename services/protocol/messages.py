@@ -1,0 +1,115 @@
+"""Operator protocol frames (JSON over websockets), as msgspec structs.
+
+Every frame is a JSON object with a ``type``. See docs/protocol.md for examples.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+PROTOCOL_VERSION = 1
+
+
+class Frame(msgspec.Struct, tag_field="type", omit_defaults=True):
+    pass
+
+
+# --- client -> server ------------------------------------------------------------------------
+
+
+class ResumeFrom(msgspec.Struct):
+    epoch: str
+    last_seq: int
+
+
+class Auth(Frame, tag="auth"):
+    """First frame on the operator socket: a password, or a token from an earlier login."""
+
+    version: int
+    username: str | None = None
+    password: str | None = None
+    token: str | None = None
+    remember: bool = False
+    resume: ResumeFrom | None = None
+    client: str = ""
+
+
+class Command(Frame, tag="cmd"):
+    """A request; ``key`` is the client-made idempotency key (required for mutating commands)."""
+
+    id: int
+    name: str
+    args: dict[str, Any] = {}
+    key: str | None = None
+
+
+ClientFrame = Auth | Command
+
+# --- server -> client ------------------------------------------------------------------------
+
+
+class OperatorInfo(msgspec.Struct):
+    id: int
+    username: str
+    display_name: str
+    role: str
+    skills: list[str]
+    capacity: dict[str, int]
+    presence: str
+
+
+class AuthOk(Frame, tag="auth_ok"):
+    operator: OperatorInfo
+    token: str
+    expires_at: str
+    epoch: str
+    last_seq: int
+    server_version: int = PROTOCOL_VERSION
+    # "resumed": missed events follow in order; "gap_too_old"/"epoch_changed": reload state.
+    resume: str | None = None
+
+
+class AuthFailed(Frame, tag="auth_failed"):
+    code: str
+    message: str
+
+
+class Result(Frame, tag="result"):
+    id: int
+    data: dict[str, Any] = {}
+    replayed: bool = False  # true when a repeated idempotency key returned the first result
+
+
+class Error(Frame, tag="error"):
+    code: str
+    message: str
+    id: int | None = None
+    details: dict[str, Any] = {}
+
+
+class Event(Frame, tag="event"):
+    seq: int
+    epoch: str
+    name: str
+    data: dict[str, Any]
+
+
+ServerFrame = AuthOk | AuthFailed | Result | Error | Event
+
+_encoder = msgspec.json.Encoder()
+_client_decoder = msgspec.json.Decoder(ClientFrame)
+_server_decoder = msgspec.json.Decoder(ServerFrame)
+
+
+def encode(frame: Frame) -> bytes:
+    return _encoder.encode(frame)
+
+
+def decode_client(raw: bytes | str) -> ClientFrame:
+    return _client_decoder.decode(raw)
+
+
+def decode_server(raw: bytes | str) -> ServerFrame:
+    return _server_decoder.decode(raw)

@@ -1,0 +1,100 @@
+"""Who gets the next conversation: skills, capacity, presence, business hours, longest idle."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(slots=True)
+class OperatorState:
+    id: int
+    username: str
+    display_name: str
+    role: str
+    skills: frozenset[str]
+    capacity: dict[str, int]
+    presence: str
+    presence_since: datetime
+    # When this operator last got work or became free: the longest idle is offered first.
+    idle_since: datetime
+    load: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def total_load(self) -> int:
+        return sum(self.load.values())
+
+    def has_room(self, channel: str) -> bool:
+        return self.load.get(channel, 0) < int(self.capacity.get(channel, 0))
+
+    def add_load(self, channel: str, delta: int) -> None:
+        self.load[channel] = max(0, self.load.get(channel, 0) + delta)
+
+
+@dataclass(slots=True)
+class QueueState:
+    id: int
+    name: str
+    channels: frozenset[str]
+    skills: frozenset[str]
+    priority: int
+    sla_seconds: int
+    hours: dict[str, Any]
+
+    def is_open(self, now: datetime) -> bool:
+        return within_hours(self.hours, now)
+
+
+def within_hours(hours: dict[str, Any], now: datetime) -> bool:
+    """True when ``now`` falls in the queue's business hours; no hours means always open."""
+    days = hours.get("days") if hours else None
+    if not days:
+        return True
+    local = now.astimezone(ZoneInfo(hours.get("tz", "UTC")))
+    today = days.get(DAYS[local.weekday()], [])
+    t = local.time()
+    for start, end in today:
+        if time.fromisoformat(start) <= t < time.fromisoformat(end):
+            return True
+    return False
+
+
+def eligible(op: OperatorState, queue: QueueState | None, channel: str) -> bool:
+    """May ``op`` take a conversation of this queue and channel at all (ignoring presence)?"""
+    if queue is not None and not queue.skills <= op.skills:
+        return False
+    return int(op.capacity.get(channel, 0)) > 0
+
+
+def choose_operator(
+    operators: list[OperatorState],
+    queue: QueueState | None,
+    channel: str,
+    *,
+    exclude: set[int] | frozenset[int] = frozenset(),
+    preferred: int | None = None,
+) -> OperatorState | None:
+    """The operator to offer to: available, skilled, with room for the channel.
+
+    The preferred operator (the one who owns the customer) wins when able; otherwise the least
+    loaded, then the longest idle.
+    """
+    able = [
+        op
+        for op in operators
+        if op.presence == "available"
+        and op.id not in exclude
+        and eligible(op, queue, channel)
+        and op.has_room(channel)
+    ]
+    if not able:
+        return None
+    if preferred is not None:
+        for op in able:
+            if op.id == preferred:
+                return op
+    return min(able, key=lambda op: (op.total_load, op.idle_since, op.id))

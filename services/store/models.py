@@ -1,0 +1,404 @@
+"""The gateway's tables, as SQLAlchemy 2.0 typed ORM models.
+
+Every schema change goes through an Alembic migration (``services/store/migrations``); a test
+checks that these models and the migrations agree.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a real bigint.
+BigID = BigInteger().with_variant(Integer(), "sqlite")
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC in and out, on SQLite (which keeps no zone) as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use an aware UTC datetime")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Role(enum.StrEnum):
+    AGENT = "agent"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+class Presence(enum.StrEnum):
+    AVAILABLE = "available"
+    BREAK = "break"
+    AFTER_CALL_WORK = "after_call_work"
+    OFFLINE = "offline"
+
+
+class Channel(enum.StrEnum):
+    WEBCHAT = "webchat"
+    EMAIL = "email"
+    TELEGRAM = "telegram"
+    WHATSAPP = "whatsapp"
+    SMS = "sms"
+    VOICE = "voice"
+    VISIT = "visit"
+
+
+class IdentityKind(enum.StrEnum):
+    PHONE = "phone"
+    EMAIL = "email"
+    TELEGRAM = "telegram"
+    WHATSAPP = "whatsapp"
+    WEB_VISITOR = "web_visitor"
+
+
+class ConversationState(enum.StrEnum):
+    QUEUED = "queued"
+    OFFERED = "offered"
+    ACTIVE = "active"
+    HELD = "held"
+    WRAP_UP = "wrap_up"
+    RESOLVED = "resolved"  # wrapped up, issue solved
+    CLOSED = "closed"  # wrapped up, issue not solved
+    ABANDONED = "abandoned"  # the customer left before an operator answered
+
+
+OPEN_STATES = (
+    ConversationState.QUEUED,
+    ConversationState.OFFERED,
+    ConversationState.ACTIVE,
+    ConversationState.HELD,
+    ConversationState.WRAP_UP,
+)
+
+
+class EventKind(enum.StrEnum):
+    MESSAGE = "message"
+    EMAIL = "email"
+    CALL = "call"
+    NOTE = "note"
+    STATUS_CHANGE = "status_change"
+    PURCHASE = "purchase"
+    VISIT = "visit"
+
+
+class Direction(enum.StrEnum):
+    INBOUND = "in"
+    OUTBOUND = "out"
+    INTERNAL = "internal"
+
+
+class Delivery(enum.StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    READ = "read"
+    FAILED = "failed"
+
+
+class Operator(Base):
+    __tablename__ = "operators"
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(128))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    role: Mapped[str] = mapped_column(String(16), default=Role.AGENT)
+    skills: Mapped[list[Any]] = mapped_column(default=list)
+    # channel -> how many conversations of that channel at once, e.g. {"voice": 1, "webchat": 3}
+    capacity: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    language: Mapped[str] = mapped_column(String(8), default="ru")
+    presence: Mapped[str] = mapped_column(String(20), default=Presence.OFFLINE)
+    presence_since: Mapped[datetime] = mapped_column(default=utcnow)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SessionToken(Base):
+    """A login: only the SHA-256 of the random token is kept."""
+
+    __tablename__ = "session_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("operators.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (Index(None, "operator_id"),)
+
+
+class Queue(Base):
+    __tablename__ = "queues"
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    channels: Mapped[list[Any]] = mapped_column(default=list)
+    skills: Mapped[list[Any]] = mapped_column(default=list)
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    # Service-level target: answered within this many seconds.
+    sla_seconds: Mapped[int] = mapped_column(Integer, default=60)
+    # Business hours: {"tz": "Europe/Moscow", "days": {"mon": [["09:00", "18:00"]], ...}};
+    # empty means always open.
+    hours: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Customer(Base):
+    __tablename__ = "customers"
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    segment: Mapped[str] = mapped_column(String(32), default="standard")
+    language: Mapped[str] = mapped_column(String(8), default="ru")
+    last_csat: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Lower-cased name for search.
+    name_search: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (Index(None, "name_search"),)
+
+
+class Identity(Base):
+    __tablename__ = "identities"
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    # Normalised: phone in E.164, e-mail lower-cased, messenger ids as given.
+    value: Mapped[str] = mapped_column(String(320))
+    verified: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("kind", "value"), Index(None, "customer_id"))
+
+
+class Conversation(Base):
+    """One interaction: a thread on one channel, from queued to resolved or abandoned."""
+
+    __tablename__ = "conversations"
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(16))
+    queue_id: Mapped[int | None] = mapped_column(ForeignKey("queues.id"), nullable=True)
+    state: Mapped[str] = mapped_column(String(16), default=ConversationState.QUEUED)
+    operator_id: Mapped[int | None] = mapped_column(ForeignKey("operators.id"), nullable=True)
+    offered_to: Mapped[int | None] = mapped_column(ForeignKey("operators.id"), nullable=True)
+    # The operator a returning customer goes back to.
+    preferred_operator_id: Mapped[int | None] = mapped_column(
+        ForeignKey("operators.id"), nullable=True
+    )
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    # Bumped by every state change: a compare-and-set guard so that of two operators acting at
+    # once exactly one wins, across gateway nodes too.
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    queued_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    offered_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    accepted_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    first_response_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    transferred_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    held_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    hold_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    wrap_up_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    resolved_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    abandoned_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    last_activity_at: Mapped[datetime] = mapped_column(default=utcnow)
+    disposition: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    resolution: Mapped[str | None] = mapped_column(Text, nullable=True)
+    closed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        Index(None, "customer_id", "state"),
+        Index(None, "state", "queue_id", "queued_at"),
+        Index(None, "operator_id", "state"),
+    )
+
+
+class LifecycleEvent(Base):
+    """Each step of a conversation's life, exactly as it happened (KPIs are computed from these)."""
+
+    __tablename__ = "lifecycle_events"
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE")
+    )
+    kind: Mapped[str] = mapped_column(String(24))
+    at: Mapped[datetime]
+    operator_id: Mapped[int | None] = mapped_column(nullable=True)
+    queue_id: Mapped[int | None] = mapped_column(nullable=True)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    __table_args__ = (Index(None, "conversation_id", "id"), Index(None, "kind", "at"))
+
+
+class TimelineEvent(Base):
+    """One touchpoint on a customer's unified feed, whatever the channel."""
+
+    __tablename__ = "timeline_events"
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    conversation_id: Mapped[int | None] = mapped_column(nullable=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    channel: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    direction: Mapped[str] = mapped_column(String(8))
+    author_operator_id: Mapped[int | None] = mapped_column(nullable=True)
+    author_label: Mapped[str] = mapped_column(String(200), default="")
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    body: Mapped[str] = mapped_column(Text, default="")
+    attachments: Mapped[list[Any]] = mapped_column(default=list)
+    # Kind-specific fields: call duration and disposition, purchase order, status change.
+    extra: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    provider_id: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    delivery: Mapped[str | None] = mapped_column(String(12), nullable=True)
+    created_at: Mapped[datetime]
+
+    __table_args__ = (
+        # One customer's feed, newest first, paged by id.
+        Index(None, "customer_id", "id"),
+        # A provider that retries never creates a second row.
+        UniqueConstraint("channel", "provider_id"),
+    )
+
+
+class OperatorEvent(Base):
+    """The per-operator event stream: what a client replays when it resumes."""
+
+    __tablename__ = "operator_events"
+
+    operator_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(48))
+    data: Mapped[dict[str, Any]] = mapped_column()
+    created_at: Mapped[datetime]
+
+    __table_args__ = (Index(None, "created_at"),)
+
+
+class IdempotencyRecord(Base):
+    """The first result of a client command, replayed for any repeat of its key."""
+
+    __tablename__ = "idempotency_keys"
+
+    operator_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    command: Mapped[str] = mapped_column(String(48))
+    result: Mapped[dict[str, Any]] = mapped_column()
+    created_at: Mapped[datetime]
+
+    __table_args__ = (Index(None, "created_at"),)
+
+
+class Product(Base):
+    __tablename__ = "products"
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    sku: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(64), default="")
+    price: Mapped[float] = mapped_column(Float, default=0.0)
+
+
+class Purchase(Base):
+    __tablename__ = "purchases"
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
+    order_number: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(24))
+    amount: Mapped[float] = mapped_column(Float)
+    currency: Mapped[str] = mapped_column(String(3), default="RUB")
+    purchased_at: Mapped[datetime]
+
+    __table_args__ = (Index(None, "customer_id", "purchased_at"), Index(None, "order_number"))
+
+
+class Touchpoint(Base):
+    """An open or closed ticket the CRM tells the operator about."""
+
+    __tablename__ = "touchpoints"
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    conversation_id: Mapped[int | None] = mapped_column(nullable=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    subject: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(24), default="open")
+    opened_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+    __table_args__ = (Index(None, "customer_id", "status"),)
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    at: Mapped[datetime]
+    operator_id: Mapped[int | None] = mapped_column(nullable=True)
+    action: Mapped[str] = mapped_column(String(48))
+    target_type: Mapped[str] = mapped_column(String(24))
+    target_id: Mapped[str] = mapped_column(String(64))
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    __table_args__ = (Index(None, "target_type", "target_id"), Index(None, "operator_id", "at"))
+
+
+class StoreMeta(Base):
+    """Key/value facts about the store itself, e.g. the event-stream epoch."""
+
+    __tablename__ = "store_meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,236 @@
+"""Read-side queries (run on reader threads): customer card, feed pages, search."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, or_, select
+
+from services.store.models import (
+    OPEN_STATES,
+    Conversation,
+    Customer,
+    Identity,
+    IdempotencyRecord,
+    OperatorEvent,
+    Product,
+    Purchase,
+    Queue,
+    Touchpoint,
+    TimelineEvent,
+)
+
+customers = Customer.__table__
+identities = Identity.__table__
+timeline = TimelineEvent.__table__
+conversations = Conversation.__table__
+purchases = Purchase.__table__
+products = Product.__table__
+touchpoints = Touchpoint.__table__
+operator_events = OperatorEvent.__table__
+idempotency = IdempotencyRecord.__table__
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def timeline_item(row: Any) -> dict[str, Any]:
+    m = row._mapping
+    return {
+        "id": m["id"],
+        "customer_id": m["customer_id"],
+        "conversation_id": m["conversation_id"],
+        "kind": m["kind"],
+        "channel": m["channel"],
+        "direction": m["direction"],
+        "author": m["author_label"],
+        "author_operator_id": m["author_operator_id"],
+        "subject": m["subject"],
+        "body": m["body"],
+        "attachments": m["attachments"],
+        "extra": m["extra"],
+        "delivery": m["delivery"],
+        "at": iso(m["created_at"]),
+    }
+
+
+def timeline_page(
+    conn: Connection, customer_id: int, before: int | None, limit: int
+) -> dict[str, Any]:
+    """Newest first; ``cursor`` is what to pass as ``before`` for the next (older) page."""
+    q = select(timeline).where(timeline.c.customer_id == customer_id)
+    if before is not None:
+        q = q.where(timeline.c.id < before)
+    rows = conn.execute(q.order_by(timeline.c.id.desc()).limit(limit + 1)).all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {
+        "items": [timeline_item(r) for r in rows],
+        "cursor": rows[-1].id if rows and more else None,
+    }
+
+
+def identities_of(conn: Connection, customer_id: int) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(identities.c.kind, identities.c.value, identities.c.verified)
+        .where(identities.c.customer_id == customer_id)
+        .order_by(identities.c.id)
+    ).all()
+    return [{"kind": r.kind, "value": r.value, "verified": bool(r.verified)} for r in rows]
+
+
+def customer_summary(conn: Connection, customer_id: int) -> dict[str, Any] | None:
+    row = conn.execute(select(customers).where(customers.c.id == customer_id)).first()
+    if row is None:
+        return None
+    return {
+        "id": row.id,
+        "name": row.display_name,
+        "segment": row.segment,
+        "language": row.language,
+        "last_csat": row.last_csat,
+    }
+
+
+def customer_card(
+    conn: Connection, customer_id: int, limit: int, now: datetime
+) -> dict[str, Any] | None:
+    summary = customer_summary(conn, customer_id)
+    if summary is None:
+        return None
+    bought = conn.execute(
+        select(purchases, products.c.name.label("product"), products.c.sku)
+        .join(products, products.c.id == purchases.c.product_id)
+        .where(purchases.c.customer_id == customer_id)
+        .order_by(purchases.c.purchased_at.desc())
+    ).all()
+    tps = conn.execute(
+        select(touchpoints)
+        .where(touchpoints.c.customer_id == customer_id)
+        .order_by(touchpoints.c.opened_at.desc())
+    ).all()
+    convs = conn.execute(
+        select(conversations)
+        .where(
+            and_(
+                conversations.c.customer_id == customer_id,
+                conversations.c.state.in_([s.value for s in OPEN_STATES]),
+            )
+        )
+        .order_by(conversations.c.id)
+    ).all()
+    return {
+        "customer": summary,
+        "identities": identities_of(conn, customer_id),
+        "purchases": [
+            {
+                "id": p.id,
+                "order": p.order_number,
+                "product": p.product,
+                "sku": p.sku,
+                "status": p.status,
+                "amount": p.amount,
+                "currency": p.currency,
+                "at": iso(p.purchased_at),
+            }
+            for p in bought
+        ],
+        "products": sorted({p.product for p in bought if p.status not in ("returned", "cancelled")}),
+        "touchpoints": [
+            {
+                "id": t.id,
+                "channel": t.channel,
+                "subject": t.subject,
+                "status": t.status,
+                "opened_at": iso(t.opened_at),
+                "closed_at": iso(t.closed_at),
+                "age_s": int(((t.closed_at or now) - t.opened_at).total_seconds()),
+            }
+            for t in tps
+        ],
+        "open_conversations": [conversation_row(c) for c in convs],
+        "timeline": timeline_page(conn, customer_id, None, limit),
+    }
+
+
+def conversation_row(c: Any) -> dict[str, Any]:
+    m = c._mapping
+    return {
+        "id": m["id"],
+        "customer_id": m["customer_id"],
+        "channel": m["channel"],
+        "queue_id": m["queue_id"],
+        "state": m["state"],
+        "operator_id": m["operator_id"],
+        "subject": m["subject"],
+        "queued_at": iso(m["queued_at"]),
+        "accepted_at": iso(m["accepted_at"]),
+    }
+
+
+def search_customers(conn: Connection, query: str, kind: str, value: str, limit: int) -> list[int]:
+    """Customer ids matching an exact identity (phone, e-mail) or a name substring."""
+    if kind in ("phone", "email"):
+        q = select(identities.c.customer_id).where(
+            identities.c.kind.in_([kind, "whatsapp"] if kind == "phone" else [kind]),
+            identities.c.value == value,
+        )
+        return list(dict.fromkeys(conn.execute(q).scalars()))[:limit]
+    needle = query.strip().lower()
+    q = (
+        select(customers.c.id)
+        .where(
+            or_(
+                customers.c.name_search.like(f"%{_escape_like(needle)}%", escape="\\"),
+                customers.c.id.in_(
+                    select(identities.c.customer_id).where(
+                        identities.c.value.like(f"%{_escape_like(needle)}%", escape="\\")
+                    )
+                ),
+            )
+        )
+        .order_by(customers.c.display_name)
+        .limit(limit)
+    )
+    return list(conn.execute(q).scalars())
+
+
+def _escape_like(s: str) -> str:
+    return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def events_after(
+    conn: Connection, operator_id: int, after: int, until: int | None, limit: int
+) -> list[tuple[int, str, dict[str, Any]]]:
+    q = select(operator_events.c.seq, operator_events.c.name, operator_events.c.data).where(
+        operator_events.c.operator_id == operator_id, operator_events.c.seq > after
+    )
+    if until is not None:
+        q = q.where(operator_events.c.seq < until)
+    rows = conn.execute(q.order_by(operator_events.c.seq).limit(limit)).all()
+    return [(r.seq, r.name, r.data) for r in rows]
+
+
+def seq_bounds(conn: Connection, operator_id: int) -> tuple[int, int]:
+    """(oldest retained seq, newest seq) of an operator's stream; (0, 0) when empty."""
+    lo, hi = conn.execute(
+        select(func.min(operator_events.c.seq), func.max(operator_events.c.seq)).where(
+            operator_events.c.operator_id == operator_id
+        )
+    ).one()
+    return int(lo or 0), int(hi or 0)
+
+
+def idempotent_result(conn: Connection, operator_id: int, key: str) -> dict[str, Any] | None:
+    row = conn.execute(
+        select(idempotency.c.result).where(
+            idempotency.c.operator_id == operator_id, idempotency.c.key == key
+        )
+    ).first()
+    return None if row is None else dict(row.result)
+
+
+def queue_rows(conn: Connection) -> list[Any]:
+    return list(conn.execute(select(Queue.__table__)).all())

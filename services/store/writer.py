@@ -1,0 +1,297 @@
+"""The single writer: group commit with "acknowledge only after commit".
+
+Every change to the store goes through :meth:`StoreWriter.submit` as a *job*: a plain function
+run on the writer thread against a :class:`WriteBatch`. The writer drains whatever jobs have
+queued up while the previous commit was in progress, runs them in one transaction and commits
+once; only then are their results (and the events they emitted) handed back to the event loop.
+Under load that turns a commit per message into a commit per few dozen messages, without ever
+acknowledging something that is not on disk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Engine, Executable, Table, bindparam, func, select, text
+from sqlalchemy.engine import CursorResult
+
+from services.store.models import OperatorEvent, utcnow
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Job = Callable[["WriteBatch"], T]
+
+MAX_BATCH = 512
+_STOP = object()
+
+operator_events = OperatorEvent.__table__
+
+
+@dataclass(slots=True)
+class Published:
+    """An operator event that became durable and may now be delivered."""
+
+    operator_id: int
+    seq: int
+    name: str
+    data: dict[str, Any]
+
+
+class _Allocators:
+    """Per-operator sequence numbers and row ids handed out by the writer.
+
+    The writer is the only writer of the store (SQLite allows no other anyway), so counters
+    loaded once from the table's maximum stay right; a failed batch puts them back.
+    """
+
+    def __init__(self) -> None:
+        self.seqs: dict[int, int] = {}
+        self.ids: dict[str, int] = {}
+
+    def snapshot(self) -> tuple[dict[int, int], dict[str, int]]:
+        return dict(self.seqs), dict(self.ids)
+
+    def restore(self, snap: tuple[dict[int, int], dict[str, int]]) -> None:
+        self.seqs, self.ids = dict(snap[0]), dict(snap[1])
+
+
+class WriteBatch:
+    """What a job sees: a connection inside the batch's transaction, plus deferred inserts.
+
+    Rows given to :meth:`add` are inserted with one ``executemany`` per table when the batch
+    flushes (before any :meth:`execute`, and before commit): the hot path pays per batch, not
+    per row.
+    """
+
+    def __init__(self, conn: Connection, allocators: _Allocators) -> None:
+        self.conn = conn
+        self.now: datetime = utcnow()
+        self._alloc = allocators
+        self._pending: dict[Table, list[dict[str, Any]]] = {}
+        self._touched: set[int] = set()
+        self.published: list[Published] = []
+        self.after_commit: list[Callable[[], None]] = []
+
+    # -- ids and sequence numbers -----------------------------------------------------------
+    def next_id(self, table: Table) -> int:
+        key = table.name
+        current = self._alloc.ids.get(key)
+        if current is None:
+            self.flush()
+            current = self.conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
+            if self.conn.dialect.name == "postgresql":
+                # Keep the serial sequence ahead of ids handed out here.
+                self.conn.execute(
+                    text("SELECT setval(pg_get_serial_sequence(:t, 'id'), :v, true)"),
+                    {"t": key, "v": max(int(current), 1) + 1_000_000},
+                )
+        current = int(current) + 1
+        self._alloc.ids[key] = current
+        return current
+
+    def next_seq(self, operator_id: int) -> int:
+        current = self._alloc.seqs.get(operator_id)
+        if current is None:
+            self.flush()
+            current = self.conn.execute(
+                select(func.coalesce(func.max(operator_events.c.seq), 0)).where(
+                    operator_events.c.operator_id == operator_id
+                )
+            ).scalar_one()
+        current = int(current) + 1
+        self._alloc.seqs[operator_id] = current
+        return current
+
+    # -- writing ------------------------------------------------------------------------------
+    def add(self, table: Table, row: dict[str, Any]) -> None:
+        self._pending.setdefault(table, []).append(row)
+
+    def add_update_activity(self, conversation_id: int) -> None:
+        """Mark a conversation active now; written once per batch, not once per message."""
+        self._touched.add(conversation_id)
+
+    def emit(self, operator_id: int, name: str, data: dict[str, Any]) -> int:
+        """Append an event to the operator's stream; delivered after commit."""
+        seq = self.next_seq(operator_id)
+        self.add(
+            operator_events,
+            {"operator_id": operator_id, "seq": seq, "name": name, "data": data,
+             "created_at": self.now},
+        )
+        self.published.append(Published(operator_id, seq, name, data))
+        return seq
+
+    def execute(self, stmt: Executable, params: Any = None) -> CursorResult[Any]:
+        self.flush()
+        return self.conn.execute(stmt, params)
+
+    def flush(self) -> None:
+        if self._touched:
+            from services.store.models import Conversation
+
+            convs = Conversation.__table__
+            touched, self._touched = self._touched, set()
+            self.conn.execute(
+                convs.update()
+                .where(convs.c.id == bindparam("cid"))
+                .values(last_activity_at=bindparam("at")),
+                [{"cid": cid, "at": self.now} for cid in touched],
+            )
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, {}
+        order = {t: i for i, t in enumerate(_sorted_tables())}
+        for table in sorted(pending, key=lambda t: order.get(t, 0)):
+            self.conn.execute(table.insert(), pending[table])
+
+
+def _sorted_tables() -> list[Table]:
+    from services.store.models import Base
+
+    return list(Base.metadata.sorted_tables)
+
+
+@dataclass(slots=True)
+class _Item:
+    job: Job[Any]
+    future: asyncio.Future[Any]
+
+
+@dataclass
+class WriterStats:
+    batches: int = 0
+    jobs: int = 0
+    largest_batch: int = 0
+    retried_alone: int = 0
+    extra: dict[str, int] = field(default_factory=dict)
+
+
+class StoreWriter:
+    """Runs jobs on one thread, committing each batch once."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        loop: asyncio.AbstractEventLoop,
+        on_published: Callable[[list[Published]], None],
+        rejections: tuple[type[BaseException], ...] = (),
+    ) -> None:
+        # Exceptions a job raises *before writing anything* to refuse its work (e.g. a
+        # conflict): they fail that job alone without spoiling the batch.
+        self._rejections = rejections
+        self._engine = engine
+        self._loop = loop
+        self._on_published = on_published
+        self._queue: queue.SimpleQueue[_Item | object] = queue.SimpleQueue()
+        self._alloc = _Allocators()
+        self._thread = threading.Thread(target=self._run, name="store-writer", daemon=True)
+        self._closed = False
+        self.stats = WriterStats()
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def submit(self, job: Job[T]) -> asyncio.Future[T]:
+        if self._closed:
+            raise RuntimeError("the store writer is closed")
+        fut: asyncio.Future[T] = self._loop.create_future()
+        self._queue.put(_Item(job, fut))
+        return fut
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._queue.put(_STOP)
+        await asyncio.to_thread(self._thread.join)
+
+    # -- writer thread ----------------------------------------------------------------------
+    def _run(self) -> None:
+        stopping = False
+        while not stopping:
+            first = self._queue.get()
+            if first is _STOP:
+                break
+            items: list[_Item] = [first]  # type: ignore[list-item]
+            while len(items) < MAX_BATCH:
+                try:
+                    nxt = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is _STOP:
+                    stopping = True
+                    break
+                items.append(nxt)  # type: ignore[arg-type]
+            self._run_batch(items)
+
+    def _run_batch(self, items: list[_Item]) -> None:
+        snap = self._alloc.snapshot()
+        try:
+            with self._engine.connect() as conn:
+                batch = WriteBatch(conn, self._alloc)
+                results = [self._run_job(item, batch) for item in items]
+                batch.flush()
+                conn.commit()
+        except Exception:
+            self._alloc.restore(snap)
+            if len(items) == 1:
+                self._finish_one_failed(items[0])
+                return
+            # One job spoiled the batch: run each alone so that only it fails.
+            self.stats.retried_alone += len(items)
+            for item in items:
+                self._run_batch([item])
+            return
+        self.stats.batches += 1
+        self.stats.jobs += len(items)
+        self.stats.largest_batch = max(self.stats.largest_batch, len(items))
+        self._loop.call_soon_threadsafe(self._deliver, items, results, batch)
+
+    def _run_job(self, item: _Item, batch: WriteBatch) -> Any:
+        try:
+            return item.job(batch)
+        except self._rejections as exc:
+            return _Rejected(exc)
+
+    def _finish_one_failed(self, item: _Item) -> None:
+        import sys
+
+        exc = sys.exc_info()[1]
+        assert exc is not None
+        if not isinstance(exc, (LookupError, ValueError, PermissionError)):
+            log.exception("store job failed")
+        self._loop.call_soon_threadsafe(_set_exception, item.future, exc)
+
+    def _deliver(self, items: list[_Item], results: list[Any], batch: WriteBatch) -> None:
+        if batch.published:
+            self._on_published(batch.published)
+        for cb in batch.after_commit:
+            try:
+                cb()
+            except Exception:
+                log.exception("after-commit callback failed")
+        for item, result in zip(items, results, strict=True):
+            if item.future.done():
+                continue
+            if isinstance(result, _Rejected):
+                item.future.set_exception(result.exc)
+            else:
+                item.future.set_result(result)
+
+
+@dataclass(slots=True)
+class _Rejected:
+    exc: BaseException
+
+
+def _set_exception(fut: asyncio.Future[Any], exc: BaseException) -> None:
+    if not fut.done():
+        fut.set_exception(exc)
