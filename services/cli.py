@@ -51,10 +51,14 @@ async def _serve(cfg: GatewayConfig, simulate: float = 0.0) -> None:
         sim = Simulator(gw.hub, rate_per_s=simulate)
         sim_task = asyncio.create_task(sim.run())
     scheme = "wss" if cfg.tls else "ws"
-    log.info("ready", extra={"url": f"{scheme}://{cfg.host}:{gw.port}/ws/operator",
-                             "port": gw.port})
-    print(f"OmniDesk gateway on {scheme}://{cfg.host}:{gw.port}  (operators: /ws/operator, "
-          f"web chat: http://{cfg.host}:{gw.port}/chat/)", flush=True)
+    log.info(
+        "ready", extra={"url": f"{scheme}://{cfg.host}:{gw.port}/ws/operator", "port": gw.port}
+    )
+    print(
+        f"OmniDesk gateway on {scheme}://{cfg.host}:{gw.port}  (operators: /ws/operator, "
+        f"web chat: http://{cfg.host}:{gw.port}/chat/)",
+        flush=True,
+    )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -112,12 +116,16 @@ def cmd_add_operator(args: argparse.Namespace) -> int:
     capacity = dict(kv.split("=", 1) for kv in args.capacity.split(",") if "=" in kv)
     engine = _engine(cfg)
     with Session(engine) as s:
-        s.add(Operator(
-            username=args.username.lower(), display_name=args.name or args.username,
-            password_hash=hash_password(password), role=args.role,
-            skills=[x for x in args.skills.split(",") if x],
-            capacity={k: int(v) for k, v in capacity.items()},
-        ))
+        s.add(
+            Operator(
+                username=args.username.lower(),
+                display_name=args.name or args.username,
+                password_hash=hash_password(password),
+                role=args.role,
+                skills=[x for x in args.skills.split(",") if x],
+                capacity={k: int(v) for k, v in capacity.items()},
+            )
+        )
         s.commit()
     engine.dispose()
     print(f"operator {args.username} added")
@@ -152,15 +160,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="omnidesk-gateway",
         description="OmniDesk gateway: brings every channel together for the operators' "
-                    "desktops. Settings come from a TOML file (--config or OMNIDESK_CONFIG) and "
-                    "OMNIDESK_* environment variables.",
+        "desktops. Settings come from a TOML file (--config or OMNIDESK_CONFIG) and "
+        "OMNIDESK_* environment variables.",
     )
     sub = p.add_subparsers(dest="command", required=True)
 
     def common(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--config", help="TOML configuration file")
-        sp.add_argument("--database-url", help="SQLAlchemy URL (default: SQLite in the data "
-                                               "folder)")
+        sp.add_argument(
+            "--database-url", help="SQLAlchemy URL (default: SQLite in the data folder)"
+        )
         sp.add_argument("--data-dir", help="where the SQLite file and logs live")
         sp.add_argument("--json-logs", action="store_true", help="log one JSON object a line")
 
@@ -168,8 +177,13 @@ def build_parser() -> argparse.ArgumentParser:
     common(s)
     s.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     s.add_argument("--port", type=int, help="port (default 8765; 0 picks a free one)")
-    s.add_argument("--simulate", type=float, default=0.0, metavar="MSGS_PER_S",
-                   help="generate simulated customer traffic at this rate")
+    s.add_argument(
+        "--simulate",
+        type=float,
+        default=0.0,
+        metavar="MSGS_PER_S",
+        help="generate simulated customer traffic at this rate",
+    )
     s.set_defaults(func=cmd_serve)
 
     s = sub.add_parser("migrate", help="create or upgrade the database schema")
@@ -187,8 +201,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--name", help="display name")
     s.add_argument("--role", choices=["agent", "supervisor", "admin"], default="agent")
     s.add_argument("--skills", default="general", help="comma-separated skills")
-    s.add_argument("--capacity", default="webchat=3,email=5,telegram=3,whatsapp=3,sms=3,voice=1",
-                   help="channel=count,...")
+    s.add_argument(
+        "--capacity",
+        default="webchat=3,email=5,telegram=3,whatsapp=3,sms=3,voice=1",
+        help="channel=count,...",
+    )
     s.add_argument("--password", help="(prompted for when missing)")
     s.set_defaults(func=cmd_add_operator)
 

@@ -138,8 +138,11 @@ def _set(cfg: GatewayConfig, name: str, value: Any, where: str) -> None:
         elif isinstance(current, Path):
             value = Path(value)
         elif isinstance(current, list):
-            value = [v.strip() for v in value.split(",") if v.strip()] if isinstance(
-                value, str) else list(value)
+            value = (
+                [v.strip() for v in value.split(",") if v.strip()]
+                if isinstance(value, str)
+                else list(value)
+            )
         elif isinstance(current, dict):
             if isinstance(value, str):
                 value = dict(kv.split("=", 1) for kv in value.split(",") if "=" in kv)

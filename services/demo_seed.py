@@ -16,7 +16,12 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from services.auth import hash_password
-from services.identity import normalise_email, normalise_identity, normalise_phone
+from services.identity import (
+    InvalidIdentity,
+    normalise_email,
+    normalise_identity,
+    normalise_phone,
+)
 from services.store.models import (
     Channel,
     Customer,
@@ -171,6 +176,8 @@ class _Topic:
     answer: str
     # What an operator writes after a call about it.
     call_summary: str
+    # Only for customers who have ordered goods (the texts name the order or the product).
+    about_goods: bool = False
 
 
 _TOPICS = [
@@ -180,6 +187,7 @@ _TOPICS = [
         "Заказ передан в службу доставки, курьер привезёт его завтра с 10:00 до 18:00. "
         "Накануне придёт SMS с точным интервалом.",
         "Клиент уточнял статус заказа{order}. Сообщены сроки доставки.",
+        about_goods=True,
     ),
     _Topic(
         "Вопрос по счёту",
@@ -194,6 +202,7 @@ _TOPICS = [
         "Вернуть товар можно в течение 14 дней: принесите его с чеком в любой салон или "
         "оформите возврат курьером в личном кабинете. Деньги поступят на карту за 10 дней.",
         "Консультация по возврату{product}, оформлена заявка на возврат.",
+        about_goods=True,
     ),
     _Topic(
         "Смена тарифа",
@@ -228,6 +237,7 @@ _TOPICS = [
         "Можно перенести доставку{order} на субботу? В будни меня не будет дома.",
         "Да, доставка перенесена на субботу, курьер позвонит за час до приезда.",
         "Доставка{order} перенесена на субботу по просьбе клиента.",
+        about_goods=True,
     ),
     _Topic(
         "Подключение eSIM",
@@ -237,7 +247,7 @@ _TOPICS = [
         "Помощь с подключением eSIM, инструкция отправлена по SMS.",
     ),
 ]
-_GREETINGS = ["Здравствуйте! ", "Добрый день! ", "Добрый вечер! ", ""]
+_GREETINGS = ["Здравствуйте! ", "Здравствуйте. ", "Добрый день! ", ""]
 _THANKS = [
     "Спасибо!",
     "Спасибо большое, всё понятно.",
@@ -288,12 +298,15 @@ class _Seeder:
             return start
         return start + timedelta(seconds=self.rng.uniform(0, (end - start).total_seconds()))
 
+    def is_taken(self, kind: IdentityKind, raw: str) -> bool:
+        return (kind.value, normalise_identity(kind, raw)) in self.taken
+
     def identity(
         self, person: _Person, kind: IdentityKind, raw: str, *, verified: bool = False
-    ) -> Identity | None:
+    ) -> Identity:
         value = normalise_identity(kind, raw)
-        if (kind.value, value) in self.taken:
-            return None
+        if (kind.value, value) in self.taken:  # the callers pick unused values
+            raise AssertionError(f"demo identity {kind.value} {value} made twice")
         self.taken.add((kind.value, value))
         created = person.customer.created_at
         if kind is not IdentityKind.PHONE:
@@ -340,32 +353,35 @@ class _Seeder:
             code = rng.choice([*range(900, 940), *range(950, 970), *range(977, 1000)])
             raw = f"8 ({code}) {rng.randrange(1000):03d}-{rng.randrange(100):02d}-"
             raw += f"{rng.randrange(100):02d}"
-            e164 = normalise_phone(raw)
-            if ("phone", e164) not in self.taken:
+            try:
+                e164 = normalise_phone(raw)
+            except InvalidIdentity:  # a few blocks of these codes are not allocated
+                continue
+            if not self.is_taken(IdentityKind.PHONE, e164):
                 break
         out = [self.identity(person, IdentityKind.PHONE, e164, verified=rng.random() < 0.7)]
         person.channels += ["sms", "voice"]
+        # A WhatsApp account is the customer's own phone number (unique, as the phone is).
         if rng.random() < 0.4:
             out.append(self.identity(person, IdentityKind.WHATSAPP, e164))
             person.channels.append("whatsapp")
-        return [i for i in out if i is not None]
+        return out
 
-    def email(self, person: _Person) -> Identity | None:
+    def email(self, person: _Person) -> Identity:
         rng = self.rng
         first, last = person.login.split("_", 1)
         year = f"{rng.randint(60, 99) if rng.random() < 0.7 else rng.randint(0, 9):02d}"
-        local = rng.choice(
-            [f"{first}.{last}", f"{last}.{first}", f"{first[0]}.{last}", f"{first}{last}{year}",
-             f"{last}_{first}", f"{last}{year}", f"{first}.{last}{year}"]
-        )  # fmt: skip
+        patterns = [f"{first}.{last}", f"{last}.{first}", f"{first[0]}.{last}", f"{last}_{first}"]
+        patterns += [f"{first}{last}{year}", f"{last}{year}", f"{first}.{last}{year}"]
+        local = rng.choice(patterns)
         domain = rng.choices(_EMAIL_DOMAINS, _EMAIL_DOMAIN_WEIGHTS)[0]
         address = normalise_email(f"{local}@{domain}")
-        while ("email", address) in self.taken:
+        while self.is_taken(IdentityKind.EMAIL, address):
             address = normalise_email(f"{local}{rng.randint(1, 999)}@{domain}")
         person.channels.append("email")
         return self.identity(person, IdentityKind.EMAIL, address)
 
-    def telegram(self, person: _Person) -> Identity | None:
+    def telegram(self, person: _Person) -> Identity:
         rng = self.rng
         if rng.random() < 0.5:
             raw = str(rng.randint(100_000_000, 7_999_999_999))
@@ -373,21 +389,28 @@ class _Seeder:
             first, last = person.login.split("_", 1)
             raw = "@" + rng.choice([person.login, f"{last}{rng.randint(1, 99)}", f"{first}{last}"])
         value = normalise_identity(IdentityKind.TELEGRAM, raw)
-        while ("telegram", value) in self.taken:
+        while self.is_taken(IdentityKind.TELEGRAM, value):
             value = normalise_identity(IdentityKind.TELEGRAM, f"{value}{rng.randint(0, 9)}")
         person.channels.append("telegram")
         return self.identity(person, IdentityKind.TELEGRAM, value)
 
-    def web_visitor(self, person: _Person) -> Identity | None:
+    def web_visitor(self, person: _Person) -> Identity:
+        visitor = f"wv_{self.rng.getrandbits(64):016x}"
+        while self.is_taken(IdentityKind.WEB_VISITOR, visitor):
+            visitor = f"wv_{self.rng.getrandbits(64):016x}"
         person.channels.append("webchat")
-        return self.identity(person, IdentityKind.WEB_VISITOR, f"wv_{self.rng.getrandbits(64):016x}")
+        return self.identity(person, IdentityKind.WEB_VISITOR, visitor)
 
     # purchases ----------------------------------------------------------------------------
 
     def purchases(self, person: _Person, products: list[Product], weights: list[int]) -> None:
         rng = self.rng
         segment = person.customer.segment
-        count = rng.randint(0, 2) if segment == "new" else rng.choices(range(7), [3, 5, 5, 4, 3, 2, 1])[0]
+        count = (
+            rng.randint(0, 2)
+            if segment == "new"
+            else rng.choices(range(7), [3, 5, 5, 4, 3, 2, 1])[0]
+        )
         latest = self.now - timedelta(days=2)
         for _ in range(count):
             product = rng.choices(products, weights)[0]
@@ -398,7 +421,9 @@ class _Seeder:
             elif age > 30:
                 status = rng.choices(["delivered", "returned", "cancelled"], [16, 2, 2])[0]
             elif age > 7:
-                status = rng.choices(["delivered", "shipped", "returned", "cancelled"], [14, 3, 2, 1])[0]
+                status = rng.choices(
+                    ["delivered", "shipped", "returned", "cancelled"], [14, 3, 2, 1]
+                )[0]
             else:
                 status = rng.choices(["paid", "shipped", "delivered", "cancelled"], [7, 8, 4, 1])[0]
             purchase = Purchase(
@@ -451,15 +476,21 @@ class _Seeder:
         )
         return _Draft(at, event)
 
-    def fill(self, person: _Person, topic: _Topic) -> dict[str, str]:
-        """The placeholders of a topic's texts, from this customer's own orders."""
-        order = product = ""
-        if person.purchases:
-            shipped = [(p, g) for p, g in person.purchases if g.category in _SHIPPED_CATEGORIES]
-            purchase, goods = self.rng.choice(shipped or person.purchases)
-            order = f" {purchase.order_number}"
-            product = f" «{goods.name}»"
-        return {"order": order, "product": product}
+    def goods(self, person: _Person) -> list[tuple[Purchase, Product]]:
+        return [(p, g) for p, g in person.purchases if g.category in _SHIPPED_CATEGORIES]
+
+    def topic(self, person: _Person) -> _Topic:
+        """Something this customer might ask about: orders only if they ordered goods."""
+        has_goods = bool(self.goods(person))
+        return self.rng.choice([t for t in _TOPICS if has_goods or not t.about_goods])
+
+    def fill(self, person: _Person, topic: _Topic, at: datetime) -> dict[str, str]:
+        """A topic's placeholders: the customer's latest order of goods placed before ``at``."""
+        earlier = [(p, g) for p, g in self.goods(person) if p.purchased_at < at]
+        if not topic.about_goods or not earlier:
+            return {"order": "", "product": ""}
+        purchase, product = max(earlier, key=lambda pair: pair[0].purchased_at)
+        return {"order": f" {purchase.order_number}", "product": f" «{product.name}»"}
 
     def exchange(
         self,
@@ -474,17 +505,19 @@ class _Seeder:
     ) -> list[_Draft]:
         """A customer's question on ``channel`` and, when ``answer`` is given, the reply."""
         rng = self.rng
-        values = self.fill(person, topic)
+        values = self.fill(person, topic, at)
         operator = rng.choice(self.agents)
         out: list[_Draft] = []
         if channel == "voice":
             inbound = rng.random() < 0.75
             disposition = rng.choice(_INBOUND_DISPOSITIONS if inbound else _OUTBOUND_DISPOSITIONS)
-            duration = {"no_answer": 0, "voicemail": rng.randint(15, 40)}.get(
-                disposition, rng.randint(45, 900)
-            )
+            if disposition == "no_answer":
+                duration, body = 0, "Клиент не ответил."
+            elif disposition == "voicemail":
+                duration, body = rng.randint(15, 40), "Оставлено голосовое сообщение."
+            else:
+                duration, body = rng.randint(45, 900), topic.call_summary.format(**values)
             kind_label = "Входящий звонок" if inbound else "Исходящий звонок"
-            body = topic.call_summary.format(**values) if duration > 60 else ""
             out.append(
                 self.draft(
                     person,
@@ -543,7 +576,7 @@ class _Seeder:
         )
         if answer is not None and max_events > 1:
             reply_at = at + timedelta(minutes=rng.uniform(1, 15))
-            greeting = f"{person.first_name}, добрый день! " if rng.random() < 0.5 else ""
+            greeting = f"Здравствуйте, {person.first_name}! " if rng.random() < 0.5 else ""
             out.append(
                 self.draft(
                     person,
@@ -573,7 +606,12 @@ class _Seeder:
         tickets: list[Touchpoint] = []
         drafts: list[_Draft] = []
         if rng.random() < 0.4:
-            for topic in rng.sample(_TOPICS, rng.choice([1, 1, 1, 2])):
+            topics: list[_Topic] = []
+            for _ in range(rng.choice([1, 1, 1, 2])):
+                topic = self.topic(person)
+                if topic not in topics:
+                    topics.append(topic)
+            for topic in topics:
                 channel = rng.choice(person.channels)
                 status = rng.choice(_TOUCHPOINT_OPEN_STATUSES)
                 opened = self.now - timedelta(days=rng.uniform(1, 20))
@@ -591,7 +629,7 @@ class _Seeder:
                     person, opened, channel, topic, answer=answer, thanks=False, max_events=2
                 )
         if rng.random() < 0.25:
-            topic = rng.choice(_TOPICS)
+            topic = self.topic(person)
             channel = rng.choice(person.channels)
             opened = self.between(person.customer.created_at, self.now - timedelta(days=21))
             tickets.append(
@@ -630,7 +668,9 @@ class _Seeder:
         )
 
     def notification(self, person: _Person, purchase: Purchase) -> _Draft:
-        channel = "sms" if "whatsapp" not in person.channels or self.rng.random() < 0.5 else "whatsapp"
+        channel = (
+            "sms" if "whatsapp" not in person.channels or self.rng.random() < 0.5 else "whatsapp"
+        )
         return self.draft(
             person,
             purchase.purchased_at + timedelta(hours=self.rng.uniform(6, 30)),
@@ -656,9 +696,9 @@ class _Seeder:
                 shipped = purchase.status in ("shipped", "delivered", "returned")
                 if shipped and len(drafts) < target and rng.random() < 0.5:
                     drafts.append(self.notification(person, purchase))
-        latest = self.now - timedelta(hours=2)
+        latest = self.now - timedelta(hours=6)  # so that replies, hours later, are past too
         while len(drafts) < target:
-            topic = rng.choice(_TOPICS)
+            topic = self.topic(person)
             channel = rng.choice(person.channels)
             at = self.between(person.customer.created_at, latest)
             drafts += self.exchange(
@@ -750,13 +790,12 @@ def seed_demo(engine: Engine, *, customers: int = 200, seed: int = 7) -> dict[st
         for person in people:
             identities += seeder.phone(person)
             if rng.random() < 0.85:
-                identities.append(seeder.email(person))  # type: ignore[arg-type]
+                identities.append(seeder.email(person))
             if rng.random() < 0.35:
-                identities.append(seeder.telegram(person))  # type: ignore[arg-type]
+                identities.append(seeder.telegram(person))
             if rng.random() < 0.3:
-                identities.append(seeder.web_visitor(person))  # type: ignore[arg-type]
+                identities.append(seeder.web_visitor(person))
             seeder.purchases(person, products, popularity)
-        identities = [i for i in identities if i is not None]
 
         purchases = sorted(
             (purchase for person in people for purchase, _ in person.purchases),

@@ -39,12 +39,13 @@ from services.store.models import (
     Conversation,
     ConversationState,
     Customer,
-    Identity,
     IdempotencyRecord,
+    Identity,
     LifecycleEvent,
     Operator,
     Queue,
     TimelineEvent,
+    table_of,
     utcnow,
 )
 from services.store.store import Store
@@ -54,14 +55,14 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-customers_t = Customer.__table__
-identities_t = Identity.__table__
-conversations_t = Conversation.__table__
-lifecycle_t = LifecycleEvent.__table__
-timeline_t = TimelineEvent.__table__
-operators_t = Operator.__table__
-audit_t = AuditEntry.__table__
-idempotency_t = IdempotencyRecord.__table__
+customers_t = table_of(Customer)
+identities_t = table_of(Identity)
+conversations_t = table_of(Conversation)
+lifecycle_t = table_of(LifecycleEvent)
+timeline_t = table_of(TimelineEvent)
+operators_t = table_of(Operator)
+audit_t = table_of(AuditEntry)
+idempotency_t = table_of(IdempotencyRecord)
 
 S = ConversationState
 WORKING = (S.ACTIVE, S.HELD, S.WRAP_UP)
@@ -176,15 +177,30 @@ class Hub:
             )
         for q in queues:
             qs = QueueState(
-                q.id, q.name, frozenset(q.channels or ()), frozenset(q.skills or ()),
-                q.priority, q.sla_seconds, dict(q.hours or {}),
+                q.id,
+                q.name,
+                frozenset(q.channels or ()),
+                frozenset(q.skills or ()),
+                q.priority,
+                q.sla_seconds,
+                dict(q.hours or {}),
             )
             self.queues[q.id] = qs
             self.queue_by_name[q.name] = qs
         for c in convs:
             conv = Conv(
-                c.id, c.customer_id, c.channel, c.queue_id, c.state, c.operator_id, c.offered_to,
-                c.preferred_operator_id, c.version, c.queued_at, c.subject, c.held_at,
+                c.id,
+                c.customer_id,
+                c.channel,
+                c.queue_id,
+                c.state,
+                c.operator_id,
+                c.offered_to,
+                c.preferred_operator_id,
+                c.version,
+                c.queued_at,
+                c.subject,
+                c.held_at,
                 c.first_response_at is not None,
             )
             if conv.state == S.OFFERED:
@@ -236,7 +252,7 @@ class Hub:
     # inbound: every channel comes through here
     # ==========================================================================================
     async def ingest(self, msg: InboundMessage) -> IngestResult:
-        """Record a customer's touchpoint; acknowledge it to the provider only after this returns."""
+        """Record a touchpoint; the provider is acknowledged only after this returns."""
         try:
             value = normalise_identity(msg.identity_kind, msg.identity_value)
         except InvalidIdentity as exc:
@@ -361,14 +377,28 @@ class Hub:
             if existing is not None:
                 return int(existing)
             cid = b.next_id(customers_t)
-            b.add(customers_t, {
-                "id": cid, "display_name": name, "segment": "new", "language": "ru",
-                "last_csat": None, "name_search": name.lower(), "created_at": b.now,
-            })
-            b.add(identities_t, {
-                "customer_id": cid, "kind": kind, "value": value, "verified": verified,
-                "created_at": b.now,
-            })
+            b.add(
+                customers_t,
+                {
+                    "id": cid,
+                    "display_name": name,
+                    "segment": "new",
+                    "language": "ru",
+                    "last_csat": None,
+                    "name_search": name.lower(),
+                    "created_at": b.now,
+                },
+            )
+            b.add(
+                identities_t,
+                {
+                    "customer_id": cid,
+                    "kind": kind,
+                    "value": value,
+                    "verified": verified,
+                    "created_at": b.now,
+                },
+            )
             return cid
 
         cid = await self._write(job)
@@ -395,18 +425,30 @@ class Hub:
                     )
                 ).scalar()
                 if owner is None:
-                    b.add(identities_t, {
-                        "customer_id": customer_id, "kind": kind, "value": value,
-                        "verified": False, "created_at": b.now,
-                    })
+                    b.add(
+                        identities_t,
+                        {
+                            "customer_id": customer_id,
+                            "kind": kind,
+                            "value": value,
+                            "verified": False,
+                            "created_at": b.now,
+                        },
+                    )
                 elif owner != customer_id:
                     # Someone else's verified or claimed identity: a merge is for a person to
                     # confirm, so leave a suggestion in the audit log.
-                    b.add(audit_t, {
-                        "at": b.now, "operator_id": None, "action": "merge.suggested",
-                        "target_type": "customer", "target_id": str(customer_id),
-                        "details": {"other_customer_id": owner, "kind": kind},
-                    })
+                    b.add(
+                        audit_t,
+                        {
+                            "at": b.now,
+                            "operator_id": None,
+                            "action": "merge.suggested",
+                            "target_type": "customer",
+                            "target_id": str(customer_id),
+                            "details": {"other_customer_id": owner, "kind": kind},
+                        },
+                    )
             if new_name:
                 b.execute(
                     update(customers_t)
@@ -433,8 +475,14 @@ class Hub:
         conv = self._open_conversation(cid, channel) if cid is not None else None
         if conv is None or conv.state not in (S.QUEUED, S.OFFERED):
             return False
-        await self._transition(conv, None, {S.QUEUED, S.OFFERED}, S.ABANDONED, "abandoned",
-                               {"abandoned_at": True, "closed_at": True})
+        await self._transition(
+            conv,
+            None,
+            {S.QUEUED, S.OFFERED},
+            S.ABANDONED,
+            "abandoned",
+            {"abandoned_at": True, "closed_at": True},
+        )
         return True
 
     # ==========================================================================================
@@ -484,9 +532,16 @@ class Hub:
             if (utcnow() - at).total_seconds() < self.config.sticky_window_s:
                 preferred = op_id
         return Conv(
-            id=0, customer_id=customer_id, channel=channel,
-            queue_id=queue.id if queue else None, state=S.QUEUED, operator_id=None,
-            offered_to=None, preferred_operator_id=preferred, version=0, queued_at=utcnow(),
+            id=0,
+            customer_id=customer_id,
+            channel=channel,
+            queue_id=queue.id if queue else None,
+            state=S.QUEUED,
+            operator_id=None,
+            offered_to=None,
+            preferred_operator_id=preferred,
+            version=0,
+            queued_at=utcnow(),
             subject=subject.strip().splitlines()[0][:300] if subject.strip() else "",
         )
 
@@ -505,7 +560,11 @@ class Hub:
     async def _requeue(self, conv: Conv) -> None:
         prev = conv.operator_id
         await self._transition(
-            conv, None, set(WORKING), S.QUEUED, "requeued",
+            conv,
+            None,
+            set(WORKING),
+            S.QUEUED,
+            "requeued",
             {"operator_id": None, "preferred_operator_id": prev, "queued_at": True},
         )
 
@@ -539,13 +598,17 @@ class Hub:
             queue = self.queues.get(conv.queue_id) if conv.queue_id is not None else None
             if queue is not None and not queue.is_open(now):
                 continue
-            op = choose_operator(ops, queue, conv.channel, exclude=conv.declined,
-                                 preferred=conv.preferred_operator_id)
+            op = choose_operator(
+                ops,
+                queue,
+                conv.channel,
+                exclude=conv.declined,
+                preferred=conv.preferred_operator_id,
+            )
             if op is None and conv.declined:
                 # Everybody able has declined once: start a new round rather than starve.
                 conv.declined.clear()
-                op = choose_operator(ops, queue, conv.channel,
-                                     preferred=conv.preferred_operator_id)
+                op = choose_operator(ops, queue, conv.channel, preferred=conv.preferred_operator_id)
             if op is None:
                 continue
             self._offer(conv, op)
@@ -561,17 +624,25 @@ class Hub:
         def job(b: WriteBatch) -> bool:
             res = b.execute(
                 update(conversations_t)
-                .where(conversations_t.c.id == conv.id, conversations_t.c.version == version,
-                       conversations_t.c.state == S.QUEUED)
-                .values(state=S.OFFERED, offered_to=op.id, offered_at=b.now,
-                        version=version + 1)
+                .where(
+                    conversations_t.c.id == conv.id,
+                    conversations_t.c.version == version,
+                    conversations_t.c.state == S.QUEUED,
+                )
+                .values(state=S.OFFERED, offered_to=op.id, offered_at=b.now, version=version + 1)
             )
             if res.rowcount != 1:
                 return False
             _lifecycle(b, conv.id, "offered", op.id, conv.queue_id)
-            b.emit(op.id, "conversation.offered", {
-                "conversation": view, "customer": customer, "expires_at": expires.isoformat(),
-            })
+            b.emit(
+                op.id,
+                "conversation.offered",
+                {
+                    "conversation": view,
+                    "customer": customer,
+                    "expires_at": expires.isoformat(),
+                },
+            )
             return True
 
         async def run() -> None:
@@ -585,7 +656,10 @@ class Hub:
                 return
             if ok:
                 self._offer_timers[conv.id] = asyncio.get_running_loop().call_later(
-                    self.config.offer_timeout_s, self._offer_expired, conv.id, op.id,
+                    self.config.offer_timeout_s,
+                    self._offer_expired,
+                    conv.id,
+                    op.id,
                     version + 1,
                 )
 
@@ -608,9 +682,13 @@ class Hub:
 
     async def _withdraw(self, conv: Conv, op_id: int, reason: str) -> None:
         await self._transition(
-            conv, None, {S.OFFERED}, S.QUEUED, f"offer_{reason}",
-            {"offered_to": None}, notify={op_id: ("conversation.offer_withdrawn",
-                                                  {"reason": reason})},
+            conv,
+            None,
+            {S.OFFERED},
+            S.QUEUED,
+            f"offer_{reason}",
+            {"offered_to": None},
+            notify={op_id: ("conversation.offer_withdrawn", {"reason": reason})},
         )
         self._request_route()
 
@@ -637,23 +715,34 @@ class Hub:
         new state; the store's version check makes the decision hold across nodes too.
         """
         if conv.state not in allowed_from:
-            raise ProtocolError(ErrorCode.CONFLICT,
-                                f"conversation {conv.id} is {conv.state}, not "
-                                f"{'/'.join(sorted(allowed_from))}",
-                                state=conv.state)
+            raise ProtocolError(
+                ErrorCode.CONFLICT,
+                f"conversation {conv.id} is {conv.state}, not {'/'.join(sorted(allowed_from))}",
+                state=conv.state,
+            )
         version = conv.version
-        before = {"state": conv.state, "operator_id": conv.operator_id,
-                  "offered_to": conv.offered_to, "held_at": conv.held_at}
-        mem = {k: v for k, v in changes.items()
-               if k in ("operator_id", "offered_to", "preferred_operator_id")}
+        before: dict[str, Any] = {
+            "state": conv.state,
+            "operator_id": conv.operator_id,
+            "offered_to": conv.offered_to,
+            "held_at": conv.held_at,
+        }
+        mem = {
+            k: v
+            for k, v in changes.items()
+            if k in ("operator_id", "offered_to", "preferred_operator_id")
+        }
         if "held_at" in changes:
             mem["held_at"] = utcnow() if changes["held_at"] is True else changes["held_at"]
         if changes.get("queued_at") is True:
             mem["queued_at"] = utcnow()
         self._set(conv, state=to_state, version=version + 1, **mem)
         self._cancel_offer_timer(conv.id)
-        old_holder = before["offered_to"] if before["state"] == S.OFFERED else (
-            before["operator_id"] if before["state"] in WORKING else None)
+        old_holder = (
+            before["offered_to"]
+            if before["state"] == S.OFFERED
+            else (before["operator_id"] if before["state"] in WORKING else None)
+        )
         new_holder = conv.holder
         view = conv.view()
         closing = to_state in (S.RESOLVED, S.CLOSED, S.ABANDONED)
@@ -665,13 +754,17 @@ class Hub:
             recipients.update(notify)
 
         def job(b: WriteBatch) -> dict[str, Any]:
-            values: dict[str, Any] = {"state": to_state, "version": version + 1,
-                                      "last_activity_at": b.now}
+            values: dict[str, Any] = {
+                "state": to_state,
+                "version": version + 1,
+                "last_activity_at": b.now,
+            }
             for k, v in changes.items():
                 values[k] = b.now if v is True else v
             if before["state"] == S.HELD and before["held_at"] is not None:
-                values["hold_seconds"] = conversations_t.c.hold_seconds + (
-                    b.now - before["held_at"]).total_seconds()
+                values["hold_seconds"] = (
+                    conversations_t.c.hold_seconds + (b.now - before["held_at"]).total_seconds()
+                )
                 values.setdefault("held_at", None)
             res = b.execute(
                 update(conversations_t)
@@ -679,8 +772,9 @@ class Hub:
                 .values(**values)
             )
             if res.rowcount != 1:
-                raise ProtocolError(ErrorCode.CONFLICT,
-                                    f"conversation {conv.id} was changed by someone else")
+                raise ProtocolError(
+                    ErrorCode.CONFLICT, f"conversation {conv.id} was changed by someone else"
+                )
             _lifecycle(b, conv.id, lifecycle, actor, conv.queue_id, {"from": before["state"]})
             if extra_job is not None:
                 extra_job(b)
@@ -696,9 +790,14 @@ class Hub:
         except BaseException:
             # Put memory back as it was: the store said no.
             if conv.version == version + 1:
-                self._set(conv, state=before["state"], version=version,
-                          operator_id=before["operator_id"], offered_to=before["offered_to"],
-                          held_at=before["held_at"])
+                self._set(
+                    conv,
+                    state=before["state"],
+                    version=version,
+                    operator_id=before["operator_id"],
+                    offered_to=before["offered_to"],
+                    held_at=before["held_at"],
+                )
             raise
         if closing:
             if conv.operator_id is not None:
@@ -719,10 +818,15 @@ class Hub:
     def add_operator(self, row: Any) -> OperatorState:
         now = utcnow()
         op = OperatorState(
-            id=row.id, username=row.username, display_name=row.display_name, role=row.role,
+            id=row.id,
+            username=row.username,
+            display_name=row.display_name,
+            role=row.role,
             skills=frozenset(row.skills or ()),
             capacity={k: int(v) for k, v in (row.capacity or {}).items()},
-            presence="offline", presence_since=now, idle_since=now,
+            presence="offline",
+            presence_since=now,
+            idle_since=now,
         )
         self.operators.setdefault(op.id, op)
         return self.operators[op.id]
@@ -748,14 +852,18 @@ class Hub:
                 return False
         return True
 
-    async def cmd_presence_set(self, op: OperatorState, a: C.PresenceSet,
-                               key: tuple[int, str, str]) -> dict[str, Any]:
+    async def cmd_presence_set(
+        self, op: OperatorState, a: C.PresenceSet, key: tuple[int, str, str]
+    ) -> dict[str, Any]:
         status = a.status
         prev = op.presence
 
         def job(b: WriteBatch) -> dict[str, Any]:
-            b.execute(update(operators_t).where(operators_t.c.id == op.id)
-                      .values(presence=status, presence_since=b.now))
+            b.execute(
+                update(operators_t)
+                .where(operators_t.c.id == op.id)
+                .values(presence=status, presence_since=b.now)
+            )
             data = {"presence": status, "since": b.now.isoformat()}
             b.emit(op.id, "presence.changed", data)
             _record_idem(b, key, data)
@@ -768,18 +876,21 @@ class Hub:
             op.idle_since = utcnow()
             self._request_route()
         if status != "available":
-            for conv in [c for c in self.convs.values()
-                         if c.state == S.OFFERED and c.offered_to == op.id]:
+            for conv in [
+                c for c in self.convs.values() if c.state == S.OFFERED and c.offered_to == op.id
+            ]:
                 conv.declined.add(op.id)
                 self._spawn(self._withdraw(conv, op.id, "presence"))
         return result
 
-    async def cmd_conversation_accept(self, op: OperatorState, a: C.ConversationRef,
-                                      key: tuple[int, str, str]) -> dict[str, Any]:
+    async def cmd_conversation_accept(
+        self, op: OperatorState, a: C.ConversationRef, key: tuple[int, str, str]
+    ) -> dict[str, Any]:
         conv = self._conv_for(op, a.conversation_id, owner_only=False)
         if conv.state not in (S.QUEUED, S.OFFERED):
-            raise ProtocolError(ErrorCode.CONFLICT,
-                                f"conversation {conv.id} was already taken", state=conv.state)
+            raise ProtocolError(
+                ErrorCode.CONFLICT, f"conversation {conv.id} was already taken", state=conv.state
+            )
         queue = self.queues.get(conv.queue_id) if conv.queue_id is not None else None
         if op.role not in SUPERVISOR_ROLES and not eligible(op, queue, conv.channel):
             raise ProtocolError(ErrorCode.FORBIDDEN, "you lack the skills for this queue")
@@ -791,45 +902,60 @@ class Hub:
             assert conv.offered_to is not None
             notify[conv.offered_to] = ("conversation.offer_withdrawn", {"reason": "taken"})
         result = await self._transition(
-            conv, op.id, {S.QUEUED, S.OFFERED}, S.ACTIVE, "accepted",
+            conv,
+            op.id,
+            {S.QUEUED, S.OFFERED},
+            S.ACTIVE,
+            "accepted",
             {"operator_id": op.id, "offered_to": None, "accepted_at": True},
-            notify=notify, idem=key,
+            notify=notify,
+            idem=key,
         )
         return result
 
-    async def cmd_conversation_decline(self, op: OperatorState, a: C.ConversationRef,
-                                       key: tuple[int, str, str]) -> dict[str, Any]:
+    async def cmd_conversation_decline(
+        self, op: OperatorState, a: C.ConversationRef, key: tuple[int, str, str]
+    ) -> dict[str, Any]:
         conv = self._conv_for(op, a.conversation_id, owner_only=False)
         if conv.state != S.OFFERED or conv.offered_to != op.id:
             raise ProtocolError(ErrorCode.CONFLICT, "this conversation is not offered to you")
         conv.declined.add(op.id)
-        result = await self._transition(conv, op.id, {S.OFFERED}, S.QUEUED, "declined",
-                                        {"offered_to": None}, idem=key)
+        result = await self._transition(
+            conv, op.id, {S.OFFERED}, S.QUEUED, "declined", {"offered_to": None}, idem=key
+        )
         return result
 
-    async def cmd_conversation_hold(self, op: OperatorState, a: C.ConversationRef,
-                                    key: tuple[int, str, str]) -> dict[str, Any]:
+    async def cmd_conversation_hold(
+        self, op: OperatorState, a: C.ConversationRef, key: tuple[int, str, str]
+    ) -> dict[str, Any]:
         conv = self._conv_for(op, a.conversation_id)
-        return await self._transition(conv, op.id, {S.ACTIVE}, S.HELD, "held",
-                                      {"held_at": True}, idem=key)
+        return await self._transition(
+            conv, op.id, {S.ACTIVE}, S.HELD, "held", {"held_at": True}, idem=key
+        )
 
-    async def cmd_conversation_resume(self, op: OperatorState, a: C.ConversationRef,
-                                      key: tuple[int, str, str]) -> dict[str, Any]:
+    async def cmd_conversation_resume(
+        self, op: OperatorState, a: C.ConversationRef, key: tuple[int, str, str]
+    ) -> dict[str, Any]:
         conv = self._conv_for(op, a.conversation_id)
-        return await self._transition(conv, op.id, {S.HELD}, S.ACTIVE, "resumed",
-                                      {"held_at": None}, idem=key)
+        return await self._transition(
+            conv, op.id, {S.HELD}, S.ACTIVE, "resumed", {"held_at": None}, idem=key
+        )
 
-    async def cmd_conversation_end(self, op: OperatorState, a: C.ConversationRef,
-                                   key: tuple[int, str, str]) -> dict[str, Any]:
+    async def cmd_conversation_end(
+        self, op: OperatorState, a: C.ConversationRef, key: tuple[int, str, str]
+    ) -> dict[str, Any]:
         conv = self._conv_for(op, a.conversation_id)
-        return await self._transition(conv, op.id, {S.ACTIVE, S.HELD}, S.WRAP_UP, "wrap_up",
-                                      {"wrap_up_at": True}, idem=key)
+        return await self._transition(
+            conv, op.id, {S.ACTIVE, S.HELD}, S.WRAP_UP, "wrap_up", {"wrap_up_at": True}, idem=key
+        )
 
-    async def cmd_conversation_wrap_up(self, op: OperatorState, a: C.WrapUp,
-                                       key: tuple[int, str, str]) -> dict[str, Any]:
+    async def cmd_conversation_wrap_up(
+        self, op: OperatorState, a: C.WrapUp, key: tuple[int, str, str]
+    ) -> dict[str, Any]:
         conv = self._conv_for(op, a.conversation_id)
         changes: dict[str, Any] = {
-            "disposition": a.disposition[:64], "resolution": a.resolution[:2000],
+            "disposition": a.disposition[:64],
+            "resolution": a.resolution[:2000],
             "closed_at": True,
         }
         if conv.state != S.WRAP_UP:
@@ -837,13 +963,18 @@ class Hub:
         if a.resolved:
             changes["resolved_at"] = True
         return await self._transition(
-            conv, op.id, {S.ACTIVE, S.HELD, S.WRAP_UP},
+            conv,
+            op.id,
+            {S.ACTIVE, S.HELD, S.WRAP_UP},
             S.RESOLVED if a.resolved else S.CLOSED,
-            "resolved" if a.resolved else "closed", changes, idem=key,
+            "resolved" if a.resolved else "closed",
+            changes,
+            idem=key,
         )
 
-    async def cmd_conversation_transfer(self, op: OperatorState, a: C.Transfer,
-                                        key: tuple[int, str, str]) -> dict[str, Any]:
+    async def cmd_conversation_transfer(
+        self, op: OperatorState, a: C.Transfer, key: tuple[int, str, str]
+    ) -> dict[str, Any]:
         conv = self._conv_for(op, a.conversation_id)
         if (a.to_operator_id is None) == (a.to_queue is None):
             raise ProtocolError(ErrorCode.INVALID_ARGS, "give either to_operator_id or to_queue")
@@ -853,8 +984,19 @@ class Hub:
         def add_note(b: WriteBatch) -> None:
             if note:
                 eid = b.next_id(timeline_t)
-                b.add(timeline_t, _note_row(eid, conv.customer_id, conv.id, op.id, author,
-                                            note, b.now, {"transfer": True}))
+                b.add(
+                    timeline_t,
+                    _note_row(
+                        eid,
+                        conv.customer_id,
+                        conv.id,
+                        op.id,
+                        author,
+                        note,
+                        b.now,
+                        {"transfer": True},
+                    ),
+                )
 
         if a.to_operator_id is not None:
             target = self.operators.get(a.to_operator_id)
@@ -864,25 +1006,45 @@ class Hub:
                 raise ProtocolError(ErrorCode.INVALID_ARGS, "cannot transfer to yourself")
             queue = self.queues.get(conv.queue_id) if conv.queue_id is not None else None
             if not eligible(target, queue, conv.channel):
-                raise ProtocolError(ErrorCode.FORBIDDEN,
-                                    f"{target.display_name} lacks the skills for this queue")
+                raise ProtocolError(
+                    ErrorCode.FORBIDDEN, f"{target.display_name} lacks the skills for this queue"
+                )
             if target.presence != "available" or not target.has_room(conv.channel):
-                raise ProtocolError(ErrorCode.NO_CAPACITY,
-                                    f"{target.display_name} cannot take it now")
+                raise ProtocolError(
+                    ErrorCode.NO_CAPACITY, f"{target.display_name} cannot take it now"
+                )
             customer = {"id": conv.customer_id, "name": self._names.get(conv.customer_id, "")}
             expires = utcnow() + timedelta(seconds=self.config.offer_timeout_s)
             result = await self._transition(
-                conv, op.id, {S.ACTIVE, S.HELD}, S.OFFERED, "transferred",
-                {"operator_id": None, "offered_to": target.id, "preferred_operator_id": target.id,
-                 "transferred_at": True, "offered_at": True, "held_at": None},
-                notify={target.id: ("conversation.offered", {
-                    "customer": customer, "expires_at": expires.isoformat(),
-                    "transfer": {"from": op.id, "note": note}})},
-                idem=key, extra_job=add_note,
+                conv,
+                op.id,
+                {S.ACTIVE, S.HELD},
+                S.OFFERED,
+                "transferred",
+                {
+                    "operator_id": None,
+                    "offered_to": target.id,
+                    "preferred_operator_id": target.id,
+                    "transferred_at": True,
+                    "offered_at": True,
+                    "held_at": None,
+                },
+                notify={
+                    target.id: (
+                        "conversation.offered",
+                        {
+                            "customer": customer,
+                            "expires_at": expires.isoformat(),
+                            "transfer": {"from": op.id, "note": note},
+                        },
+                    )
+                },
+                idem=key,
+                extra_job=add_note,
             )
             self._offer_timers[conv.id] = asyncio.get_running_loop().call_later(
-                self.config.offer_timeout_s, self._offer_expired, conv.id, target.id,
-                conv.version)
+                self.config.offer_timeout_s, self._offer_expired, conv.id, target.id, conv.version
+            )
             return result
         assert a.to_queue is not None
         tq = self.queue_by_name.get(a.to_queue)
@@ -891,14 +1053,27 @@ class Hub:
         conv.declined.add(op.id)
         conv.queue_id = tq.id
         return await self._transition(
-            conv, op.id, {S.ACTIVE, S.HELD}, S.QUEUED, "transferred",
-            {"operator_id": None, "offered_to": None, "preferred_operator_id": None,
-             "queue_id": tq.id, "transferred_at": True, "queued_at": True, "held_at": None},
-            idem=key, extra_job=add_note,
+            conv,
+            op.id,
+            {S.ACTIVE, S.HELD},
+            S.QUEUED,
+            "transferred",
+            {
+                "operator_id": None,
+                "offered_to": None,
+                "preferred_operator_id": None,
+                "queue_id": tq.id,
+                "transferred_at": True,
+                "queued_at": True,
+                "held_at": None,
+            },
+            idem=key,
+            extra_job=add_note,
         )
 
-    async def cmd_note_add(self, op: OperatorState, a: C.NoteAdd,
-                           key: tuple[int, str, str]) -> dict[str, Any]:
+    async def cmd_note_add(
+        self, op: OperatorState, a: C.NoteAdd, key: tuple[int, str, str]
+    ) -> dict[str, Any]:
         text = a.text.strip()
         if not text or len(text) > C.MAX_TEXT:
             raise ProtocolError(ErrorCode.INVALID_ARGS, "a note needs 1..20000 characters")
@@ -918,8 +1093,9 @@ class Hub:
         await self._customer_exists(a.customer_id)
         return await self._write(job)
 
-    async def cmd_message_send(self, op: OperatorState, a: C.MessageSend,
-                               key: tuple[int, str, str]) -> dict[str, Any]:
+    async def cmd_message_send(
+        self, op: OperatorState, a: C.MessageSend, key: tuple[int, str, str]
+    ) -> dict[str, Any]:
         text = a.text.strip()
         if not text or len(text) > C.MAX_TEXT:
             raise ProtocolError(ErrorCode.INVALID_ARGS, "a message needs 1..20000 characters")
@@ -930,18 +1106,28 @@ class Hub:
             if conv.customer_id != a.customer_id:
                 raise ProtocolError(ErrorCode.INVALID_ARGS, "conversation of another customer")
         else:
-            conv = next((c for c in self.convs.values() if c.customer_id == a.customer_id
-                         and c.operator_id == op.id and c.state in WORKING), None)
+            conv = next(
+                (
+                    c
+                    for c in self.convs.values()
+                    if c.customer_id == a.customer_id
+                    and c.operator_id == op.id
+                    and c.state in WORKING
+                ),
+                None,
+            )
         adapter = self.adapters.get(a.channel)
         if adapter is None:
-            raise ProtocolError(ErrorCode.CHANNEL_UNAVAILABLE,
-                                f"the {a.channel} channel is not connected")
+            raise ProtocolError(
+                ErrorCode.CHANNEL_UNAVAILABLE, f"the {a.channel} channel is not connected"
+            )
         kinds = CHANNEL_ADDRESS.get(a.channel, ())
         ids = await self.store.read(lambda c: Q.identities_of(c, a.customer_id))
         address = next((i["value"] for k in kinds for i in ids if i["kind"] == k), None)
         if address is None:
-            raise ProtocolError(ErrorCode.CHANNEL_UNAVAILABLE,
-                                f"the customer cannot be reached by {a.channel}")
+            raise ProtocolError(
+                ErrorCode.CHANNEL_UNAVAILABLE, f"the customer cannot be reached by {a.channel}"
+            )
         conv_id = conv.id if conv else None
         first = conv is not None and not conv.first_response
         author = op.display_name
@@ -950,19 +1136,33 @@ class Hub:
 
         def job(b: WriteBatch) -> dict[str, Any]:
             eid = b.next_id(timeline_t)
-            row = {
-                "id": eid, "customer_id": a.customer_id, "conversation_id": conv_id,
-                "kind": kind, "channel": a.channel, "direction": "out",
-                "author_operator_id": op.id, "author_label": author, "subject": subject,
-                "body": text, "attachments": [], "extra": {}, "provider_id": None,
-                "delivery": "pending", "created_at": b.now,
+            row: dict[str, Any] = {
+                "id": eid,
+                "customer_id": a.customer_id,
+                "conversation_id": conv_id,
+                "kind": kind,
+                "channel": a.channel,
+                "direction": "out",
+                "author_operator_id": op.id,
+                "author_label": author,
+                "subject": subject,
+                "body": text,
+                "attachments": [],
+                "extra": {},
+                "provider_id": None,
+                "delivery": "pending",
+                "created_at": b.now,
             }
             b.add(timeline_t, row)
             if first and conv_id is not None:
-                b.execute(update(conversations_t)
-                          .where(conversations_t.c.id == conv_id,
-                                 conversations_t.c.first_response_at.is_(None))
-                          .values(first_response_at=b.now, last_activity_at=b.now))
+                b.execute(
+                    update(conversations_t)
+                    .where(
+                        conversations_t.c.id == conv_id,
+                        conversations_t.c.first_response_at.is_(None),
+                    )
+                    .values(first_response_at=b.now, last_activity_at=b.now)
+                )
                 _lifecycle(b, conv_id, "first_response", op.id, None)
             item = _item_view(row)
             b.emit(op.id, "timeline.item", {"item": item})
@@ -974,8 +1174,7 @@ class Hub:
         if conv is not None:
             conv.first_response = True
         item = result["item"]
-        out = OutboundMessage(item["id"], a.customer_id, a.channel, address, text, subject,
-                              author)
+        out = OutboundMessage(item["id"], a.customer_id, a.channel, address, text, subject, author)
         self._spawn(self._deliver(op.id, adapter, out))
         return result
 
@@ -988,23 +1187,36 @@ class Hub:
         except Exception as exc:
             log.exception("%s adapter failed", out.channel)
             provider_id, state, error = None, "failed", f"{type(exc).__name__}"
-        await self.set_delivery(out.event_id, state, provider_id=provider_id, error=error,
-                                notify=op_id)
+        await self.set_delivery(
+            out.event_id, state, provider_id=provider_id, error=error, notify=op_id
+        )
 
-    async def set_delivery(self, event_id: int, state: str, *, provider_id: str | None = None,
-                           error: str = "", notify: int | None = None) -> None:
+    async def set_delivery(
+        self,
+        event_id: int,
+        state: str,
+        *,
+        provider_id: str | None = None,
+        error: str = "",
+        notify: int | None = None,
+    ) -> None:
         """Record a delivery state (sent, delivered, read, failed) and tell the author."""
         order = ["pending", "sent", "delivered", "read"]
 
         def job(b: WriteBatch) -> None:
-            row = b.execute(select(timeline_t.c.delivery, timeline_t.c.author_operator_id,
-                                   timeline_t.c.customer_id)
-                            .where(timeline_t.c.id == event_id)).first()
+            row = b.execute(
+                select(
+                    timeline_t.c.delivery, timeline_t.c.author_operator_id, timeline_t.c.customer_id
+                ).where(timeline_t.c.id == event_id)
+            ).first()
             if row is None:
                 return
             current = row.delivery or "pending"
-            if state != "failed" and current in order and order.index(current) >= order.index(
-                    state):
+            if (
+                state != "failed"
+                and current in order
+                and order.index(current) >= order.index(state)
+            ):
                 return  # never move backwards (a late "sent" after "read")
             values: dict[str, Any] = {"delivery": state}
             if provider_id:
@@ -1012,9 +1224,16 @@ class Hub:
             b.execute(update(timeline_t).where(timeline_t.c.id == event_id).values(**values))
             target = notify if notify is not None else row.author_operator_id
             if target is not None:
-                b.emit(target, "message.delivery", {
-                    "event_id": event_id, "customer_id": row.customer_id, "delivery": state,
-                    "error": error})
+                b.emit(
+                    target,
+                    "message.delivery",
+                    {
+                        "event_id": event_id,
+                        "customer_id": row.customer_id,
+                        "delivery": state,
+                        "error": error,
+                    },
+                )
 
         await self._write(job)
 
@@ -1031,18 +1250,15 @@ class Hub:
     async def cmd_timeline_page(self, op: OperatorState, a: C.TimelinePage) -> dict[str, Any]:
         self._require_customer(op, a.customer_id)
         limit = max(1, min(a.limit, C.MAX_PAGE))
-        return await self.store.read(
-            lambda c: Q.timeline_page(c, a.customer_id, a.before, limit))
+        return await self.store.read(lambda c: Q.timeline_page(c, a.customer_id, a.before, limit))
 
-    async def cmd_customer_search(self, op: OperatorState, a: C.CustomerSearch
-                                  ) -> dict[str, Any]:
+    async def cmd_customer_search(self, op: OperatorState, a: C.CustomerSearch) -> dict[str, Any]:
         query = a.query.strip()
         if len(query) < 2:
             raise ProtocolError(ErrorCode.INVALID_ARGS, "type at least two characters")
         kind, value = _classify_query(query)
         limit = max(1, min(a.limit, 50))
-        ids = await self.store.read(lambda c: Q.search_customers(c, query, kind, value,
-                                                                 limit * 2))
+        ids = await self.store.read(lambda c: Q.search_customers(c, query, kind, value, limit * 2))
         visible = [i for i in ids if self.can_see_customer(op, i)][:limit]
 
         def load(c: Connection) -> list[dict[str, Any]]:
@@ -1058,9 +1274,12 @@ class Hub:
 
     async def cmd_state_snapshot(self, op: OperatorState, a: C.Snapshot) -> dict[str, Any]:
         """Everything a client needs after a (re)connect that could not resume."""
-        mine = [c.view() for c in self.convs.values()
-                if c.operator_id == op.id and c.state in WORKING
-                or c.offered_to == op.id and c.state == S.OFFERED]
+        mine = [
+            c.view()
+            for c in self.convs.values()
+            if (c.operator_id == op.id and c.state in WORKING)
+            or (c.offered_to == op.id and c.state == S.OFFERED)
+        ]
         queued = []
         for c in self.convs.values():
             if c.state not in (S.QUEUED, S.OFFERED):
@@ -1074,10 +1293,14 @@ class Hub:
             "conversations": mine,
             "queue": queued,
             "customers": {str(k): v for k, v in names.items()},
-            "queues": [{"id": q.id, "name": q.name, "sla_seconds": q.sla_seconds}
-                       for q in self.queues.values()],
-            "operators": [{"id": o.id, "name": o.display_name, "presence": o.presence}
-                          for o in self.operators.values()],
+            "queues": [
+                {"id": q.id, "name": q.name, "sla_seconds": q.sla_seconds}
+                for q in self.queues.values()
+            ],
+            "operators": [
+                {"id": o.id, "name": o.display_name, "presence": o.presence}
+                for o in self.operators.values()
+            ],
         }
 
     def _require_customer(self, op: OperatorState, customer_id: int) -> None:
@@ -1089,12 +1312,26 @@ class Hub:
         if s is None:
             raise ProtocolError(ErrorCode.NOT_FOUND, f"no customer {customer_id}")
 
-    async def audit(self, op_id: int | None, action: str, target_type: str,
-                    target_id: int | str, details: dict[str, Any] | None = None) -> None:
+    async def audit(
+        self,
+        op_id: int | None,
+        action: str,
+        target_type: str,
+        target_id: int | str,
+        details: dict[str, Any] | None = None,
+    ) -> None:
         def job(b: WriteBatch) -> None:
-            b.add(audit_t, {"at": b.now, "operator_id": op_id, "action": action,
-                            "target_type": target_type, "target_id": str(target_id),
-                            "details": details or {}})
+            b.add(
+                audit_t,
+                {
+                    "at": b.now,
+                    "operator_id": op_id,
+                    "action": action,
+                    "target_type": target_type,
+                    "target_id": str(target_id),
+                    "details": details or {},
+                },
+            )
 
         await self._write(job)
 
@@ -1109,57 +1346,130 @@ class Hub:
 
 def _load_state(conn: Connection) -> tuple[list[Any], list[Any], list[Any]]:
     ops = list(conn.execute(select(operators_t).where(operators_t.c.active.is_(True))).all())
-    queues = list(conn.execute(select(Queue.__table__)).all())
-    convs = list(conn.execute(
-        select(conversations_t, customers_t.c.display_name)
-        .join(customers_t, customers_t.c.id == conversations_t.c.customer_id)
-        .where(conversations_t.c.state.in_([s.value for s in OPEN_STATES]))
-    ).all())
+    queues = list(conn.execute(select(table_of(Queue))).all())
+    convs = list(
+        conn.execute(
+            select(conversations_t, customers_t.c.display_name)
+            .join(customers_t, customers_t.c.id == conversations_t.c.customer_id)
+            .where(conversations_t.c.state.in_([s.value for s in OPEN_STATES]))
+        ).all()
+    )
     return ops, queues, convs
 
 
 def _insert_conversation(b: WriteBatch, conv_id: int, conv: Conv) -> None:
-    b.add(conversations_t, {
-        "id": conv_id, "customer_id": conv.customer_id, "channel": conv.channel,
-        "queue_id": conv.queue_id, "state": S.QUEUED, "operator_id": None, "offered_to": None,
-        "preferred_operator_id": conv.preferred_operator_id, "subject": conv.subject,
-        "version": 0, "queued_at": b.now, "hold_seconds": 0.0, "last_activity_at": b.now,
-        "created_at": b.now,
-    })
-    b.add(lifecycle_t, {"conversation_id": conv_id, "kind": "queued", "at": b.now,
-                        "operator_id": None, "queue_id": conv.queue_id, "details": {}})
+    b.add(
+        conversations_t,
+        {
+            "id": conv_id,
+            "customer_id": conv.customer_id,
+            "channel": conv.channel,
+            "queue_id": conv.queue_id,
+            "state": S.QUEUED,
+            "operator_id": None,
+            "offered_to": None,
+            "preferred_operator_id": conv.preferred_operator_id,
+            "subject": conv.subject,
+            "version": 0,
+            "queued_at": b.now,
+            "hold_seconds": 0.0,
+            "last_activity_at": b.now,
+            "created_at": b.now,
+        },
+    )
+    b.add(
+        lifecycle_t,
+        {
+            "conversation_id": conv_id,
+            "kind": "queued",
+            "at": b.now,
+            "operator_id": None,
+            "queue_id": conv.queue_id,
+            "details": {},
+        },
+    )
 
 
-def _lifecycle(b: WriteBatch, conv_id: int, kind: str, op_id: int | None,
-               queue_id: int | None, details: dict[str, Any] | None = None) -> None:
-    b.add(lifecycle_t, {"conversation_id": conv_id, "kind": kind, "at": b.now,
-                        "operator_id": op_id, "queue_id": queue_id, "details": details or {}})
+def _lifecycle(
+    b: WriteBatch,
+    conv_id: int,
+    kind: str,
+    op_id: int | None,
+    queue_id: int | None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    b.add(
+        lifecycle_t,
+        {
+            "conversation_id": conv_id,
+            "kind": kind,
+            "at": b.now,
+            "operator_id": op_id,
+            "queue_id": queue_id,
+            "details": details or {},
+        },
+    )
 
 
 def _record_idem(b: WriteBatch, key: tuple[int, str, str], result: dict[str, Any]) -> None:
     op_id, idem_key, command = key
-    b.add(idempotency_t, {"operator_id": op_id, "key": idem_key, "command": command,
-                          "result": result, "created_at": b.now})
+    b.add(
+        idempotency_t,
+        {
+            "operator_id": op_id,
+            "key": idem_key,
+            "command": command,
+            "result": result,
+            "created_at": b.now,
+        },
+    )
 
 
-def _note_row(eid: int, customer_id: int, conv_id: int | None, op_id: int, author: str,
-              text: str, now: datetime, extra: dict[str, Any]) -> dict[str, Any]:
+def _note_row(
+    eid: int,
+    customer_id: int,
+    conv_id: int | None,
+    op_id: int,
+    author: str,
+    text: str,
+    now: datetime,
+    extra: dict[str, Any],
+) -> dict[str, Any]:
     return {
-        "id": eid, "customer_id": customer_id, "conversation_id": conv_id, "kind": "note",
-        "channel": None, "direction": "internal", "author_operator_id": op_id,
-        "author_label": author, "subject": "", "body": text, "attachments": [],
-        "extra": extra, "provider_id": None, "delivery": None, "created_at": now,
+        "id": eid,
+        "customer_id": customer_id,
+        "conversation_id": conv_id,
+        "kind": "note",
+        "channel": None,
+        "direction": "internal",
+        "author_operator_id": op_id,
+        "author_label": author,
+        "subject": "",
+        "body": text,
+        "attachments": [],
+        "extra": extra,
+        "provider_id": None,
+        "delivery": None,
+        "created_at": now,
     }
 
 
 def _item_view(row: dict[str, Any]) -> dict[str, Any]:
     return {
-        "id": row["id"], "customer_id": row["customer_id"],
-        "conversation_id": row["conversation_id"], "kind": row["kind"],
-        "channel": row["channel"], "direction": row["direction"], "author": row["author_label"],
-        "author_operator_id": row["author_operator_id"], "subject": row["subject"],
-        "body": row["body"], "attachments": row["attachments"], "extra": row["extra"],
-        "delivery": row["delivery"], "at": row["created_at"].isoformat(),
+        "id": row["id"],
+        "customer_id": row["customer_id"],
+        "conversation_id": row["conversation_id"],
+        "kind": row["kind"],
+        "channel": row["channel"],
+        "direction": row["direction"],
+        "author": row["author_label"],
+        "author_operator_id": row["author_operator_id"],
+        "subject": row["subject"],
+        "body": row["body"],
+        "attachments": row["attachments"],
+        "extra": row["extra"],
+        "delivery": row["delivery"],
+        "at": row["created_at"].isoformat(),
     }
 
 

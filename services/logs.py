@@ -33,7 +33,8 @@ def setup_logging(*, json_lines: bool, level: str = "INFO", file: Path | None = 
         file.parent.mkdir(parents=True, exist_ok=True)
         handlers.append(logging.FileHandler(file, encoding="utf-8"))
     fmt: logging.Formatter = (
-        JsonFormatter() if json_lines
+        JsonFormatter()
+        if json_lines
         else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     )
     root = logging.getLogger()

@@ -57,10 +57,7 @@ def within_hours(hours: dict[str, Any], now: datetime) -> bool:
     local = now.astimezone(ZoneInfo(hours.get("tz", "UTC")))
     today = days.get(DAYS[local.weekday()], [])
     t = local.time()
-    for start, end in today:
-        if time.fromisoformat(start) <= t < time.fromisoformat(end):
-            return True
-    return False
+    return any(time.fromisoformat(a) <= t < time.fromisoformat(b) for a, b in today)
 
 
 def eligible(op: OperatorState, queue: QueueState | None, channel: str) -> bool:

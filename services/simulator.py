@@ -20,7 +20,7 @@ from sqlalchemy import Connection, select
 from services.channels.base import InboundMessage
 from services.hub import Hub
 from services.protocol.errors import ProtocolError
-from services.store.models import Identity
+from services.store.models import Identity, table_of
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +69,14 @@ class SimStats:
 
 
 class Simulator:
-    def __init__(self, hub: Hub, *, rate_per_s: float = 1.0, seed: int | None = None,
-                 new_customer_share: float = 0.2) -> None:
+    def __init__(
+        self,
+        hub: Hub,
+        *,
+        rate_per_s: float = 1.0,
+        seed: int | None = None,
+        new_customer_share: float = 0.2,
+    ) -> None:
         self.hub = hub
         self.rate = rate_per_s
         self.rng = random.Random(seed)
@@ -88,12 +94,15 @@ class Simulator:
 
     def _new_persona(self) -> Persona:
         n = self.rng.randrange(10**9)
-        return Persona({
-            "web_visitor": "sim-" + secrets.token_hex(8),
-            "phone": f"+7916{n % 10**7:07d}",
-            "email": f"client{n}@example.ru",
-            "telegram": str(10**8 + n),
-        }, name=self.rng.choice(["Пётр", "Мария", "Ольга", "Игорь", "Светлана", "Артём"]))
+        return Persona(
+            {
+                "web_visitor": "sim-" + secrets.token_hex(8),
+                "phone": f"+7916{n % 10**7:07d}",
+                "email": f"client{n}@example.ru",
+                "telegram": str(10**8 + n),
+            },
+            name=self.rng.choice(["Пётр", "Мария", "Ольга", "Игорь", "Светлана", "Артём"]),
+        )
 
     def next_message(self) -> InboundMessage:
         """One realistic inbound touchpoint (used by the loop and by the benchmarks)."""
@@ -102,9 +111,11 @@ class Simulator:
             self.personas.append(persona)
         else:
             persona = self.rng.choice(self.personas)
-        channels = [ch for ch, kind in CHANNEL_KINDS.items()
-                    if kind in persona.identities or (kind == "phone"
-                                                      and "phone" in persona.identities)]
+        channels = [
+            ch
+            for ch, kind in CHANNEL_KINDS.items()
+            if kind in persona.identities or (kind == "phone" and "phone" in persona.identities)
+        ]
         channel = self.rng.choice(channels or ["webchat"])
         if channel == "whatsapp" and "whatsapp" not in persona.identities:
             channel = "sms"
@@ -112,12 +123,18 @@ class Simulator:
             channel = "webchat"
             persona.identities.setdefault("web_visitor", "sim-" + secrets.token_hex(8))
         kind = CHANNEL_KINDS[channel]
-        text = (self.rng.choice(OPENERS).format(order=f"ORD-2026-{self.rng.randrange(10**6):06d}")
-                if persona.sent == 0 else self.rng.choice(FOLLOW_UPS))
+        text = (
+            self.rng.choice(OPENERS).format(order=f"ORD-2026-{self.rng.randrange(10**6):06d}")
+            if persona.sent == 0
+            else self.rng.choice(FOLLOW_UPS)
+        )
         persona.sent += 1
         msg = InboundMessage(
-            channel=channel, identity_kind=kind, identity_value=persona.identities[kind],
-            text=text, display_name=persona.name,
+            channel=channel,
+            identity_kind=kind,
+            identity_value=persona.identities[kind],
+            text=text,
+            display_name=persona.name,
             provider_id=f"sim-{channel}-{next(self._ids)}-{secrets.token_hex(4)}",
             verified=channel in ("sms", "voice", "whatsapp", "telegram"),
         )
@@ -150,7 +167,8 @@ class Simulator:
 
 
 def _identities(conn: Connection, limit: int) -> list[Any]:
-    t = Identity.__table__
-    rows = conn.execute(select(t.c.customer_id, t.c.kind, t.c.value)
-                        .order_by(t.c.customer_id).limit(limit * 4)).all()
+    t = table_of(Identity)
+    rows = conn.execute(
+        select(t.c.customer_id, t.c.kind, t.c.value).order_by(t.c.customer_id).limit(limit * 4)
+    ).all()
     return [(r.customer_id, r.kind, r.value) for r in rows]

@@ -30,7 +30,7 @@ from websockets.exceptions import ConnectionClosed
 from services.channels.base import InboundMessage, OutboundMessage
 from services.gateway.operator_session import TokenBucket
 from services.protocol.errors import ErrorCode, ProtocolError
-from services.store.models import Identity, TimelineEvent
+from services.store.models import Identity, TimelineEvent, table_of
 
 if TYPE_CHECKING:
     from services.gateway.server import Gateway
@@ -41,8 +41,8 @@ VISITOR_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 MAX_CHAT_FRAME = 16 * 1024
 MAX_TEXT = 4000
 HISTORY = 50
-_tl = TimelineEvent.__table__
-_id = Identity.__table__
+_tl = table_of(TimelineEvent)
+_id = table_of(Identity)
 
 
 class WebChatChannel:
@@ -56,8 +56,10 @@ class WebChatChannel:
         return ("web_visitor",)
 
     async def send(self, msg: OutboundMessage) -> str:
-        frame = json.dumps({"type": "message", "event_id": msg.event_id, "text": msg.text,
-                            "author": msg.author}, ensure_ascii=False)
+        frame = json.dumps(
+            {"type": "message", "event_id": msg.event_id, "text": msg.text, "author": msg.author},
+            ensure_ascii=False,
+        )
         for ws in list(self.visitors.get(msg.address, ())):
             with contextlib.suppress(ConnectionClosed):
                 await ws.send(frame)
@@ -110,8 +112,7 @@ class WebChatChannel:
                     if not socks:
                         del self.visitors[visitor]
 
-    async def _hello(self, ws: ServerConnection, frame: dict[str, Any],
-                     current: str | None) -> str:
+    async def _hello(self, ws: ServerConnection, frame: dict[str, Any], current: str | None) -> str:
         vid = frame.get("visitor_id")
         if not isinstance(vid, str) or not VISITOR_RE.match(vid):
             vid = secrets.token_urlsafe(16)
@@ -119,8 +120,11 @@ class WebChatChannel:
             self.visitors.get(current, set()).discard(ws)
         self.visitors.setdefault(vid, set()).add(ws)
         history = await self.gw.store.read(lambda c: _history(c, vid))
-        await ws.send(json.dumps({"type": "welcome", "visitor_id": vid, "history": history},
-                                 ensure_ascii=False))
+        await ws.send(
+            json.dumps(
+                {"type": "welcome", "visitor_id": vid, "history": history}, ensure_ascii=False
+            )
+        )
         claims = _claims(frame)
         if claims:
             await self._identify(vid, frame)
@@ -133,12 +137,14 @@ class WebChatChannel:
             await _err(ws, ErrorCode.INVALID_ARGS, "a message needs an id of 1..64 characters")
             return
         if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT:
-            await _err(ws, ErrorCode.INVALID_ARGS, f"text must be 1..{MAX_TEXT} characters",
-                       cmid)
+            await _err(ws, ErrorCode.INVALID_ARGS, f"text must be 1..{MAX_TEXT} characters", cmid)
             return
         msg = InboundMessage(
-            channel="webchat", identity_kind="web_visitor", identity_value=visitor,
-            text=text.strip(), provider_id=f"{visitor}:{cmid}",
+            channel="webchat",
+            identity_kind="web_visitor",
+            identity_value=visitor,
+            text=text.strip(),
+            provider_id=f"{visitor}:{cmid}",
             display_name=str(frame.get("name") or "")[:200],
         )
         try:
@@ -162,8 +168,11 @@ class WebChatChannel:
 
 
 def _claims(frame: dict[str, Any]) -> dict[str, str]:
-    return {k: str(frame[k])[:320] for k in ("name", "phone", "email")
-            if isinstance(frame.get(k), str) and frame[k].strip()}
+    return {
+        k: str(frame[k])[:320]
+        for k in ("name", "phone", "email")
+        if isinstance(frame.get(k), str) and frame[k].strip()
+    }
 
 
 async def _err(ws: ServerConnection, code: ErrorCode, message: str, cid: Any = None) -> None:
@@ -175,26 +184,39 @@ async def _err(ws: ServerConnection, code: ErrorCode, message: str, cid: Any = N
 
 
 def _history(conn: Connection, visitor: str) -> list[dict[str, Any]]:
-    cid = conn.execute(select(_id.c.customer_id).where(
-        _id.c.kind == "web_visitor", _id.c.value == visitor)).scalar()
+    cid = conn.execute(
+        select(_id.c.customer_id).where(_id.c.kind == "web_visitor", _id.c.value == visitor)
+    ).scalar()
     if cid is None:
         return []
     rows = conn.execute(
         select(_tl.c.id, _tl.c.direction, _tl.c.body, _tl.c.author_label, _tl.c.created_at)
         .where(_tl.c.customer_id == cid, _tl.c.channel == "webchat")
-        .order_by(_tl.c.id.desc()).limit(HISTORY)
+        .order_by(_tl.c.id.desc())
+        .limit(HISTORY)
     ).all()
-    return [{"event_id": r.id, "direction": r.direction, "text": r.body,
-             "author": r.author_label if r.direction == "out" else "",
-             "at": r.created_at.isoformat()} for r in reversed(rows)]
+    return [
+        {
+            "event_id": r.id,
+            "direction": r.direction,
+            "text": r.body,
+            "author": r.author_label if r.direction == "out" else "",
+            "at": r.created_at.isoformat(),
+        }
+        for r in reversed(rows)
+    ]
 
 
 def _event_visitor(conn: Connection, event_id: int) -> str | None:
     row = conn.execute(
         select(_id.c.value)
         .join(_tl, _tl.c.customer_id == _id.c.customer_id)
-        .where(_tl.c.id == event_id, _tl.c.channel == "webchat", _tl.c.direction == "out",
-               _id.c.kind == "web_visitor")
+        .where(
+            _tl.c.id == event_id,
+            _tl.c.channel == "webchat",
+            _tl.c.direction == "out",
+            _id.c.kind == "web_visitor",
+        )
     ).first()
     return None if row is None else str(row.value)
 

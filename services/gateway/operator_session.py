@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 from collections import OrderedDict, deque
@@ -41,7 +42,7 @@ from services.protocol.messages import (
 )
 from services.routing import OperatorState
 from services.store import queries as Q
-from services.store.models import Operator, SessionToken, utcnow
+from services.store.models import Operator, SessionToken, table_of, utcnow
 from services.store.writer import Published, WriteBatch
 
 if TYPE_CHECKING:
@@ -51,8 +52,8 @@ log = logging.getLogger(__name__)
 
 AUTH_TIMEOUT_S = 10.0
 CATCH_UP_PAGE = 500
-_op_t = Operator.__table__
-_tok_t = SessionToken.__table__
+_op_t = table_of(Operator)
+_tok_t = table_of(SessionToken)
 
 
 class TokenBucket:
@@ -76,8 +77,9 @@ class TokenBucket:
 class EventSender:
     """The only writer to the socket: replies first, then events in sequence order."""
 
-    def __init__(self, ws: ServerConnection, gw: Gateway, operator_id: int, sent_seq: int,
-                 limit: int) -> None:
+    def __init__(
+        self, ws: ServerConnection, gw: Gateway, operator_id: int, sent_seq: int, limit: int
+    ) -> None:
         self.ws = ws
         self.gw = gw
         self.operator_id = operator_id
@@ -130,9 +132,15 @@ class EventSender:
     async def _catch_up(self, until: int | None) -> None:
         epoch = self.gw.store.epoch
         while True:
-            after = self.sent_seq
             rows = await self.gw.store.read(
-                lambda c: Q.events_after(c, self.operator_id, after, until, CATCH_UP_PAGE))
+                functools.partial(
+                    Q.events_after,
+                    operator_id=self.operator_id,
+                    after=self.sent_seq,
+                    until=until,
+                    limit=CATCH_UP_PAGE,
+                )
+            )
             for seq, name, data in rows:
                 if seq <= self.sent_seq:
                     continue
@@ -154,8 +162,9 @@ class OperatorSession:
         self.bucket = TokenBucket(gw.config.rate_per_s, gw.config.rate_burst)
 
     # -- framing ------------------------------------------------------------------------------
-    def _error(self, code: ErrorCode, message: str, cmd_id: int | None = None,
-               **details: Any) -> bytes:
+    def _error(
+        self, code: ErrorCode, message: str, cmd_id: int | None = None, **details: Any
+    ) -> bytes:
         return encode(Error(code=code.value, message=message, id=cmd_id, details=details))
 
     async def _send_now(self, frame: bytes) -> None:
@@ -186,8 +195,9 @@ class OperatorSession:
         try:
             raw = await asyncio.wait_for(self.ws.recv(), AUTH_TIMEOUT_S)
         except TimeoutError:
-            await self._send_now(encode(AuthFailed(ErrorCode.NOT_AUTHENTICATED.value,
-                                                   "no auth frame in time")))
+            await self._send_now(
+                encode(AuthFailed(ErrorCode.NOT_AUTHENTICATED.value, "no auth frame in time"))
+            )
             await self.ws.close(4401, "auth timeout")
             return False
         try:
@@ -197,8 +207,9 @@ class OperatorSession:
             if not isinstance(frame, Auth):
                 raise ProtocolError(ErrorCode.NOT_AUTHENTICATED, "authenticate first")
             if frame.version != PROTOCOL_VERSION:
-                raise ProtocolError(ErrorCode.UNSUPPORTED_VERSION,
-                                    f"this gateway speaks version {PROTOCOL_VERSION}")
+                raise ProtocolError(
+                    ErrorCode.UNSUPPORTED_VERSION, f"this gateway speaks version {PROTOCOL_VERSION}"
+                )
             ok = await self._authenticate(frame)
         except ProtocolError as exc:
             await self._send_now(encode(AuthFailed(exc.code.value, exc.message)))
@@ -228,24 +239,37 @@ class OperatorSession:
             # Verify even for an unknown user, so timing does not tell which names exist.
             stored = op_row.password_hash if op_row is not None else gw.dummy_hash
             good = await asyncio.get_running_loop().run_in_executor(
-                None, A.verify_password, stored, frame.password)
+                None, A.verify_password, stored, frame.password
+            )
             if op_row is None or not good or not op_row.active:
                 raise ProtocolError(ErrorCode.INVALID_CREDENTIALS, "wrong username or password")
             token = A.new_token()
-            ttl = (timedelta(days=gw.config.remember_ttl_days) if frame.remember
-                   else timedelta(hours=gw.config.token_ttl_hours))
+            ttl = (
+                timedelta(days=gw.config.remember_ttl_days)
+                if frame.remember
+                else timedelta(hours=gw.config.token_ttl_hours)
+            )
             expires = utcnow() + ttl
             digest = A.token_digest(token)
             op_id = op_row.id
 
             def job(b: WriteBatch) -> None:
-                b.add(_tok_t, {"token_hash": digest, "operator_id": op_id,
-                               "created_at": b.now, "expires_at": expires, "revoked": False})
+                b.add(
+                    _tok_t,
+                    {
+                        "token_hash": digest,
+                        "operator_id": op_id,
+                        "created_at": b.now,
+                        "expires_at": expires,
+                        "revoked": False,
+                    },
+                )
 
             await gw.store.write(job)
         else:
-            raise ProtocolError(ErrorCode.INVALID_CREDENTIALS,
-                                "give a username and password, or a token")
+            raise ProtocolError(
+                ErrorCode.INVALID_CREDENTIALS, "give a username and password, or a token"
+            )
         op = gw.hub.operators.get(op_row.id) or gw.hub.add_operator(op_row)
         self.op = op
         lo, hi = await gw.store.read(lambda c: Q.seq_bounds(c, op.id))
@@ -261,10 +285,23 @@ class OperatorSession:
                 resume = "resumed"
                 start = r.last_seq
         self.sender = EventSender(self.ws, gw, op.id, start, gw.config.send_queue_limit)
-        info = OperatorInfo(op.id, op.username, op.display_name, op.role, sorted(op.skills),
-                            dict(op.capacity), op.presence)
-        return AuthOk(operator=info, token=token, expires_at=expires.isoformat(),
-                      epoch=gw.store.epoch, last_seq=hi, resume=resume)
+        info = OperatorInfo(
+            op.id,
+            op.username,
+            op.display_name,
+            op.role,
+            sorted(op.skills),
+            dict(op.capacity),
+            op.presence,
+        )
+        return AuthOk(
+            operator=info,
+            token=token,
+            expires_at=expires.isoformat(),
+            epoch=gw.store.epoch,
+            last_seq=hi,
+            resume=resume,
+        )
 
     async def _command_loop(self, sender_task: asyncio.Task[None]) -> None:
         assert self.sender is not None
@@ -272,23 +309,30 @@ class OperatorSession:
             if sender_task.done():
                 break
             if self._too_big(raw):
-                self.sender.reply(self._error(
-                    ErrorCode.FRAME_TOO_LARGE,
-                    f"frames are limited to {self.gw.config.max_frame_bytes} bytes"))
+                self.sender.reply(
+                    self._error(
+                        ErrorCode.FRAME_TOO_LARGE,
+                        f"frames are limited to {self.gw.config.max_frame_bytes} bytes",
+                    )
+                )
                 continue
             try:
                 frame = decode_client(raw)
             except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-                code = ErrorCode.UNKNOWN_TYPE if "Invalid value" in str(exc) and "type" in str(
-                    exc) else ErrorCode.BAD_FRAME
+                code = (
+                    ErrorCode.UNKNOWN_TYPE
+                    if "Invalid value" in str(exc) and "type" in str(exc)
+                    else ErrorCode.BAD_FRAME
+                )
                 self.sender.reply(self._error(code, f"unreadable frame: {exc}"))
                 continue
             if not isinstance(frame, Command):
                 self.sender.reply(self._error(ErrorCode.BAD_FRAME, "already authenticated"))
                 continue
             if not self.bucket.take():
-                self.sender.reply(self._error(ErrorCode.RATE_LIMITED,
-                                              "too many commands; slow down", frame.id))
+                self.sender.reply(
+                    self._error(ErrorCode.RATE_LIMITED, "too many commands; slow down", frame.id)
+                )
                 continue
             # Commands run concurrently (a slow read does not hold up the next command);
             # those on one conversation are ordered by the hub.
@@ -321,11 +365,14 @@ class OperatorSession:
             return await handler(self.op, args), False
         key = (cmd.key or "").strip()
         if not key or len(key) > 128:
-            raise ProtocolError(ErrorCode.MISSING_IDEMPOTENCY_KEY,
-                                "mutating commands need a key of 1..128 characters")
-        return await self.gw.idempotency.run(self.op.id, key, cmd.name,
-                                             lambda: handler(self.op, args,
-                                                             (self.op.id, key, cmd.name)))
+            raise ProtocolError(
+                ErrorCode.MISSING_IDEMPOTENCY_KEY,
+                "mutating commands need a key of 1..128 characters",
+            )
+        op = self.op
+        return await self.gw.idempotency.run(
+            op.id, key, cmd.name, lambda: handler(op, args, (op.id, key, cmd.name))
+        )
 
 
 class Idempotency:
@@ -337,8 +384,9 @@ class Idempotency:
         self.inflight: dict[tuple[int, str], asyncio.Future[dict[str, Any]]] = {}
         self.cache_size = cache_size
 
-    async def run(self, op_id: int, key: str, name: str,
-                  fn: Callable[[], Awaitable[dict[str, Any]]]) -> tuple[dict[str, Any], bool]:
+    async def run(
+        self, op_id: int, key: str, name: str, fn: Callable[[], Awaitable[dict[str, Any]]]
+    ) -> tuple[dict[str, Any], bool]:
         k = (op_id, key)
         if k in self.cache:
             return self.cache[k], True

@@ -62,10 +62,16 @@ class Gateway:
         await asyncio.to_thread(migrate, self.engine)
         loop = asyncio.get_running_loop()
         hub_ref: list[Hub] = []
-        self.store = Store(self.engine, loop, lambda evs: hub_ref[0].on_published(evs),
-                           rejections=(ProtocolError,))
-        self.hub = Hub(self.store, HubConfig(offer_timeout_s=self.config.offer_timeout_s,
-                                             channel_queues=dict(self.config.channel_queues)))
+        self.store = Store(
+            self.engine, loop, lambda evs: hub_ref[0].on_published(evs), rejections=(ProtocolError,)
+        )
+        self.hub = Hub(
+            self.store,
+            HubConfig(
+                offer_timeout_s=self.config.offer_timeout_s,
+                channel_queues=dict(self.config.channel_queues),
+            ),
+        )
         hub_ref.append(self.hub)
         await self.store.start()
         await self.hub.start()
@@ -89,8 +95,14 @@ class Gateway:
         )
         sock = next(iter(self.server.sockets))
         self.port = sock.getsockname()[1]
-        log.info("gateway listening", extra={"host": self.config.host, "port": self.port,
-                                              "database": _redact(self.config.url)})
+        log.info(
+            "gateway listening",
+            extra={
+                "host": self.config.host,
+                "port": self.port,
+                "database": _redact(self.config.url),
+            },
+        )
 
     async def close(self) -> None:
         if self.server is not None:
@@ -112,10 +124,16 @@ class Gateway:
 
     # -- HTTP and routing -----------------------------------------------------------------------
     def _origin_allowed(self, origin: str) -> bool:
-        own = {f"{scheme}://{host}:{self.port}" for scheme in ("http", "https")
-               for host in ("127.0.0.1", "localhost", self.config.host)}
-        return origin in own or origin in self.config.allowed_origins or "*" in (
-            self.config.allowed_origins)
+        own = {
+            f"{scheme}://{host}:{self.port}"
+            for scheme in ("http", "https")
+            for host in ("127.0.0.1", "localhost", self.config.host)
+        }
+        return (
+            origin in own
+            or origin in self.config.allowed_origins
+            or "*" in (self.config.allowed_origins)
+        )
 
     def _process_request(self, conn: ServerConnection, request: Request) -> Response | None:
         path = request.path.split("?", 1)[0]
@@ -129,14 +147,20 @@ class Gateway:
                 return None
             return None
         if path == "/healthz":
-            body = json.dumps({
-                "status": "ok", "epoch": self.store.epoch,
-                "operators_online": sum(1 for o in self.hub.operators.values()
-                                        if o.presence != "offline"),
-                "open_conversations": len(self.hub.convs),
-                "writer": {"batches": self.store.writer.stats.batches,
-                           "jobs": self.store.writer.stats.jobs},
-            }).encode()
+            body = json.dumps(
+                {
+                    "status": "ok",
+                    "epoch": self.store.epoch,
+                    "operators_online": sum(
+                        1 for o in self.hub.operators.values() if o.presence != "offline"
+                    ),
+                    "open_conversations": len(self.hub.convs),
+                    "writer": {
+                        "batches": self.store.writer.stats.batches,
+                        "jobs": self.store.writer.stats.jobs,
+                    },
+                }
+            ).encode()
             return _response(200, "application/json", body)
         if path in STATIC:
             name, ctype = STATIC[path]

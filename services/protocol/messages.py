@@ -108,8 +108,10 @@ def encode(frame: Frame) -> bytes:
 
 
 def decode_client(raw: bytes | str) -> ClientFrame:
-    return _client_decoder.decode(raw)
+    frame: ClientFrame = _client_decoder.decode(raw)
+    return frame
 
 
 def decode_server(raw: bytes | str) -> ServerFrame:
-    return _server_decoder.decode(raw)
+    frame: ServerFrame = _server_decoder.decode(raw)
+    return frame

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     TypeDecorator,
     UniqueConstraint,
@@ -269,9 +270,7 @@ class LifecycleEvent(Base):
     __tablename__ = "lifecycle_events"
 
     id: Mapped[int] = mapped_column(BigID, primary_key=True)
-    conversation_id: Mapped[int] = mapped_column(
-        ForeignKey("conversations.id", ondelete="CASCADE")
-    )
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(24))
     at: Mapped[datetime]
     operator_id: Mapped[int | None] = mapped_column(nullable=True)
@@ -402,3 +401,10 @@ class StoreMeta(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+def table_of(model: type[Base]) -> Table:
+    """The model's Core table, typed as one (Core is what the hot path and queries use)."""
+    t = model.__table__
+    assert isinstance(t, Table)
+    return t

@@ -11,25 +11,26 @@ from services.store.models import (
     OPEN_STATES,
     Conversation,
     Customer,
-    Identity,
     IdempotencyRecord,
+    Identity,
     OperatorEvent,
     Product,
     Purchase,
     Queue,
-    Touchpoint,
     TimelineEvent,
+    Touchpoint,
+    table_of,
 )
 
-customers = Customer.__table__
-identities = Identity.__table__
-timeline = TimelineEvent.__table__
-conversations = Conversation.__table__
-purchases = Purchase.__table__
-products = Product.__table__
-touchpoints = Touchpoint.__table__
-operator_events = OperatorEvent.__table__
-idempotency = IdempotencyRecord.__table__
+customers = table_of(Customer)
+identities = table_of(Identity)
+timeline = table_of(TimelineEvent)
+conversations = table_of(Conversation)
+purchases = table_of(Purchase)
+products = table_of(Product)
+touchpoints = table_of(Touchpoint)
+operator_events = table_of(OperatorEvent)
+idempotency = table_of(IdempotencyRecord)
 
 
 def iso(value: datetime | None) -> str | None:
@@ -137,7 +138,9 @@ def customer_card(
             }
             for p in bought
         ],
-        "products": sorted({p.product for p in bought if p.status not in ("returned", "cancelled")}),
+        "products": sorted(
+            {p.product for p in bought if p.status not in ("returned", "cancelled")}
+        ),
         "touchpoints": [
             {
                 "id": t.id,
@@ -233,4 +236,4 @@ def idempotent_result(conn: Connection, operator_id: int, key: str) -> dict[str,
 
 
 def queue_rows(conn: Connection) -> list[Any]:
-    return list(conn.execute(select(Queue.__table__)).all())
+    return list(conn.execute(select(table_of(Queue))).all())

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Engine, Executable, Table, bindparam, func, select, text
 from sqlalchemy.engine import CursorResult
 
-from services.store.models import OperatorEvent, utcnow
+from services.store.models import OperatorEvent, table_of, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ Job = Callable[["WriteBatch"], T]
 MAX_BATCH = 512
 _STOP = object()
 
-operator_events = OperatorEvent.__table__
+operator_events = table_of(OperatorEvent)
 
 
 @dataclass(slots=True)
@@ -123,8 +123,13 @@ class WriteBatch:
         seq = self.next_seq(operator_id)
         self.add(
             operator_events,
-            {"operator_id": operator_id, "seq": seq, "name": name, "data": data,
-             "created_at": self.now},
+            {
+                "operator_id": operator_id,
+                "seq": seq,
+                "name": name,
+                "data": data,
+                "created_at": self.now,
+            },
         )
         self.published.append(Published(operator_id, seq, name, data))
         return seq
@@ -137,7 +142,7 @@ class WriteBatch:
         if self._touched:
             from services.store.models import Conversation
 
-            convs = Conversation.__table__
+            convs = table_of(Conversation)
             touched, self._touched = self._touched, set()
             self.conn.execute(
                 convs.update()
