@@ -55,6 +55,8 @@ class GatewayConfig:
     rate_per_s: float = 30.0
     rate_burst: int = 120
     send_queue_limit: int = 2000
+    chat_rate_per_s: float = 5.0
+    chat_rate_burst: int = 20
     token_ttl_hours: float = 12.0
     remember_ttl_days: float = 30.0
     offer_timeout_s: float = 30.0
@@ -86,6 +88,8 @@ _TOML_KEYS = {
     "limits.rate_per_s": "rate_per_s",
     "limits.rate_burst": "rate_burst",
     "limits.send_queue_limit": "send_queue_limit",
+    "webchat.rate_per_s": "chat_rate_per_s",
+    "webchat.rate_burst": "chat_rate_burst",
     "auth.token_ttl_hours": "token_ttl_hours",
     "auth.remember_ttl_days": "remember_ttl_days",
     "routing.offer_timeout_s": "offer_timeout_s",

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from services.channels.base import (
@@ -43,6 +43,7 @@ from services.store.models import (
     Identity,
     LifecycleEvent,
     Operator,
+    OperatorEvent,
     Queue,
     TimelineEvent,
     table_of,
@@ -91,6 +92,8 @@ class HubConfig:
     default_queue: str = "general"
     # A customer writing again within this time goes back to the operator who served them.
     sticky_window_s: float = 24 * 3600
+    event_retention_days: float = 7.0
+    idempotency_retention_days: float = 2.0
     channel_queues: dict[str, str] = field(default_factory=dict)
 
 
@@ -577,10 +580,36 @@ class Hub:
             asyncio.get_running_loop().call_soon(self._route)
 
     async def _tick(self) -> None:
-        # A safety net and the clock for business hours: route once a second.
+        # A safety net and the clock for business hours: route once a second; prune hourly.
+        last_prune = 0.0
+        loop = asyncio.get_running_loop()
         while True:
             await asyncio.sleep(1.0)
             self._request_route()
+            if loop.time() - last_prune > 3600:
+                last_prune = loop.time()
+                try:
+                    await self.prune()
+                except Exception:
+                    log.exception("pruning old events failed")
+
+    async def prune(self, now: datetime | None = None) -> tuple[int, int]:
+        """Drop operator events and idempotency keys older than their retention.
+
+        A client whose last seen event was pruned gets ``gap_too_old`` and reloads its state;
+        idempotency keys live at least a day (a client retries within minutes).
+        """
+        now = now or utcnow()
+        ev_cut = now - timedelta(days=self.config.event_retention_days)
+        key_cut = now - timedelta(days=max(1.0, self.config.idempotency_retention_days))
+        ev_t = table_of(OperatorEvent)
+
+        def job(b: WriteBatch) -> tuple[int, int]:
+            r1 = b.execute(delete(ev_t).where(ev_t.c.created_at < ev_cut))
+            r2 = b.execute(delete(idempotency_t).where(idempotency_t.c.created_at < key_cut))
+            return r1.rowcount, r2.rowcount
+
+        return await self._write(job)
 
     def _route(self) -> None:
         self._route_pending = False

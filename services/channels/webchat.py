@@ -69,7 +69,7 @@ class WebChatChannel:
     # -- the customer's socket ----------------------------------------------------------------
     async def serve(self, ws: ServerConnection) -> None:
         visitor: str | None = None
-        bucket = TokenBucket(5.0, 20)
+        bucket = TokenBucket(self.gw.config.chat_rate_per_s, self.gw.config.chat_rate_burst)
         try:
             async for raw in ws:
                 if len(raw) > MAX_CHAT_FRAME:

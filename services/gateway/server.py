@@ -69,6 +69,7 @@ class Gateway:
             self.store,
             HubConfig(
                 offer_timeout_s=self.config.offer_timeout_s,
+                event_retention_days=self.config.event_retention_days,
                 channel_queues=dict(self.config.channel_queues),
             ),
         )

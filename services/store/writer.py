@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, Executable, Table, bindparam, func, select, text
 from sqlalchemy.engine import CursorResult
+from sqlalchemy.exc import IntegrityError
 
 from services.store.models import OperatorEvent, table_of, utcnow
 
@@ -271,7 +272,10 @@ class StoreWriter:
 
         exc = sys.exc_info()[1]
         assert exc is not None
-        if not isinstance(exc, (LookupError, ValueError, PermissionError)):
+        if isinstance(exc, IntegrityError):
+            # A constraint said no (a provider's retry, a racing insert): the caller decides.
+            log.info("store job refused by a constraint: %s", exc.orig)
+        elif not isinstance(exc, (LookupError, ValueError, PermissionError)):
             log.exception("store job failed")
         self._loop.call_soon_threadsafe(_set_exception, item.future, exc)
 

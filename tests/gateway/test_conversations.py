@@ -55,8 +55,10 @@ async def test_chat_is_offered_accepted_answered_and_delivered(gateway: RunningG
     assert card["customer"]["name"] == "Пётр"
     assert [i["body"] for i in card["timeline"]["items"]] == ["Где мой заказ?"]
     assert card["identities"][0]["kind"] == "web_visitor"
-    sent = await op.ok("message.send", {"customer_id": conv["customer_id"],
-                                        "channel": "webchat", "text": "Сейчас проверю"})
+    sent = await op.ok(
+        "message.send",
+        {"customer_id": conv["customer_id"], "channel": "webchat", "text": "Сейчас проверю"},
+    )
     assert sent["item"]["delivery"] == "pending"
     got = await v.recv_type("message")
     assert got["text"] == "Сейчас проверю" and got["author"] == "Анна"
@@ -78,23 +80,36 @@ async def test_lifecycle_is_recorded_exactly(gateway: RunningGateway) -> None:
     _v, conv = await chat_and_offer(gateway, op)
     cid = conv["id"]
     await op.ok("conversation.accept", {"conversation_id": cid})
-    await op.ok("message.send", {"customer_id": conv["customer_id"], "channel": "webchat",
-                                 "text": "Добрый день"})
+    await op.ok(
+        "message.send",
+        {"customer_id": conv["customer_id"], "channel": "webchat", "text": "Добрый день"},
+    )
     await op.ok("conversation.hold", {"conversation_id": cid})
     await asyncio.sleep(0.2)
     await op.ok("conversation.resume", {"conversation_id": cid})
-    r = await op.ok("conversation.wrap_up", {"conversation_id": cid, "disposition": "info",
-                                             "resolution": "Рассказали о доставке"})
+    r = await op.ok(
+        "conversation.wrap_up",
+        {"conversation_id": cid, "disposition": "info", "resolution": "Рассказали о доставке"},
+    )
     assert r["conversation"]["state"] == "resolved"
     (c,) = rows(gateway, Conversation, id=cid)
     assert c.queued_at <= c.offered_at <= c.accepted_at <= c.first_response_at
     assert c.first_response_at <= c.wrap_up_at <= c.resolved_at
     assert c.hold_seconds >= 0.2
     assert c.disposition == "info" and c.resolution == "Рассказали о доставке"
-    kinds = [e.kind for e in sorted(rows(gateway, LifecycleEvent, conversation_id=cid),
-                                    key=lambda e: e.id)]
-    assert kinds == ["queued", "offered", "accepted", "first_response", "held", "resumed",
-                     "resolved"]
+    kinds = [
+        e.kind
+        for e in sorted(rows(gateway, LifecycleEvent, conversation_id=cid), key=lambda e: e.id)
+    ]
+    assert kinds == [
+        "queued",
+        "offered",
+        "accepted",
+        "first_response",
+        "held",
+        "resumed",
+        "resolved",
+    ]
     # Capacity is free again and the conversation is no longer open.
     snap = await op.ok("state.snapshot")
     assert snap["conversations"] == []
@@ -109,8 +124,11 @@ async def test_two_operators_accepting_at_once_exactly_one_wins(
     await v.say("Срочно!")
     await asyncio.sleep(0.3)
     snap = await a2.ok("state.snapshot")
-    conv_id = snap["queue"][0]["id"] if snap["queue"] else (
-        await a1.ok("state.snapshot"))["conversations"][0]["id"]
+    conv_id = (
+        snap["queue"][0]["id"]
+        if snap["queue"]
+        else (await a1.ok("state.snapshot"))["conversations"][0]["id"]
+    )
     for _round in range(5):
         replies = await asyncio.gather(
             a1.cmd("conversation.accept", {"conversation_id": conv_id}),
@@ -123,8 +141,9 @@ async def test_two_operators_accepting_at_once_exactly_one_wins(
         break
     (c,) = rows(gateway, Conversation, id=conv_id)
     assert c.state == "active" and c.operator_id in (1, 2)
-    accepted = [e for e in rows(gateway, LifecycleEvent, conversation_id=conv_id)
-                if e.kind == "accepted"]
+    accepted = [
+        e for e in rows(gateway, LifecycleEvent, conversation_id=conv_id) if e.kind == "accepted"
+    ]
     assert len(accepted) == 1
 
 
@@ -155,8 +174,9 @@ async def test_agents_never_see_another_operators_customer(gateway: RunningGatew
     assert r["code"] == "forbidden"
     found = await a2.ok("customer.search", {"query": "Ирина"}, key=None)
     assert found["customers"] == []
-    r = await a2.cmd("message.send", {"customer_id": conv["customer_id"], "channel": "webchat",
-                                      "text": "Привет"})
+    r = await a2.cmd(
+        "message.send", {"customer_id": conv["customer_id"], "channel": "webchat", "text": "Привет"}
+    )
     assert r["code"] == "forbidden"
     r = await a2.cmd("conversation.hold", {"conversation_id": conv["id"]})
     assert r["code"] == "forbidden"
@@ -176,22 +196,32 @@ async def test_same_idempotency_key_takes_effect_once(gateway: RunningGateway) -
     first = await op.cmd("message.send", args, key="send-1")
     # Repeats: sequential, and concurrent.
     again = await op.cmd("message.send", args, key="send-1")
-    burst = await asyncio.gather(*(op.cmd("message.send", args, key="send-1")
-                                   for _ in range(5)))
+    burst = await asyncio.gather(*(op.cmd("message.send", args, key="send-1") for _ in range(5)))
     assert first["type"] == "result" and not first.get("replayed")
     for r in [again, *burst]:
         assert r["type"] == "result" and r["replayed"] is True
         assert r["data"] == first["data"]
-    sent = [r for r in rows(gateway, TimelineEvent, customer_id=conv["customer_id"])
-            if r.body == "Один раз"]
+    sent = [
+        r
+        for r in rows(gateway, TimelineEvent, customer_id=conv["customer_id"])
+        if r.body == "Один раз"
+    ]
     assert len(sent) == 1
     assert len(rows(gateway, IdempotencyRecord, key="send-1")) == 1
     # After a gateway-side cache loss the store still answers.
     gateway.gw.idempotency.cache.clear()
     later = await op.cmd("message.send", args, key="send-1")
     assert later["replayed"] is True and later["data"] == first["data"]
-    assert len([r for r in rows(gateway, TimelineEvent, customer_id=conv["customer_id"])
-                if r.body == "Один раз"]) == 1
+    assert (
+        len(
+            [
+                r
+                for r in rows(gateway, TimelineEvent, customer_id=conv["customer_id"])
+                if r.body == "Один раз"
+            ]
+        )
+        == 1
+    )
 
 
 async def test_transfer_to_operator_and_to_queue(gateway: RunningGateway) -> None:
@@ -199,9 +229,14 @@ async def test_transfer_to_operator_and_to_queue(gateway: RunningGateway) -> Non
     _v, conv = await chat_and_offer(gateway, a1)
     await a1.ok("conversation.accept", {"conversation_id": conv["id"]})
     a2 = await available(gateway.url, "a2")
-    r = await a1.ok("conversation.transfer", {"conversation_id": conv["id"],
-                                              "to_operator_id": a2.auth["operator"]["id"],
-                                              "note": "Клиент ждёт возврат"})
+    r = await a1.ok(
+        "conversation.transfer",
+        {
+            "conversation_id": conv["id"],
+            "to_operator_id": a2.auth["operator"]["id"],
+            "note": "Клиент ждёт возврат",
+        },
+    )
     assert r["conversation"]["state"] == "offered"
     offer = await a2.event("conversation.offered", conversation__id=conv["id"])
     assert offer["data"]["transfer"]["note"] == "Клиент ждёт возврат"
@@ -213,8 +248,7 @@ async def test_transfer_to_operator_and_to_queue(gateway: RunningGateway) -> Non
     r2 = await a1.cmd("conversation.hold", {"conversation_id": conv["id"]})
     assert r2["code"] == "forbidden"
     # To a queue: it goes back to routing, and not to the one who sent it away.
-    r = await a2.ok("conversation.transfer", {"conversation_id": conv["id"],
-                                              "to_queue": "general"})
+    r = await a2.ok("conversation.transfer", {"conversation_id": conv["id"], "to_queue": "general"})
     assert r["conversation"]["state"] in ("queued", "offered")
     offered = await a1.event("conversation.offered", conversation__id=conv["id"])
     assert offered["data"]["conversation"]["offered_to"] == a1.auth["operator"]["id"]
@@ -245,8 +279,10 @@ async def test_capacity_limits_offers(gateway: RunningGateway) -> None:
     offers = [e for e in a1.events if e["name"] == "conversation.offered"]
     assert len(offers) == 3
     await a1.ok("conversation.accept", {"conversation_id": offers[0]["data"]["conversation"]["id"]})
-    await a1.ok("conversation.wrap_up", {"conversation_id": offers[0]["data"]["conversation"]["id"],
-                                         "disposition": "done"})
+    await a1.ok(
+        "conversation.wrap_up",
+        {"conversation_id": offers[0]["data"]["conversation"]["id"], "disposition": "done"},
+    )
     # The fourth, now that there is room; still never more than three at once.
     await a1.wait(lambda: len([e for e in a1.events if e["name"] == "conversation.offered"]) == 4)
     await asyncio.sleep(0.3)
@@ -267,14 +303,19 @@ async def test_returning_customer_goes_back_to_their_operator(gateway: RunningGa
     offer = await owner.event("conversation.offered", timeout=5)
     assert offer["data"]["conversation"]["id"] != conv["id"]
     assert offer["data"]["conversation"]["customer_id"] == conv["customer_id"]
-    assert not [e for e in other.events if e["name"] == "conversation.offered"
-                and e["data"]["conversation"]["customer_id"] == conv["customer_id"]]
+    assert not [
+        e
+        for e in other.events
+        if e["name"] == "conversation.offered"
+        and e["data"]["conversation"]["customer_id"] == conv["customer_id"]
+    ]
 
 
 async def test_notes_and_search_by_phone_and_email(gateway: RunningGateway) -> None:
     op = await available(gateway.url, "a1")
-    _v, conv = await chat_and_offer(gateway, op, name="Ольга Петрова",
-                                    phone="8 (916) 555-12-34", email="Olga@Example.RU")
+    _v, conv = await chat_and_offer(
+        gateway, op, name="Ольга Петрова", phone="8 (916) 555-12-34", email="Olga@Example.RU"
+    )
     await op.ok("conversation.accept", {"conversation_id": conv["id"]})
     await asyncio.sleep(0.1)
     for query in ("+7 916 555 12 34", "olga@example.ru", "петрова"):
@@ -285,11 +326,13 @@ async def test_notes_and_search_by_phone_and_email(gateway: RunningGateway) -> N
     assert ("email", "olga@example.ru", False) in claimed
     note = await op.ok("note.add", {"customer_id": conv["customer_id"], "text": "VIP, вежливо"})
     assert note["item"]["kind"] == "note" and note["item"]["direction"] == "internal"
-    page = await op.ok("timeline.page", {"customer_id": conv["customer_id"], "limit": 1},
-                       key=None)
+    page = await op.ok("timeline.page", {"customer_id": conv["customer_id"], "limit": 1}, key=None)
     assert page["items"][0]["body"] == "VIP, вежливо" and page["cursor"] is not None
-    older = await op.ok("timeline.page", {"customer_id": conv["customer_id"], "limit": 10,
-                                          "before": page["cursor"]}, key=None)
+    older = await op.ok(
+        "timeline.page",
+        {"customer_id": conv["customer_id"], "limit": 10, "before": page["cursor"]},
+        key=None,
+    )
     assert [i["body"] for i in older["items"]] == ["Здравствуйте!"]
     assert older["cursor"] is None
 
@@ -298,6 +341,8 @@ async def test_reply_on_a_channel_the_customer_lacks_is_refused(gateway: Running
     op = await available(gateway.url, "a1")
     _v, conv = await chat_and_offer(gateway, op)
     await op.ok("conversation.accept", {"conversation_id": conv["id"]})
-    r = await op.cmd("message.send", {"customer_id": conv["customer_id"], "channel": "telegram",
-                                      "text": "Привет"})
+    r = await op.cmd(
+        "message.send",
+        {"customer_id": conv["customer_id"], "channel": "telegram", "text": "Привет"},
+    )
     assert r["code"] == "channel_unavailable"

@@ -38,9 +38,7 @@ async def test_the_store_keeps_only_a_hash_of_the_token(gateway: RunningGateway)
     assert hashes and token not in hashes
 
 
-@pytest.mark.parametrize(
-    ("username", "password"), [("a1", "wrong"), ("nobody", "a1"), ("a1", "")]
-)
+@pytest.mark.parametrize(("username", "password"), [("a1", "wrong"), ("nobody", "a1"), ("a1", "")])
 async def test_wrong_credentials_are_refused(
     gateway: RunningGateway, username: str, password: str
 ) -> None:
@@ -53,14 +51,18 @@ async def test_wrong_credentials_are_refused(
 
 async def test_unknown_and_expired_tokens_are_refused(gateway: RunningGateway) -> None:
     bad = await OpClient.connect(gateway.url, token="not-a-token")
-    assert bad.auth == {"type": "auth_failed", "code": "token_invalid",
-                        "message": "unknown or revoked token"}
+    assert bad.auth == {
+        "type": "auth_failed",
+        "code": "token_invalid",
+        "message": "unknown or revoked token",
+    }
     c = await OpClient.connect(gateway.url, "a1", "a1")
     token = c.auth["token"]
     await c.close()
     with gateway.gw.engine.begin() as conn:
-        conn.execute(update(table_of(SessionToken)).values(
-            expires_at=utcnow() - timedelta(minutes=1)))
+        conn.execute(
+            update(table_of(SessionToken)).values(expires_at=utcnow() - timedelta(minutes=1))
+        )
     expired = await OpClient.connect(gateway.url, token=token)
     assert expired.auth["type"] == "auth_failed"
     assert expired.auth["code"] == "token_expired"
@@ -76,8 +78,9 @@ async def test_commands_before_auth_are_refused(gateway: RunningGateway) -> None
 
 async def test_wrong_protocol_version_is_refused(gateway: RunningGateway) -> None:
     async with websockets.connect(gateway.url + "/ws/operator") as ws:
-        await ws.send(json.dumps({"type": "auth", "version": 99, "username": "a1",
-                                  "password": "a1"}))
+        await ws.send(
+            json.dumps({"type": "auth", "version": 99, "username": "a1", "password": "a1"})
+        )
         reply = json.loads(await ws.recv())
         assert reply["code"] == "unsupported_version"
 
@@ -126,8 +129,15 @@ async def test_oversized_frame_gets_an_error_and_a_huge_one_closes(
     gateway: RunningGateway,
 ) -> None:
     c = await OpClient.connect(gateway.url, "a1", "a1")
-    big = json.dumps({"type": "cmd", "id": 7, "name": "note.add",
-                      "args": {"customer_id": 1, "text": "x" * 100_000}, "key": "k"})
+    big = json.dumps(
+        {
+            "type": "cmd",
+            "id": 7,
+            "name": "note.add",
+            "args": {"customer_id": 1, "text": "x" * 100_000},
+            "key": "k",
+        }
+    )
     await c.send_raw(big)
     err = await c.wait(lambda: next((m for m in c.other if m["type"] == "error"), None))
     assert err["code"] == "frame_too_large"
@@ -157,11 +167,11 @@ async def test_rate_limit_answers_rate_limited(gateway: RunningGateway) -> None:
 
 async def test_browser_origin_must_be_allow_listed(gateway: RunningGateway) -> None:
     with pytest.raises(websockets.InvalidStatus) as exc:
-        await websockets.connect(gateway.url + "/ws/operator",
-                                 origin="https://evil.example")  # type: ignore[arg-type]
+        await websockets.connect(gateway.url + "/ws/operator", origin="https://evil.example")  # type: ignore[arg-type]
     assert exc.value.response.status_code == 403
-    ok = await websockets.connect(gateway.url + "/ws/chat",
-                                  origin=f"http://127.0.0.1:{gateway.gw.port}")  # type: ignore[arg-type]
+    ok = await websockets.connect(
+        gateway.url + "/ws/chat", origin=f"http://127.0.0.1:{gateway.gw.port}"
+    )  # type: ignore[arg-type]
     await ok.close()
 
 

@@ -15,16 +15,24 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 class GatewayProcess:
-    def __init__(self, data_dir: Path, *, database_url: str = "", port: int = 0,
-                 env: dict[str, str] | None = None, extra_args: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        database_url: str = "",
+        port: int = 0,
+        env: dict[str, str] | None = None,
+        extra_args: list[str] | None = None,
+    ) -> None:
         self.data_dir = data_dir
         self.database_url = database_url
         self.port = port
         self.env = env or {}
         self.extra_args = extra_args or []
         self.proc: subprocess.Popen[str] | None = None
-        self.log_path = data_dir / f"gateway-{int(time.time() * 1000)}.log"
-        self.logs: list[dict[str, Any]] = []
+        self.starts = 0
+        self.log_path = data_dir / "gateway-0.log"
+        self._log_file: Any = None
 
     @property
     def url(self) -> str:
@@ -33,7 +41,12 @@ class GatewayProcess:
     def run_cli(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "services.cli", *args, *self._db_args()],
-            cwd=ROOT, env=self._env(), capture_output=True, text=True, timeout=120, check=True,
+            cwd=ROOT,
+            env=self._env(),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
         )
 
     def _db_args(self) -> list[str]:
@@ -49,11 +62,27 @@ class GatewayProcess:
         return env
 
     def start(self, timeout: float = 30.0) -> GatewayProcess:
-        log = self.log_path.open("w")
+        self.starts += 1
+        self.log_path = self.data_dir / f"gateway-{self.starts}.log"
+        self._close_log()
+        self._log_file = log = self.log_path.open("w")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "services.cli", "serve", "--json-logs",
-             "--port", str(self.port), *self._db_args(), *self.extra_args],
-            cwd=ROOT, env=self._env(), stdout=subprocess.DEVNULL, stderr=log, text=True,
+            [
+                sys.executable,
+                "-m",
+                "services.cli",
+                "serve",
+                "--json-logs",
+                "--port",
+                str(self.port),
+                *self._db_args(),
+                *self.extra_args,
+            ],
+            cwd=ROOT,
+            env=self._env(),
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+            text=True,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -67,26 +96,38 @@ class GatewayProcess:
         self.kill()
         raise TimeoutError(f"gateway did not get ready:\n{self.log_path.read_text()}")
 
-    def read_logs(self) -> list[dict[str, Any]]:
+    def read_logs(self, path: Path | None = None) -> list[dict[str, Any]]:
+        """JSON log records of the current run (or of the log file given)."""
         out = []
-        for line in self.log_path.read_text().splitlines():
+        for line in (path or self.log_path).read_text().splitlines():
             line = line.strip()
             if line.startswith("{"):
                 try:
                     out.append(json.loads(line))
                 except ValueError:
                     continue
-        self.logs = out
         return out
 
     def errors(self) -> list[dict[str, Any]]:
-        return [r for r in self.read_logs() if r.get("level") in ("ERROR", "CRITICAL")]
+        """ERROR records of every run of this gateway so far."""
+        return [
+            r
+            for n in range(1, self.starts + 1)
+            for r in self.read_logs(self.data_dir / f"gateway-{n}.log")
+            if r.get("level") in ("ERROR", "CRITICAL")
+        ]
 
     def kill(self) -> None:
         """SIGKILL: no shutdown code runs, as in a crash."""
         if self.proc is not None and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGKILL)
             self.proc.wait(10)
+        self._close_log()
+
+    def _close_log(self) -> None:
+        if self._log_file is not None:
+            self._log_file.close()
+            self._log_file = None
 
     def stop(self) -> int:
         if self.proc is None:
@@ -98,4 +139,5 @@ class GatewayProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(5)
+        self._close_log()
         return self.proc.returncode

@@ -24,9 +24,16 @@ class OpClient:
         self._reader: asyncio.Task[None] | None = None
 
     @classmethod
-    async def connect(cls, url: str, username: str = "", password: str = "", *,
-                      token: str | None = None, resume: dict[str, Any] | None = None,
-                      **extra: Any) -> OpClient:
+    async def connect(
+        cls,
+        url: str,
+        username: str = "",
+        password: str = "",
+        *,
+        token: str | None = None,
+        resume: dict[str, Any] | None = None,
+        **extra: Any,
+    ) -> OpClient:
         ws = await websockets.connect(url + "/ws/operator", max_size=2**22)
         c = cls(ws)
         frame: dict[str, Any] = {"type": "auth", "version": 1, **extra}
@@ -60,8 +67,14 @@ class OpClient:
     async def send_raw(self, data: str | bytes) -> None:
         await self.ws.send(data)
 
-    async def cmd(self, name: str, args: dict[str, Any] | None = None, *,
-                  key: str | None = "auto", timeout: float = 10.0) -> dict[str, Any]:
+    async def cmd(
+        self,
+        name: str,
+        args: dict[str, Any] | None = None,
+        *,
+        key: str | None = "auto",
+        timeout: float = 10.0,
+    ) -> dict[str, Any]:
         """Send a command and return its reply frame (result or error)."""
         cid = next(self._ids)
         frame: dict[str, Any] = {"type": "cmd", "id": cid, "name": name, "args": args or {}}
@@ -72,8 +85,7 @@ class OpClient:
         await self.ws.send(json.dumps(frame))
         return await self.wait(lambda: self.results.get(cid), timeout)
 
-    async def ok(self, name: str, args: dict[str, Any] | None = None, **kw: Any
-                 ) -> dict[str, Any]:
+    async def ok(self, name: str, args: dict[str, Any] | None = None, **kw: Any) -> dict[str, Any]:
         reply = await self.cmd(name, args, **kw)
         assert reply["type"] == "result", reply
         return dict(reply["data"])
@@ -84,18 +96,24 @@ class OpClient:
 
     async def event(self, name: str, timeout: float = 10.0, **match: Any) -> dict[str, Any]:
         """The first event of that name (whose data matches) not yet taken."""
+
         def find() -> dict[str, Any] | None:
             for ev in self.events:
-                if ev["name"] == name and not ev.get("_taken") and all(
-                        _dig(ev["data"], k) == v for k, v in match.items()):
+                if (
+                    ev["name"] == name
+                    and not ev.get("_taken")
+                    and all(_dig(ev["data"], k) == v for k, v in match.items())
+                ):
                     ev["_taken"] = True
                     return ev
             return None
+
         return await self.wait(find, timeout)  # type: ignore[no-any-return]
 
     async def wait_other(self, kind: str, timeout: float = 10.0) -> dict[str, Any]:
         return await self.wait(  # type: ignore[no-any-return]
-            lambda: next((m for m in self.other if m["type"] == kind), None), timeout)
+            lambda: next((m for m in self.other if m["type"] == kind), None), timeout
+        )
 
     @property
     def seqs(self) -> list[int]:
@@ -123,8 +141,7 @@ class ChatVisitor:
         self.inbox: list[dict[str, Any]] = []
 
     @classmethod
-    async def connect(cls, url: str, visitor_id: str | None = None, **hello: Any
-                      ) -> ChatVisitor:
+    async def connect(cls, url: str, visitor_id: str | None = None, **hello: Any) -> ChatVisitor:
         ws = await websockets.connect(url + "/ws/chat")
         v = cls(ws)
         frame = {"type": "hello", **hello}
