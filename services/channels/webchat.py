@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import re
 import secrets
 from typing import TYPE_CHECKING, Any
 
+import msgspec
 from sqlalchemy import Connection, select
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
@@ -41,6 +41,8 @@ VISITOR_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 MAX_CHAT_FRAME = 16 * 1024
 MAX_TEXT = 4000
 HISTORY = 50
+_encode = msgspec.json.Encoder().encode
+_decode = msgspec.json.decode
 _tl = table_of(TimelineEvent)
 _id = table_of(Identity)
 
@@ -56,13 +58,12 @@ class WebChatChannel:
         return ("web_visitor",)
 
     async def send(self, msg: OutboundMessage) -> str:
-        frame = json.dumps(
-            {"type": "message", "event_id": msg.event_id, "text": msg.text, "author": msg.author},
-            ensure_ascii=False,
+        frame = _text(
+            {"type": "message", "event_id": msg.event_id, "text": msg.text, "author": msg.author}
         )
         for ws in list(self.visitors.get(msg.address, ())):
             with contextlib.suppress(ConnectionClosed):
-                await ws.send(frame)
+                await ws.send(frame, text=True)
         # A visitor who is away gets it with the history on the next visit.
         return f"webchat:{msg.event_id}"
 
@@ -76,7 +77,7 @@ class WebChatChannel:
                     await _err(ws, ErrorCode.FRAME_TOO_LARGE, "message too long")
                     continue
                 try:
-                    frame = json.loads(raw)
+                    frame = _decode(raw)
                     if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
                         raise ValueError("not an object with a type")
                 except ValueError:
@@ -120,11 +121,7 @@ class WebChatChannel:
             self.visitors.get(current, set()).discard(ws)
         self.visitors.setdefault(vid, set()).add(ws)
         history = await self.gw.store.read(lambda c: _history(c, vid))
-        await ws.send(
-            json.dumps(
-                {"type": "welcome", "visitor_id": vid, "history": history}, ensure_ascii=False
-            )
-        )
+        await ws.send(_text({"type": "welcome", "visitor_id": vid, "history": history}), text=True)
         claims = _claims(frame)
         if claims:
             await self._identify(vid, frame)
@@ -152,7 +149,7 @@ class WebChatChannel:
         except ProtocolError as exc:
             await _err(ws, exc.code, exc.message, cmid)
             return
-        await ws.send(json.dumps({"type": "ack", "id": cmid, "event_id": res.event_id}))
+        await ws.send(_text({"type": "ack", "id": cmid, "event_id": res.event_id}), text=True)
 
     async def _receipt(self, visitor: str, event_id: int, kind: str) -> None:
         owner = await self.gw.store.read(lambda c: _event_visitor(c, event_id))
@@ -180,7 +177,7 @@ async def _err(ws: ServerConnection, code: ErrorCode, message: str, cid: Any = N
     if cid is not None:
         body["id"] = cid
     with contextlib.suppress(ConnectionClosed):
-        await ws.send(json.dumps(body))
+        await ws.send(_text(body), text=True)
 
 
 def _history(conn: Connection, visitor: str) -> list[dict[str, Any]]:
@@ -223,3 +220,8 @@ def _event_visitor(conn: Connection, event_id: int) -> str | None:
 
 async def gather_quietly(*aws: Any) -> None:
     await asyncio.gather(*aws, return_exceptions=True)
+
+
+def _text(obj: Any) -> bytes:
+    """Encoded for ``ws.send(..., text=True)``: browsers get text frames, not Blobs."""
+    return _encode(obj)

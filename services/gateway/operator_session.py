@@ -112,7 +112,7 @@ class EventSender:
             await self.wake.wait()
             self.wake.clear()
             while self.frames:
-                await self.ws.send(self.frames.popleft())
+                await self.ws.send(self.frames.popleft(), text=True)
             if self.overflowed:
                 self.overflowed = False
                 await self._catch_up(None)
@@ -122,7 +122,7 @@ class EventSender:
                     continue
                 if ev.seq > self.sent_seq + 1:
                     await self._catch_up(ev.seq)
-                await self.ws.send(encode(Event(ev.seq, epoch, ev.name, ev.data)))
+                await self.ws.send(encode(Event(ev.seq, epoch, ev.name, ev.data)), text=True)
                 self.sent_seq = ev.seq
                 if self.frames:
                     break  # let replies overtake a long run of events
@@ -144,7 +144,7 @@ class EventSender:
             for seq, name, data in rows:
                 if seq <= self.sent_seq:
                     continue
-                await self.ws.send(encode(Event(seq, epoch, name, data)))
+                await self.ws.send(encode(Event(seq, epoch, name, data)), text=True)
                 self.sent_seq = seq
             if len(rows) < CATCH_UP_PAGE:
                 return
@@ -168,7 +168,7 @@ class OperatorSession:
         return encode(Error(code=code.value, message=message, id=cmd_id, details=details))
 
     async def _send_now(self, frame: bytes) -> None:
-        await self.ws.send(frame)
+        await self.ws.send(frame, text=True)
 
     def _too_big(self, raw: str | bytes) -> bool:
         return len(raw) > self.gw.config.max_frame_bytes

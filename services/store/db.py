@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
@@ -16,6 +17,14 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+_json_encoder = msgspec.json.Encoder()
+
+
+def _json_dumps(value: Any) -> str:
+    # msgspec: several times faster than json.dumps, and JSON columns are on the hot path.
+    return _json_encoder.encode(value).decode()
+
+
 def make_engine(url: str, *, sqlite_synchronous: str = "FULL", **kwargs: Any) -> Engine:
     """An engine with the settings the gateway relies on.
 
@@ -23,6 +32,8 @@ def make_engine(url: str, *, sqlite_synchronous: str = "FULL", **kwargs: Any) ->
     connection waits rather than fails, foreign keys on. ``synchronous=FULL`` keeps a commit
     durable across power loss; group commit makes that affordable.
     """
+    kwargs.setdefault("json_serializer", _json_dumps)
+    kwargs.setdefault("json_deserializer", msgspec.json.decode)
     if url.startswith("sqlite"):
         if ":memory:" in url or url in ("sqlite://", "sqlite:///"):
             raise ValueError("the gateway needs an SQLite file, not an in-memory database")

@@ -1,0 +1,136 @@
+"""Customer message -> web-chat socket -> committed -> assigned operator's socket.
+
+200 operators and 2,000 customers connected to a real gateway process on SQLite; then the same
+traffic through a bare websockets relay with no store (the limit). Figures:
+gateway.throughput_msgs_per_s (most carried, every customer with one message in flight),
+gateway.p99_ms (at 3,000 messages/s offered), gateway.relay_ratio.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import time
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from services.auth import hash_password, new_token, token_digest
+from services.store.db import make_engine, migrate
+from services.store.models import Operator, Queue, SessionToken, utcnow
+from tests.bench.conftest import Figures
+from tests.bench.loadgen import closed_loop, connect_fleet, open_loop
+from tests.support.gateway_proc import ROOT, GatewayProcess
+
+OPERATORS = int(os.environ.get("BENCH_OPERATORS", 200))
+CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", 2000))
+RATE = float(os.environ.get("BENCH_RATE", 3000))
+SECONDS = float(os.environ.get("BENCH_SECONDS", 10))
+
+
+def seed_operators(url: str) -> list[str]:
+    from datetime import timedelta
+
+    engine = make_engine(url)
+    migrate(engine)
+    pw = hash_password("bench")
+    tokens = [new_token() for _ in range(OPERATORS)]
+    per_op = -(-CUSTOMERS // OPERATORS)
+    with Session(engine) as s:
+        s.add(Queue(name="general", channels=["webchat"], skills=["general"]))
+        ops = [Operator(username=f"op{i:03d}", display_name=f"Оператор {i}", password_hash=pw,
+                        role="agent", skills=["general"], capacity={"webchat": per_op})
+               for i in range(OPERATORS)]
+        s.add_all(ops)
+        s.flush()
+        s.add_all(SessionToken(token_hash=token_digest(t), operator_id=o.id,
+                               expires_at=utcnow() + timedelta(days=1))
+                  for t, o in zip(tokens, ops, strict=True))
+        s.commit()
+    engine.dispose()
+    return tokens
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def measure(url: str, tokens: list[str], routed: bool, tag: str,
+                  server_pid: int) -> dict[str, float]:
+    fleet = await connect_fleet(url, tokens, CUSTOMERS, routed=routed)
+    try:
+        await open_loop(fleet, RATE / 3, 2, f"{tag}-warm")
+        profiler = None
+        if os.environ.get("BENCH_PROFILE") and routed:
+            # Where the gateway's time goes in the steady state (py-spy, GIL holders only).
+            profiler = subprocess.Popen(["py-spy", "record", "--gil", "-r", "250", "-f", "raw",
+                                         "-o", os.environ["BENCH_PROFILE"], "-d",
+                                         str(int(SECONDS)), "-p", str(server_pid)],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        s0, g0 = cpu_seconds(server_pid), time.process_time()
+        steady = await open_loop(fleet, RATE, SECONDS, f"{tag}-open")
+        s1, g1 = cpu_seconds(server_pid), time.process_time()
+        if profiler is not None:
+            profiler.wait(30)
+        peak = await closed_loop(fleet, SECONDS, f"{tag}-closed")
+        s2, g2 = cpu_seconds(server_pid), time.process_time()
+        n_open = steady["delivered"]
+        return {**{f"open_{k}": v for k, v in steady.items()},
+                **{f"closed_{k}": v for k, v in peak.items()},
+                "server_cpu_us_per_msg": (s1 - s0) / n_open * 1e6,
+                "loadgen_cpu_us_per_msg": (g1 - g0) / n_open * 1e6,
+                "closed_server_cpu_share": (s2 - s1) / SECONDS,
+                "errors": fleet.stats.errors}
+    finally:
+        await fleet.close()
+
+
+def test_gateway_against_bare_relay(tmp_path: Path, figures: Figures) -> None:
+    db = f"sqlite:///{tmp_path / 'bench.db'}"
+    tokens = seed_operators(db)
+    gp = GatewayProcess(tmp_path, database_url=db, env={
+        "OMNIDESK_CHAT_RATE_PER_S": "1000", "OMNIDESK_CHAT_RATE_BURST": "1000",
+        "OMNIDESK_RATE_PER_S": "1000", "OMNIDESK_RATE_BURST": "1000",
+        **{k: v for k, v in os.environ.items() if k.startswith(("XSWITCH", "OMNIDESK_SQLITE"))}})
+    gp.start()
+    assert gp.proc is not None
+    try:
+        gw = asyncio.run(measure(gp.url, tokens, True, "gw", gp.proc.pid))
+    finally:
+        gp.stop()
+    assert gp.errors() == []
+
+    port = free_port()
+    relay = subprocess.Popen([sys.executable, "-m", "tests.bench.relay", "--port", str(port)],
+                             cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        assert relay.stdout is not None and relay.stdout.readline().strip() == "ready"
+        rl = asyncio.run(measure(f"ws://127.0.0.1:{port}", tokens, False, "relay", relay.pid))
+    finally:
+        relay.terminate()
+        relay.wait(10)
+        if relay.stdout is not None:
+            relay.stdout.close()
+
+    print(f"\ngateway: {gw}\nrelay:   {rl}")
+    figures.record("gateway.throughput_msgs_per_s", gw["closed_rate"])
+    figures.record("gateway.sustained_msgs_per_s_at_3000", gw["open_rate"])
+    figures.record("gateway.p99_ms", gw["open_p99_ms"])
+    figures.record("gateway.p50_ms", gw["open_p50_ms"])
+    figures.record("gateway.lost_at_3000", gw["open_lost"])
+    figures.record("relay.throughput_msgs_per_s", rl["closed_rate"])
+    figures.record("relay.p99_ms_at_3000", rl["open_p99_ms"])
+    figures.record("gateway.relay_ratio", gw["closed_rate"] / rl["closed_rate"])
+    assert gw["open_lost"] == 0, "messages were lost"
+    assert gw["errors"] == 0
