@@ -52,7 +52,7 @@ pytest: setup
 test: lint typecheck pytest
 
 bench: setup
-	$(BIN)/python -m pytest -q -p no:cacheprovider tests/bench -o norecursedirs= -s
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/bench -s
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info bench-results.json test-artifacts

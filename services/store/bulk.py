@@ -25,7 +25,9 @@ _encode = msgspec.json.Encoder().encode
 Converter = Callable[[Any], Any]
 
 
+@functools.lru_cache(maxsize=64)
 def _sqlite_datetime(v: datetime | None) -> str | None:
+    # Cached: the rows of one batch mostly share its timestamp.
     if v is None:
         return None
     if v.tzinfo is not UTC:
@@ -120,3 +122,14 @@ def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
         conn.exec_driver_sql(sql, params[0])
     else:
         conn.exec_driver_sql(sql, params)
+
+
+def touch_conversations(conn: Connection, ids: set[int], at: datetime) -> None:
+    """Set ``last_activity_at`` of many conversations in one statement."""
+    dialect = conn.dialect.name
+    value = _sqlite_datetime(at) if dialect == "sqlite" else _pg_datetime(at)
+    mark = "?" if dialect == "sqlite" else "%s"
+    conn.exec_driver_sql(
+        f'UPDATE "conversations" SET "last_activity_at" = {mark} WHERE "id" = {mark}',
+        [(value, cid) for cid in ids],
+    )

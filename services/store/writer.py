@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, Executable, Table, bindparam, func, select, text
+from sqlalchemy import Connection, Engine, Executable, Table, func, select, text
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 
-from services.store.bulk import insert_rows
+from services.store.bulk import insert_rows, touch_conversations
 from services.store.models import OperatorEvent, table_of, utcnow
 
 log = logging.getLogger(__name__)
@@ -148,16 +148,8 @@ class WriteBatch:
             for table in sorted(pending, key=lambda t: order.get(t, 0)):
                 insert_rows(self.conn, table, pending[table])
         if self._touched:
-            from services.store.models import Conversation
-
-            convs = table_of(Conversation)
             touched, self._touched = self._touched, set()
-            self.conn.execute(
-                convs.update()
-                .where(convs.c.id == bindparam("cid"))
-                .values(last_activity_at=bindparam("at")),
-                [{"cid": cid, "at": self.now} for cid in touched],
-            )
+            touch_conversations(self.conn, touched, self.now)
 
 
 @functools.cache
@@ -209,6 +201,7 @@ class StoreWriter:
         self._on_published = on_published
         self._queue: queue.SimpleQueue[list[_Item] | object] = queue.SimpleQueue()
         self._outgoing: list[_Item] = []
+        self._conn: Connection | None = None
         self._alloc = _Allocators()
         self._thread = threading.Thread(target=self._run, name="store-writer", daemon=True)
         self._closed = False
@@ -248,6 +241,7 @@ class StoreWriter:
         if self._outgoing:
             self._hand_over()
         if self.inline:
+            self._discard_connection()
             await asyncio.sleep(0)  # let delivered results run
             return
         self._queue.put(_STOP)
@@ -272,17 +266,19 @@ class StoreWriter:
                 items.extend(nxt)  # type: ignore[arg-type]
             for start in range(0, len(items), MAX_BATCH):
                 self._run_batch(items[start : start + MAX_BATCH])
+        self._discard_connection()
 
     def _run_batch(self, items: list[_Item]) -> None:
         snap = self._alloc.snapshot()
+        conn = self._connection()
         try:
-            with self._engine.connect() as conn:
-                batch = WriteBatch(conn, self._alloc)
-                results = [self._run_job(item, batch) for item in items]
-                batch.flush()
-                conn.commit()
+            batch = WriteBatch(conn, self._alloc)
+            results = [self._run_job(item, batch) for item in items]
+            batch.flush()
+            conn.commit()
         except Exception:
             self._alloc.restore(snap)
+            self._discard_connection()
             if len(items) == 1:
                 self._finish_one_failed(items[0])
                 return
@@ -295,6 +291,21 @@ class StoreWriter:
         self.stats.jobs += len(items)
         self.stats.largest_batch = max(self.stats.largest_batch, len(items))
         self._call(self._deliver, items, results, batch)
+
+    def _connection(self) -> Connection:
+        # One connection for the writer's lifetime: no pool check-out per batch.
+        if self._conn is None or self._conn.closed or self._conn.invalidated:
+            self._conn = self._engine.connect()
+        return self._conn
+
+    def _discard_connection(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.rollback()
+                conn.close()
+            except Exception:
+                log.warning("could not close the writer's connection cleanly", exc_info=True)
 
     def _call(self, fn: Callable[..., None], *args: Any) -> None:
         if self.inline:

@@ -74,7 +74,7 @@ async def measure(url: str, tokens: list[str], routed: bool, tag: str,
         profiler = None
         if os.environ.get("BENCH_PROFILE") and routed:
             # Where the gateway's time goes in the steady state (py-spy, GIL holders only).
-            profiler = subprocess.Popen(["py-spy", "record", "--gil", "-r", "250", "-f", "raw",
+            profiler = subprocess.Popen(["py-spy", "record", "--gil", "-r", "100", "-f", "raw",
                                          "-o", os.environ["BENCH_PROFILE"], "-d",
                                          str(int(SECONDS)), "-p", str(server_pid)],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
