@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
@@ -32,8 +31,10 @@ async def start_gateway(db_url: str, **overrides: object) -> Gateway:
 
 
 @pytest.fixture
-async def gateway(tmp_path: Path) -> AsyncIterator[RunningGateway]:
-    gw = await start_gateway(f"sqlite:///{tmp_path / 'gw.db'}")
+async def gateway(db_url: str) -> AsyncIterator[RunningGateway]:
+    """A gateway in this process on a fresh database: SQLite (inline writer) and PostgreSQL
+    (writer thread), so every gateway test runs on both."""
+    gw = await start_gateway(db_url)
     try:
         yield RunningGateway(gw, f"ws://127.0.0.1:{gw.port}")
     finally:
