@@ -46,8 +46,9 @@ async def _serve(cfg: GatewayConfig, simulate: float = 0.0) -> None:
     await gw.start()
     sim_task = None
     if simulate > 0:
-        from services.simulator import Simulator
+        from services.simulator import Simulator, register_simulated_providers
 
+        register_simulated_providers(gw.hub)
         sim = Simulator(gw.hub, rate_per_s=simulate)
         sim_task = asyncio.create_task(sim.run())
     scheme = "wss" if cfg.tls else "ws"

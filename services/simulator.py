@@ -172,3 +172,43 @@ def _identities(conn: Connection, limit: int) -> list[Any]:
         select(t.c.customer_id, t.c.kind, t.c.value).order_by(t.c.customer_id).limit(limit * 4)
     ).all()
     return [(r.customer_id, r.kind, r.value) for r in rows]
+
+
+class SimulatedProvider:
+    """Stands in for a provider (e-mail server, Telegram, WhatsApp, SMS gateway, PBX) in the
+    demo only: replies are accepted and get a provider id, then count as delivered.
+
+    Real adapters replace these one channel at a time; the gateway never registers them unless
+    simulated traffic was asked for.
+    """
+
+    def __init__(self, hub: Hub, channel: str, delivery_delay_s: float = 0.5) -> None:
+        self.hub = hub
+        self.channel = channel
+        self.delay = delivery_delay_s
+        self._ids = itertools.count(1)
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def address_kinds(self) -> tuple[str, ...]:
+        return (CHANNEL_KINDS.get(self.channel, "phone"),)
+
+    async def send(self, msg: Any) -> str:
+        provider_id = f"sim-{self.channel}-out-{next(self._ids)}"
+        task = asyncio.get_running_loop().create_task(self._delivered(msg.event_id))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return provider_id
+
+    async def _delivered(self, event_id: int) -> None:
+        await asyncio.sleep(self.delay)
+        await self.hub.set_delivery(event_id, "delivered")
+
+
+def register_simulated_providers(hub: Hub) -> list[str]:
+    """Give every channel without a real adapter a simulated one (demo only)."""
+    added = []
+    for channel in ("email", "telegram", "whatsapp", "sms", "voice"):
+        if channel not in hub.adapters:
+            hub.register_adapter(SimulatedProvider(hub, channel))
+            added.append(channel)
+    return added

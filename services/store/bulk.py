@@ -35,8 +35,10 @@ def _sqlite_datetime(v: datetime | None) -> str | None:
             raise ValueError("naive datetime given to the store; use an aware UTC datetime")
         v = v.astimezone(UTC)
     # SQLAlchemy's SQLite DATETIME storage format.
-    return (f"{v.year:04d}-{v.month:02d}-{v.day:02d} {v.hour:02d}:{v.minute:02d}:"
-            f"{v.second:02d}.{v.microsecond:06d}")
+    return (
+        f"{v.year:04d}-{v.month:02d}-{v.day:02d} {v.hour:02d}:{v.minute:02d}:"
+        f"{v.second:02d}.{v.microsecond:06d}"
+    )
 
 
 def _pg_datetime(v: datetime | None) -> datetime | None:

@@ -27,8 +27,9 @@ class Store:
     ) -> None:
         self.engine = engine
         self._loop = loop
-        self.writer = StoreWriter(engine, loop, on_published, rejections,
-                                  inline=engine.dialect.name == "sqlite")
+        self.writer = StoreWriter(
+            engine, loop, on_published, rejections, inline=engine.dialect.name == "sqlite"
+        )
         self._readers = ThreadPoolExecutor(readers, thread_name_prefix="store-reader")
         self.epoch = ""
 

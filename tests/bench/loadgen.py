@@ -72,9 +72,17 @@ class Operator:
                 elif name == "conversation.offered" and self.auto_accept:
                     stats.offers += 1
                     cid = msg["data"]["conversation"]["id"]
-                    await self.ws.send(encode({
-                        "type": "cmd", "id": next(self.ids), "name": "conversation.accept",
-                        "key": f"acc-{cid}", "args": {"conversation_id": cid}}))
+                    await self.ws.send(
+                        encode(
+                            {
+                                "type": "cmd",
+                                "id": next(self.ids),
+                                "name": "conversation.accept",
+                                "key": f"acc-{cid}",
+                                "args": {"conversation_id": cid},
+                            }
+                        )
+                    )
         except websockets.ConnectionClosed:
             pass
 
@@ -110,9 +118,11 @@ class Fleet:
     tasks: list[asyncio.Task[None]]
 
     async def close(self) -> None:
-        await asyncio.gather(*(o.ws.close() for o in self.operators),
-                             *(c.ws.close() for c in self.customers),
-                             return_exceptions=True)
+        await asyncio.gather(
+            *(o.ws.close() for o in self.operators),
+            *(c.ws.close() for c in self.customers),
+            return_exceptions=True,
+        )
         for t in self.tasks:
             t.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
@@ -146,8 +156,17 @@ async def connect_fleet(
         assert ok["type"] == "auth_ok", ok
         o = Operator(ws, stats, auto_accept=True)
         tasks.append(asyncio.create_task(o.read()))
-        await ws.send(encode({"type": "cmd", "id": 0, "name": "presence.set",
-                              "key": f"avail-{token[:8]}", "args": {"status": "available"}}))
+        await ws.send(
+            encode(
+                {
+                    "type": "cmd",
+                    "id": 0,
+                    "name": "presence.set",
+                    "key": f"avail-{token[:8]}",
+                    "args": {"status": "available"},
+                }
+            )
+        )
         return o
 
     operators = await _batched(op(t) for t in tokens)
@@ -232,5 +251,8 @@ async def closed_loop(fleet: Fleet, seconds: float, tag: str) -> dict[str, float
     await asyncio.gather(*(customer_loop(c) for c in fleet.customers))
     elapsed = time.perf_counter() - start
     delivered = stats.delivered - delivered0
-    return {"rate": delivered / elapsed, "p99_ms": stats.percentile(99),
-            "p50_ms": stats.percentile(50)}
+    return {
+        "rate": delivered / elapsed,
+        "p99_ms": stats.percentile(99),
+        "p50_ms": stats.percentile(50),
+    }

@@ -34,16 +34,21 @@ async def handler(ws: ServerConnection) -> None:
             assigned[visitor] = operators[len(assigned) % len(operators)]
             await ws.send(json.dumps({"type": "welcome", "visitor_id": visitor, "history": []}))
         elif frame["type"] == "message":
-            event = {"type": "event", "seq": next(seq), "epoch": "relay",
-                     "name": "timeline.item",
-                     "data": {"item": {"body": frame["text"], "direction": "in"}}}
+            event = {
+                "type": "event",
+                "seq": next(seq),
+                "epoch": "relay",
+                "name": "timeline.item",
+                "data": {"item": {"body": frame["text"], "direction": "in"}},
+            }
             await assigned[visitor].send(json.dumps(event, ensure_ascii=False))
             await ws.send(json.dumps({"type": "ack", "id": frame["id"], "event_id": 0}))
 
 
 async def main(port: int) -> None:
-    async with serve(handler, "127.0.0.1", port, compression=None, max_queue=64,
-                     write_limit=256 * 1024) as server:
+    async with serve(
+        handler, "127.0.0.1", port, compression=None, max_queue=64, write_limit=256 * 1024
+    ) as server:
         print("ready", flush=True)
         await server.serve_forever()
 

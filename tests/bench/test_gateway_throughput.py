@@ -11,9 +11,9 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
-import time
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -41,14 +41,27 @@ def seed_operators(url: str) -> list[str]:
     per_op = -(-CUSTOMERS // OPERATORS)
     with Session(engine) as s:
         s.add(Queue(name="general", channels=["webchat"], skills=["general"]))
-        ops = [Operator(username=f"op{i:03d}", display_name=f"Оператор {i}", password_hash=pw,
-                        role="agent", skills=["general"], capacity={"webchat": per_op})
-               for i in range(OPERATORS)]
+        ops = [
+            Operator(
+                username=f"op{i:03d}",
+                display_name=f"Оператор {i}",
+                password_hash=pw,
+                role="agent",
+                skills=["general"],
+                capacity={"webchat": per_op},
+            )
+            for i in range(OPERATORS)
+        ]
         s.add_all(ops)
         s.flush()
-        s.add_all(SessionToken(token_hash=token_digest(t), operator_id=o.id,
-                               expires_at=utcnow() + timedelta(days=1))
-                  for t, o in zip(tokens, ops, strict=True))
+        s.add_all(
+            SessionToken(
+                token_hash=token_digest(t),
+                operator_id=o.id,
+                expires_at=utcnow() + timedelta(days=1),
+            )
+            for t, o in zip(tokens, ops, strict=True)
+        )
         s.commit()
     engine.dispose()
     return tokens
@@ -66,18 +79,34 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def measure(url: str, tokens: list[str], routed: bool, tag: str,
-                  server_pid: int) -> dict[str, float]:
+async def measure(
+    url: str, tokens: list[str], routed: bool, tag: str, server_pid: int
+) -> dict[str, float]:
     fleet = await connect_fleet(url, tokens, CUSTOMERS, routed=routed)
     try:
         await open_loop(fleet, RATE / 3, 2, f"{tag}-warm")
         profiler = None
         if os.environ.get("BENCH_PROFILE") and routed:
             # Where the gateway's time goes in the steady state (py-spy, GIL holders only).
-            profiler = subprocess.Popen(["py-spy", "record", "--gil", "-r", "100", "-f", "raw",
-                                         "-o", os.environ["BENCH_PROFILE"], "-d",
-                                         str(int(SECONDS)), "-p", str(server_pid)],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            profiler = subprocess.Popen(
+                [
+                    "py-spy",
+                    "record",
+                    "--gil",
+                    "-r",
+                    "100",
+                    "-f",
+                    "raw",
+                    "-o",
+                    os.environ["BENCH_PROFILE"],
+                    "-d",
+                    str(int(SECONDS)),
+                    "-p",
+                    str(server_pid),
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
         s0, g0 = cpu_seconds(server_pid), time.process_time()
         steady = await open_loop(fleet, RATE, SECONDS, f"{tag}-open")
         s1, g1 = cpu_seconds(server_pid), time.process_time()
@@ -86,12 +115,14 @@ async def measure(url: str, tokens: list[str], routed: bool, tag: str,
         peak = await closed_loop(fleet, SECONDS, f"{tag}-closed")
         s2, g2 = cpu_seconds(server_pid), time.process_time()
         n_open = steady["delivered"]
-        return {**{f"open_{k}": v for k, v in steady.items()},
-                **{f"closed_{k}": v for k, v in peak.items()},
-                "server_cpu_us_per_msg": (s1 - s0) / n_open * 1e6,
-                "loadgen_cpu_us_per_msg": (g1 - g0) / n_open * 1e6,
-                "closed_server_cpu_share": (s2 - s1) / SECONDS,
-                "errors": fleet.stats.errors}
+        return {
+            **{f"open_{k}": v for k, v in steady.items()},
+            **{f"closed_{k}": v for k, v in peak.items()},
+            "server_cpu_us_per_msg": (s1 - s0) / n_open * 1e6,
+            "loadgen_cpu_us_per_msg": (g1 - g0) / n_open * 1e6,
+            "closed_server_cpu_share": (s2 - s1) / SECONDS,
+            "errors": fleet.stats.errors,
+        }
     finally:
         await fleet.close()
 
@@ -99,10 +130,17 @@ async def measure(url: str, tokens: list[str], routed: bool, tag: str,
 def test_gateway_against_bare_relay(tmp_path: Path, figures: Figures) -> None:
     db = f"sqlite:///{tmp_path / 'bench.db'}"
     tokens = seed_operators(db)
-    gp = GatewayProcess(tmp_path, database_url=db, env={
-        "OMNIDESK_CHAT_RATE_PER_S": "1000", "OMNIDESK_CHAT_RATE_BURST": "1000",
-        "OMNIDESK_RATE_PER_S": "1000", "OMNIDESK_RATE_BURST": "1000",
-        **{k: v for k, v in os.environ.items() if k.startswith(("XSWITCH", "OMNIDESK_SQLITE"))}})
+    gp = GatewayProcess(
+        tmp_path,
+        database_url=db,
+        env={
+            "OMNIDESK_CHAT_RATE_PER_S": "1000",
+            "OMNIDESK_CHAT_RATE_BURST": "1000",
+            "OMNIDESK_RATE_PER_S": "1000",
+            "OMNIDESK_RATE_BURST": "1000",
+            **{k: v for k, v in os.environ.items() if k.startswith(("XSWITCH", "OMNIDESK_SQLITE"))},
+        },
+    )
     gp.start()
     assert gp.proc is not None
     try:
@@ -112,8 +150,12 @@ def test_gateway_against_bare_relay(tmp_path: Path, figures: Figures) -> None:
     assert gp.errors() == []
 
     port = free_port()
-    relay = subprocess.Popen([sys.executable, "-m", "tests.bench.relay", "--port", str(port)],
-                             cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    relay = subprocess.Popen(
+        [sys.executable, "-m", "tests.bench.relay", "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert relay.stdout is not None and relay.stdout.readline().strip() == "ready"
         rl = asyncio.run(measure(f"ws://127.0.0.1:{port}", tokens, False, "relay", relay.pid))

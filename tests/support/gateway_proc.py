@@ -23,7 +23,9 @@ class GatewayProcess:
         port: int = 0,
         env: dict[str, str] | None = None,
         extra_args: list[str] | None = None,
+        subcommand: str = "serve",
     ) -> None:
+        self.subcommand = subcommand
         self.data_dir = data_dir
         self.database_url = database_url
         self.port = port
@@ -71,7 +73,7 @@ class GatewayProcess:
                 sys.executable,
                 "-m",
                 "services.cli",
-                "serve",
+                self.subcommand,
                 "--json-logs",
                 "--port",
                 str(self.port),

@@ -1,0 +1,112 @@
+"""The ``omnidesk-gateway`` command as IT runs it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support.gateway_proc import ROOT, GatewayProcess
+from tests.support.opclient import OpClient
+
+pytestmark = pytest.mark.e2e
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "services.cli", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize("command", ["serve", "migrate", "seed-demo", "add-operator", "demo"])
+def test_every_command_has_help(command: str) -> None:
+    r = cli(command, "--help")
+    assert r.returncode == 0
+    assert "--config" in r.stdout and "--database-url" in r.stdout
+
+
+def test_top_level_help_lists_commands() -> None:
+    r = cli("--help")
+    assert r.returncode == 0
+    for word in ("serve", "seed-demo", "migrate", "add-operator", "demo", "OMNIDESK_"):
+        assert word in r.stdout
+
+
+def test_seed_demo_once_and_a_clear_refusal_the_second_time(tmp_path: Path) -> None:
+    first = cli("seed-demo", "--data-dir", str(tmp_path), "--customers", "20")
+    assert first.returncode == 0, first.stderr
+    assert "customers 20" in first.stdout
+    second = cli("seed-demo", "--data-dir", str(tmp_path))
+    assert second.returncode == 1
+    assert "already" in second.stderr.lower()
+
+
+def test_bad_config_file_is_reported_not_a_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "gw.toml"
+    bad.write_text("[gateway]\nport = 'x'\n")
+    r = cli("migrate", "--config", str(bad))
+    assert r.returncode == 2
+    assert "gateway.port" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_add_operator_then_sign_in(tmp_path: Path) -> None:
+    r = cli(
+        "add-operator",
+        "ivan",
+        "--name",
+        "Иван",
+        "--password",
+        "pw-123456",
+        "--skills",
+        "general,sales",
+        "--data-dir",
+        str(tmp_path),
+    )
+    assert r.returncode == 0, r.stderr
+    gp = GatewayProcess(tmp_path).start()
+    try:
+        import asyncio
+
+        async def login() -> dict[str, object]:
+            c = await OpClient.connect(gp.url, "ivan", "pw-123456")
+            await c.close()
+            return c.auth
+
+        auth = asyncio.run(login())
+        assert auth["type"] == "auth_ok"
+        assert auth["operator"]["skills"] == ["general", "sales"]  # type: ignore[index]
+    finally:
+        assert gp.stop() == 0
+
+
+async def test_demo_seeds_simulates_and_stops_cleanly(tmp_path: Path) -> None:
+    gp = GatewayProcess(tmp_path, subcommand="demo", extra_args=["--simulate", "20"])
+    gp.start(timeout=60)
+    try:
+        op = await OpClient.connect(gp.url, "agent", "agent")
+        assert op.auth["type"] == "auth_ok"
+        await op.ok("presence.set", {"status": "available"})
+        offer = await op.event("conversation.offered", timeout=20)
+        conv = offer["data"]["conversation"]
+        await op.ok("conversation.accept", {"conversation_id": conv["id"]})
+        card = await op.ok("customer.open", {"customer_id": conv["customer_id"]})
+        assert card["timeline"]["items"], "the simulated touchpoint is on the feed"
+        # Replies on simulated channels are accepted and delivered in the demo.
+        channel = conv["channel"]
+        if channel != "voice":
+            sent = await op.ok(
+                "message.send",
+                {"customer_id": conv["customer_id"], "channel": channel, "text": "Добрый день!"},
+            )
+            await op.event("message.delivery", event_id=sent["item"]["id"], timeout=10)
+        await op.close()
+    finally:
+        code = gp.stop()
+    assert code == 0
+    assert gp.errors() == []
