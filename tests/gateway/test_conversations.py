@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 from sqlalchemy import select
@@ -64,7 +65,7 @@ async def test_chat_is_offered_accepted_answered_and_delivered(gateway: RunningG
     assert got["text"] == "Сейчас проверю" and got["author"] == "Анна"
     await op.event("message.delivery", event_id=sent["item"]["id"], delivery="sent")
     # The visitor's widget says it arrived.
-    await v.ws.send('{"type": "read", "event_id": %d}' % got["event_id"])
+    await v.ws.send(json.dumps({"type": "read", "event_id": got["event_id"]}))
     await op.event("message.delivery", event_id=got["event_id"], delivery="read")
     # A follow-up from the customer goes straight to the owner, live.
     await v.say("Спасибо")

@@ -39,10 +39,10 @@ def test_defaults_then_file_then_environment(tmp_path: Path) -> None:
 def test_config_errors_are_clear(tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text("[gateway]\nprot = 1\n")
-    with pytest.raises(ConfigError, match="unknown setting gateway.prot"):
+    with pytest.raises(ConfigError, match=r"unknown setting gateway\.prot"):
         load_config(bad, env={})
     bad.write_text("[gateway\n")
-    with pytest.raises(ConfigError, match="bad.toml"):
+    with pytest.raises(ConfigError, match=r"bad\.toml"):
         load_config(bad, env={})
     with pytest.raises(ConfigError, match="not found"):
         load_config(tmp_path / "missing.toml", env={})
