@@ -33,20 +33,10 @@ from services.protocol import commands as C
 from services.protocol.errors import ErrorCode, ProtocolError
 from services.routing import OperatorState, QueueState, choose_operator, eligible
 from services.store import queries as Q
+from services.store import tables as T
 from services.store.models import (
     OPEN_STATES,
-    AuditEntry,
-    Conversation,
     ConversationState,
-    Customer,
-    IdempotencyRecord,
-    Identity,
-    LifecycleEvent,
-    Operator,
-    OperatorEvent,
-    Queue,
-    TimelineEvent,
-    table_of,
     utcnow,
 )
 from services.store.store import Store
@@ -54,16 +44,8 @@ from services.store.writer import Published, WriteBatch
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
+R = TypeVar("R")
 
-customers_t = table_of(Customer)
-identities_t = table_of(Identity)
-conversations_t = table_of(Conversation)
-lifecycle_t = table_of(LifecycleEvent)
-timeline_t = table_of(TimelineEvent)
-operators_t = table_of(Operator)
-audit_t = table_of(AuditEntry)
-idempotency_t = table_of(IdempotencyRecord)
 
 S = ConversationState
 WORKING = (S.ACTIVE, S.HELD, S.WRAP_UP)
@@ -248,7 +230,7 @@ class Hub:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _write(self, job: Callable[[WriteBatch], T]) -> T:
+    async def _write(self, job: Callable[[WriteBatch], R]) -> R:
         return await self.store.write(job)
 
     # ==========================================================================================
@@ -301,14 +283,14 @@ class Hub:
 
         def job(b: WriteBatch) -> tuple[int, int]:
             if created is not None:
-                conv_id = b.next_id(conversations_t)
+                conv_id = b.next_id(T.conversations)
                 _insert_conversation(b, conv_id, created)
             else:
                 conv_id = conv.id
                 b.add_update_activity(conv_id)
-            eid = b.next_id(timeline_t)
+            eid = b.next_id(T.timeline)
             item = dict(row, id=eid, conversation_id=conv_id, created_at=b.now)
-            b.add(timeline_t, item)
+            b.add(T.timeline, item)
             if target is not None:
                 b.emit(target, "timeline.item", {"item": _item_view(item)})
             return conv_id, eid
@@ -321,9 +303,9 @@ class Hub:
             # The provider sent this message before: the first copy stands.
             found = await self.store.read(
                 lambda c: c.execute(
-                    select(timeline_t.c.id, timeline_t.c.conversation_id).where(
-                        timeline_t.c.channel == msg.channel,
-                        timeline_t.c.provider_id == msg.provider_id,
+                    select(T.timeline.c.id, T.timeline.c.conversation_id).where(
+                        T.timeline.c.channel == msg.channel,
+                        T.timeline.c.provider_id == msg.provider_id,
                     )
                 ).first()
             )
@@ -361,9 +343,9 @@ class Hub:
     ) -> int:
         found = await self.store.read(
             lambda c: c.execute(
-                select(identities_t.c.customer_id, customers_t.c.display_name)
-                .join(customers_t, customers_t.c.id == identities_t.c.customer_id)
-                .where(identities_t.c.kind == kind, identities_t.c.value == value)
+                select(T.identities.c.customer_id, T.customers.c.display_name)
+                .join(T.customers, T.customers.c.id == T.identities.c.customer_id)
+                .where(T.identities.c.kind == kind, T.identities.c.value == value)
             ).first()
         )
         if found is not None:
@@ -373,15 +355,15 @@ class Hub:
 
         def job(b: WriteBatch) -> int:
             existing = b.execute(
-                select(identities_t.c.customer_id).where(
-                    identities_t.c.kind == kind, identities_t.c.value == value
+                select(T.identities.c.customer_id).where(
+                    T.identities.c.kind == kind, T.identities.c.value == value
                 )
             ).scalar()
             if existing is not None:
                 return int(existing)
-            cid = b.next_id(customers_t)
+            cid = b.next_id(T.customers)
             b.add(
-                customers_t,
+                T.customers,
                 {
                     "id": cid,
                     "display_name": name,
@@ -393,7 +375,7 @@ class Hub:
                 },
             )
             b.add(
-                identities_t,
+                T.identities,
                 {
                     "customer_id": cid,
                     "kind": kind,
@@ -423,13 +405,13 @@ class Hub:
         def job(b: WriteBatch) -> None:
             for kind, value in rows:
                 owner = b.execute(
-                    select(identities_t.c.customer_id).where(
-                        identities_t.c.kind == kind, identities_t.c.value == value
+                    select(T.identities.c.customer_id).where(
+                        T.identities.c.kind == kind, T.identities.c.value == value
                     )
                 ).scalar()
                 if owner is None:
                     b.add(
-                        identities_t,
+                        T.identities,
                         {
                             "customer_id": customer_id,
                             "kind": kind,
@@ -442,7 +424,7 @@ class Hub:
                     # Someone else's verified or claimed identity: a merge is for a person to
                     # confirm, so leave a suggestion in the audit log.
                     b.add(
-                        audit_t,
+                        T.audit,
                         {
                             "at": b.now,
                             "operator_id": None,
@@ -454,8 +436,8 @@ class Hub:
                     )
             if new_name:
                 b.execute(
-                    update(customers_t)
-                    .where(customers_t.c.id == customer_id, customers_t.c.display_name == "")
+                    update(T.customers)
+                    .where(T.customers.c.id == customer_id, T.customers.c.display_name == "")
                     .values(display_name=new_name, name_search=new_name.lower())
                 )
 
@@ -602,11 +584,11 @@ class Hub:
         now = now or utcnow()
         ev_cut = now - timedelta(days=self.config.event_retention_days)
         key_cut = now - timedelta(days=max(1.0, self.config.idempotency_retention_days))
-        ev_t = table_of(OperatorEvent)
+        ev_t = T.operator_events
 
         def job(b: WriteBatch) -> tuple[int, int]:
             r1 = b.execute(delete(ev_t).where(ev_t.c.created_at < ev_cut))
-            r2 = b.execute(delete(idempotency_t).where(idempotency_t.c.created_at < key_cut))
+            r2 = b.execute(delete(T.idempotency).where(T.idempotency.c.created_at < key_cut))
             return r1.rowcount, r2.rowcount
 
         return await self._write(job)
@@ -652,11 +634,11 @@ class Hub:
 
         def job(b: WriteBatch) -> bool:
             res = b.execute(
-                update(conversations_t)
+                update(T.conversations)
                 .where(
-                    conversations_t.c.id == conv.id,
-                    conversations_t.c.version == version,
-                    conversations_t.c.state == S.QUEUED,
+                    T.conversations.c.id == conv.id,
+                    T.conversations.c.version == version,
+                    T.conversations.c.state == S.QUEUED,
                 )
                 .values(state=S.OFFERED, offered_to=op.id, offered_at=b.now, version=version + 1)
             )
@@ -792,12 +774,12 @@ class Hub:
                 values[k] = b.now if v is True else v
             if before["state"] == S.HELD and before["held_at"] is not None:
                 values["hold_seconds"] = (
-                    conversations_t.c.hold_seconds + (b.now - before["held_at"]).total_seconds()
+                    T.conversations.c.hold_seconds + (b.now - before["held_at"]).total_seconds()
                 )
                 values.setdefault("held_at", None)
             res = b.execute(
-                update(conversations_t)
-                .where(conversations_t.c.id == conv.id, conversations_t.c.version == version)
+                update(T.conversations)
+                .where(T.conversations.c.id == conv.id, T.conversations.c.version == version)
                 .values(**values)
             )
             if res.rowcount != 1:
@@ -889,8 +871,8 @@ class Hub:
 
         def job(b: WriteBatch) -> dict[str, Any]:
             b.execute(
-                update(operators_t)
-                .where(operators_t.c.id == op.id)
+                update(T.operators)
+                .where(T.operators.c.id == op.id)
                 .values(presence=status, presence_since=b.now)
             )
             data = {"presence": status, "since": b.now.isoformat()}
@@ -1012,9 +994,9 @@ class Hub:
 
         def add_note(b: WriteBatch) -> None:
             if note:
-                eid = b.next_id(timeline_t)
+                eid = b.next_id(T.timeline)
                 b.add(
-                    timeline_t,
+                    T.timeline,
                     _note_row(
                         eid,
                         conv.customer_id,
@@ -1110,9 +1092,9 @@ class Hub:
         author = op.display_name
 
         def job(b: WriteBatch) -> dict[str, Any]:
-            eid = b.next_id(timeline_t)
+            eid = b.next_id(T.timeline)
             row = _note_row(eid, a.customer_id, a.conversation_id, op.id, author, text, b.now, {})
-            b.add(timeline_t, row)
+            b.add(T.timeline, row)
             item = _item_view(row)
             b.emit(op.id, "timeline.item", {"item": item})
             result = {"item": item}
@@ -1164,7 +1146,7 @@ class Hub:
         subject = a.subject.strip()[:300]
 
         def job(b: WriteBatch) -> dict[str, Any]:
-            eid = b.next_id(timeline_t)
+            eid = b.next_id(T.timeline)
             row: dict[str, Any] = {
                 "id": eid,
                 "customer_id": a.customer_id,
@@ -1182,13 +1164,13 @@ class Hub:
                 "delivery": "pending",
                 "created_at": b.now,
             }
-            b.add(timeline_t, row)
+            b.add(T.timeline, row)
             if first and conv_id is not None:
                 b.execute(
-                    update(conversations_t)
+                    update(T.conversations)
                     .where(
-                        conversations_t.c.id == conv_id,
-                        conversations_t.c.first_response_at.is_(None),
+                        T.conversations.c.id == conv_id,
+                        T.conversations.c.first_response_at.is_(None),
                     )
                     .values(first_response_at=b.now, last_activity_at=b.now)
                 )
@@ -1235,8 +1217,8 @@ class Hub:
         def job(b: WriteBatch) -> None:
             row = b.execute(
                 select(
-                    timeline_t.c.delivery, timeline_t.c.author_operator_id, timeline_t.c.customer_id
-                ).where(timeline_t.c.id == event_id)
+                    T.timeline.c.delivery, T.timeline.c.author_operator_id, T.timeline.c.customer_id
+                ).where(T.timeline.c.id == event_id)
             ).first()
             if row is None:
                 return
@@ -1250,7 +1232,7 @@ class Hub:
             values: dict[str, Any] = {"delivery": state}
             if provider_id:
                 values["provider_id"] = provider_id
-            b.execute(update(timeline_t).where(timeline_t.c.id == event_id).values(**values))
+            b.execute(update(T.timeline).where(T.timeline.c.id == event_id).values(**values))
             target = notify if notify is not None else row.author_operator_id
             if target is not None:
                 b.emit(
@@ -1351,7 +1333,7 @@ class Hub:
     ) -> None:
         def job(b: WriteBatch) -> None:
             b.add(
-                audit_t,
+                T.audit,
                 {
                     "at": b.now,
                     "operator_id": op_id,
@@ -1374,13 +1356,13 @@ class Hub:
 
 
 def _load_state(conn: Connection) -> tuple[list[Any], list[Any], list[Any]]:
-    ops = list(conn.execute(select(operators_t).where(operators_t.c.active.is_(True))).all())
-    queues = list(conn.execute(select(table_of(Queue))).all())
+    ops = list(conn.execute(select(T.operators).where(T.operators.c.active.is_(True))).all())
+    queues = list(conn.execute(select(T.queues)).all())
     convs = list(
         conn.execute(
-            select(conversations_t, customers_t.c.display_name)
-            .join(customers_t, customers_t.c.id == conversations_t.c.customer_id)
-            .where(conversations_t.c.state.in_([s.value for s in OPEN_STATES]))
+            select(T.conversations, T.customers.c.display_name)
+            .join(T.customers, T.customers.c.id == T.conversations.c.customer_id)
+            .where(T.conversations.c.state.in_([s.value for s in OPEN_STATES]))
         ).all()
     )
     return ops, queues, convs
@@ -1388,7 +1370,7 @@ def _load_state(conn: Connection) -> tuple[list[Any], list[Any], list[Any]]:
 
 def _insert_conversation(b: WriteBatch, conv_id: int, conv: Conv) -> None:
     b.add(
-        conversations_t,
+        T.conversations,
         {
             "id": conv_id,
             "customer_id": conv.customer_id,
@@ -1407,7 +1389,7 @@ def _insert_conversation(b: WriteBatch, conv_id: int, conv: Conv) -> None:
         },
     )
     b.add(
-        lifecycle_t,
+        T.lifecycle,
         {
             "conversation_id": conv_id,
             "kind": "queued",
@@ -1428,7 +1410,7 @@ def _lifecycle(
     details: dict[str, Any] | None = None,
 ) -> None:
     b.add(
-        lifecycle_t,
+        T.lifecycle,
         {
             "conversation_id": conv_id,
             "kind": kind,
@@ -1443,7 +1425,7 @@ def _lifecycle(
 def _record_idem(b: WriteBatch, key: tuple[int, str, str], result: dict[str, Any]) -> None:
     op_id, idem_key, command = key
     b.add(
-        idempotency_t,
+        T.idempotency,
         {
             "operator_id": op_id,
             "key": idem_key,

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, select
 from services.channels.base import InboundMessage
 from services.hub import Hub
 from services.protocol.errors import ProtocolError
-from services.store.models import Identity, table_of
+from services.store import tables as T
 
 log = logging.getLogger(__name__)
 
@@ -167,7 +167,7 @@ class Simulator:
 
 
 def _identities(conn: Connection, limit: int) -> list[Any]:
-    t = table_of(Identity)
+    t = T.identities
     rows = conn.execute(
         select(t.c.customer_id, t.c.kind, t.c.value).order_by(t.c.customer_id).limit(limit * 4)
     ).all()

@@ -30,7 +30,7 @@ from websockets.exceptions import ConnectionClosed
 from services.channels.base import InboundMessage, OutboundMessage
 from services.gateway.operator_session import TokenBucket
 from services.protocol.errors import ErrorCode, ProtocolError
-from services.store.models import Identity, TimelineEvent, table_of
+from services.store import tables as T
 
 if TYPE_CHECKING:
     from services.gateway.server import Gateway
@@ -43,8 +43,6 @@ MAX_TEXT = 4000
 HISTORY = 50
 _encode = msgspec.json.Encoder().encode
 _decode = msgspec.json.decode
-_tl = table_of(TimelineEvent)
-_id = table_of(Identity)
 
 
 class WebChatChannel:
@@ -182,14 +180,22 @@ async def _err(ws: ServerConnection, code: ErrorCode, message: str, cid: Any = N
 
 def _history(conn: Connection, visitor: str) -> list[dict[str, Any]]:
     cid = conn.execute(
-        select(_id.c.customer_id).where(_id.c.kind == "web_visitor", _id.c.value == visitor)
+        select(T.identities.c.customer_id).where(
+            T.identities.c.kind == "web_visitor", T.identities.c.value == visitor
+        )
     ).scalar()
     if cid is None:
         return []
     rows = conn.execute(
-        select(_tl.c.id, _tl.c.direction, _tl.c.body, _tl.c.author_label, _tl.c.created_at)
-        .where(_tl.c.customer_id == cid, _tl.c.channel == "webchat")
-        .order_by(_tl.c.id.desc())
+        select(
+            T.timeline.c.id,
+            T.timeline.c.direction,
+            T.timeline.c.body,
+            T.timeline.c.author_label,
+            T.timeline.c.created_at,
+        )
+        .where(T.timeline.c.customer_id == cid, T.timeline.c.channel == "webchat")
+        .order_by(T.timeline.c.id.desc())
         .limit(HISTORY)
     ).all()
     return [
@@ -206,13 +212,13 @@ def _history(conn: Connection, visitor: str) -> list[dict[str, Any]]:
 
 def _event_visitor(conn: Connection, event_id: int) -> str | None:
     row = conn.execute(
-        select(_id.c.value)
-        .join(_tl, _tl.c.customer_id == _id.c.customer_id)
+        select(T.identities.c.value)
+        .join(T.timeline, T.timeline.c.customer_id == T.identities.c.customer_id)
         .where(
-            _tl.c.id == event_id,
-            _tl.c.channel == "webchat",
-            _tl.c.direction == "out",
-            _id.c.kind == "web_visitor",
+            T.timeline.c.id == event_id,
+            T.timeline.c.channel == "webchat",
+            T.timeline.c.direction == "out",
+            T.identities.c.kind == "web_visitor",
         )
     ).first()
     return None if row is None else str(row.value)

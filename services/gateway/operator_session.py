@@ -42,7 +42,8 @@ from services.protocol.messages import (
 )
 from services.routing import OperatorState
 from services.store import queries as Q
-from services.store.models import Operator, SessionToken, table_of, utcnow
+from services.store import tables as T
+from services.store.models import utcnow
 from services.store.writer import Published, WriteBatch
 
 if TYPE_CHECKING:
@@ -52,8 +53,6 @@ log = logging.getLogger(__name__)
 
 AUTH_TIMEOUT_S = 10.0
 CATCH_UP_PAGE = 500
-_op_t = table_of(Operator)
-_tok_t = table_of(SessionToken)
 
 
 class TokenBucket:
@@ -255,7 +254,7 @@ class OperatorSession:
 
             def job(b: WriteBatch) -> None:
                 b.add(
-                    _tok_t,
+                    T.session_tokens,
                     {
                         "token_hash": digest,
                         "operator_id": op_id,
@@ -420,11 +419,11 @@ class Idempotency:
 
 def _token_row(conn: Connection, digest: str) -> Any:
     return conn.execute(
-        select(_op_t, _tok_t.c.expires_at, _tok_t.c.revoked)
-        .join(_tok_t, _tok_t.c.operator_id == _op_t.c.id)
-        .where(_tok_t.c.token_hash == digest, _op_t.c.active.is_(True))
+        select(T.operators, T.session_tokens.c.expires_at, T.session_tokens.c.revoked)
+        .join(T.session_tokens, T.session_tokens.c.operator_id == T.operators.c.id)
+        .where(T.session_tokens.c.token_hash == digest, T.operators.c.active.is_(True))
     ).first()
 
 
 def _operator_row(conn: Connection, username: str) -> Any:
-    return conn.execute(select(_op_t).where(_op_t.c.username == username)).first()
+    return conn.execute(select(T.operators).where(T.operators.c.username == username)).first()

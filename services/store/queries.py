@@ -7,30 +7,19 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select
 
-from services.store.models import (
-    OPEN_STATES,
-    Conversation,
-    Customer,
-    IdempotencyRecord,
-    Identity,
-    OperatorEvent,
-    Product,
-    Purchase,
-    Queue,
-    TimelineEvent,
-    Touchpoint,
-    table_of,
+from services.store.models import OPEN_STATES
+from services.store.tables import (
+    conversations,
+    customers,
+    idempotency,
+    identities,
+    operator_events,
+    products,
+    purchases,
+    queues,
+    timeline,
+    touchpoints,
 )
-
-customers = table_of(Customer)
-identities = table_of(Identity)
-timeline = table_of(TimelineEvent)
-conversations = table_of(Conversation)
-purchases = table_of(Purchase)
-products = table_of(Product)
-touchpoints = table_of(Touchpoint)
-operator_events = table_of(OperatorEvent)
-idempotency = table_of(IdempotencyRecord)
 
 
 def iso(value: datetime | None) -> str | None:
@@ -236,4 +225,4 @@ def idempotent_result(conn: Connection, operator_id: int, key: str) -> dict[str,
 
 
 def queue_rows(conn: Connection) -> list[Any]:
-    return list(conn.execute(select(table_of(Queue))).all())
+    return list(conn.execute(select(queues)).all())

@@ -10,7 +10,8 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, select
 
-from services.store.models import StoreMeta, table_of
+from services.store.models import StoreMeta
+from services.store.tables import store_meta
 from services.store.writer import Job, Published, StoreWriter
 
 T = TypeVar("T")
@@ -59,7 +60,7 @@ def ensure_epoch(conn: Connection) -> str:
     epoch = conn.execute(select(StoreMeta.value).where(StoreMeta.key == "epoch")).scalar()
     if epoch is None:
         epoch = secrets.token_hex(8)
-        conn.execute(table_of(StoreMeta).insert(), {"key": "epoch", "value": epoch})
+        conn.execute(store_meta.insert(), {"key": "epoch", "value": epoch})
         conn.commit()
     return str(epoch)
 

@@ -25,7 +25,8 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 
 from services.store.bulk import insert_rows, touch_conversations
-from services.store.models import OperatorEvent, table_of, utcnow
+from services.store.models import utcnow
+from services.store.tables import operator_events
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +35,6 @@ Job = Callable[["WriteBatch"], T]
 
 MAX_BATCH = 512
 _STOP = object()
-
-operator_events = table_of(OperatorEvent)
 
 
 @dataclass(slots=True)

@@ -1,0 +1,38 @@
+"""The models' Core tables, by name: what the writer's jobs and the read queries use."""
+
+from __future__ import annotations
+
+from services.store.models import (
+    AuditEntry,
+    Conversation,
+    Customer,
+    IdempotencyRecord,
+    Identity,
+    LifecycleEvent,
+    Operator,
+    OperatorEvent,
+    Product,
+    Purchase,
+    Queue,
+    SessionToken,
+    StoreMeta,
+    TimelineEvent,
+    Touchpoint,
+    table_of,
+)
+
+audit = table_of(AuditEntry)
+conversations = table_of(Conversation)
+customers = table_of(Customer)
+idempotency = table_of(IdempotencyRecord)
+identities = table_of(Identity)
+lifecycle = table_of(LifecycleEvent)
+operators = table_of(Operator)
+operator_events = table_of(OperatorEvent)
+products = table_of(Product)
+purchases = table_of(Purchase)
+queues = table_of(Queue)
+session_tokens = table_of(SessionToken)
+store_meta = table_of(StoreMeta)
+timeline = table_of(TimelineEvent)
+touchpoints = table_of(Touchpoint)
