@@ -1,0 +1,1 @@
+"""The OmniDesk desktop application (composition root, session, outbox, settings)."""

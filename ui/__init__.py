@@ -1,0 +1,1 @@
+"""Widgets, Qt item models and delegates of the OmniDesk desktop: presentation only."""
