@@ -1,0 +1,271 @@
+"""The desktop's connection to the gateway: plain asyncio, no Qt (the session bridges to Qt).
+
+- Signs in with a password once, then with the session token; resumes the event stream from the
+  last sequence number it saw, so nothing is missed and nothing arrives twice.
+- Reconnects with exponential backoff and jitter when the gateway goes away.
+- Commands go through :class:`~omnidesk_qt.outbox.Outbox` when they change something: each has
+  an idempotency key and stays in the outbox until the gateway answered, across reconnects and
+  client crashes, so a reply typed while offline is sent exactly once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import itertools
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+import websockets
+from websockets.asyncio.client import ClientConnection
+
+from services.protocol import PROTOCOL_VERSION
+
+log = logging.getLogger(__name__)
+
+_encode = msgspec.json.Encoder().encode
+_decode = msgspec.json.decode
+
+
+class ConnState(enum.StrEnum):
+    OFFLINE = "offline"  # not started, or stopped
+    CONNECTING = "connecting"
+    ONLINE = "online"
+    RECONNECTING = "reconnecting"  # lost; trying again with backoff
+    AUTH_FAILED = "auth_failed"  # needs the user: wrong password, expired token
+
+
+class CommandError(Exception):
+    def __init__(self, code: str, message: str, details: dict[str, Any] | None = None) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.details = details or {}
+
+
+class NotConnected(Exception):
+    pass
+
+
+@dataclass
+class Credentials:
+    username: str = ""
+    password: str = ""
+    token: str = ""
+    remember: bool = False
+
+
+@dataclass
+class Backoff:
+    """1 s, 2 s, 4 s … up to ``cap``, each with ±25 % jitter so clients do not stampede."""
+
+    base: float = 1.0
+    cap: float = 30.0
+    attempt: int = 0
+
+    def next_delay(self) -> float:
+        delay = min(self.cap, self.base * 2**self.attempt)
+        self.attempt += 1
+        return float(delay * random.uniform(0.75, 1.25))
+
+    def reset(self) -> None:
+        self.attempt = 0
+
+
+EventHandler = Callable[[str, dict[str, Any], int], None]
+
+
+class GatewayClient:
+    def __init__(
+        self,
+        url: str,
+        credentials: Credentials,
+        *,
+        on_event: EventHandler,
+        on_state: Callable[[ConnState, str], None],
+        on_auth: Callable[[dict[str, Any]], Awaitable[None]] | None = None,
+        backoff: Backoff | None = None,
+        client_name: str = "omnidesk-desktop",
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.credentials = credentials
+        self.on_event = on_event
+        self.on_state = on_state
+        self.on_auth = on_auth
+        self.backoff = backoff or Backoff()
+        self.client_name = client_name
+        self.state = ConnState.OFFLINE
+        self.ws: ClientConnection | None = None
+        self.epoch = ""
+        self.last_seq = 0
+        self.operator: dict[str, Any] = {}
+        self.resume_result: str | None = None
+        self._ids = itertools.count(1)
+        self._pending: dict[int, asyncio.Future[dict[str, Any]]] = {}
+        self._runner: asyncio.Task[None] | None = None
+        self._online = asyncio.Event()
+        self._stopping = False
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    def start(self) -> None:
+        if self._runner is None or self._runner.done():
+            self._stopping = False
+            self._runner = asyncio.get_running_loop().create_task(self._run())
+
+    async def stop(self) -> None:
+        self._stopping = True
+        if self.ws is not None:
+            await self.ws.close()
+        if self._runner is not None:
+            self._runner.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._runner
+        self._set_state(ConnState.OFFLINE, "")
+
+    async def wait_online(self, timeout: float | None = None) -> None:
+        await asyncio.wait_for(self._online.wait(), timeout)
+
+    @property
+    def online(self) -> bool:
+        return self.state == ConnState.ONLINE
+
+    def _set_state(self, state: ConnState, detail: str) -> None:
+        self.state = state
+        if state == ConnState.ONLINE:
+            self._online.set()
+        else:
+            self._online.clear()
+        self.on_state(state, detail)
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            self._set_state(
+                ConnState.CONNECTING if self.backoff.attempt == 0 else ConnState.RECONNECTING, ""
+            )
+            try:
+                async with websockets.connect(
+                    self.url + "/ws/operator",
+                    open_timeout=10,
+                    ping_interval=20,
+                    ping_timeout=20,
+                    max_size=8 * 1024 * 1024,
+                    compression=None,
+                ) as ws:
+                    self.ws = ws
+                    outcome = await self._authenticate(ws)
+                    if outcome == "retry":
+                        continue  # the token went stale but the password is known: again
+                    if outcome == "failed":
+                        return  # needs the user; the session asks for a password
+                    self.backoff.reset()
+                    reader = asyncio.create_task(self._read(ws))
+                    self._set_state(ConnState.ONLINE, "")
+                    if self.on_auth is not None:
+                        await self.on_auth(self.operator)
+                    await reader
+            except (OSError, websockets.WebSocketException, TimeoutError) as exc:
+                log.info("gateway unreachable: %s", exc)
+            finally:
+                self.ws = None
+                self._fail_pending(NotConnected("connection lost"))
+            if self._stopping:
+                break
+            delay = self.backoff.next_delay()
+            self._set_state(ConnState.RECONNECTING, f"{delay:.0f}")
+            await asyncio.sleep(delay)
+
+    async def _authenticate(self, ws: ClientConnection) -> str:
+        c = self.credentials
+        frame: dict[str, Any] = {
+            "type": "auth",
+            "version": PROTOCOL_VERSION,
+            "client": self.client_name,
+        }
+        if c.token:
+            frame["token"] = c.token
+        else:
+            frame.update(username=c.username, password=c.password, remember=c.remember)
+        if self.epoch:
+            frame["resume"] = {"epoch": self.epoch, "last_seq": self.last_seq}
+        await ws.send(_encode(frame).decode())
+        reply = _decode(await asyncio.wait_for(ws.recv(), 15))
+        if reply.get("type") != "auth_ok":
+            code = reply.get("code", "auth_failed")
+            if c.token and code in ("token_invalid", "token_expired") and c.password:
+                c.token = ""
+                return "retry"
+            self._set_state(ConnState.AUTH_FAILED, code)
+            self._stopping = True
+            return "failed"
+        self.operator = reply["operator"]
+        c.token = reply["token"]
+        c.password = ""  # never kept longer than needed
+        self.resume_result = reply.get("resume")
+        if reply.get("resume") != "resumed":
+            # First connection, another store, or too long away: start from "now"; the
+            # session reloads its state with a snapshot.
+            self.epoch = reply["epoch"]
+            self.last_seq = int(reply["last_seq"])
+        return "ok"
+
+    async def _read(self, ws: ClientConnection) -> None:
+        try:
+            async for raw in ws:
+                msg = _decode(raw)
+                kind = msg.get("type")
+                if kind == "event":
+                    seq = int(msg["seq"])
+                    if seq <= self.last_seq:
+                        continue  # already seen (cannot happen with a correct gateway)
+                    self.last_seq = seq
+                    self.on_event(msg["name"], msg["data"], seq)
+                elif kind in ("result", "error") and msg.get("id") is not None:
+                    fut = self._pending.pop(int(msg["id"]), None)
+                    if fut is not None and not fut.done():
+                        fut.set_result(msg)
+                elif kind == "error":
+                    log.warning("gateway error: %s %s", msg.get("code"), msg.get("message"))
+        except websockets.ConnectionClosed:
+            pass
+
+    def _fail_pending(self, exc: Exception) -> None:
+        pending, self._pending = self._pending, {}
+        for fut in pending.values():
+            if not fut.done():
+                fut.set_exception(exc)
+
+    # -- commands -------------------------------------------------------------------------------
+    async def call(
+        self,
+        name: str,
+        args: dict[str, Any] | None = None,
+        *,
+        key: str | None = None,
+        timeout: float = 20.0,
+    ) -> dict[str, Any]:
+        """Send a command now; raise :class:`NotConnected` when offline, :class:`CommandError`
+        when the gateway refuses."""
+        ws = self.ws
+        if ws is None or self.state != ConnState.ONLINE:
+            raise NotConnected("offline")
+        cid = next(self._ids)
+        fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._pending[cid] = fut
+        frame: dict[str, Any] = {"type": "cmd", "id": cid, "name": name, "args": args or {}}
+        if key is not None:
+            frame["key"] = key
+        try:
+            await ws.send(_encode(frame).decode())
+        except websockets.ConnectionClosed as exc:
+            self._pending.pop(cid, None)
+            raise NotConnected("connection lost") from exc
+        reply = await asyncio.wait_for(fut, timeout)
+        if reply["type"] == "error":
+            raise CommandError(reply["code"], reply["message"], reply.get("details"))
+        data: dict[str, Any] = reply.get("data", {})
+        return data

@@ -1,0 +1,315 @@
+"""The operator's session as Qt sees it: gateway events become signals, user intents become
+commands. Runs on the qasync event loop; nothing here blocks the UI thread (disk work of the
+outbox goes to an executor)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from omnidesk_qt.client import CommandError, ConnState, Credentials, GatewayClient, NotConnected
+from omnidesk_qt.outbox import Outbox, OutboxEntry
+
+log = logging.getLogger(__name__)
+
+# Commands that change something: they go through the outbox with an idempotency key.
+QUEUED_COMMANDS = {
+    "message.send",
+    "note.add",
+    "presence.set",
+    "conversation.accept",
+    "conversation.decline",
+    "conversation.hold",
+    "conversation.resume",
+    "conversation.end",
+    "conversation.transfer",
+    "conversation.wrap_up",
+    "hint.respond",
+}
+# Refusals that will not change by trying again: the entry leaves the outbox as failed.
+FINAL_CODES = {
+    "invalid_args",
+    "forbidden",
+    "not_found",
+    "conflict",
+    "no_capacity",
+    "channel_unavailable",
+    "unknown_command",
+    "missing_idempotency_key",
+}
+
+
+class Session(QObject):
+    connectionChanged = Signal(str, str)  # state, detail
+    signedIn = Signal(dict)  # operator
+    authFailed = Signal(str)  # error code
+    snapshotLoaded = Signal(dict)
+    conversationChanged = Signal(dict)
+    offerReceived = Signal(dict, dict)  # conversation, customer
+    offerWithdrawn = Signal(int, str)  # conversation id, reason
+    timelineItem = Signal(dict)
+    deliveryChanged = Signal(int, str)  # timeline event id, delivery state
+    presenceChanged = Signal(str, str)  # presence, since (ISO)
+    customerOpened = Signal(dict)  # the customer card
+    timelinePage = Signal(int, dict)  # customer id, page
+    searchResults = Signal(str, list)  # query, customers
+    hintsChanged = Signal(int, list)  # customer id, hints
+    commandFailed = Signal(str, str, str)  # command, code, message
+    commandDone = Signal(str, str, dict)  # command, idempotency key, result
+    localQueued = Signal(str, str, dict)  # command, key, args: shown before the gateway answers
+    outboxChanged = Signal(int)  # commands waiting
+
+    def __init__(
+        self, url: str, credentials: Credentials, outbox: Outbox, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.outbox = outbox
+        self.client = GatewayClient(
+            url,
+            credentials,
+            on_event=self._on_event,
+            on_state=self._on_state,
+            on_auth=self._on_online,
+        )
+        self.operator: dict[str, Any] = {}
+        self._flushing: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    def start(self) -> None:
+        self.client.start()
+        self._spawn(self._report_outbox())
+
+    async def stop(self) -> None:
+        await self.client.stop()
+        for t in list(self._tasks):
+            t.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    @property
+    def state(self) -> str:
+        return str(self.client.state)
+
+    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.get_event_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _on_state(self, state: ConnState, detail: str) -> None:
+        self.connectionChanged.emit(str(state), detail)
+        if state == ConnState.AUTH_FAILED:
+            self.authFailed.emit(detail)
+
+    async def _on_online(self, operator: dict[str, Any]) -> None:
+        first = not self.operator
+        self.operator = operator
+        if first:
+            self.signedIn.emit(operator)
+        if self.client.resume_result != "resumed":
+            await self.reload()
+        self._flush_soon()
+
+    async def reload(self) -> None:
+        try:
+            snap = await self.client.call("state.snapshot")
+        except (NotConnected, CommandError, TimeoutError) as exc:
+            log.info("snapshot failed: %s", exc)
+            return
+        self.snapshotLoaded.emit(snap)
+
+    # -- events ---------------------------------------------------------------------------------
+    def _on_event(self, name: str, data: dict[str, Any], seq: int) -> None:
+        if name == "conversation.offered":
+            self.offerReceived.emit(data["conversation"], data.get("customer", {}))
+            self.conversationChanged.emit(data["conversation"])
+        elif name == "conversation.offer_withdrawn":
+            self.offerWithdrawn.emit(int(data["conversation"]["id"]), data.get("reason", ""))
+            self.conversationChanged.emit(data["conversation"])
+        elif name == "conversation.updated":
+            self.conversationChanged.emit(data["conversation"])
+        elif name == "timeline.item":
+            self.timelineItem.emit(data["item"])
+        elif name == "message.delivery":
+            self.deliveryChanged.emit(int(data["event_id"]), data["delivery"])
+        elif name == "presence.changed":
+            self.presenceChanged.emit(data["presence"], data.get("since", ""))
+        elif name == "hints.updated":
+            self.hintsChanged.emit(int(data["customer_id"]), list(data.get("hints", [])))
+        else:
+            log.debug("unhandled event %s", name)
+
+    # -- commands through the outbox ------------------------------------------------------------
+    def command(self, name: str, args: dict[str, Any]) -> None:
+        """Queue a command that changes something; it is sent now or after reconnecting."""
+        self._spawn(self._enqueue(name, args))
+
+    async def _enqueue(self, name: str, args: dict[str, Any]) -> None:
+        loop = asyncio.get_running_loop()
+        entry: OutboxEntry = await loop.run_in_executor(None, self.outbox.add, name, args)
+        self.localQueued.emit(name, entry.key, args)
+        await self._report_outbox()
+        self._flush_soon()
+
+    def _flush_soon(self) -> None:
+        if self._flushing is None or self._flushing.done():
+            self._flushing = asyncio.get_event_loop().create_task(self._flush())
+
+    async def _flush(self) -> None:
+        loop = asyncio.get_running_loop()
+        while self.client.online:
+            entries = await loop.run_in_executor(None, self.outbox.pending)
+            if not entries:
+                break
+            for entry in entries:
+                if not await self._send(entry):
+                    return  # offline again: the rest waits for the next connection
+        await self._report_outbox()
+
+    async def _send(self, entry: OutboxEntry) -> bool:
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, self.outbox.attempt, entry.key)
+        try:
+            result = await self.client.call(entry.name, entry.args, key=entry.key)
+        except (NotConnected, TimeoutError):
+            return False
+        except CommandError as exc:
+            if exc.code in FINAL_CODES:
+                await loop.run_in_executor(
+                    None, self.outbox.failed, entry.key, f"{exc.code}: {exc.message}"
+                )
+                self.commandFailed.emit(entry.name, exc.code, exc.message)
+                await self._report_outbox()
+                return True
+            return False  # rate limited, internal error: try again later
+        await loop.run_in_executor(None, self.outbox.done, entry.key, result)
+        self.commandDone.emit(entry.name, entry.key, result)
+        await self._report_outbox()
+        return True
+
+    async def _report_outbox(self) -> None:
+        n = await asyncio.get_running_loop().run_in_executor(None, self.outbox.count_pending)
+        self.outboxChanged.emit(n)
+
+    # -- reads (online only) --------------------------------------------------------------------
+    def open_customer(self, customer_id: int) -> None:
+        self._spawn(
+            self._read(
+                "customer.open",
+                {"customer_id": customer_id},
+                lambda d: self._opened(customer_id, d),
+            )
+        )
+
+    def _opened(self, customer_id: int, card: dict[str, Any]) -> None:
+        self.customerOpened.emit(card)
+        if "hints" in card:
+            self.hintsChanged.emit(customer_id, list(card["hints"]))
+
+    def load_older(self, customer_id: int, before: int | None, limit: int = 50) -> None:
+        self._spawn(
+            self._read(
+                "timeline.page",
+                {"customer_id": customer_id, "before": before, "limit": limit},
+                lambda d: self.timelinePage.emit(customer_id, d),
+            )
+        )
+
+    def search(self, query: str) -> None:
+        self._spawn(
+            self._read(
+                "customer.search",
+                {"query": query},
+                lambda d: self.searchResults.emit(query, d["customers"]),
+            )
+        )
+
+    async def _read(self, name: str, args: dict[str, Any], done: Any) -> None:
+        try:
+            data = await self.client.call(name, args)
+        except NotConnected:
+            self.commandFailed.emit(name, "offline", "the gateway is not reachable")
+            return
+        except CommandError as exc:
+            self.commandFailed.emit(name, exc.code, exc.message)
+            return
+        except TimeoutError:
+            self.commandFailed.emit(name, "timeout", "the gateway did not answer in time")
+            return
+        done(data)
+
+    # -- intents --------------------------------------------------------------------------------
+    def set_presence(self, status: str) -> None:
+        self.command("presence.set", {"status": status})
+
+    def accept(self, conversation_id: int) -> None:
+        self.command("conversation.accept", {"conversation_id": conversation_id})
+
+    def decline(self, conversation_id: int) -> None:
+        self.command("conversation.decline", {"conversation_id": conversation_id})
+
+    def hold(self, conversation_id: int) -> None:
+        self.command("conversation.hold", {"conversation_id": conversation_id})
+
+    def resume(self, conversation_id: int) -> None:
+        self.command("conversation.resume", {"conversation_id": conversation_id})
+
+    def end(self, conversation_id: int) -> None:
+        self.command("conversation.end", {"conversation_id": conversation_id})
+
+    def send_message(
+        self,
+        customer_id: int,
+        channel: str,
+        text: str,
+        conversation_id: int | None = None,
+        subject: str = "",
+    ) -> None:
+        args: dict[str, Any] = {"customer_id": customer_id, "channel": channel, "text": text}
+        if conversation_id is not None:
+            args["conversation_id"] = conversation_id
+        if subject:
+            args["subject"] = subject
+        self.command("message.send", args)
+
+    def add_note(self, customer_id: int, text: str, conversation_id: int | None = None) -> None:
+        args: dict[str, Any] = {"customer_id": customer_id, "text": text}
+        if conversation_id is not None:
+            args["conversation_id"] = conversation_id
+        self.command("note.add", args)
+
+    def transfer(
+        self,
+        conversation_id: int,
+        *,
+        operator_id: int | None = None,
+        queue: str | None = None,
+        note: str = "",
+    ) -> None:
+        args: dict[str, Any] = {"conversation_id": conversation_id, "note": note}
+        if operator_id is not None:
+            args["to_operator_id"] = operator_id
+        if queue is not None:
+            args["to_queue"] = queue
+        self.command("conversation.transfer", args)
+
+    def wrap_up(
+        self, conversation_id: int, disposition: str, resolution: str = "", resolved: bool = True
+    ) -> None:
+        self.command(
+            "conversation.wrap_up",
+            {
+                "conversation_id": conversation_id,
+                "disposition": disposition,
+                "resolution": resolution,
+                "resolved": resolved,
+            },
+        )
+
+    def respond_hint(self, hint_id: str, outcome: str, customer_id: int) -> None:
+        self.command(
+            "hint.respond", {"hint_id": hint_id, "outcome": outcome, "customer_id": customer_id}
+        )
