@@ -127,8 +127,8 @@ class GatewayClient:
                 await self._runner
         self._set_state(ConnState.OFFLINE, "")
 
-    async def wait_online(self, timeout: float | None = None) -> None:
-        await asyncio.wait_for(self._online.wait(), timeout)
+    async def wait_online(self) -> None:
+        await self._online.wait()
 
     @property
     def online(self) -> bool:
@@ -246,7 +246,7 @@ class GatewayClient:
         args: dict[str, Any] | None = None,
         *,
         key: str | None = None,
-        timeout: float = 20.0,
+        deadline_s: float = 20.0,
     ) -> dict[str, Any]:
         """Send a command now; raise :class:`NotConnected` when offline, :class:`CommandError`
         when the gateway refuses."""
@@ -264,7 +264,7 @@ class GatewayClient:
         except websockets.ConnectionClosed as exc:
             self._pending.pop(cid, None)
             raise NotConnected("connection lost") from exc
-        reply = await asyncio.wait_for(fut, timeout)
+        reply = await asyncio.wait_for(fut, deadline_s)
         if reply["type"] == "error":
             raise CommandError(reply["code"], reply["message"], reply.get("details"))
         data: dict[str, Any] = reply.get("data", {})
