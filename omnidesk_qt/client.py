@@ -16,7 +16,7 @@ import enum
 import itertools
 import logging
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,7 +88,7 @@ class GatewayClient:
         *,
         on_event: EventHandler,
         on_state: Callable[[ConnState, str], None],
-        on_auth: Callable[[dict[str, Any]], Awaitable[None]] | None = None,
+        on_auth: Callable[[dict[str, Any]], Coroutine[Any, Any, None]] | None = None,
         backoff: Backoff | None = None,
         client_name: str = "omnidesk-desktop",
     ) -> None:
@@ -110,6 +110,7 @@ class GatewayClient:
         self._runner: asyncio.Task[None] | None = None
         self._online = asyncio.Event()
         self._stopping = False
+        self._after_auth: asyncio.Task[None] | None = None
 
     # -- lifecycle ------------------------------------------------------------------------------
     def start(self) -> None:
@@ -166,7 +167,9 @@ class GatewayClient:
                     reader = asyncio.create_task(self._read(ws))
                     self._set_state(ConnState.ONLINE, "")
                     if self.on_auth is not None:
-                        await self.on_auth(self.operator)
+                        # Not awaited here: its commands need the reader, and a connection
+                        # lost meanwhile must be noticed at once.
+                        self._after_auth = asyncio.create_task(self.on_auth(self.operator))
                     await reader
             except (OSError, websockets.WebSocketException, TimeoutError) as exc:
                 log.info("gateway unreachable: %s", exc)
@@ -232,6 +235,9 @@ class GatewayClient:
                     log.warning("gateway error: %s %s", msg.get("code"), msg.get("message"))
         except websockets.ConnectionClosed:
             pass
+        finally:
+            # Whoever waits for an answer learns now that none will come.
+            self._fail_pending(NotConnected("connection lost"))
 
     def _fail_pending(self, exc: Exception) -> None:
         pending, self._pending = self._pending, {}

@@ -11,7 +11,14 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from omnidesk_qt.client import CommandError, ConnState, Credentials, GatewayClient, NotConnected
+from omnidesk_qt.client import (
+    Backoff,
+    CommandError,
+    ConnState,
+    Credentials,
+    GatewayClient,
+    NotConnected,
+)
 from omnidesk_qt.outbox import Outbox, OutboxEntry
 
 log = logging.getLogger(__name__)
@@ -64,7 +71,13 @@ class Session(QObject):
     outboxChanged = Signal(int)  # commands waiting
 
     def __init__(
-        self, url: str, credentials: Credentials, outbox: Outbox, parent: QObject | None = None
+        self,
+        url: str,
+        credentials: Credentials,
+        outbox: Outbox,
+        parent: QObject | None = None,
+        *,
+        backoff: Backoff | None = None,
     ) -> None:
         super().__init__(parent)
         self.outbox = outbox
@@ -74,6 +87,7 @@ class Session(QObject):
             on_event=self._on_event,
             on_state=self._on_state,
             on_auth=self._on_online,
+            backoff=backoff,
         )
         self.operator: dict[str, Any] = {}
         self._flushing: asyncio.Task[None] | None = None

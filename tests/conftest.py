@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+
+# Real Qt widgets, offscreen, unless a test starts its own display (Xvfb) for a subprocess.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import qasync
+from PySide6.QtWidgets import QApplication
 from sqlalchemy import Engine, create_engine, text
 
 from services.store.db import make_engine, migrate
@@ -58,3 +66,19 @@ def engine(db_url: str) -> Iterator[Engine]:
     migrate(eng)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture
+def aloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
+    """An asyncio loop driven by Qt's: coroutines run while qtbot waits, as in the app."""
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    executor = ThreadPoolExecutor(4, thread_name_prefix="test-executor")
+    loop.set_default_executor(executor)
+    asyncio.set_event_loop(loop)
+    yield loop
+    pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+    for t in pending:
+        t.cancel()
+    asyncio.events._set_running_loop(None)
+    asyncio.set_event_loop(None)
+    executor.shutdown(wait=True)

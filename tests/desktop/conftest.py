@@ -5,18 +5,14 @@ Any Qt warning fails the test (qt_log_level_fail in pyproject.toml), as in quteb
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import qasync
-from PySide6.QtWidgets import QApplication
 
 from omnidesk_qt.embedded import EmbeddedGateway
 
@@ -28,22 +24,6 @@ def demo_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedG
     gw.start()
     yield gw
     gw.stop()
-
-
-@pytest.fixture
-def aloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
-    """An asyncio loop driven by Qt's: coroutines run while qtbot waits, as in the app."""
-    loop = qasync.QEventLoop(qapp, already_running=True)
-    executor = ThreadPoolExecutor(4, thread_name_prefix="test-executor")
-    loop.set_default_executor(executor)
-    asyncio.set_event_loop(loop)
-    yield loop
-    pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
-    for t in pending:
-        t.cancel()
-    asyncio.events._set_running_loop(None)
-    asyncio.set_event_loop(None)
-    executor.shutdown(wait=True)
 
 
 @pytest.fixture
