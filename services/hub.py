@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from services.channels.base import (
@@ -75,6 +75,7 @@ class HubConfig:
     # A customer writing again within this time goes back to the operator who served them.
     sticky_window_s: float = 24 * 3600
     event_retention_days: float = 7.0
+    disconnect_grace_s: float = 30.0
     idempotency_retention_days: float = 2.0
     channel_queues: dict[str, str] = field(default_factory=dict)
 
@@ -214,6 +215,20 @@ class Hub:
             subs.discard(sub)
             if not subs:
                 del self._subscribers[operator_id]
+                # A desktop that went away gets a grace period (a network blip, a restart);
+                # after it the operator is offline and their offers go to someone else.
+                asyncio.get_running_loop().call_later(
+                    self.config.disconnect_grace_s, self._maybe_gone, operator_id
+                )
+
+    def connected(self, operator_id: int) -> bool:
+        return operator_id in self._subscribers
+
+    def _maybe_gone(self, operator_id: int) -> None:
+        op = self.operators.get(operator_id)
+        if op is None or self.connected(operator_id) or op.presence == "offline":
+            return
+        self._spawn(self._set_presence(op, "offline", None))
 
     def on_published(self, events: list[Published]) -> None:
         """Called by the writer (on the loop) once events are durable."""
@@ -466,7 +481,7 @@ class Hub:
             {S.QUEUED, S.OFFERED},
             S.ABANDONED,
             "abandoned",
-            {"abandoned_at": True, "closed_at": True},
+            {"abandoned_at": True, "closed_at": True, "offered_to": None},
         )
         return True
 
@@ -586,8 +601,17 @@ class Hub:
         key_cut = now - timedelta(days=max(1.0, self.config.idempotency_retention_days))
         ev_t = T.operator_events
 
+        later = ev_t.alias("later")
+        newest = (
+            select(func.max(later.c.seq))
+            .where(later.c.operator_id == ev_t.c.operator_id)
+            .scalar_subquery()
+        )
+
         def job(b: WriteBatch) -> tuple[int, int]:
-            r1 = b.execute(delete(ev_t).where(ev_t.c.created_at < ev_cut))
+            # Each operator's newest event stays: sequence numbers continue from it after a
+            # restart instead of starting again under the same epoch.
+            r1 = b.execute(delete(ev_t).where(ev_t.c.created_at < ev_cut, ev_t.c.seq < newest))
             r2 = b.execute(delete(T.idempotency).where(T.idempotency.c.created_at < key_cut))
             return r1.rowcount, r2.rowcount
 
@@ -599,7 +623,8 @@ class Hub:
         if not waiting:
             return
         now = utcnow()
-        ops = list(self.operators.values())
+        # Only an operator with a desktop connected can see an offer.
+        ops = [op for op in self.operators.values() if op.id in self._subscribers]
 
         def order(c: Conv) -> tuple[int, datetime]:
             q = self.queues.get(c.queue_id) if c.queue_id is not None else None
@@ -737,11 +762,12 @@ class Hub:
             "operator_id": conv.operator_id,
             "offered_to": conv.offered_to,
             "held_at": conv.held_at,
+            "queue_id": conv.queue_id,
         }
         mem = {
             k: v
             for k, v in changes.items()
-            if k in ("operator_id", "offered_to", "preferred_operator_id")
+            if k in ("operator_id", "offered_to", "preferred_operator_id", "queue_id")
         }
         if "held_at" in changes:
             mem["held_at"] = utcnow() if changes["held_at"] is True else changes["held_at"]
@@ -808,6 +834,7 @@ class Hub:
                     operator_id=before["operator_id"],
                     offered_to=before["offered_to"],
                     held_at=before["held_at"],
+                    queue_id=before["queue_id"],
                 )
             raise
         if closing:
@@ -866,7 +893,11 @@ class Hub:
     async def cmd_presence_set(
         self, op: OperatorState, a: C.PresenceSet, key: tuple[int, str, str]
     ) -> dict[str, Any]:
-        status = a.status
+        return await self._set_presence(op, a.status, key)
+
+    async def _set_presence(
+        self, op: OperatorState, status: str, key: tuple[int, str, str] | None
+    ) -> dict[str, Any]:
         prev = op.presence
 
         def job(b: WriteBatch) -> dict[str, Any]:
@@ -877,7 +908,8 @@ class Hub:
             )
             data = {"presence": status, "since": b.now.isoformat()}
             b.emit(op.id, "presence.changed", data)
-            _record_idem(b, key, data)
+            if key is not None:
+                _record_idem(b, key, data)
             return data
 
         result = await self._write(job)
@@ -1089,6 +1121,8 @@ class Hub:
         if not text or len(text) > C.MAX_TEXT:
             raise ProtocolError(ErrorCode.INVALID_ARGS, "a note needs 1..20000 characters")
         self._require_customer(op, a.customer_id)
+        if a.conversation_id is not None:
+            await self._require_conversation_of(a.conversation_id, a.customer_id)
         author = op.display_name
 
         def job(b: WriteBatch) -> dict[str, Any]:
@@ -1317,6 +1351,24 @@ class Hub:
     def _require_customer(self, op: OperatorState, customer_id: int) -> None:
         if not self.can_see_customer(op, customer_id):
             raise ProtocolError(ErrorCode.FORBIDDEN, "another operator is serving this customer")
+
+    async def _require_conversation_of(self, conversation_id: int, customer_id: int) -> None:
+        conv = self.convs.get(conversation_id)
+        if conv is not None:
+            owner: int | None = conv.customer_id
+        else:
+            owner = await self.store.read(
+                lambda c: c.execute(
+                    select(T.conversations.c.customer_id).where(
+                        T.conversations.c.id == conversation_id
+                    )
+                ).scalar()
+            )
+        if owner != customer_id:
+            raise ProtocolError(
+                ErrorCode.INVALID_ARGS,
+                f"conversation {conversation_id} is not this customer's",
+            )
 
     async def _customer_exists(self, customer_id: int) -> None:
         s = await self.store.read(lambda c: Q.customer_summary(c, customer_id))

@@ -31,6 +31,7 @@ from services.channels.base import InboundMessage, OutboundMessage
 from services.gateway.operator_session import TokenBucket
 from services.protocol.errors import ErrorCode, ProtocolError
 from services.store import tables as T
+from services.store.models import utcnow
 
 if TYPE_CHECKING:
     from services.gateway.server import Gateway
@@ -57,7 +58,13 @@ class WebChatChannel:
 
     async def send(self, msg: OutboundMessage) -> str:
         frame = _text(
-            {"type": "message", "event_id": msg.event_id, "text": msg.text, "author": msg.author}
+            {
+                "type": "message",
+                "event_id": msg.event_id,
+                "text": msg.text,
+                "author": msg.author,
+                "at": utcnow().isoformat(),
+            }
         )
         for ws in list(self.visitors.get(msg.address, ())):
             with contextlib.suppress(ConnectionClosed):
@@ -146,6 +153,11 @@ class WebChatChannel:
             res = await self.gw.hub.ingest(msg)
         except ProtocolError as exc:
             await _err(ws, exc.code, exc.message, cmid)
+            return
+        except Exception:
+            # Not acknowledged: the widget keeps the message and sends it again.
+            log.exception("web-chat message failed")
+            await _err(ws, ErrorCode.INTERNAL_ERROR, "not saved; it will be sent again", cmid)
             return
         await ws.send(_text({"type": "ack", "id": cmid, "event_id": res.event_id}), text=True)
 

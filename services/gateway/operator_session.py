@@ -299,6 +299,7 @@ class OperatorSession:
             expires_at=expires.isoformat(),
             epoch=gw.store.epoch,
             last_seq=hi,
+            server_version=PROTOCOL_VERSION,
             resume=resume,
         )
 
@@ -375,33 +376,50 @@ class OperatorSession:
 
 
 class Idempotency:
-    """Same key, same result, one effect: a recent-results cache, in-flight joins, the store."""
+    """Same key, same result, one effect: a recent-results cache, in-flight joins, the store.
+
+    A key belongs to one command: reusing it for another command is refused rather than
+    answered with the first command's result.
+    """
 
     def __init__(self, gw: Gateway, cache_size: int = 50_000) -> None:
         self.gw = gw
-        self.cache: OrderedDict[tuple[int, str], dict[str, Any]] = OrderedDict()
-        self.inflight: dict[tuple[int, str], asyncio.Future[dict[str, Any]]] = {}
+        self.cache: OrderedDict[tuple[int, str], tuple[str, dict[str, Any]]] = OrderedDict()
+        self.inflight: dict[tuple[int, str], tuple[str, asyncio.Future[dict[str, Any]]]] = {}
         self.cache_size = cache_size
+
+    @staticmethod
+    def _same_command(first: str, name: str) -> None:
+        if first != name:
+            raise ProtocolError(
+                ErrorCode.INVALID_ARGS,
+                f"this idempotency key was used for {first}; use a new key for {name}",
+            )
 
     async def run(
         self, op_id: int, key: str, name: str, fn: Callable[[], Awaitable[dict[str, Any]]]
     ) -> tuple[dict[str, Any], bool]:
         k = (op_id, key)
         if k in self.cache:
-            return self.cache[k], True
+            first, result = self.cache[k]
+            self._same_command(first, name)
+            return result, True
         pending = self.inflight.get(k)
         if pending is not None:
-            return await asyncio.shield(pending), True
+            self._same_command(pending[0], name)
+            return await asyncio.shield(pending[1]), True
         fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-        self.inflight[k] = fut
+        self.inflight[k] = (name, fut)
         try:
             stored = await self.gw.store.read(lambda c: Q.idempotent_result(c, op_id, key))
             if stored is not None:
-                fut.set_result(stored)
-                self._remember(k, stored)
-                return stored, True
+                first, result = stored
+                self._remember(k, first, result)
+                self._same_command(first, name)
+                fut.set_result(result)
+                return result, True
             result = await fn()
-            self._remember(k, result)
+            self._remember(k, name, result)
             fut.set_result(result)
             return result, False
         except BaseException as exc:
@@ -411,8 +429,8 @@ class Idempotency:
         finally:
             self.inflight.pop(k, None)
 
-    def _remember(self, k: tuple[int, str], result: dict[str, Any]) -> None:
-        self.cache[k] = result
+    def _remember(self, k: tuple[int, str], name: str, result: dict[str, Any]) -> None:
+        self.cache[k] = (name, result)
         if len(self.cache) > self.cache_size:
             self.cache.popitem(last=False)
 

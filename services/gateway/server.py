@@ -133,16 +133,15 @@ class Gateway:
 
     # -- HTTP and routing -----------------------------------------------------------------------
     def _origin_allowed(self, origin: str) -> bool:
-        own = {
-            f"{scheme}://{host}:{self.port}"
-            for scheme in ("http", "https")
-            for host in ("127.0.0.1", "localhost", self.config.host)
-        }
-        return (
-            origin in own
-            or origin in self.config.allowed_origins
-            or "*" in (self.config.allowed_origins)
-        )
+        if "*" in self.config.allowed_origins or origin in self.config.allowed_origins:
+            return True
+        # The gateway's own pages (/chat/): browsers omit the port when it is the default one.
+        hosts = {"127.0.0.1", "localhost", self.config.host}
+        own = {f"{scheme}://{host}:{self.port}" for scheme in ("http", "https") for host in hosts}
+        if self.port in (80, 443):
+            scheme = "http" if self.port == 80 else "https"
+            own |= {f"{scheme}://{host}" for host in hosts}
+        return origin in own
 
     def _process_request(self, conn: ServerConnection, request: Request) -> Response | None:
         path = request.path.split("?", 1)[0]
@@ -151,9 +150,7 @@ class Gateway:
             # Browsers always send Origin: only allow-listed pages may open a socket. Desktop
             # clients send none.
             if origin is not None and not self._origin_allowed(origin):
-                return conn.respond(HTTPStatus.FORBIDDEN, "origin not allowed\n")
-            if path == "/ws/chat" and origin is None and not self.config.allowed_origins:
-                return None
+                return conn.respond(HTTPStatus.FORBIDDEN, "origin_forbidden: origin not allowed\n")
             return None
         if path == "/healthz":
             body = json.dumps(

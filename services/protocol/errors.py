@@ -14,7 +14,7 @@ class ErrorCode(enum.StrEnum):
     INVALID_CREDENTIALS = "invalid_credentials"
     TOKEN_INVALID = "token_invalid"
     TOKEN_EXPIRED = "token_expired"
-    ORIGIN_FORBIDDEN = "origin_forbidden"
+    ORIGIN_FORBIDDEN = "origin_forbidden"  # the body of the 403 refusing a browser handshake
     UNKNOWN_COMMAND = "unknown_command"
     INVALID_ARGS = "invalid_args"
     MISSING_IDEMPOTENCY_KEY = "missing_idempotency_key"
@@ -24,8 +24,6 @@ class ErrorCode(enum.StrEnum):
     CONFLICT = "conflict"  # the state changed under you: someone else acted first
     NO_CAPACITY = "no_capacity"
     CHANNEL_UNAVAILABLE = "channel_unavailable"
-    RESUME_GAP_TOO_OLD = "resume_gap_too_old"
-    EPOCH_CHANGED = "epoch_changed"
     INTERNAL_ERROR = "internal_error"
 
 

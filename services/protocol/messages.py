@@ -66,7 +66,7 @@ class AuthOk(Frame, tag="auth_ok"):
     expires_at: str
     epoch: str
     last_seq: int
-    server_version: int = PROTOCOL_VERSION
+    server_version: int
     # "resumed": missed events follow in order; "gap_too_old"/"epoch_changed": reload state.
     resume: str | None = None
 

@@ -215,13 +215,16 @@ def seq_bounds(conn: Connection, operator_id: int) -> tuple[int, int]:
     return int(lo or 0), int(hi or 0)
 
 
-def idempotent_result(conn: Connection, operator_id: int, key: str) -> dict[str, Any] | None:
+def idempotent_result(
+    conn: Connection, operator_id: int, key: str
+) -> tuple[str, dict[str, Any]] | None:
+    """(command, first result) stored for an operator's idempotency key."""
     row = conn.execute(
-        select(idempotency.c.result).where(
+        select(idempotency.c.command, idempotency.c.result).where(
             idempotency.c.operator_id == operator_id, idempotency.c.key == key
         )
     ).first()
-    return None if row is None else dict(row.result)
+    return None if row is None else (str(row.command), dict(row.result))
 
 
 def queue_rows(conn: Connection) -> list[Any]:
