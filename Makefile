@@ -3,7 +3,7 @@ PY      ?= python3
 VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
-SYSPKGS := chromium chromium-driver espeak-ng xvfb xauth libxcb-cursor0 libxkbcommon-x11-0 \
+SYSPKGS := chromium chromium-driver espeak-ng alsa-utils xvfb xauth libxcb-cursor0 libxkbcommon-x11-0 \
            libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xinerama0 \
            libxcb-shape0 libegl1 libgl1 libfontconfig1 libdbus-1-3
 export OMNIDESK_TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test

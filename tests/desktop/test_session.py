@@ -18,12 +18,12 @@ def test_sign_in_and_presence(
 ) -> None:
     s = Session(demo_gateway.url, Credentials("agent", "agent"), Outbox(data_dir / "ob.db"))
     with (
-        qtbot.waitSignal(s.signedIn, timeout=10000) as signed,
-        qtbot.waitSignal(s.snapshotLoaded, timeout=10000),
+        qtbot.waitSignal(s.signedIn, timeout=20000) as signed,
+        qtbot.waitSignal(s.snapshotLoaded, timeout=20000),
     ):
         s.start()
     assert signed.args[0]["username"] == "agent"
-    with qtbot.waitSignal(s.presenceChanged, timeout=10000) as pres:
+    with qtbot.waitSignal(s.presenceChanged, timeout=20000) as pres:
         s.set_presence("available")
     assert pres.args[0] == "available"
     qtbot.waitUntil(lambda: s.outbox.count_pending() == 0, timeout=5000)
