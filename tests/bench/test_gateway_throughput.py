@@ -176,3 +176,7 @@ def test_gateway_against_bare_relay(tmp_path: Path, figures: Figures) -> None:
     figures.record("gateway.relay_ratio", gw["closed_rate"] / rl["closed_rate"])
     assert gw["open_lost"] == 0, "messages were lost"
     assert gw["errors"] == 0
+    # The targets.
+    assert gw["open_rate"] >= 0.98 * RATE and gw["closed_rate"] >= 3000
+    assert gw["open_p99_ms"] <= 50
+    assert gw["closed_rate"] / rl["closed_rate"] >= 0.25
