@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ from services.store.models import Operator, Queue, SessionToken, utcnow
 from tests.bench.conftest import Figures
 from tests.bench.loadgen import closed_loop, connect_fleet, open_loop
 from tests.support.gateway_proc import ROOT, GatewayProcess
+from tests.support.net import free_port
 
 OPERATORS = int(os.environ.get("BENCH_OPERATORS", 200))
 CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", 2000))
@@ -65,12 +65,6 @@ def seed_operators(url: str) -> list[str]:
         s.commit()
     engine.dispose()
     return tokens
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def cpu_seconds(pid: int) -> float:

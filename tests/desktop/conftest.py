@@ -31,3 +31,13 @@ def data_dir(tmp_path: Path) -> Path:
     d = tmp_path / "client"
     d.mkdir()
     return d
+
+
+@pytest.fixture
+def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Config, data and site config under tmp_path: tests never touch the real home or /etc."""
+    from omnidesk_qt import paths
+
+    monkeypatch.setenv(paths.ENV_CONFIG_DIR, str(tmp_path / "config"))
+    monkeypatch.setenv(paths.ENV_DATA_DIR, str(tmp_path / "data"))
+    monkeypatch.setenv(paths.ENV_SITE_CONFIG, str(tmp_path / "site.toml"))

@@ -16,18 +16,14 @@ import keyring.errors
 import pytest
 from keyrings.alt.file import PlaintextKeyring
 
-from omnidesk_qt import credentials, paths
+from omnidesk_qt import credentials
 from omnidesk_qt.settings import Settings
 
 URL = "ws://127.0.0.1:8765"
 TOKEN = "tok-3f9a1c0e5b7d4e2a9c8b6d4f1e0a7c5b"
 
 
-@pytest.fixture(autouse=True)
-def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(paths.ENV_CONFIG_DIR, str(tmp_path / "config"))
-    monkeypatch.setenv(paths.ENV_DATA_DIR, str(tmp_path / "data"))
-    monkeypatch.setenv(paths.ENV_SITE_CONFIG, str(tmp_path / "site.toml"))
+pytestmark = pytest.mark.usefixtures("isolated_dirs")
 
 
 @contextlib.contextmanager

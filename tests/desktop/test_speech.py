@@ -19,7 +19,7 @@ import pytest
 from PySide6.QtCore import QTimer
 from pytestqt.qtbot import QtBot
 
-from omnidesk_qt import paths, speech
+from omnidesk_qt import speech
 from omnidesk_qt.settings import Settings
 from omnidesk_qt.speech import (
     Announcer,
@@ -39,11 +39,7 @@ needs_espeak = pytest.mark.skipif(
 )
 
 
-@pytest.fixture(autouse=True)
-def isolated_dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(paths.ENV_CONFIG_DIR, str(tmp_path / "config"))
-    monkeypatch.setenv(paths.ENV_DATA_DIR, str(tmp_path / "data"))
-    monkeypatch.setenv(paths.ENV_SITE_CONFIG, str(tmp_path / "site.toml"))
+pytestmark = pytest.mark.usefixtures("isolated_dirs")
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import uuid
 from pathlib import Path
 
@@ -12,15 +11,10 @@ import pytest
 import websockets
 
 from tests.support.gateway_proc import GatewayProcess
+from tests.support.net import free_port
 from tests.support.opclient import ChatVisitor, OpClient
 
 pytestmark = pytest.mark.e2e
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def test_sigkill_loses_nothing_acknowledged_and_resume_has_no_gap(tmp_path: Path) -> None:

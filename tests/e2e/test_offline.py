@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -17,15 +16,10 @@ from omnidesk_qt.outbox import Outbox
 from omnidesk_qt.session import Session
 from services.store.tables import timeline
 from tests.support.gateway_proc import ROOT, GatewayProcess
+from tests.support.net import free_port
 from tests.support.opclient import ChatVisitor, OpClient
 
 pytestmark = pytest.mark.e2e
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def run(coro_factory: object, qtbot: QtBot, timeout: float = 20.0) -> object:
