@@ -318,3 +318,17 @@ def test_frozen_app_reads_themes_from_the_bundle(
     assert themes.theme_stylesheet("dark") == "/* bundled */"
     assert themes.theme_stylesheet("light") == ""  # missing from the bundle: Qt's own look
     assert "cannot read the light theme" in caplog.text
+
+
+def test_russian_translation_is_complete() -> None:
+    """Every string of the interface has a Russian translation (and the .qm is built)."""
+    import re
+
+    root = Path(__file__).resolve().parents[2] / "resources" / "i18n"
+    ts = (root / "omnidesk_ru.ts").read_text(encoding="utf-8")
+    assert ts.count("<message") > 50
+    assert 'type="unfinished"' not in ts and 'type="obsolete"' not in ts
+    assert not re.search(r"<translation>\s*</translation>", ts)
+    assert (root / "omnidesk_ru.qm").stat().st_mtime >= (
+        root / "omnidesk_ru.ts"
+    ).stat().st_mtime - 5
