@@ -1,0 +1,147 @@
+"""End to end: a real gateway process, the real desktop process, a web-chat customer.
+
+The desktop runs with ``--automation``: the test sends it UI actions as JSON lines and reads what
+the window shows from its JSON log, the way qutebrowser's end-to-end tests drive the browser.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.gateway_proc import ROOT, GatewayProcess
+from tests.support.opclient import ChatVisitor
+
+pytestmark = pytest.mark.e2e
+
+
+class Desktop:
+    def __init__(self, url: str, data_dir: Path) -> None:
+        env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "omnidesk_qt.main",
+                "--gateway",
+                url,
+                "--user",
+                "agent",
+                "--password-stdin",
+                "--json-logs",
+                "--automation",
+                "--data-dir",
+                str(data_dir),
+                "--lang",
+                "en",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            text=True,
+        )
+        assert self.proc.stdin is not None and self.proc.stderr is not None
+        self.proc.stdin.write("agent\n")
+        self.proc.stdin.flush()
+        self.records: list[dict[str, Any]] = []
+        self._cond = threading.Condition()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            if line.startswith("{"):
+                with self._cond:
+                    self.records.append(json.loads(line))
+                    self._cond.notify_all()
+
+    def do(self, action: str, **args: Any) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(json.dumps({"do": action, **args}, ensure_ascii=False) + "\n")
+        self.proc.stdin.flush()
+
+    def wait_for(self, msg: str, timeout: float = 20.0, **match: Any) -> dict[str, Any]:
+        def found() -> dict[str, Any] | None:
+            for rec in self.records:
+                if rec["msg"] == msg and all(rec.get(k) == v for k, v in match.items()):
+                    return rec
+            return None
+
+        with self._cond:
+            if not self._cond.wait_for(lambda: found() is not None, timeout):
+                raise TimeoutError(f"no {msg!r} {match} in the desktop's log")
+            rec = found()
+            assert rec is not None
+            return rec
+
+    def problems(self) -> list[dict[str, Any]]:
+        return [r for r in self.records if r["level"] in ("WARNING", "ERROR", "CRITICAL")]
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            self.do("quit")
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        assert self.proc.stdin is not None and self.proc.stderr is not None
+        self.proc.stdin.close()
+        self._reader.join(5)
+        self.proc.stderr.close()
+        return self.proc.returncode
+
+
+@pytest.fixture
+def gateway(tmp_path: Path) -> Iterator[GatewayProcess]:
+    gp = GatewayProcess(tmp_path / "gw")
+    (tmp_path / "gw").mkdir()
+    gp.run_cli("seed-demo", "--customers", "5")
+    gp.start()
+    try:
+        yield gp
+    finally:
+        gp.stop()
+
+
+async def test_customer_writes_the_window_shows_it_the_reply_reaches_them(
+    gateway: GatewayProcess, tmp_path: Path
+) -> None:
+    desktop = Desktop(gateway.url, tmp_path / "desktop")
+    try:
+        await asyncio.to_thread(desktop.wait_for, "signed in")
+        await asyncio.to_thread(desktop.wait_for, "automation ready")
+        desktop.do("presence", status="available")
+        visitor = await ChatVisitor.connect(gateway.url, name="Алексей")
+        ack = await visitor.say("Здравствуйте! Не пришёл заказ.")
+        assert ack["type"] == "ack"
+        offer = await asyncio.to_thread(desktop.wait_for, "offer", name="Алексей")
+        desktop.do("accept_offer")
+        await asyncio.to_thread(desktop.wait_for, "customer opened", name="Алексей")
+        desktop.do("feed_texts")
+        shown = await asyncio.to_thread(desktop.wait_for, "feed texts")
+        assert "Здравствуйте! Не пришёл заказ." in shown["texts"]
+        desktop.do("reply", text="Проверим и напишем через пять минут.")
+        reply = await visitor.recv_type("message", timeout=20)
+        assert reply["text"] == "Проверим и напишем через пять минут."
+        assert reply["author"] == "Анна Смирнова"
+        await asyncio.to_thread(desktop.wait_for, "delivery", delivery="sent")
+        assert offer["channel"] == "webchat"
+        await visitor.close()
+    finally:
+        code = desktop.stop()
+    assert code == 0
+    assert desktop.problems() == []
+    assert gateway.errors() == []
