@@ -36,8 +36,15 @@ system-packages:
 	  fi; \
 	fi
 
+# The desktop with the embedded gateway; on a machine without a display, the gateway alone.
 demo: setup
-	$(BIN)/omnidesk-gateway demo
+	@if [ -n "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+	  $(BIN)/omnidesk --demo; \
+	else \
+	  echo "No display here: running the embedded gateway with demo data instead."; \
+	  echo "On a desktop, 'make demo' opens the OmniDesk window signed in as the demo operator."; \
+	  $(BIN)/omnidesk-gateway demo; \
+	fi
 
 lint: setup
 	$(BIN)/ruff check .

@@ -179,30 +179,35 @@ class Session(QObject):
             if not entries:
                 break
             for entry in entries:
-                if not await self._send(entry):
-                    return  # offline again: the rest waits for the next connection
+                outcome = await self._send(entry)
+                if outcome == "offline":
+                    return  # the rest waits for the next connection, in order
+                if outcome == "later":
+                    await asyncio.sleep(1.0)  # rate limited or a passing error: same order
+                    break
         await self._report_outbox()
 
-    async def _send(self, entry: OutboxEntry) -> bool:
+    async def _send(self, entry: OutboxEntry) -> str:
+        """"done", "offline" (try after reconnecting) or "later" (try again soon)."""
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(None, self.outbox.attempt, entry.key)
         try:
             result = await self.client.call(entry.name, entry.args, key=entry.key)
         except (NotConnected, TimeoutError):
-            return False
+            return "offline"
         except CommandError as exc:
-            if exc.code in FINAL_CODES:
-                await loop.run_in_executor(
-                    None, self.outbox.failed, entry.key, f"{exc.code}: {exc.message}"
-                )
-                self.commandFailed.emit(entry.name, exc.code, exc.message)
-                await self._report_outbox()
-                return True
-            return False  # rate limited, internal error: try again later
+            if exc.code not in FINAL_CODES:
+                return "later"
+            await loop.run_in_executor(
+                None, self.outbox.failed, entry.key, f"{exc.code}: {exc.message}"
+            )
+            self.commandFailed.emit(entry.name, exc.code, exc.message)
+            await self._report_outbox()
+            return "done"
         await loop.run_in_executor(None, self.outbox.done, entry.key, result)
         self.commandDone.emit(entry.name, entry.key, result)
         await self._report_outbox()
-        return True
+        return "done"
 
     async def _report_outbox(self) -> None:
         n = await asyncio.get_running_loop().run_in_executor(None, self.outbox.count_pending)
