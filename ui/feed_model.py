@@ -35,7 +35,7 @@ class FeedModel(QAbstractListModel):
         self.customer_id = 0
         self.cursor: int | None = None
         self._items: list[dict[str, Any]] = []
-        self._text: list[str] = []
+        self._text: list[str | None] = []
         self._row_of_id: dict[int, int] = {}
         self._row_of_key: dict[str, int] = {}
         self._asked: int | None = None
@@ -47,7 +47,11 @@ class FeedModel(QAbstractListModel):
         if not index.isValid():
             return None
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return self._text[index.row()]
+            row = index.row()
+            text = self._text[row]
+            if text is None:  # formatted on first use, then kept: opening stays O(n) cheap
+                text = self._text[row] = format_item(self._items[row])
+            return text
         if role == Qt.ItemDataRole.TextAlignmentRole:
             item = self._items[index.row()]
             return (
@@ -75,9 +79,8 @@ class FeedModel(QAbstractListModel):
         self._items, self._text = [], []
         self._row_of_id, self._row_of_key = {}, {}
         items = list(reversed(page.get("items", [])))
-        for it in items:
-            self._items.append(it)
-            self._text.append(format_item(it))
+        self._items = items
+        self._text = [None] * len(items)
         self._reindex()
         self.cursor = page.get("cursor")
         self._asked = None
@@ -90,7 +93,7 @@ class FeedModel(QAbstractListModel):
         if older:
             self.beginInsertRows(QModelIndex(), 0, len(older) - 1)
             self._items[0:0] = older
-            self._text[0:0] = [format_item(it) for it in older]
+            self._text[0:0] = [None] * len(older)
             self._reindex()
             self.endInsertRows()
         self.cursor = page.get("cursor")
