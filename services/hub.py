@@ -21,6 +21,7 @@ from typing import Any, Protocol, TypeVar
 from sqlalchemy import Connection, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from services import nba as N
 from services.channels.base import (
     ChannelAdapter,
     ChannelUnavailable,
@@ -60,6 +61,8 @@ CHANNEL_ADDRESS = {
     "voice": ("phone",),
 }
 SUPERVISOR_ROLES = ("supervisor", "admin")
+# Feed items the next-best-action rules look at when hints are refreshed after an answer.
+HINT_TIMELINE = 50
 
 
 class Subscriber(Protocol):
@@ -141,6 +144,8 @@ class Hub:
         self._tasks: set[asyncio.Task[Any]] = set()
         self.adapters: dict[str, ChannelAdapter] = {}
         self.published_seq: dict[int, int] = {}
+        # Next-best-action hints; its accepted/dismissed counts are loaded at start-up.
+        self.nba = N.NextBestAction(reach=CHANNEL_ADDRESS)
 
     # ==========================================================================================
     # start-up, subscriptions, delivery
@@ -195,6 +200,7 @@ class Hub:
                 conv.offered_to = None
             self._register(conv)
             self._names[c.customer_id] = c.display_name
+        self.nba.stats.load(await self.store.read(N.load_counts))
         self._tasks.add(asyncio.get_running_loop().create_task(self._tick()))
 
     async def close(self) -> None:
@@ -1285,12 +1291,101 @@ class Hub:
     async def cmd_customer_open(self, op: OperatorState, a: C.CustomerOpen) -> dict[str, Any]:
         self._require_customer(op, a.customer_id)
         limit = max(1, min(a.limit, C.MAX_PAGE))
+        conv_id = a.conversation_id
+        if conv_id is not None:
+            await self._require_conversation_of(conv_id, a.customer_id)
+        else:
+            conv_id = self._hint_conversation(op, a.customer_id)
         now = utcnow()
-        card = await self.store.read(lambda c: Q.customer_card(c, a.customer_id, limit, now))
+        card, history = await self.store.read(
+            lambda c: (
+                Q.customer_card(c, a.customer_id, limit, now),
+                N.recent_outcomes(c, a.customer_id, now),
+            )
+        )
         if card is None:
             raise ProtocolError(ErrorCode.NOT_FOUND, f"no customer {a.customer_id}")
-        await self.audit(op.id, "customer.view", "customer", a.customer_id)
+        decision = self.nba.decide(card, N.Context(now, conv_id, history))
+        card["hints"] = decision.views()
+
+        def record(b: WriteBatch) -> None:
+            N.record_decisions(b, decision.hints, a.customer_id, op.id, conv_id)
+
+        # One group commit for both: the decision log and the audit of the view.
+        await asyncio.gather(
+            self._write(record), self.audit(op.id, "customer.view", "customer", a.customer_id)
+        )
         return card
+
+    def _hint_conversation(self, op: OperatorState, customer_id: int) -> int | None:
+        """The interaction hints are for: the operator's open conversation with the customer."""
+        mine = [
+            conv
+            for (cid, _ch), conv_id in self._open.items()
+            if cid == customer_id
+            and (conv := self.convs.get(conv_id)) is not None
+            and conv.holder == op.id
+        ]
+        return max(mine, key=lambda c: (c.state in WORKING, c.id)).id if mine else None
+
+    async def cmd_hint_respond(
+        self, op: OperatorState, a: C.HintRespond, key: tuple[int, str, str]
+    ) -> dict[str, Any]:
+        """Record what the operator did with a hint, learn from it, send the refreshed hints."""
+        self._require_customer(op, a.customer_id)
+        shown = await self.store.read(lambda c: N.find_hint(c, a.hint_id))
+        if shown is None or shown.customer_id != a.customer_id:
+            raise ProtocolError(ErrorCode.NOT_FOUND, f"no hint {a.hint_id!r} for this customer")
+        if shown.outcome is not None:
+            raise ProtocolError(
+                ErrorCode.CONFLICT, f"this hint was already {shown.outcome}", outcome=shown.outcome
+            )
+        now = utcnow()
+        card, history = await self.store.read(
+            lambda c: (
+                Q.customer_card(c, a.customer_id, HINT_TIMELINE, now),
+                N.recent_outcomes(c, a.customer_id, now),
+            )
+        )
+        if card is None:
+            raise ProtocolError(ErrorCode.NOT_FOUND, f"no customer {a.customer_id}")
+        # Decide as if the answer were recorded: a dismissed action is gone from the new list.
+        history.append(N.PastOutcome(shown.action, a.outcome, shown.conversation_id, now))
+        decision = self.nba.decide(card, N.Context(now, shown.conversation_id, history))
+        data = {"customer_id": a.customer_id, "hints": decision.views()}
+
+        def job(b: WriteBatch) -> dict[str, Any]:
+            first = N.outcome_recorded(b, a.hint_id)
+            if first is not None:
+                raise ProtocolError(
+                    ErrorCode.CONFLICT, f"this hint was already {first}", outcome=first
+                )
+            N.record_outcome(b, a.hint_id, a.outcome, op.id)
+            N.record_decisions(b, decision.hints, a.customer_id, op.id, shown.conversation_id)
+            b.add(
+                T.audit,
+                {
+                    "at": b.now,
+                    "operator_id": op.id,
+                    "action": "hint.respond",
+                    "target_type": "customer",
+                    "target_id": str(a.customer_id),
+                    "details": {
+                        "hint_id": a.hint_id,
+                        "action": shown.action,
+                        "outcome": a.outcome,
+                        "conversation_id": shown.conversation_id,
+                    },
+                },
+            )
+            b.emit(op.id, "hints.updated", data)
+            result = {"hint_id": a.hint_id, "action": shown.action, "outcome": a.outcome, **data}
+            _record_idem(b, key, result)
+            return result
+
+        result = await self._write(job)
+        self.nba.stats.record(shown.action, a.outcome)
+        return result
 
     async def cmd_timeline_page(self, op: OperatorState, a: C.TimelinePage) -> dict[str, Any]:
         self._require_customer(op, a.customer_id)

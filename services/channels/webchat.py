@@ -123,7 +123,11 @@ class WebChatChannel:
         if not isinstance(vid, str) or not VISITOR_RE.match(vid):
             vid = secrets.token_urlsafe(16)
         if current is not None and current != vid:
-            self.visitors.get(current, set()).discard(ws)
+            old = self.visitors.get(current)
+            if old is not None:
+                old.discard(ws)
+                if not old:
+                    del self.visitors[current]
         self.visitors.setdefault(vid, set()).add(ws)
         history = await self.gw.store.read(lambda c: _history(c, vid))
         await ws.send(_text({"type": "welcome", "visitor_id": vid, "history": history}), text=True)

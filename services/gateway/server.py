@@ -149,7 +149,13 @@ class Gateway:
             origin = request.headers.get("Origin")
             # Browsers always send Origin: only allow-listed pages may open a socket. Desktop
             # clients send none.
-            if origin is not None and not self._origin_allowed(origin):
+            host = request.headers.get("Host", "")
+            same_site = origin is not None and origin.split("://", 1)[-1] == host
+            if origin is not None and not same_site and not self._origin_allowed(origin):
+                log.warning(
+                    "refused a browser socket from a page not on the allow-list",
+                    extra={"origin": origin, "path": path},
+                )
                 return conn.respond(HTTPStatus.FORBIDDEN, "origin_forbidden: origin not allowed\n")
             return None
         if path == "/healthz":

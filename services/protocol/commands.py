@@ -12,6 +12,7 @@ import msgspec
 
 PresenceName = Literal["available", "break", "after_call_work", "offline"]
 ChannelName = Literal["webchat", "email", "telegram", "whatsapp", "sms", "voice", "visit"]
+HintOutcome = Literal["accepted", "dismissed"]
 
 
 class Args(msgspec.Struct, forbid_unknown_fields=True):
@@ -61,6 +62,9 @@ class WrapUp(Args):
 class CustomerOpen(Args):
     customer_id: int
     limit: int = 50
+    # The interaction the card is open for (its hints are per conversation); by default the
+    # operator's own open conversation with this customer.
+    conversation_id: int | None = None
 
 
 class TimelinePage(Args):
@@ -78,6 +82,12 @@ class Snapshot(Args):
     pass
 
 
+class HintRespond(Args):
+    hint_id: str
+    outcome: HintOutcome
+    customer_id: int
+
+
 # name -> (args struct, mutating: needs an idempotency key)
 COMMANDS: dict[str, tuple[type[Args], bool]] = {
     "presence.set": (PresenceSet, True),
@@ -90,6 +100,7 @@ COMMANDS: dict[str, tuple[type[Args], bool]] = {
     "conversation.wrap_up": (WrapUp, True),
     "message.send": (MessageSend, True),
     "note.add": (NoteAdd, True),
+    "hint.respond": (HintRespond, True),
     "customer.open": (CustomerOpen, False),
     "timeline.page": (TimelinePage, False),
     "customer.search": (CustomerSearch, False),

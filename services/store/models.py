@@ -410,3 +410,38 @@ def table_of(model: type[Base]) -> Table:
     t = model.__table__
     assert isinstance(t, Table)
     return t
+
+
+class NbaDecision(Base):
+    """One next-best-action hint shown to an operator: the decision log (what, where, p̃ used)."""
+
+    __tablename__ = "nba_decisions"
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    hint_id: Mapped[str] = mapped_column(String(32), unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    operator_id: Mapped[int] = mapped_column(BigInteger)
+    conversation_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    action: Mapped[str] = mapped_column(String(48))
+    rank: Mapped[int] = mapped_column(Integer)
+    # The Thompson sample of the acceptance probability the ranking used.
+    p_sample: Mapped[float] = mapped_column(Float)
+    shown_at: Mapped[datetime]
+
+    __table_args__ = (Index(None, "customer_id", "shown_at"),)
+
+
+class NbaOutcome(Base):
+    """What the operator did with a hint: accepted, dismissed or ignored."""
+
+    __tablename__ = "nba_outcomes"
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    hint_id: Mapped[str] = mapped_column(
+        ForeignKey("nba_decisions.hint_id", ondelete="CASCADE"), unique=True
+    )
+    outcome: Mapped[str] = mapped_column(String(16))
+    operator_id: Mapped[int] = mapped_column(BigInteger)
+    at: Mapped[datetime]
+
+    __table_args__ = (Index(None, "at"),)

@@ -178,7 +178,9 @@ def search_customers(conn: Connection, query: str, kind: str, value: str, limit:
                 customers.c.name_search.like(f"%{_escape_like(needle)}%", escape="\\"),
                 customers.c.id.in_(
                     select(identities.c.customer_id).where(
-                        identities.c.value.like(f"%{_escape_like(needle)}%", escape="\\")
+                        func.lower(identities.c.value).like(
+                            f"%{_escape_like(needle)}%", escape="\\"
+                        )
                     )
                 ),
             )

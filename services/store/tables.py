@@ -36,3 +36,9 @@ session_tokens = table_of(SessionToken)
 store_meta = table_of(StoreMeta)
 timeline = table_of(TimelineEvent)
 touchpoints = table_of(Touchpoint)
+
+# Next-best-action decision log and outcomes (appended with their migration, 0002).
+from services.store.models import NbaDecision, NbaOutcome  # noqa: E402
+
+nba_decisions = table_of(NbaDecision)
+nba_outcomes = table_of(NbaOutcome)

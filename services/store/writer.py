@@ -269,11 +269,12 @@ class StoreWriter:
 
     def _run_batch(self, items: list[_Item]) -> None:
         snap = self._alloc.snapshot()
-        conn = self._connection()
         try:
+            conn = self._connection()
             batch = WriteBatch(conn, self._alloc)
             results = [self._run_job(item, batch) for item in items]
             batch.flush()
+            _refuse_aborted_transaction(conn)
             conn.commit()
         except Exception:
             self._alloc.restore(snap)
@@ -332,7 +333,11 @@ class StoreWriter:
 
     def _deliver(self, items: list[_Item], results: list[Any], batch: WriteBatch) -> None:
         if batch.published:
-            self._on_published(batch.published)
+            try:
+                self._on_published(batch.published)
+            except Exception:
+                # Committed is committed: a failing subscriber must not leave callers waiting.
+                log.exception("publishing committed events failed")
         for cb in batch.after_commit:
             try:
                 cb()
@@ -350,6 +355,18 @@ class StoreWriter:
 @dataclass(slots=True)
 class _Rejected:
     exc: BaseException
+
+
+def _refuse_aborted_transaction(conn: Connection) -> None:
+    """PostgreSQL: a job that swallowed a database error leaves the transaction aborted, and
+    COMMIT would then roll it back without a word while we report success."""
+    if conn.dialect.name != "postgresql":
+        return
+    from psycopg.pq import TransactionStatus
+
+    raw = conn.connection.dbapi_connection
+    if raw is not None and raw.info.transaction_status == TransactionStatus.INERROR:
+        raise RuntimeError("a job left the transaction aborted; nothing of it was committed")
 
 
 def _set_exception(fut: asyncio.Future[Any], exc: BaseException) -> None:

@@ -1,46 +1,124 @@
-"""The web chat in a real browser (headless Chromium) against a real gateway process."""
+"""The web chat in a real browser (headless Chromium) against a real gateway process.
+
+Chromium and chromedriver come from the system (``CHROMIUM_BIN``, ``CHROMEDRIVER_BIN``; by default
+the Debian packages' paths), so Selenium Manager never downloads anything. Without them the
+module is skipped, unless ``OMNIDESK_REQUIRE_BROWSER=1`` asks for it to fail instead.
+
+Selenium is synchronous: every browser call runs in a thread (``asyncio.to_thread``), so the
+operator's websocket client keeps reading events meanwhile.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import http.server
+import json
 import os
 import shutil
-import socket
 import tempfile
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 
 from tests.support.gateway_proc import ROOT, GatewayProcess
-from tests.support.opclient import OpClient
+from tests.support.opclient import ChatVisitor, OpClient
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
-CHROMIUM = os.environ.get("CHROMIUM_BIN", "/usr/bin/chromium")
-CHROMEDRIVER = os.environ.get("CHROMEDRIVER_BIN", "/usr/bin/chromedriver")
+CHROMIUM = os.environ.get("CHROMIUM_BIN") or "/usr/bin/chromium"
+CHROMEDRIVER = os.environ.get("CHROMEDRIVER_BIN") or "/usr/bin/chromedriver"
 ARTIFACTS = ROOT / "test-artifacts"
 
+_missing = [p for p in (CHROMIUM, CHROMEDRIVER) if shutil.which(p) is None]
+if _missing:
+    _why = f"headless Chromium is needed: not found {', '.join(_missing)}"
+    if os.environ.get("OMNIDESK_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"OMNIDESK_REQUIRE_BROWSER=1 but {_why}", pytrace=False)
+    pytest.skip(f"{_why} (install chromium and chromium-driver)", allow_module_level=True)
 
-def _need_browser() -> None:
-    if not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER)):
-        if os.environ.get("OMNIDESK_REQUIRE_BROWSER") == "1" or os.environ.get("CI"):
-            pytest.fail(f"Chromium or chromedriver missing ({CHROMIUM}, {CHROMEDRIVER})")
-        pytest.skip("headless Chromium is not installed (make's set-up installs it)")
+# Every widget message as the DOM shows it.
+MESSAGES_JS = """
+return Array.from(document.querySelectorAll('#omnidesk-chat-messages .omnidesk-msg')).map(li => ({
+  direction: li.dataset.direction,
+  state: li.dataset.state || '',
+  event_id: li.dataset.eventId ? Number(li.dataset.eventId) : null,
+  client_id: li.dataset.clientId || null,
+  text: li.querySelector('.omnidesk-text').textContent,
+  author: (li.querySelector('.omnidesk-author') || {}).textContent || '',
+}));
+"""
+
+
+class Page:
+    """The browser, driven off the event loop."""
+
+    def __init__(self, driver: webdriver.Chrome) -> None:
+        self.driver = driver
+
+    async def get(self, url: str) -> None:
+        await asyncio.to_thread(self.driver.get, url)
+
+    async def reload(self) -> None:
+        await asyncio.to_thread(self.driver.refresh)
+
+    async def js(self, script: str, *args: Any) -> Any:
+        return await asyncio.to_thread(self.driver.execute_script, script, *args)
+
+    async def keys(self, css: str, *keys: str) -> None:
+        el = await asyncio.to_thread(self.driver.find_element, By.CSS_SELECTOR, css)
+        await asyncio.to_thread(el.send_keys, *keys)
+
+    async def click(self, css: str) -> None:
+        el = await asyncio.to_thread(self.driver.find_element, By.CSS_SELECTOR, css)
+        await asyncio.to_thread(el.click)
+
+    async def messages(self) -> list[dict[str, Any]]:
+        return list(await self.js(MESSAGES_JS))
+
+    async def status(self) -> tuple[str, str] | None:
+        found = await self.js(
+            "const s = document.getElementById('omnidesk-chat-status');"
+            "return s ? [s.dataset.state, s.textContent] : null;"
+        )
+        return None if found is None else (found[0], found[1])
+
+    async def storage(self, key: str) -> Any:
+        return await self.js("return localStorage.getItem(arguments[0]);", key)
+
+    async def console(self) -> list[str]:
+        """What the page logged to the console (and network errors) since the last call."""
+        return [str(r["message"]) for r in await asyncio.to_thread(self.driver.get_log, "browser")]
+
+    async def screenshot(self, path: Path) -> None:
+        await asyncio.to_thread(self.driver.save_screenshot, str(path))
+
+
+async def until(check: Callable[[], Awaitable[Any]], what: str, timeout: float = 15.0) -> Any:
+    """Poll an async check until it returns something truthy."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        value = await check()
+        if value:
+            return value
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+        await asyncio.sleep(0.1)
 
 
 @pytest.fixture
-def browser() -> Iterator[Any]:
-    _need_browser()
-    from selenium import webdriver
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-
+def page() -> Iterator[Page]:
     opts = Options()
-    opts.binary_location = CHROMIUM
+    opts.binary_location = shutil.which(CHROMIUM) or CHROMIUM
     profile = tempfile.mkdtemp(prefix="omnidesk-chromium-")
     for arg in (
         "--headless=new",
@@ -55,10 +133,14 @@ def browser() -> Iterator[Any]:
         f"--user-data-dir={profile}",
     ):
         opts.add_argument(arg)
-    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=opts)
+    # A Russian visitor: navigator.language is "ru-RU" (--lang does nothing on Linux).
+    opts.add_experimental_option("prefs", {"intl.accept_languages": "ru-RU,ru"})
+    service = Service(executable_path=shutil.which(CHROMEDRIVER) or CHROMEDRIVER)
+    driver = webdriver.Chrome(service=service, options=opts)
     driver.set_page_load_timeout(20)
+    driver.set_script_timeout(10)
     try:
-        yield driver
+        yield Page(driver)
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
@@ -75,130 +157,269 @@ def gateway(tmp_path: Path) -> Iterator[GatewayProcess]:
         gp.stop()
 
 
-async def until(check: Callable[[], Any], timeout: float = 15.0) -> Any:
-    """Poll a (blocking) browser check off the event loop until it returns something truthy."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        value = await asyncio.to_thread(check)
-        if value:
-            return value
-        if asyncio.get_running_loop().time() > deadline:
-            raise TimeoutError("browser condition not met")
-        await asyncio.sleep(0.1)
-
-
-def _messages(driver: Any) -> list[dict[str, str]]:
-    return driver.execute_script(  # type: ignore[no-any-return]
-        "return Array.from(document.querySelectorAll('.omnidesk-msg')).map(li => ({"
-        "direction: li.dataset.direction, state: li.dataset.state || '',"
-        "text: li.querySelector('.omnidesk-text').textContent,"
-        "author: (li.querySelector('.omnidesk-author') || {}).textContent || ''}))"
-    )
+@pytest.fixture
+async def operator(gateway: GatewayProcess) -> Any:
+    op = await OpClient.connect(gateway.url, "agent", "agent")
+    assert op.auth["type"] == "auth_ok", op.auth
+    await op.ok("presence.set", {"status": "available"})
+    try:
+        yield op
+    finally:
+        await op.close()
 
 
 async def test_customer_writes_in_the_browser_and_the_operator_answers(
-    browser: Any, gateway: GatewayProcess
+    page: Page, gateway: GatewayProcess, operator: OpClient
 ) -> None:
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.common.keys import Keys
+    op = operator
+    chat = f"http://127.0.0.1:{gateway.port}/chat/"
+    await page.get(chat)
+    assert await page.js("return document.title") == "Магазин «Пример» — поддержка"
+    online = await until(lambda: _status_is(page, "online"), "the widget to connect to the gateway")
+    assert online[1] == "На связи"
+    ui = await page.js(
+        """
+        const q = s => document.querySelector(s);
+        return {
+          button: q('#omnidesk-chat-button').getAttribute('aria-label'),
+          input: q('#omnidesk-chat-input').getAttribute('aria-label'),
+          live: q('#omnidesk-chat-messages').getAttribute('aria-live'),
+          send: q('#omnidesk-chat-send').textContent,
+          hidden: q('#omnidesk-chat-panel').hidden,
+          radius: getComputedStyle(q('#omnidesk-chat-button')).borderRadius,
+        };
+        """
+    )
+    assert ui == {
+        "button": "Открыть чат",
+        "input": "Текст сообщения",
+        "live": "polite",
+        "send": "Отправить",
+        "hidden": True,
+        "radius": "50%",  # widget.css loaded from the gateway, not just the inline fallback
+    }
 
-    op = await OpClient.connect(gateway.url, "agent", "agent")
-    await op.ok("presence.set", {"status": "available"})
-    page = f"http://127.0.0.1:{gateway.port}/chat/"
-    await asyncio.to_thread(browser.get, page)
-    await until(
-        lambda: (
-            browser.find_element(By.ID, "omnidesk-chat-status").get_attribute("data-state")
-            == "online"
-        )
+    await page.click("#omnidesk-chat-button")
+    assert await page.js("return document.getElementById('omnidesk-chat-panel').hidden") is False
+    # The pre-chat form: these become claimed identities on the customer.
+    await page.keys("#omnidesk-chat-intro input[name=name]", "Пётр Соколов")
+    await page.keys("#omnidesk-chat-intro input[name=phone]", "+7 916 777 11 22")
+    await page.click("#omnidesk-chat-intro button[type=submit]")
+    # Shift+Enter is a new line, Enter sends.
+    await page.keys("#omnidesk-chat-input", "Здравствуйте!")
+    await page.keys("#omnidesk-chat-input", Keys.SHIFT, Keys.ENTER)
+    await page.keys("#omnidesk-chat-input", "Где мой заказ?")
+    question = "Здравствуйте!\nГде мой заказ?"
+    assert await page.js("return document.getElementById('omnidesk-chat-input').value") == (
+        question
     )
-    await asyncio.to_thread(browser.find_element(By.ID, "omnidesk-chat-button").click)
-    # Introduce: these become claimed identities on the customer.
-    await asyncio.to_thread(browser.find_element(By.NAME, "name").send_keys, "Пётр Соколов")
-    await asyncio.to_thread(browser.find_element(By.NAME, "phone").send_keys, "+7 916 777 11 22")
-    await asyncio.to_thread(
-        browser.find_element(By.CSS_SELECTOR, "#omnidesk-chat-intro button[type=submit]").click
+    await page.keys("#omnidesk-chat-input", Keys.ENTER)
+    mine = await until(
+        lambda: _find(page, direction="in", state="sent"), "the message to be acknowledged"
     )
-    box = browser.find_element(By.ID, "omnidesk-chat-input")
-    await asyncio.to_thread(box.send_keys, "Здравствуйте! Где мой заказ?")
-    await asyncio.to_thread(box.send_keys, Keys.ENTER)
-    await until(lambda: any(m["state"] == "sent" for m in _messages(browser)))
+    assert mine["text"] == question and isinstance(mine["event_id"], int)
+    assert await page.js("return document.getElementById('omnidesk-chat-input').value") == ""
 
     offer = await op.event("conversation.offered", timeout=15)
     conv = offer["data"]["conversation"]
+    assert conv["channel"] == "webchat"
     await op.ok("conversation.accept", {"conversation_id": conv["id"]})
     card = await op.ok("customer.open", {"customer_id": conv["customer_id"]})
-    assert [i["body"] for i in card["timeline"]["items"]] == ["Здравствуйте! Где мой заказ?"]
+    items = [i for i in card["timeline"]["items"] if i["kind"] == "message"]
+    assert [(i["id"], i["direction"], i["body"]) for i in items] == [
+        (mine["event_id"], "in", question)
+    ]
     assert card["customer"]["name"] == "Пётр Соколов"
     assert {"kind": "phone", "value": "+79167771122", "verified": False} in card["identities"]
 
+    answer = "Добрый день! Заказ уже у курьера, привезёт сегодня до 18:00."
     sent = await op.ok(
         "message.send",
-        {
-            "customer_id": conv["customer_id"],
-            "channel": "webchat",
-            "text": "Добрый день! Заказ уже у курьера.",
-        },
+        {"customer_id": conv["customer_id"], "channel": "webchat", "text": answer},
     )
-    shown = await until(lambda: [m for m in _messages(browser) if m["direction"] == "out"])
-    assert shown[0]["text"] == "Добрый день! Заказ уже у курьера."
-    assert shown[0]["author"] == "Анна Смирнова"
-    # The open panel reports it read.
-    ev = await op.event(
-        "message.delivery", event_id=sent["item"]["id"], delivery="read", timeout=15
+    reply_id = sent["item"]["id"]
+    reply = await until(
+        lambda: _find(page, direction="out", event_id=reply_id), "the reply in the browser"
     )
-    assert ev["data"]["delivery"] == "read"
+    assert reply["text"] == answer
+    assert reply["author"] == op.auth["operator"]["display_name"] == "Анна Смирнова"
+    await until(
+        lambda: _find(page, event_id=reply_id, state="delivered"), "the reply to be confirmed"
+    )
+
+    def receipt() -> dict[str, Any] | None:
+        return next(
+            (
+                e
+                for e in op.events
+                if e["name"] == "message.delivery"
+                and e["data"]["event_id"] == reply_id
+                and e["data"]["delivery"] in ("delivered", "read")
+            ),
+            None,
+        )
+
+    first = await op.wait(receipt, timeout=15)
+    assert first["data"]["customer_id"] == conv["customer_id"]
+    # The panel is open and the page visible: the reply is read, too.
+    await op.event("message.delivery", event_id=reply_id, delivery="read", timeout=15)
 
     ARTIFACTS.mkdir(exist_ok=True)
-    await asyncio.to_thread(browser.save_screenshot, str(ARTIFACTS / "webchat.png"))
+    await page.screenshot(ARTIFACTS / "webchat.png")
 
-    # Coming back later: same visitor id, the whole conversation is there.
-    vid = browser.execute_script("return localStorage.getItem('omnidesk.visitor')")
-    await asyncio.to_thread(browser.get, page)
-    await until(lambda: len(_messages(browser)) == 2)
-    assert browser.execute_script("return localStorage.getItem('omnidesk.visitor')") == vid
-    assert [m["text"] for m in _messages(browser)] == [
-        "Здравствуйте! Где мой заказ?",
-        "Добрый день! Заказ уже у курьера.",
+    # Coming back later: the same visitor id, the whole conversation is there again.
+    visitor = await page.storage("omnidesk.visitor")
+    assert visitor
+    await page.reload()
+    await until(lambda: _status_is(page, "online"), "the widget to reconnect after reload")
+    shown = await until(
+        lambda: _count(page, 2), "the history (two messages) after the reload", timeout=10
+    )
+    assert [(m["direction"], m["event_id"], m["text"]) for m in shown] == [
+        ("in", mine["event_id"], question),
+        ("out", reply_id, answer),
     ]
-    await op.close()
+    assert shown[0]["state"] == "sent" and shown[1]["author"] == "Анна Смирнова"
+    assert await page.storage("omnidesk.visitor") == visitor
+    # The panel stays open across page loads of the same tab.
+    assert await page.js("return document.getElementById('omnidesk-chat-panel').hidden") is False
+    assert gateway.errors() == []
+
+
+async def test_unacknowledged_messages_are_sent_again_with_their_ids(
+    page: Page, gateway: GatewayProcess
+) -> None:
+    """Written while the gateway is down: sent after a reconnect, or on a later page load."""
+    chat = f"http://127.0.0.1:{gateway.port}/chat/"
+    await page.get(chat)
+    await until(lambda: _status_is(page, "online"), "the widget to connect")
+    await page.click("#omnidesk-chat-button")
+    await page.click("#omnidesk-chat-intro .omnidesk-skip")
+    visitor = await page.storage("omnidesk.visitor")
+    assert visitor
+
+    # The gateway goes away and comes back: the widget reconnects (backoff) and sends it.
+    gateway.kill()
+    await until(lambda: _status_is(page, "offline"), "the widget to notice the outage")
+    # Message text is untrusted: it must show as text, never become markup.
+    first = 'Алло, вы меня слышите? <img src=x onerror="window.pwned = 1">'
+
+    await page.keys("#omnidesk-chat-input", first, Keys.ENTER)
+    pending = await until(lambda: _find(page, text=first), "the pending message")
+    assert pending["state"] == "pending" and pending["event_id"] is None
+    gateway.start()
+    await until(lambda: _status_is(page, "online"), "the widget to reconnect", timeout=20)
+    sent = await until(
+        lambda: _find(page, text=first, state="sent"), "the message to be acknowledged"
+    )
+    assert isinstance(sent["event_id"], int)
+
+    # Down again; the visitor writes and leaves before it comes back. The message waits in
+    # localStorage, and meanwhile the gateway got it (say, from another tab of the visitor).
+    gateway.kill()
+    await until(lambda: _status_is(page, "offline"), "the second outage")
+    second = "Напишите, когда будет курьер."
+    await page.keys("#omnidesk-chat-input", second, Keys.ENTER)
+    pending = await until(lambda: _find(page, text=second), "the second pending message")
+    assert pending["state"] == "pending"
+    client_id = pending["client_id"]
+    outbox = json.loads(await page.storage("omnidesk.visitor.outbox"))
+    assert outbox == [{"id": client_id, "text": second}]
+    await page.get("about:blank")
+    gateway.start()
+    other = await ChatVisitor.connect(gateway.url, visitor_id=visitor)
+    try:
+        ack = await other.say(second, msg_id=client_id)
+    finally:
+        await other.close()
+    assert ack["type"] == "ack", ack
+
+    # Back on the shop: the widget sends it again with the same id; the gateway answers with
+    # the event it already has, and the page shows each message once.
+    await page.get(chat)
+    await until(lambda: _status_is(page, "online"), "the widget to connect again")
+    await until(lambda: _none_pending(page), "the re-sent message to be acknowledged", timeout=10)
+    shown = await page.messages()
+    assert [(m["event_id"], m["state"], m["text"]) for m in shown] == [
+        (sent["event_id"], "sent", first),
+        (ack["event_id"], "sent", second),
+    ]
+    assert await page.storage("omnidesk.visitor.outbox") is None
+    assert await page.storage("omnidesk.visitor") == visitor
+    assert await page.js(
+        "return [window.pwned, document.querySelectorAll('#omnidesk-chat-panel img').length]"
+    ) == [None, 0]
     assert gateway.errors() == []
 
 
 @pytest.fixture
 def foreign_site() -> Iterator[tuple[str, Path]]:
+    """Another origin (another port), not on the gateway's allow-list."""
     root = Path(tempfile.mkdtemp(prefix="omnidesk-site-"))
-    handler = lambda *a, **kw: http.server.SimpleHTTPRequestHandler(  # noqa: E731
-        *a, directory=str(root), **kw
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(Quiet, directory=str(root))
     )
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{port}", root
+        yield f"http://127.0.0.1:{httpd.server_address[1]}", root
     finally:
         httpd.shutdown()
         httpd.server_close()
+        thread.join(5)
         shutil.rmtree(root, ignore_errors=True)
 
 
 async def test_a_site_not_on_the_allow_list_cannot_open_the_chat(
-    browser: Any, gateway: GatewayProcess, foreign_site: tuple[str, Path]
+    page: Page, gateway: GatewayProcess, foreign_site: tuple[str, Path]
 ) -> None:
-    from selenium.webdriver.common.by import By
-
     url, root = foreign_site
     (root / "index.html").write_text(
-        "<!doctype html><meta charset=utf-8><title>Чужой сайт</title>"
-        f'<script src="http://127.0.0.1:{gateway.port}/chat/widget.js"></script>',
+        "<!doctype html><html lang=en><meta charset=utf-8><title>Someone else's shop</title>"
+        "<p>Not allowed to embed the chat.</p>"
+        f'<script src="http://127.0.0.1:{gateway.port}/chat/widget.js" data-lang="en"></script>',
         encoding="utf-8",
     )
-    await asyncio.to_thread(browser.get, url + "/index.html")
-    await until(lambda: browser.find_elements(By.ID, "omnidesk-chat-status"))
-    await asyncio.sleep(2.0)
-    state = browser.find_element(By.ID, "omnidesk-chat-status").get_attribute("data-state")
-    assert state == "offline"
-    assert browser.execute_script("return localStorage.getItem('omnidesk.visitor')") is None
+    await page.get(url + "/index.html")
+    # The script and stylesheet load (plain GETs), but the websocket handshake gets a 403.
+    offline = await until(lambda: _status_is(page, "offline"), "the widget to give up")
+    assert offline[1] == "Offline. Trying to reconnect…"
+    await page.click("#omnidesk-chat-button")
+    await page.click("#omnidesk-chat-intro .omnidesk-skip")
+    await page.keys("#omnidesk-chat-input", "Hello?", Keys.ENTER)
+    await until(lambda: _find(page, direction="in"), "the message in the list")
+    await asyncio.sleep(3.5)  # two more reconnect attempts (1 s, then 2 s)
+    msgs = await page.messages()
+    assert [(m["state"], m["event_id"]) for m in msgs] == [("pending", None)]
+    assert (await page.status() or ("", ""))[0] == "offline"
+    assert await page.storage("omnidesk.visitor") is None  # never welcomed
+    refused = [m for m in await page.console() if "/ws/chat" in m]
+    assert refused and all("403" in m for m in refused), refused
+    assert gateway.errors() == []
+
+
+async def _status_is(page: Page, state: str) -> tuple[str, str] | None:
+    found = await page.status()
+    return found if found is not None and found[0] == state else None
+
+
+async def _find(page: Page, **want: Any) -> dict[str, Any] | None:
+    for m in await page.messages():
+        if all(m.get(k) == v for k, v in want.items()):
+            return m
+    return None
+
+
+async def _none_pending(page: Page) -> bool:
+    msgs = await page.messages()
+    return bool(msgs) and all(m["state"] != "pending" for m in msgs)
+
+
+async def _count(page: Page, n: int) -> list[dict[str, Any]] | None:
+    msgs = await page.messages()
+    return msgs if len(msgs) == n else None

@@ -1,0 +1,614 @@
+"""The group-commit writer on a real asyncio loop, on SQLite and PostgreSQL.
+
+Most tests run the writer the way the Store does (inline on the event loop for SQLite, on its
+own thread for PostgreSQL); the ones about batching, publishing and closing run it both ways on
+both databases.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import threading
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, create_engine, func, make_url, select, text, tuple_, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session
+
+from services.store import tables as T
+from services.store.db import make_engine
+from services.store.models import Customer, utcnow
+from services.store.store import Store
+from services.store.writer import MAX_BATCH, Published, StoreWriter, WriteBatch
+
+
+class Refused(LookupError):
+    """The rejection the tests' writers are told about."""
+
+
+class Harness:
+    """Writers on one database, and a subscriber that checks every event it is handed is
+    already committed: read back over a separate connection, with the same name and data."""
+
+    def __init__(self, engine: Engine, inline: bool) -> None:
+        self.engine = engine
+        self.inline = inline
+        self.published: list[Published] = []
+        self.deliveries: list[list[Published]] = []
+        self.not_yet_visible: list[tuple[int, int]] = []
+        self._writers: list[StoreWriter] = []
+
+    def on_published(self, events: list[Published]) -> None:
+        keys = [(e.operator_id, e.seq) for e in events]
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(
+                    T.operator_events.c.operator_id,
+                    T.operator_events.c.seq,
+                    T.operator_events.c.name,
+                    T.operator_events.c.data,
+                ).where(tuple_(T.operator_events.c.operator_id, T.operator_events.c.seq).in_(keys))
+            ).all()
+        stored = {(r.operator_id, r.seq): (r.name, r.data) for r in rows}
+        for e in events:
+            if stored.get((e.operator_id, e.seq)) != (e.name, e.data):
+                self.not_yet_visible.append((e.operator_id, e.seq))
+        self.deliveries.append(list(events))
+        self.published.extend(events)
+
+    def writer(self, **kwargs: Any) -> StoreWriter:
+        w = StoreWriter(
+            self.engine,
+            asyncio.get_running_loop(),
+            kwargs.pop("on_published", self.on_published),
+            (Refused,),
+            inline=self.inline,
+            **kwargs,
+        )
+        w.start()
+        self._writers.append(w)
+        return w
+
+    async def close(self) -> None:
+        for w in self._writers:
+            await w.close()
+
+    def seqs(self, operator_id: int) -> list[int]:
+        return [p.seq for p in self.published if p.operator_id == operator_id]
+
+    def stored_seqs(self, operator_id: int) -> list[int]:
+        with self.engine.connect() as conn:
+            return list(
+                conn.execute(
+                    select(T.operator_events.c.seq)
+                    .where(T.operator_events.c.operator_id == operator_id)
+                    .order_by(T.operator_events.c.seq)
+                ).scalars()
+            )
+
+
+@pytest.fixture
+async def harness(request: pytest.FixtureRequest, engine: Engine) -> AsyncIterator[Harness]:
+    """The writer as the Store runs it (inline on SQLite, on its thread for PostgreSQL), or
+    the way a ``both_modes`` test asks for."""
+    mode = getattr(request, "param", "inline" if engine.dialect.name == "sqlite" else "thread")
+    h = Harness(engine, inline=mode == "inline")
+    yield h
+    await h.close()
+    assert h.not_yet_visible == [], "events were published before their rows were committed"
+
+
+both_modes = pytest.mark.parametrize("harness", ["thread", "inline"], indirect=True)
+
+
+# -- jobs ----------------------------------------------------------------------------------
+
+
+def add_customer(b: WriteBatch, name: str) -> int:
+    cid = b.next_id(T.customers)
+    b.add(
+        T.customers,
+        {"id": cid, "display_name": name, "name_search": name.lower(), "created_at": b.now},
+    )
+    return cid
+
+
+def add_message(b: WriteBatch, customer_id: int, provider_id: str | None, body: str = "") -> int:
+    eid = b.next_id(T.timeline)
+    b.add(
+        T.timeline,
+        {
+            "id": eid,
+            "customer_id": customer_id,
+            "kind": "message",
+            "channel": "sms",
+            "direction": "in",
+            "body": body,
+            "provider_id": provider_id,
+            "created_at": b.now,
+        },
+    )
+    return eid
+
+
+def add_identity(b: WriteBatch, customer_id: int, kind: str, value: str) -> int:
+    iid = b.next_id(T.identities)
+    b.add(
+        T.identities,
+        {
+            "id": iid,
+            "customer_id": customer_id,
+            "kind": kind,
+            "value": value,
+            "verified": False,
+            "created_at": b.now,
+        },
+    )
+    return iid
+
+
+def good(i: int, operator_id: int = 7) -> Callable[[WriteBatch], tuple[int, int, int]]:
+    def run(b: WriteBatch) -> tuple[int, int, int]:
+        cid = add_customer(b, f"ok {i}")
+        seq = b.emit(operator_id, "ok", {"i": i})
+        return i, cid, seq
+
+    return run
+
+
+def names(engine: Engine) -> list[str]:
+    with engine.connect() as conn:
+        return sorted(conn.execute(select(T.customers.c.display_name)).scalars())
+
+
+def ids_of(engine: Engine, table: Any) -> list[int]:
+    with engine.connect() as conn:
+        return list(conn.execute(select(table.c.id).order_by(table.c.id)).scalars())
+
+
+# -- group commit ---------------------------------------------------------------------------
+
+
+@both_modes
+async def test_jobs_submitted_together_share_commits_and_get_their_own_results(
+    harness: Harness,
+) -> None:
+    w = harness.writer()
+    futures = [w.submit(good(i, operator_id=1 + i % 3)) for i in range(200)]
+    # A caller is answered only once its rows can be seen from another connection.
+    unseen: list[int] = []
+
+    def look(fut: asyncio.Future[tuple[int, int, int]]) -> None:
+        cid = fut.result()[1]
+        with harness.engine.connect() as conn:
+            row = conn.execute(select(T.customers.c.id).where(T.customers.c.id == cid)).first()
+        if row is None:
+            unseen.append(cid)
+
+    for fut in futures[::10]:
+        fut.add_done_callback(look)
+    results = await asyncio.gather(*futures)
+    await asyncio.sleep(0)
+    assert unseen == []
+
+    assert [r[0] for r in results] == list(range(200))
+    assert len({r[1] for r in results}) == 200
+    assert w.stats.jobs == 200
+    assert w.stats.batches < 200 and w.stats.largest_batch > 1
+    assert w.stats.retried_alone == 0
+    with harness.engine.connect() as conn:
+        rows = conn.execute(select(T.customers.c.id, T.customers.c.display_name))
+        stored = {r.id: r.display_name for r in rows}
+    assert stored == {cid: f"ok {i}" for i, cid, _ in results}
+    for op in (1, 2, 3):
+        own = [seq for i, _, seq in results if 1 + i % 3 == op]
+        assert own == list(range(1, len(own) + 1))
+
+
+@both_modes
+async def test_more_jobs_than_a_batch_holds_are_split(harness: Harness) -> None:
+    w = harness.writer()
+    n = MAX_BATCH + 40
+    results = await asyncio.gather(*(w.submit(good(i)) for i in range(n)))
+    assert w.stats.jobs == n
+    assert w.stats.batches >= 2
+    assert w.stats.largest_batch == MAX_BATCH
+    assert sorted(r[2] for r in results) == list(range(1, n + 1))
+    assert harness.stored_seqs(7) == list(range(1, n + 1))
+
+
+@both_modes
+async def test_events_are_published_after_commit_numbered_per_operator(harness: Harness) -> None:
+    w = harness.writer()
+
+    def job(i: int) -> Callable[[WriteBatch], list[tuple[int, int]]]:
+        def run(b: WriteBatch) -> list[tuple[int, int]]:
+            cid = add_customer(b, f"c{i}")
+            ops = [1 + i % 4] + ([1 + (i * 7) % 5] if i % 3 == 0 else [])
+            return [(op, b.emit(op, "customer.new", {"id": cid, "i": i})) for op in ops]
+
+        return run
+
+    emitted: list[tuple[int, int]] = []
+    for wave in range(3):  # several batches, each interleaving the operators
+        out = await asyncio.gather(*(w.submit(job(wave * 60 + i)) for i in range(60)))
+        emitted += [e for per_job in out for e in per_job]
+        await asyncio.sleep(0)
+
+    # The subscriber found every event it was handed already committed.
+    assert harness.not_yet_visible == [] and harness.published
+    keys = [(p.operator_id, p.seq) for p in harness.published]
+    assert len(keys) == len(set(keys)), "an event was published twice"
+    assert sorted(keys) == sorted(emitted)
+    for op in range(1, 6):
+        assert harness.seqs(op) == list(range(1, len(harness.seqs(op)) + 1))
+        assert harness.stored_seqs(op) == harness.seqs(op)
+    assert len(harness.deliveries) == w.stats.batches
+    # The data published is what the job emitted, in the order the jobs ran.
+    by_op = [p.data["i"] for p in harness.published if p.operator_id == 1]
+    assert by_op == sorted(by_op)
+
+
+# -- failures --------------------------------------------------------------------------------
+
+
+async def test_a_rejected_job_fails_alone_without_spoiling_the_batch(harness: Harness) -> None:
+    w = harness.writer()
+
+    def refused(b: WriteBatch) -> None:
+        raise Refused("no such conversation")
+
+    futures = [w.submit(good(0)), w.submit(refused), w.submit(good(1)), w.submit(good(2))]
+    results = await asyncio.gather(*futures, return_exceptions=True)
+
+    assert isinstance(results[1], Refused)
+    assert [r[0] for r in (results[0], results[2], results[3])] == [0, 1, 2]  # type: ignore[index]
+    assert w.stats.retried_alone == 0 and w.stats.batches == 1
+    assert names(harness.engine) == ["ok 0", "ok 1", "ok 2"]
+    assert harness.seqs(7) == [1, 2, 3] == harness.stored_seqs(7)
+
+
+async def test_any_other_exception_fails_only_its_job(harness: Harness) -> None:
+    w = harness.writer()
+
+    def broken(b: WriteBatch) -> None:
+        add_customer(b, "half-done")
+        b.emit(7, "half", {})
+        raise RuntimeError("a bug in a job")
+
+    def naive(b: WriteBatch) -> None:
+        # Fails only when the batch writes its rows, after every job has run.
+        b.add(
+            T.customers,
+            {
+                "id": b.next_id(T.customers),
+                "display_name": "naive",
+                "name_search": "naive",
+                "created_at": b.now.replace(tzinfo=None),
+            },
+        )
+        b.emit(7, "naive", {})
+
+    futures = [w.submit(good(0)), w.submit(broken), w.submit(naive), w.submit(good(1))]
+    results = await asyncio.gather(*futures, return_exceptions=True)
+
+    assert isinstance(results[1], RuntimeError)
+    assert isinstance(results[2], ValueError) and "naive datetime" in str(results[2])
+    assert not isinstance(results[0], BaseException) and not isinstance(results[3], BaseException)
+    assert w.stats.retried_alone == 4
+    assert names(harness.engine) == ["ok 0", "ok 1"]
+    assert harness.seqs(7) == [1, 2] == harness.stored_seqs(7)
+    assert ids_of(harness.engine, T.customers) == [results[0][1], results[3][1]] == [1, 2]
+
+
+async def test_duplicate_provider_id_fails_alone_and_numbering_stays_contiguous(
+    harness: Harness,
+) -> None:
+    w = harness.writer()
+
+    def first(b: WriteBatch) -> int:
+        cid = add_customer(b, "sender")
+        add_message(b, cid, "prov-1", "first copy")
+        return cid
+
+    cid = await w.submit(first)
+
+    def message(provider_id: str | None, body: str) -> Callable[[WriteBatch], tuple[int, int]]:
+        def run(b: WriteBatch) -> tuple[int, int]:
+            eid = add_message(b, cid, provider_id, body)
+            return eid, b.emit(3, "timeline.item", {"id": eid})
+
+        return run
+
+    futures = [
+        w.submit(message("prov-2", "a")),
+        w.submit(message("prov-1", "the provider retried")),
+        w.submit(message(None, "b")),
+        w.submit(message(None, "c")),  # no provider id: never a conflict
+    ]
+    results = await asyncio.gather(*futures, return_exceptions=True)
+
+    assert isinstance(results[1], IntegrityError)
+    ok = [r for i, r in enumerate(results) if i != 1]
+    assert all(isinstance(r, tuple) for r in ok)
+    assert [r[1] for r in ok] == [1, 2, 3]  # type: ignore[index]
+    assert [r[0] for r in ok] == [2, 3, 4]  # type: ignore[index]
+    assert harness.seqs(3) == [1, 2, 3] == harness.stored_seqs(3)
+    with harness.engine.connect() as conn:
+        bodies = conn.execute(select(T.timeline.c.body).order_by(T.timeline.c.id)).scalars()
+        assert list(bodies) == ["first copy", "a", "b", "c"]
+
+    # Numbering goes on from there, without a gap where the failed job was.
+    eid, seq = await w.submit(message("prov-3", "d"))
+    assert (eid, seq) == (5, 4)
+    assert ids_of(harness.engine, T.timeline) == [1, 2, 3, 4, 5]
+    assert harness.stored_seqs(3) == [1, 2, 3, 4]
+
+
+async def test_duplicate_identity_fails_alone(harness: Harness) -> None:
+    w = harness.writer()
+
+    def existing(b: WriteBatch) -> int:
+        cid = add_customer(b, "old")
+        add_identity(b, cid, "phone", "+79160000001")
+        return cid
+
+    await w.submit(existing)
+
+    def claim(name: str, kind: str, value: str) -> Callable[[WriteBatch], int]:
+        def run(b: WriteBatch) -> int:
+            cid = add_customer(b, name)
+            add_identity(b, cid, kind, value)
+            b.emit(5, "customer.new", {"id": cid})
+            return cid
+
+        return run
+
+    futures = [
+        w.submit(claim("a", "email", "a@example.ru")),
+        w.submit(claim("b", "email", "a@example.ru")),  # same batch, same identity: loses
+        w.submit(claim("c", "phone", "+79160000001")),  # already in the store
+        w.submit(claim("d", "whatsapp", "+79160000001")),  # another kind: fine
+    ]
+    results = await asyncio.gather(*futures, return_exceptions=True)
+
+    assert isinstance(results[1], IntegrityError) and isinstance(results[2], IntegrityError)
+    assert results[0] == 2 and results[3] == 3
+    assert names(harness.engine) == ["a", "d", "old"]
+    assert harness.seqs(5) == [1, 2] == harness.stored_seqs(5)
+    assert ids_of(harness.engine, T.identities) == [1, 2, 3]
+    assert await w.submit(claim("e", "email", "e@example.ru")) == 4
+    assert harness.stored_seqs(5) == [1, 2, 3]
+
+
+# -- what a batch does -----------------------------------------------------------------------
+
+
+async def test_deferred_rows_are_written_before_any_statement_parents_first(
+    harness: Harness,
+) -> None:
+    w = harness.writer()
+    loop_now = utcnow()
+
+    def child_first(b: WriteBatch) -> int:
+        cid = b.next_id(T.customers)
+        add_identity(b, cid, "email", "kid@example.ru")  # the child row is added first
+        b.add(
+            T.customers,
+            {"id": cid, "display_name": "Мария", "name_search": "мария", "created_at": b.now},
+        )
+        return cid
+
+    def conversation(b: WriteBatch) -> int:
+        conv = b.next_id(T.conversations)
+        b.add(
+            T.conversations,
+            {
+                "id": conv,
+                "customer_id": 1,
+                "channel": "webchat",
+                "queued_at": b.now,
+                "created_at": b.now,
+                "last_activity_at": loop_now.replace(year=2000),
+            },
+        )
+        return conv
+
+    def rename(b: WriteBatch) -> int:
+        # A statement sees the rows other jobs of the same batch have only added.
+        res = b.execute(
+            update(T.customers).where(T.customers.c.id == 1).values(display_name="Мария И.")
+        )
+        b.add_update_activity(1)
+        return res.rowcount
+
+    def count(b: WriteBatch) -> int:
+        return int(b.execute(select(func.count()).select_from(T.identities)).scalar_one())
+
+    f1, f2, f3, f4 = (w.submit(j) for j in (child_first, conversation, rename, count))
+    assert await f1 == 1 and await f2 == 1
+    assert await f3 == 1 and await f4 == 1
+    assert w.stats.batches == 1
+    with harness.engine.connect() as conn:
+        assert names(harness.engine) == ["Мария И."]
+        conv = conn.execute(select(T.conversations)).one()
+        # Defaults filled in for the keys the row left out; activity bumped to the batch time.
+        assert (conv.state, conv.version, conv.hold_seconds, conv.subject) == ("queued", 0, 0, "")
+        assert conv.last_activity_at == conv.created_at
+        assert conv.last_activity_at >= loop_now
+
+
+# -- lifetime ---------------------------------------------------------------------------------
+
+
+async def test_a_new_writer_continues_the_numbering(harness: Harness) -> None:
+    w1 = harness.writer()
+    await asyncio.gather(*(w1.submit(good(i, operator_id=1 + i % 2)) for i in range(9)))
+    await w1.close()
+    assert harness.stored_seqs(1) == [1, 2, 3, 4, 5]
+    assert harness.stored_seqs(2) == [1, 2, 3, 4]
+
+    harness.published.clear()
+    w2 = harness.writer()
+    out = await asyncio.gather(
+        w2.submit(good(9, operator_id=1)),
+        w2.submit(good(10, operator_id=2)),
+        w2.submit(good(11, operator_id=3)),
+    )
+    assert [r[2] for r in out] == [6, 5, 1]
+    assert [r[1] for r in out] == [10, 11, 12]
+    assert harness.seqs(1) == [6] and harness.seqs(2) == [5] and harness.seqs(3) == [1]
+    await w2.close()
+
+    # Rows someone else wrote meanwhile (an admin tool, a seed script) are picked up too.
+    with Session(harness.engine) as s:
+        other = Customer(display_name="seeded", name_search="seeded")
+        s.add(other)
+        s.commit()
+        seeded_id = other.id
+    assert seeded_id not in range(1, 13)
+    w3 = harness.writer()
+    _, cid, seq = await w3.submit(good(12, operator_id=1))
+    assert cid == seeded_id + 1 and seq == 7
+
+
+@both_modes
+async def test_close_drains_the_queued_jobs(harness: Harness) -> None:
+    w = harness.writer()
+    futures = [w.submit(good(i)) for i in range(50)]
+    await w.close()
+    assert all(f.done() for f in futures)
+    assert sorted(f.result()[2] for f in futures) == list(range(1, 51))
+    assert len(names(harness.engine)) == 50
+    assert harness.stored_seqs(7) == list(range(1, 51))
+    with pytest.raises(RuntimeError, match="closed"):
+        w.submit(good(99))
+    await w.close()  # twice is fine
+
+
+async def test_store_facade_writes_reads_and_keeps_its_epoch(engine: Engine) -> None:
+    published: list[Published] = []
+    store = Store(engine, asyncio.get_running_loop(), published.extend, rejections=(Refused,))
+    await store.start()
+    assert store.writer.inline is (engine.dialect.name == "sqlite")
+    epoch = store.epoch
+    assert len(epoch) == 16
+    results = await asyncio.gather(*(store.write(good(i)) for i in range(20)))
+    assert [r[2] for r in results] == list(range(1, 21))
+    assert [p.seq for p in published] == list(range(1, 21))
+    count = await store.read(
+        lambda c: c.execute(select(func.count()).select_from(T.customers)).scalar_one()
+    )
+    assert count == 20
+    await store.close()
+
+    again = Store(engine, asyncio.get_running_loop(), published.extend)
+    await again.start()
+    assert again.epoch == epoch
+    assert (await again.write(good(20)))[2] == 21
+    await again.close()
+
+
+# -- regressions: each of these once failed --------------------------------------------------
+
+
+async def test_a_job_that_handles_a_database_error_does_not_lose_the_batch(
+    harness: Harness,
+) -> None:
+    """On PostgreSQL a failed statement aborts the transaction and COMMIT then rolls back
+    silently: the writer must not report such a batch as committed."""
+    w = harness.writer()
+    await w.submit(lambda b: add_identity(b, add_customer(b, "owner"), "email", "x@example.ru"))
+
+    def insert_if_absent(b: WriteBatch) -> str:
+        try:
+            b.execute(
+                T.identities.insert().values(
+                    customer_id=1, kind="email", value="x@example.ru", created_at=b.now
+                )
+            )
+        except IntegrityError:
+            return "already there"
+        return "inserted"
+
+    # The job that swallows the error runs last, so nothing after it notices the aborted
+    # transaction.
+    futures = [w.submit(good(0)), w.submit(good(1)), w.submit(insert_if_absent)]
+    results = await asyncio.gather(*futures, return_exceptions=True)
+    unseen, harness.not_yet_visible[:] = list(harness.not_yet_visible), []
+    # (Whether that job itself then succeeds or fails is the writer's choice.)
+    acknowledged = sorted(f"ok {r[0]}" for r in results[:2] if isinstance(r, tuple))
+    # Whatever the writer answered as done must be in the store, and so must what it published.
+    assert acknowledged == [n for n in names(harness.engine) if n != "owner"]
+    assert unseen == []
+    assert harness.seqs(7) == harness.stored_seqs(7)
+
+
+async def test_a_failing_subscriber_does_not_leave_callers_waiting(harness: Harness) -> None:
+    """on_published raising must not keep a committed batch's futures pending."""
+
+    def broken_subscriber(events: list[Published]) -> None:
+        raise RuntimeError("subscriber bug")
+
+    w = harness.writer(on_published=broken_subscriber)
+    loop = asyncio.get_running_loop()
+    handler_calls: list[dict[str, Any]] = []
+    loop.set_exception_handler(lambda _loop, ctx: handler_calls.append(ctx))
+    try:
+        fut = w.submit(good(0))
+        done, _ = await asyncio.wait([fut], timeout=0.3)
+    finally:
+        loop.set_exception_handler(None)
+    assert fut in done, "the job committed, but its caller was never answered"
+    assert fut.result()[0] == 0
+
+
+async def test_a_database_that_cannot_be_reached_fails_the_job_and_the_writer_recovers(
+    db_url: str, tmp_path: Path
+) -> None:
+    """Connecting fails: the job fails (not hangs), and the writer (thread) lives on."""
+    if db_url.startswith("sqlite"):
+        db_file = tmp_path / "broken.db"
+        db_file.write_bytes(b"this is not an SQLite database" * 200)
+        url = f"sqlite:///{db_file}"
+    else:
+        db_file = None
+        name = f"omnidesk_unreachable_{secrets.token_hex(4)}"
+        url = make_url(db_url).set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    loop = asyncio.get_running_loop()
+    handled: list[dict[str, Any]] = []
+    loop.set_exception_handler(lambda _loop, ctx: handled.append(ctx))
+    thread_hook = threading.excepthook
+    threading.excepthook = lambda args: handled.append({"exception": args.exc_value})
+    writer = StoreWriter(engine, loop, lambda _: None, inline=engine.dialect.name == "sqlite")
+    writer.start()
+    admin = create_engine(db_url, isolation_level="AUTOCOMMIT")
+    try:
+        first = writer.submit(lambda b: 1)
+        done, _ = await asyncio.wait([first], timeout=0.5)
+        assert first in done, "the job neither committed nor failed"
+        assert isinstance(first.exception(), DBAPIError)
+
+        # The database comes (back) up: the writer serves again.
+        if db_file is not None:
+            db_file.unlink()
+        else:
+            with admin.connect() as conn:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+        second = writer.submit(lambda b: 2)
+        done, _ = await asyncio.wait([second], timeout=2.0)
+        assert second in done and second.result() == 2
+    finally:
+        await writer.close()
+        threading.excepthook = thread_hook
+        loop.set_exception_handler(None)
+        engine.dispose()
+        if db_file is None:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
