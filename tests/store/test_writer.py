@@ -1,8 +1,8 @@
 """The group-commit writer on a real asyncio loop, on SQLite and PostgreSQL.
 
 Most tests run the writer the way the Store does (inline on the event loop for SQLite, on its
-own thread for PostgreSQL); the ones about batching, publishing and closing run it both ways on
-both databases.
+own thread for PostgreSQL); the ones about group commit and closing run it both ways on both
+databases.
 """
 
 from __future__ import annotations
@@ -209,7 +209,6 @@ async def test_jobs_submitted_together_share_commits_and_get_their_own_results(
         assert own == list(range(1, len(own) + 1))
 
 
-@both_modes
 async def test_more_jobs_than_a_batch_holds_are_split(harness: Harness) -> None:
     w = harness.writer()
     n = MAX_BATCH + 40
@@ -221,7 +220,6 @@ async def test_more_jobs_than_a_batch_holds_are_split(harness: Harness) -> None:
     assert harness.stored_seqs(7) == list(range(1, n + 1))
 
 
-@both_modes
 async def test_events_are_published_after_commit_numbered_per_operator(harness: Harness) -> None:
     w = harness.writer()
 
@@ -262,7 +260,12 @@ async def test_a_rejected_job_fails_alone_without_spoiling_the_batch(harness: Ha
     def refused(b: WriteBatch) -> None:
         raise Refused("no such conversation")
 
-    futures = [w.submit(good(0)), w.submit(refused), w.submit(good(1)), w.submit(good(2))]
+    futures: list[asyncio.Future[Any]] = [
+        w.submit(good(0)),
+        w.submit(refused),
+        w.submit(good(1)),
+        w.submit(good(2)),
+    ]
     results = await asyncio.gather(*futures, return_exceptions=True)
 
     assert isinstance(results[1], Refused)
@@ -293,7 +296,12 @@ async def test_any_other_exception_fails_only_its_job(harness: Harness) -> None:
         )
         b.emit(7, "naive", {})
 
-    futures = [w.submit(good(0)), w.submit(broken), w.submit(naive), w.submit(good(1))]
+    futures: list[asyncio.Future[Any]] = [
+        w.submit(good(0)),
+        w.submit(broken),
+        w.submit(naive),
+        w.submit(good(1)),
+    ]
     results = await asyncio.gather(*futures, return_exceptions=True)
 
     assert isinstance(results[1], RuntimeError)
@@ -537,7 +545,11 @@ async def test_a_job_that_handles_a_database_error_does_not_lose_the_batch(
 
     # The job that swallows the error runs last, so nothing after it notices the aborted
     # transaction.
-    futures = [w.submit(good(0)), w.submit(good(1)), w.submit(insert_if_absent)]
+    futures: list[asyncio.Future[Any]] = [
+        w.submit(good(0)),
+        w.submit(good(1)),
+        w.submit(insert_if_absent),
+    ]
     results = await asyncio.gather(*futures, return_exceptions=True)
     unseen, harness.not_yet_visible[:] = list(harness.not_yet_visible), []
     # (Whether that job itself then succeeds or fails is the writer's choice.)
@@ -560,7 +572,7 @@ async def test_a_failing_subscriber_does_not_leave_callers_waiting(harness: Harn
     loop.set_exception_handler(lambda _loop, ctx: handler_calls.append(ctx))
     try:
         fut = w.submit(good(0))
-        done, _ = await asyncio.wait([fut], timeout=0.3)
+        done, _ = await asyncio.wait([fut], timeout=5.0)
     finally:
         loop.set_exception_handler(None)
     assert fut in done, "the job committed, but its caller was never answered"
@@ -590,7 +602,7 @@ async def test_a_database_that_cannot_be_reached_fails_the_job_and_the_writer_re
     admin = create_engine(db_url, isolation_level="AUTOCOMMIT")
     try:
         first = writer.submit(lambda b: 1)
-        done, _ = await asyncio.wait([first], timeout=0.5)
+        done, _ = await asyncio.wait([first], timeout=5.0)
         assert first in done, "the job neither committed nor failed"
         assert isinstance(first.exception(), DBAPIError)
 
@@ -601,7 +613,7 @@ async def test_a_database_that_cannot_be_reached_fails_the_job_and_the_writer_re
             with admin.connect() as conn:
                 conn.execute(text(f'CREATE DATABASE "{name}"'))
         second = writer.submit(lambda b: 2)
-        done, _ = await asyncio.wait([second], timeout=2.0)
+        done, _ = await asyncio.wait([second], timeout=5.0)
         assert second in done and second.result() == 2
     finally:
         await writer.close()
