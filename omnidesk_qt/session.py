@@ -91,6 +91,7 @@ class Session(QObject):
         )
         self.operator: dict[str, Any] = {}
         self._flushing: asyncio.Task[None] | None = None
+        self._flush_again = False
         self._tasks: set[asyncio.Task[Any]] = set()
 
     # -- lifecycle ------------------------------------------------------------------------------
@@ -171,12 +172,15 @@ class Session(QObject):
     def _flush_soon(self) -> None:
         if self._flushing is None or self._flushing.done():
             self._flushing = asyncio.get_event_loop().create_task(self._flush())
+        else:
+            self._flush_again = True  # the running round re-reads the outbox before it ends
 
     async def _flush(self) -> None:
         loop = asyncio.get_running_loop()
         while self.client.online:
+            self._flush_again = False
             entries = await loop.run_in_executor(None, self.outbox.pending)
-            if not entries:
+            if not entries and not self._flush_again:
                 break
             for entry in entries:
                 outcome = await self._send(entry)
@@ -188,7 +192,7 @@ class Session(QObject):
         await self._report_outbox()
 
     async def _send(self, entry: OutboxEntry) -> str:
-        """"done", "offline" (try after reconnecting) or "later" (try again soon)."""
+        """ "done", "offline" (try after reconnecting) or "later" (try again soon)."""
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(None, self.outbox.attempt, entry.key)
         try:

@@ -1,441 +1,1146 @@
-"""The operator's main window: conversations left, the unified feed and composer centre, the
-customer card right, presence/connection/search on top. Presentation only: every action is an
-intent on the session; nothing here touches the network or a database."""
+"""The operator's main window.
+
+Left: my conversations and the queue. Centre: the customer's unified feed and the composer.
+Right: the customer card above the next-best-action hints. On top: presence, connection state
+and customer search, with the call bar under them while a call is offered or running.
+
+Presentation only: every action is an intent on the session, every change arrives as a session
+signal. Nothing here waits for the network or the disk; dialogs open without a nested event loop.
+"""
 
 from __future__ import annotations
 
+import importlib
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
+    QDialog,
+    QFrame,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
-    QListView,
     QListWidget,
+    QListWidgetItem,
     QMainWindow,
-    QMessageBox,
+    QMenu,
     QPlainTextEdit,
-    QPushButton,
+    QSizePolicy,
     QSplitter,
+    QSystemTrayIcon,
+    QTextEdit,
     QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
-from ui.conversation_model import ConversationModel, ConversationRole
-from ui.feed_model import FeedModel
+from ui.call_bar import CallBar
+from ui.conversation_list import ConversationList
+from ui.conversation_model import ConversationModel, format_duration, parse_time
+from ui.customer_card import CustomerCard
+from ui.dialogs import NoteDialog, ShortcutsDialog, TransferDialog, WrapUpDialog
+from ui.hints_panel import HintsPanel
+from ui.icons import icon
 
-PRESENCE = ["available", "break", "after_call_work", "offline"]
+log = logging.getLogger(__name__)
+
+PRESENCE = ("available", "break", "after_call_work", "offline")
+PRESENCE_ICON = {
+    "available": "online",
+    "break": "hold",
+    "after_call_work": "note",
+    "offline": "offline",
+}
+# Ctrl+Shift+P cycles through the working states; going offline stays a deliberate choice.
+PRESENCE_CYCLE = ("available", "break", "after_call_work")
+TIMED_PRESENCE = ("break", "after_call_work")
+# Splitter sizes live in the settings under this name when the schema has it.
+LAYOUT_SETTING = "ui.splitter_sizes"
 ADDRESS_CHANNELS = {
-    "web_visitor": ["webchat"],
-    "email": ["email"],
-    "telegram": ["telegram"],
-    "whatsapp": ["whatsapp"],
-    "phone": ["sms"],
+    "web_visitor": "webchat",
+    "email": "email",
+    "telegram": "telegram",
+    "whatsapp": "whatsapp",
+    "phone": "sms",
 }
 
 
+def _optional_widget(module: str, name: str) -> Any | None:
+    """A colleague's widget class if its module is there (it lands separately)."""
+    try:
+        return getattr(importlib.import_module(module), name)
+    except ModuleNotFoundError as exc:
+        if exc.name != module:
+            log.warning("cannot import %s: %s", module, exc)
+        return None
+    except (ImportError, AttributeError) as exc:
+        log.warning("cannot use %s.%s: %s", module, name, exc)
+        return None
+
+
+def _placeholder(object_name: str, text: str, parent: QWidget) -> QWidget:
+    w = QWidget(parent)
+    w.setObjectName(object_name)
+    w.setAccessibleName(text)
+    lab = QLabel(text, w)
+    lab.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    lab.setWordWrap(True)
+    lab.setEnabled(False)
+    lay = QVBoxLayout(w)
+    lay.addWidget(lab)
+    return w
+
+
+class SearchPopup(QFrame):
+    """Search results dropped under the search field, inside the window (an overlay, not a
+    separate popup window): arrows choose, Enter opens, Esc or leaving it closes."""
+
+    customerChosen = Signal(int)
+    dismissed = Signal()
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("SearchResults")
+        self.setAccessibleName(self.tr("Search results"))
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAutoFillBackground(True)
+        self.list = QListWidget(self)
+        self.list.setObjectName("SearchResultsList")
+        self.list.setAccessibleName(self.tr("Customers found"))
+        self.list.itemActivated.connect(self._chosen)
+        self.list.installEventFilter(self)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(1, 1, 1, 1)
+        lay.addWidget(self.list)
+        self.setFocusProxy(self.list)
+        self.hide()
+
+    def show_results(self, customers: list[dict[str, Any]], under: QWidget) -> None:
+        self.list.clear()
+        for c in customers:
+            contacts = ", ".join(str(i.get("value", "")) for i in c.get("identities", [])[:3])
+            name = str(c.get("name") or "") or self.tr("(no name)")
+            item = QListWidgetItem(f"{name}\n{contacts}" if contacts else name)
+            item.setData(Qt.ItemDataRole.UserRole, int(c["id"]))
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{name}, {contacts}")
+            self.list.addItem(item)
+        host = self.parentWidget()
+        assert host is not None
+        width = max(under.width(), 380)
+        rows = min(max(len(customers), 1), 8)
+        height = rows * (self.list.fontMetrics().height() * 2 + 10) + 8
+        pos = under.mapTo(host, QPoint(0, under.height() + 2))
+        pos.setX(max(0, min(pos.x(), host.width() - width)))
+        self.setGeometry(pos.x(), pos.y(), width, height)
+        self.list.setCurrentRow(0)
+        self.show()
+        self.raise_()
+        self.list.setFocus(Qt.FocusReason.PopupFocusReason)
+
+    def chosen_ids(self) -> list[int]:
+        return [int(self.list.item(i).data(Qt.ItemDataRole.UserRole)) for i in range(self.count())]
+
+    def count(self) -> int:
+        return self.list.count()
+
+    def _chosen(self, item: QListWidgetItem) -> None:
+        self.hide()
+        self.customerChosen.emit(int(item.data(Qt.ItemDataRole.UserRole)))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.list and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                item = self.list.currentItem()
+                if item is not None:
+                    self._chosen(item)
+                return True
+            if event.key() == Qt.Key.Key_Escape:
+                self.hide()
+                self.dismissed.emit()
+                return True
+        if watched is self.list and event.type() == QEvent.Type.FocusOut:
+            # Clicked or tabbed elsewhere: the results go away.
+            QTimer.singleShot(0, self._hide_unless_focused)
+        return super().eventFilter(watched, event)
+
+    def _hide_unless_focused(self) -> None:
+        focus = QApplication.focusWidget()
+        if focus is None or not self.isAncestorOf(focus):
+            self.hide()
+
+
+class ShortcutPriority(QObject):
+    """Lets the window's shortcuts win over a text field's own key bindings (on Linux Ctrl+K
+    deletes to the end of the line and Ctrl+E moves to it): the operator's Ctrl+K must open the
+    search, not eat half of a reply."""
+
+    def __init__(self, sequences: list[QKeySequence], parent: QObject) -> None:
+        super().__init__(parent)
+        self.sequences = sequences
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride:
+            assert isinstance(event, QKeyEvent)
+            pressed = QKeySequence(event.keyCombination())
+            exact = QKeySequence.SequenceMatch.ExactMatch
+            if any(seq.matches(pressed) == exact for seq in self.sequences):
+                return True  # not accepted by the field: the window's shortcut runs
+        return False
+
+
 class MainWindow(QMainWindow):
-    offerAnnounced = Signal(str, str)  # channel, customer name
+    offerAnnounced = Signal(str, str)  # channel, customer name: the app speaks it
+    settingsRequested = Signal()
     closed = Signal()
 
     def __init__(self, session: Any, settings: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setObjectName("MainWindow")
         self.session = session
         self.settings = settings
+        self.operator: dict[str, Any] = {}
+        self.snapshot: dict[str, Any] = {}
         self.card: dict[str, Any] = {}
-        self.current: dict[str, Any] | None = None
+        self.current_id: int | None = None
+        self.dialog: QDialog | None = None
+        self._opening: int | None = None  # the customer asked for last
+        self._follow: int | None = None  # accepted here: select it once it is ours
+        self._presence = "offline"
+        self._presence_since: datetime | None = None
+        self._conn_state = "offline"
+        self._ever_online = False
+        self._retry_at: datetime | None = None
+        self._auth_detail = ""
+        self._outbox = 0
+        self._query = ""
+        self._feed_texts: list[str] = []
         self.setWindowTitle(self.tr("OmniDesk"))
-        self.resize(1400, 860)
+        self.setAccessibleName(self.tr("OmniDesk"))
+        self.resize(1440, 880)
+        self._texts()
 
-        # -- top: presence, connection, search ---------------------------------------------
-        bar = QToolBar(self.tr("Status"), self)
-        bar.setObjectName("TopBar")
-        bar.setMovable(False)
-        self.addToolBar(bar)
-        self.presence = QComboBox(self)
-        self.presence.setAccessibleName(self.tr("Presence"))
-        labels = [
-            self.tr("Available"),
-            self.tr("Break"),
-            self.tr("After-call work"),
-            self.tr("Offline"),
-        ]
-        for p, label in zip(PRESENCE, labels, strict=True):
-            self.presence.addItem(label, p)
-        self.errors = {
+        # -- parts --------------------------------------------------------------------------
+        self.model = ConversationModel(self)
+        self.conversations = self.model  # the name the automation hook and benches know
+        self.conversation_list = ConversationList(self.model, self)
+        feed_cls = _optional_widget("ui.feed_view", "FeedView")
+        self.feed: QWidget = (
+            feed_cls(session, self)
+            if feed_cls is not None
+            else _placeholder("Feed", self.tr("The customer's messages appear here."), self)
+        )
+        composer_cls = _optional_widget("ui.composer", "Composer")
+        self.composer: QWidget = (
+            composer_cls(session, settings, self)
+            if composer_cls is not None
+            else _placeholder("Composer", self.tr("The reply editor appears here."), self)
+        )
+        self.customer_card = CustomerCard(self)
+        self.hints = HintsPanel(session, self)
+        self.call_bar = CallBar(self)
+
+        # -- layout -------------------------------------------------------------------------
+        self.centre = QSplitter(Qt.Orientation.Vertical, self)
+        self.centre.setObjectName("CentreSplitter")
+        self.centre.addWidget(self.feed)
+        self.centre.addWidget(self.composer)
+        self.centre.setStretchFactor(0, 4)
+        self.centre.setStretchFactor(1, 1)
+        self.right = QSplitter(Qt.Orientation.Vertical, self)
+        self.right.setObjectName("RightSplitter")
+        self.right.addWidget(self.customer_card)
+        self.right.addWidget(self.hints)
+        self.right.setStretchFactor(0, 3)
+        self.right.setStretchFactor(1, 2)
+        self.main_split = QSplitter(Qt.Orientation.Horizontal, self)
+        self.main_split.setObjectName("MainSplitter")
+        self.main_split.addWidget(self.conversation_list)
+        self.main_split.addWidget(self.centre)
+        self.main_split.addWidget(self.right)
+        for i, factor in enumerate((2, 4, 2)):
+            self.main_split.setStretchFactor(i, factor)
+        self.main_split.setChildrenCollapsible(False)
+        self.main_split.setSizes([520, 560, 360])
+        self.centre.setSizes([640, 180])
+        self.right.setSizes([500, 320])
+        self._restore_layout()
+
+        self.banner = QLabel(self)
+        self.banner.setObjectName("ConnectionBanner")
+        self.banner.setAccessibleName(self.tr("Connection problem"))
+        self.banner.setWordWrap(True)
+        self.banner.setTextFormat(Qt.TextFormat.PlainText)
+        self.banner.setContentsMargins(10, 4, 10, 4)
+        self.banner.setStyleSheet("background: #fff4e0; color: #5d4000;")
+        self.banner.hide()
+        central = QWidget(self)
+        v = QVBoxLayout(central)
+        v.setContentsMargins(0, 0, 0, 0)
+        v.setSpacing(0)
+        v.addWidget(self.banner)
+        v.addWidget(self.call_bar)
+        v.addWidget(self.main_split, 1)
+        self.setCentralWidget(central)
+
+        self._toolbar()
+        self.search_popup = SearchPopup(self)
+        self.search_popup.customerChosen.connect(self.open_customer)
+        self.search_popup.dismissed.connect(self.focus_search)
+        self._actions()
+        self._status_bar()
+        self._tray: QSystemTrayIcon | None = None
+        if QSystemTrayIcon.isSystemTrayAvailable():
+            self._tray = QSystemTrayIcon(icon("webchat"), self)
+            self._tray.setToolTip(self.tr("OmniDesk"))
+            self._tray.activated.connect(lambda _reason: self._raise())
+            self._tray.show()
+
+        self._clock = QTimer(self)
+        self._clock.setInterval(1000)
+        self._clock.timeout.connect(self._every_second)
+        self._clock.start()
+        self._open_later = QTimer(self)
+        self._open_later.setSingleShot(True)
+        self._open_later.setInterval(120)  # arrowing through the list opens the one it stops on
+        self._open_later.timeout.connect(self._open_current)
+        self._wire()
+        self._shortcut_priority()
+        self._show_connection()
+        self.conversation_list.setFocus()
+        if getattr(session, "operator", None):
+            self._signed_in(session.operator)
+
+    # ==========================================================================================
+    # building
+    # ==========================================================================================
+    def _texts(self) -> None:
+        self._presence_names = {
+            "available": self.tr("Available"),
+            "break": self.tr("Break"),
+            "after_call_work": self.tr("After-call work"),
+            "offline": self.tr("Offline"),
+        }
+        self._errors = {
             "offline": self.tr(
                 "The gateway is unreachable; your replies are kept and sent when it is back."
             ),
-            "conflict": self.tr("Someone else acted on this conversation first."),
-            "forbidden": self.tr("Your role does not allow this."),
-            "no_capacity": self.tr("No free capacity for this channel."),
+            "timeout": self.tr("The gateway did not answer in time; try again."),
+            "conflict": self.tr("Someone else acted on this conversation first, or it changed."),
+            "forbidden": self.tr(
+                "Not allowed: another operator serves this customer, or the queue needs other "
+                "skills."
+            ),
+            "not_found": self.tr("Not found: it was closed or removed meanwhile."),
+            "no_capacity": self.tr("No free place for this channel (or the colleague is busy)."),
             "channel_unavailable": self.tr("The customer cannot be reached on this channel."),
+            "rate_limited": self.tr("Too many actions at once; it is retried in a moment."),
+            "unknown_command": self.tr("The gateway does not support this yet."),
+            "internal_error": self.tr("The gateway failed; it is retried."),
+            "invalid_args": self.tr("The gateway refused it: %1"),
         }
-        self.presence.activated.connect(
-            lambda i: self.session.set_presence(self.presence.itemData(i))
-        )
+        self._commands = {
+            "conversation.accept": self.tr("Accept"),
+            "conversation.decline": self.tr("Decline"),
+            "conversation.hold": self.tr("Hold"),
+            "conversation.resume": self.tr("Resume"),
+            "conversation.end": self.tr("End"),
+            "conversation.transfer": self.tr("Transfer"),
+            "conversation.wrap_up": self.tr("Wrap-up"),
+            "message.send": self.tr("Reply"),
+            "note.add": self.tr("Note"),
+            "presence.set": self.tr("Presence"),
+            "customer.open": self.tr("Customer card"),
+            "customer.search": self.tr("Search"),
+            "timeline.page": self.tr("History"),
+            "hint.respond": self.tr("Suggestion"),
+        }
+        self._withdrawn = {
+            "timeout": self.tr("The offer timed out and went to someone else."),
+            "presence": self.tr("The offer was withdrawn because you are not available."),
+            "taken": self.tr("A colleague took the conversation."),
+        }
+
+    def _toolbar(self) -> None:
+        bar = QToolBar(self.tr("Status"), self)
+        bar.setObjectName("TopBar")
+        bar.setMovable(False)
+        bar.setFloatable(False)
+        bar.setIconSize(QSize(18, 18))
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        self.toolbar = bar
+
+        self.operator_label = QLabel(self.tr("Signing in…"), self)
+        self.operator_label.setObjectName("OperatorName")
+        self.operator_label.setAccessibleName(self.tr("Operator"))
+        self.operator_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.operator_label.setContentsMargins(6, 0, 10, 0)
+        bar.addWidget(self.operator_label)
+
+        self.presence = QComboBox(self)
+        self.presence.setObjectName("Presence")
+        self.presence.setAccessibleName(self.tr("Presence"))
+        self.presence.setToolTip(self.tr("Your presence (Ctrl+Shift+P: next)"))
+        self.presence.view().setAccessibleName(self.tr("Presence choices"))
+        for p in PRESENCE:
+            self.presence.addItem(icon(PRESENCE_ICON[p]), self._presence_names[p], p)
+        self.presence.setCurrentIndex(PRESENCE.index("offline"))
+        self.presence.activated.connect(lambda i: self.set_presence(str(self.presence.itemData(i))))
         bar.addWidget(self.presence)
-        self.connection = QLabel(self.tr("Connecting…"), self)
-        self.connection.setObjectName("ConnectionState")
-        self.connection.setAccessibleName(self.tr("Connection state"))
+        self.presence_timer = QLabel(self)
+        self.presence_timer.setObjectName("PresenceTimer")
+        self.presence_timer.setAccessibleName(self.tr("Time in this presence"))
+        self.presence_timer.setContentsMargins(6, 0, 6, 0)
+        self.presence_timer_action = bar.addWidget(self.presence_timer)
+        self.presence_timer_action.setVisible(False)
+        bar.addSeparator()
+
+        self.connection = QWidget(self)
+        self.connection.setObjectName("ConnectionIndicator")
+        self.connection.setAccessibleName(self.tr("Connection"))
+        self.connection_icon = QLabel(self.connection)
+        self.connection_text = QLabel(self.tr("Connecting…"), self.connection)
+        self.connection_text.setObjectName("ConnectionState")
+        self.connection_text.setAccessibleName(self.tr("Connection state"))
+        h = QHBoxLayout(self.connection)
+        h.setContentsMargins(6, 0, 6, 0)
+        h.addWidget(self.connection_icon)
+        h.addWidget(self.connection_text)
         bar.addWidget(self.connection)
+
+        spacer = QWidget(self)
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        bar.addWidget(spacer)
         self.search = QLineEdit(self)
-        self.search.setPlaceholderText(self.tr("Search by phone, e-mail or name (Ctrl+K)"))
+        self.search.setObjectName("CustomerSearch")
         self.search.setAccessibleName(self.tr("Customer search"))
-        self.search.returnPressed.connect(lambda: self.session.search(self.search.text()))
+        self.search.setPlaceholderText(self.tr("Find a customer: phone, e-mail, name (Ctrl+K)"))
+        self.search.setClearButtonEnabled(True)
+        self.search.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
+        self.search.setMinimumWidth(340)
+        self.search.returnPressed.connect(self._search)
         bar.addWidget(self.search)
-        self.results = QListWidget(self)
-        self.results.setAccessibleName(self.tr("Search results"))
-        self.results.hide()
-        self.results.itemActivated.connect(self._open_result)
 
-        # -- left: conversations -------------------------------------------------------------
-        self.conversations = ConversationModel(parent=self)
-        self.list = QListView(self)
-        self.list.setObjectName("ConversationList")
-        self.list.setAccessibleName(self.tr("My conversations and the queue"))
-        self.list.setModel(self.conversations)
-        self.list.setUniformItemSizes(True)
-        self.list.selectionModel().currentChanged.connect(self._select)
-        left = QWidget(self)
-        lv = QVBoxLayout(left)
-        lv.addWidget(self.list)
-        lv.addWidget(self.results)
+    def _status_bar(self) -> None:
+        sb = self.statusBar()
+        sb.setObjectName("StatusBar")
+        sb.setAccessibleName(self.tr("Messages"))
+        self.outbox_label = QLabel(self)
+        self.outbox_label.setObjectName("OutboxCount")
+        self.outbox_label.setAccessibleName(self.tr("Commands waiting to be sent"))
+        sb.addPermanentWidget(self.outbox_label)
 
-        # -- centre: feed and composer -------------------------------------------------------
-        self.feed = FeedModel(self)
-        self.feed.olderWanted.connect(lambda cid, cur: self.session.load_older(cid, cur))
-        self.feed_view = QListView(self)
-        self.feed_view.setObjectName("Feed")
-        self.feed_view.setAccessibleName(self.tr("Customer feed"))
-        self.feed_view.setModel(self.feed)
-        self.feed_view.setWordWrap(True)
-        self.feed_view.setLayoutMode(QListView.LayoutMode.Batched)
-        self.feed_view.setBatchSize(100)
-        self.feed_view.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
-        self.channel = QComboBox(self)
-        self.channel.setAccessibleName(self.tr("Reply channel"))
-        self.composer = QPlainTextEdit(self)
-        self.composer.setObjectName("Composer")
-        self.composer.setAccessibleName(self.tr("Reply"))
-        self.composer.setPlaceholderText(self.tr("Reply… (Ctrl+Enter sends)"))
-        self.composer.setMaximumHeight(110)
-        send = QPushButton(self.tr("Send"), self)
-        send.setAccessibleName(self.tr("Send reply"))
-        send.clicked.connect(self.send_reply)
-        QShortcut(QKeySequence("Ctrl+Return"), self.composer, self.send_reply)
-        QShortcut(QKeySequence("Ctrl+Enter"), self.composer, self.send_reply)
-        centre = QWidget(self)
-        cv = QVBoxLayout(centre)
-        cv.addWidget(self.feed_view, 1)
-        row = QHBoxLayout()
-        row.addWidget(self.channel)
-        row.addWidget(self.composer, 1)
-        row.addWidget(send)
-        cv.addLayout(row)
-
-        # -- right: customer card and hints --------------------------------------------------
-        self.card_label = QLabel(self.tr("No customer open"), self)
-        self.card_label.setObjectName("CustomerCard")
-        self.card_label.setAccessibleName(self.tr("Customer card"))
-        self.card_label.setWordWrap(True)
-        self.card_label.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.card_label.setTextFormat(Qt.TextFormat.PlainText)
-        self.hints = QListWidget(self)
-        self.hints.setObjectName("HintsPanel")
-        self.hints.setAccessibleName(self.tr("Next best actions"))
-        right = QWidget(self)
-        rv = QVBoxLayout(right)
-        rv.addWidget(self.card_label, 2)
-        rv.addWidget(QLabel(self.tr("Next best actions"), self))
-        rv.addWidget(self.hints, 1)
-
-        split = QSplitter(self)
-        for w in (left, centre, right):
-            split.addWidget(w)
-        split.setSizes([360, 680, 360])
-        self.setCentralWidget(split)
-
-        self._actions()
-        self._wire()
-
-    # -- wiring -----------------------------------------------------------------------------------
-    def _actions(self) -> None:
-        menu = self.menuBar().addMenu(self.tr("&Conversation"))
-        for text, keys, slot in (
-            (self.tr("Accept"), "A", self.accept_selected),
-            (self.tr("Hold / resume"), "Ctrl+H", self._hold_or_resume),
-            (self.tr("Transfer…"), "Ctrl+T", self._transfer),
-            (self.tr("Note…"), "Ctrl+N", self._note),
-            (self.tr("Wrap up…"), "Ctrl+W", self._wrap_up),
-            (self.tr("Search"), "Ctrl+K", self.search.setFocus),
-            (self.tr("Shortcuts"), "F1", self._shortcuts),
-        ):
-            act = QAction(text, self)
+    def _action(
+        self,
+        menu: QMenu,
+        text: str,
+        keys: str | QKeySequence.StandardKey | None,
+        slot: Callable[[], Any],
+        icon_name: str = "",
+        *,
+        list_only: bool = False,
+    ) -> QAction:
+        act = QAction(text, self)
+        if icon_name:
+            act.setIcon(icon(icon_name))
+        if keys is not None:
             act.setShortcut(QKeySequence(keys))
-            if keys == "A":
+            if list_only:
+                # Shown in the menu, handled by the list itself: typing "a" in the reply must
+                # never accept a conversation.
                 act.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-                self.list.addAction(act)
-            act.triggered.connect(slot)
-            menu.addAction(act)
+            else:
+                act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        act.triggered.connect(lambda _checked=False: slot())
+        menu.addAction(act)
+        if not list_only:
+            self.addAction(act)
+        return act
+
+    def _actions(self) -> None:
+        mb = self.menuBar()
+        app_menu = mb.addMenu(self.tr("&OmniDesk"))
+        self.settings_action = self._action(
+            app_menu, self.tr("&Settings…"), "Ctrl+,", self.settingsRequested.emit
+        )
+        app_menu.addSeparator()
+        self.quit_action = self._action(app_menu, self.tr("&Quit"), "Ctrl+Q", self.close)
+
+        conv = mb.addMenu(self.tr("&Conversation"))
+        self.accept_action = self._action(
+            conv, self.tr("&Accept"), "A", self.accept_selected, "accept", list_only=True
+        )
+        self.decline_action = self._action(
+            conv, self.tr("&Decline"), "D", self.decline_selected, "decline", list_only=True
+        )
+        conv.addSeparator()
+        self.hold_action = self._action(
+            conv, self.tr("&Hold / resume"), "Ctrl+H", self.hold_or_resume, "hold"
+        )
+        self.transfer_action = self._action(
+            conv, self.tr("&Transfer…"), "Ctrl+T", self.transfer, "transfer"
+        )
+        self.end_action = self._action(
+            conv, self.tr("&End / hang up"), "Ctrl+E", self.end_selected, "hangup"
+        )
+        self.wrap_up_action = self._action(
+            conv, self.tr("&Wrap up…"), "Ctrl+W", self.wrap_up, "accept"
+        )
+        self.note_action = self._action(conv, self.tr("&Note…"), "Ctrl+N", self.add_note, "note")
+
+        go = mb.addMenu(self.tr("&Go"))
+        self.search_action = self._action(
+            go, self.tr("&Find a customer"), "Ctrl+K", self.focus_search, "search"
+        )
+        self.list_action = self._action(
+            go, self.tr("&Conversations"), "Ctrl+L", self.conversation_list.focus_list
+        )
+        self.presence_action = self._action(
+            go, self.tr("Next &presence"), "Ctrl+Shift+P", self.cycle_presence, "online"
+        )
+
+        help_menu = mb.addMenu(self.tr("&Help"))
+        self.shortcuts_action = self._action(
+            help_menu, self.tr("&Keyboard shortcuts"), "F1", self.show_shortcuts
+        )
+
+    def shortcuts(self) -> list[tuple[str, str]]:
+        """Every shortcut of the window, for F1."""
+        native = QKeySequence.SequenceFormat.NativeText
+
+        def keys(act: QAction) -> str:
+            return act.shortcut().toString(native)
+
+        rows = [
+            (keys(self.accept_action), self.tr("Accept the offered or waiting conversation")),
+            (keys(self.decline_action), self.tr("Decline the offered conversation")),
+            (self.tr("Up / Down"), self.tr("Move through the conversations")),
+            (self.tr("Enter"), self.tr("Open the conversation and go to the reply")),
+            ("Ctrl+1 … Ctrl+9", self.tr("Go to the n-th conversation of the list")),
+            ("Ctrl+Tab", self.tr("Switch between My conversations and Queue")),
+            (keys(self.list_action), self.tr("Go to the conversation list")),
+            (keys(self.hold_action), self.tr("Put on hold, or resume (a running call first)")),
+            (keys(self.transfer_action), self.tr("Transfer to a queue or a colleague")),
+            (keys(self.end_action), self.tr("End the conversation (hang up a call)")),
+            (keys(self.wrap_up_action), self.tr("Wrap up: disposition and resolution")),
+            (keys(self.note_action), self.tr("Add an internal note")),
+            (keys(self.search_action), self.tr("Find a customer by phone, e-mail or name")),
+            (keys(self.presence_action), self.tr("Available → Break → After-call work")),
+            ("Ctrl+Shift+A", self.tr("Accept the selected suggestion")),
+            ("Ctrl+Shift+D", self.tr("Dismiss the selected suggestion")),
+            (self.tr("Enter / Delete"), self.tr("Accept / dismiss the focused suggestion")),
+            ("Ctrl+Enter", self.tr("Send the reply; finish a dialog")),
+            (keys(self.settings_action), self.tr("Settings")),
+            (keys(self.shortcuts_action), self.tr("This list")),
+            (keys(self.quit_action), self.tr("Quit")),
+        ]
+        return rows
+
+    def _shortcut_priority(self) -> None:
+        sequences = [
+            act.shortcut()
+            for act in self.actions()
+            if act.shortcut().toString().startswith("Ctrl+")
+        ]
+        self.priority = ShortcutPriority(sequences, self)
+        for field in self.findChildren(QLineEdit) + self.findChildren(QPlainTextEdit):
+            field.installEventFilter(self.priority)
+        for editor in self.findChildren(QTextEdit):
+            editor.installEventFilter(self.priority)
 
     def _wire(self) -> None:
         s = self.session
-        s.connectionChanged.connect(self._connection)
+        s.connectionChanged.connect(self._connection_changed)
         s.signedIn.connect(self._signed_in)
         s.snapshotLoaded.connect(self._snapshot)
-        s.conversationChanged.connect(lambda conv: self.conversations.upsert(conv))
+        s.conversationChanged.connect(self._conversation_changed)
         s.offerReceived.connect(self._offer)
-        s.presenceChanged.connect(self._presence)
-        s.customerOpened.connect(self._opened)
-        s.timelinePage.connect(self.feed.add_older)
-        s.timelineItem.connect(self._item)
-        s.deliveryChanged.connect(self.feed.set_delivery)
-        s.localQueued.connect(self._local)
-        s.commandDone.connect(self._done)
-        s.commandFailed.connect(self._failed)
-        s.searchResults.connect(self._results)
-        s.hintsChanged.connect(self._hints)
-        s.outboxChanged.connect(self._outbox)
-        self._waiting = 0
+        s.offerWithdrawn.connect(self._offer_withdrawn)
+        s.presenceChanged.connect(self._presence_changed)
+        s.customerOpened.connect(self._customer_opened)
+        s.searchResults.connect(self._search_results)
+        s.hintsChanged.connect(self._hints_changed)
+        s.commandFailed.connect(self._command_failed)
+        s.outboxChanged.connect(self._outbox_changed)
+        s.timelineItem.connect(self._timeline_item)
+        s.localQueued.connect(self._local_queued)
 
-    # -- session events -----------------------------------------------------------------------
-    def _connection(self, state: str, detail: str) -> None:
-        text = {
-            "online": self.tr("Online"),
-            "connecting": self.tr("Connecting…"),
-            "reconnecting": self.tr("Gateway unreachable: retrying; replies are kept"),
-            "offline": self.tr("Offline"),
-            "auth_failed": self.tr("Sign-in failed"),
-        }.get(state, state)
-        self.connection.setText(text)
-        self.connection.setProperty("state", state)
+        cl = self.conversation_list
+        cl.conversationSelected.connect(self._selected)
+        cl.conversationOpened.connect(self._opened_from_list)
+        cl.acceptRequested.connect(lambda conv: self._accept(conv))
+        cl.declineRequested.connect(lambda conv: self._decline(conv))
+        cb = self.call_bar
+        cb.answerRequested.connect(self.accept_conversation)
+        cb.declineRequested.connect(self.session.decline)
+        cb.holdRequested.connect(self.session.hold)
+        cb.resumeRequested.connect(self.session.resume)
+        cb.hangupRequested.connect(self.session.end)
+        cb.transferRequested.connect(self._transfer_id)
+        self.hints.useText.connect(self._use_text)
 
-    def _outbox(self, n: int) -> None:
-        self._waiting = n
-        self.statusBar().showMessage(self.tr("%n replies waiting to be sent", "", n) if n else "")
-
+    # ==========================================================================================
+    # session events
+    # ==========================================================================================
     def _signed_in(self, operator: dict[str, Any]) -> None:
-        self.conversations.operator_id = int(operator["id"])
-        self.setWindowTitle(self.tr("OmniDesk — %1").replace("%1", operator["display_name"]))
+        self.operator = operator
+        op_id = int(operator.get("id", 0))
+        self.model.operator_id = op_id
+        self.call_bar.operator_id = op_id
+        name = str(operator.get("display_name") or operator.get("username") or "")
+        self.operator_label.setText(name)
+        self.setWindowTitle(self.tr("OmniDesk — %1").replace("%1", name))
+        presence = str(operator.get("presence") or "offline")
+        self._presence_changed(presence, str(operator.get("presence_since") or ""))
 
     def _snapshot(self, snap: dict[str, Any]) -> None:
-        self.conversations.load(snap)
-        self._presence(snap.get("presence", "offline"), "")
+        self.snapshot = snap
+        self.model.load(snap)
+        self.call_bar.load(list(snap.get("conversations", [])))
+        for conv in snap.get("conversations", []):
+            self.call_bar.set_customer_name(
+                int(conv["customer_id"]), self.model.customer_name(int(conv["customer_id"]))
+            )
+        presence = str(snap.get("presence") or "offline")
+        if presence != self._presence:
+            self._presence_changed(presence, "")
+        self._update_unread()
 
-    def _presence(self, presence: str, _since: str) -> None:
-        i = PRESENCE.index(presence) if presence in PRESENCE else 3
-        self.presence.setCurrentIndex(i)
+    def _conversation_changed(self, conv: dict[str, Any]) -> None:
+        self.model.upsert(conv)
+        self.call_bar.track(conv)
+        cid = int(conv["id"])
+        if self._follow == cid and self.model.find(cid) is not None and self.model.mine(conv):
+            if conv["state"] != "offered":
+                self._follow = None
+            self.conversation_list.select_conversation(cid, focus=self._list_has_focus())
+        if cid == self.current_id:
+            self._update_composer()
+        self._update_unread()
 
     def _offer(self, conv: dict[str, Any], customer: dict[str, Any]) -> None:
-        self.conversations.upsert(conv, customer.get("name", ""))
-        row = self.conversations.row_of(conv["id"])
-        if row is not None and self.current is None:
-            self.list.setCurrentIndex(self.conversations.index(row))
-        self.offerAnnounced.emit(conv["channel"], customer.get("name", ""))
+        name = str(customer.get("name") or "")
+        self.model.upsert(conv, name)
+        self.call_bar.set_customer_name(int(conv["customer_id"]), name)
+        self.call_bar.track(conv)
+        cid = int(conv["id"])
+        self.model.mark_unread(cid)
+        # Take the operator to the offer unless they are in the middle of another conversation
+        # or already looking at an offer; then it waits on top of "My conversations" (Ctrl+1).
+        current = self.model.find(self.current_id) if self.current_id is not None else None
+        busy = current is not None and current["state"] in ("offered", "active", "held")
+        if not busy:
+            typing = isinstance(QApplication.focusWidget(), QLineEdit | QPlainTextEdit | QTextEdit)
+            self.conversation_list.select_conversation(cid, focus=not typing)
+        channel = self.model.channel_name(str(conv.get("channel", "")))
+        who = name or self.model.customer_name(int(conv["customer_id"]))
+        self.statusBar().showMessage(
+            self.tr("New conversation: %1 (%2). A accepts, D declines.")
+            .replace("%1", who)
+            .replace("%2", channel),
+            10000,
+        )
+        self._notify(self.tr("New conversation"), f"{who} — {channel}")
+        self.offerAnnounced.emit(str(conv.get("channel", "")), name)
+        self._update_unread()
 
-    def _select(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if not current.isValid():
-            return
-        conv = current.data(ConversationRole)
-        self.current = conv
-        self.conversations.mark_unread(conv["id"], False)
-        if not self.card or self.card["customer"]["id"] != conv["customer_id"]:
-            self.session.open_customer(conv["customer_id"])
+    def _offer_withdrawn(self, conversation_id: int, reason: str) -> None:
+        self.model.mark_read(conversation_id)
+        text = self._withdrawn.get(reason, self.tr("The offer was withdrawn."))
+        self.statusBar().showMessage(text, 8000)
+        self._update_unread()
 
-    def _opened(self, card: dict[str, Any]) -> None:
+    def _presence_changed(self, presence: str, since: str) -> None:
+        if presence != self._presence or since:
+            self._presence_since = parse_time(since) or datetime.now(UTC)
+        self._presence = presence
+        if presence in PRESENCE:
+            self.presence.setCurrentIndex(PRESENCE.index(presence))
+        self._show_presence_timer()
+
+    def _connection_changed(self, state: str, detail: str) -> None:
+        self._conn_state = state
+        if state == "online":
+            self._ever_online = True
+        self._retry_at = None
+        if state == "reconnecting" and detail:
+            try:
+                self._retry_at = datetime.now(UTC) + timedelta(seconds=float(detail))
+            except ValueError:
+                self._retry_at = None
+        self._auth_detail = detail if state == "auth_failed" else ""
+        self._show_connection()
+
+    def _outbox_changed(self, n: int) -> None:
+        self._outbox = n
+        self._show_connection()
+
+    def _customer_opened(self, card: dict[str, Any]) -> None:
+        cust = card.get("customer") or {}
+        cid = int(cust.get("id") or 0)
+        if self._opening is not None and cid != self._opening:
+            return  # an older answer: the operator has moved on
         self.card = card
-        cust = card["customer"]
-        self.feed.show(cust["id"], card["timeline"])
-        self.feed_view.scrollToBottom()
-        lines = [cust["name"] or self.tr("(no name)"), self.tr("Segment: ") + cust["segment"]]
-        if cust.get("last_csat") is not None:
-            lines.append(self.tr("Last CSAT: ") + str(cust["last_csat"]))
-        lines.append("")
-        for ident in card["identities"]:
-            mark = "✔" if ident["verified"] else "?"
-            lines.append(f"{mark} {ident['kind']}: {ident['value']}")
-        if card["purchases"]:
-            lines.append("")
-            for p in card["purchases"][:6]:
-                lines.append(
-                    f"{p['order']} · {p['product']} · {p['status']} · "
-                    f"{p['amount']:.0f} {p['currency']}"
-                )
-        open_tp = [t for t in card["touchpoints"] if t["status"] != "closed"]
-        if open_tp:
-            lines.append("")
-            for t in open_tp:
-                lines.append(f"⚑ {t['subject']} · {t['status']} · {t['age_s'] // 86400} d")
-        self.card_label.setText("\n".join(lines))
-        self.channel.clear()
-        for ident in card["identities"]:
-            for ch in ADDRESS_CHANNELS.get(ident["kind"], []):
-                if self.channel.findData(ch) < 0:
-                    self.channel.addItem(ch, ch)
-        last = self.feed.last_inbound_channel()
-        if last is not None and self.channel.findData(last) >= 0:
-            self.channel.setCurrentIndex(self.channel.findData(last))
-        self._hints(cust["id"], card.get("hints", []))
+        name = str(cust.get("name") or "")
+        self.model.set_customer_name(cid, name)
+        self.call_bar.set_customer_name(cid, name)
+        self.customer_card.show_card(card)
+        if "hints" not in card:
+            self.hints.set_hints(cid, [])
+        show = getattr(self.feed, "show_customer", None)
+        if callable(show):
+            show(card)
+        items = (card.get("timeline") or {}).get("items") or []
+        self._feed_texts = [str(it.get("body") or "") for it in reversed(items)]
+        self._update_composer()
 
-    def _item(self, item: dict[str, Any]) -> None:
-        self.feed.append(item)
+    def _hints_changed(self, customer_id: int, hints: list[dict[str, Any]]) -> None:
+        if self.customer_card.customer_id() in (None, customer_id):
+            self.hints.set_hints(customer_id, hints)
+
+    def _search_results(self, query: str, customers: list[dict[str, Any]]) -> None:
+        if query != self._query:
+            return
+        if not customers:
+            self.statusBar().showMessage(
+                self.tr("No customer found for “%1”.").replace("%1", query), 6000
+            )
+            return
+        self.search_popup.show_results(customers, self.search)
+
+    def _command_failed(self, command: str, code: str, message: str) -> None:
+        if command == "conversation.accept":
+            self._follow = None
+        text = self._errors.get(code, message or code).replace("%1", message)
+        what = self._commands.get(command, command)
+        self.statusBar().showMessage(f"{what}: {text}", 10000)
+
+    def _timeline_item(self, item: dict[str, Any]) -> None:
         conv_id = item.get("conversation_id")
         if (
-            item["direction"] == "in"
+            item.get("direction") == "in"
             and conv_id
-            and (self.current is None or self.current["id"] != conv_id)
+            and (conv_id != self.current_id or not self.isActiveWindow())
         ):
-            self.conversations.mark_unread(conv_id)
-        if item.get("customer_id") == self.feed.customer_id:
-            self.feed_view.scrollToBottom()
+            self.model.mark_unread(int(conv_id))
+            self._update_unread()
+        if self.card and item.get("customer_id") == self.card["customer"]["id"]:
+            self._feed_texts.append(str(item.get("body") or ""))
 
-    def _local(self, name: str, key: str, args: dict[str, Any]) -> None:
-        if name == "message.send":
-            self.feed.append(
-                {
-                    "id": None,
-                    "customer_id": args["customer_id"],
-                    "kind": "message",
-                    "channel": args["channel"],
-                    "direction": "out",
-                    "author": "",
-                    "body": args["text"],
-                    "delivery": "pending",
-                    "at": "",
-                },
-                key=key,
-            )
-            self.feed_view.scrollToBottom()
+    def _local_queued(self, name: str, _key: str, args: dict[str, Any]) -> None:
+        if (
+            name == "message.send"
+            and self.card
+            and args.get("customer_id") == self.card["customer"]["id"]
+        ):
+            self._feed_texts.append(str(args.get("text") or ""))
 
-    def _done(self, name: str, key: str, result: dict[str, Any]) -> None:
-        if name == "message.send" and "item" in result:
-            self.feed.append(result["item"], key=key)
+    # ==========================================================================================
+    # the operator's choices
+    # ==========================================================================================
+    def _selected(self, conv: dict[str, Any]) -> None:
+        self.current_id = int(conv["id"])
+        self.model.mark_read(self.current_id)
+        self._update_unread()
+        self._open_later.start()
 
-    def _failed(self, name: str, code: str, message: str) -> None:
-        self.statusBar().showMessage(self.errors.get(code, message), 8000)
-
-    def _results(self, _query: str, customers: list[dict[str, Any]]) -> None:
-        self.results.clear()
-        for c in customers:
-            self.results.addItem(
-                f"{c['name']} · " + ", ".join(i["value"] for i in c.get("identities", [])[:2])
-            )
-            self.results.item(self.results.count() - 1).setData(Qt.ItemDataRole.UserRole, c["id"])
-        self.results.setVisible(bool(customers))
-        if customers:
-            self.results.setFocus()
-            self.results.setCurrentRow(0)
-
-    def _open_result(self, item: Any) -> None:
-        self.session.open_customer(int(item.data(Qt.ItemDataRole.UserRole)))
-        self.results.hide()
-
-    def _hints(self, customer_id: int, hints: list[dict[str, Any]]) -> None:
-        if self.card and customer_id != self.card["customer"]["id"]:
+    def _open_current(self) -> None:
+        conv = self.current()
+        if conv is None:
             return
-        self.hints.clear()
-        for h in hints:
-            self.hints.addItem(f"{h.get('title', '')}\n{h.get('reason', '')}")
+        customer_id = int(conv["customer_id"])
+        if self.customer_card.customer_id() == customer_id and self._opening == customer_id:
+            self._update_composer()
+            return
+        self.open_customer(customer_id)
 
-    def closeEvent(self, event: QCloseEvent) -> None:
-        self.closed.emit()
-        super().closeEvent(event)
+    def _opened_from_list(self, conv: dict[str, Any]) -> None:
+        self._selected(conv)
+        self._open_later.stop()
+        self._open_current()
+        target: QWidget | None = self.composer
+        if self.composer.focusProxy() is None and (
+            self.composer.focusPolicy() == Qt.FocusPolicy.NoFocus
+        ):
+            target = self.composer.findChild(QPlainTextEdit) or self.composer.findChild(QTextEdit)
+        if target is not None:
+            target.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    # -- intents (also used by the automation hook) -------------------------------------------
+    def current(self) -> dict[str, Any] | None:
+        return self.model.find(self.current_id) if self.current_id is not None else None
+
+    def open_customer(self, customer_id: int) -> None:
+        self._opening = customer_id
+        self.session.open_customer(customer_id)
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def _search(self) -> None:
+        query = self.search.text().strip()
+        if len(query) < 2:
+            self.statusBar().showMessage(self.tr("Type at least two characters."), 5000)
+            return
+        self._query = query
+        self.session.search(query)
+
     def set_presence(self, status: str) -> None:
-        self.session.set_presence(status)
+        if status in PRESENCE:
+            self.presence.setCurrentIndex(PRESENCE.index(status))
+            self.session.set_presence(status)
+
+    def cycle_presence(self) -> None:
+        now = self._presence
+        nxt = PRESENCE_CYCLE[
+            (PRESENCE_CYCLE.index(now) + 1) % len(PRESENCE_CYCLE) if now in PRESENCE_CYCLE else 0
+        ]
+        self.set_presence(nxt)
 
     def accept_selected(self) -> None:
-        if self.current and self.current["state"] in ("offered", "queued"):
-            self.session.accept(int(self.current["id"]))
+        conv = self.current()
+        if conv is not None:
+            self._accept(conv)
+
+    def decline_selected(self) -> None:
+        conv = self.current()
+        if conv is not None:
+            self._decline(conv)
+
+    def _accept(self, conv: dict[str, Any]) -> None:
+        fresh = self.model.find(int(conv["id"])) or conv
+        if fresh["state"] not in ("offered", "queued"):
+            self.statusBar().showMessage(
+                self.tr("Only an offered or waiting conversation can be accepted."), 5000
+            )
+            return
+        self.accept_conversation(int(fresh["id"]))
 
     def accept_conversation(self, conversation_id: int) -> None:
-        row = self.conversations.row_of(conversation_id)
-        if row is not None:
-            self.list.setCurrentIndex(self.conversations.index(row))
+        self._follow = conversation_id
+        self.conversation_list.select_conversation(conversation_id)
+        self.current_id = conversation_id
         self.session.accept(conversation_id)
 
-    def send_reply(self) -> None:
-        text = self.composer.toPlainText().strip()
-        if not text or not self.card:
+    def _decline(self, conv: dict[str, Any]) -> None:
+        fresh = self.model.find(int(conv["id"])) or conv
+        if not self.model.offered_to_me(fresh):
+            self.statusBar().showMessage(
+                self.tr("Only a conversation offered to you can be declined."), 5000
+            )
             return
-        channel = self.channel.currentData() or "webchat"
-        conv_id = (
-            self.current["id"]
-            if self.current and self.current["customer_id"] == self.card["customer"]["id"]
-            else None
-        )
-        self.session.send_message(self.card["customer"]["id"], channel, text, conv_id)
-        self.composer.clear()
+        self.session.decline(int(fresh["id"]))
 
-    def type_reply(self, text: str) -> None:
-        self.composer.setPlainText(text)
-        self.send_reply()
+    def _working(self, states: tuple[str, ...], what: str) -> dict[str, Any] | None:
+        conv = self.current()
+        if conv is None or conv["state"] not in states or not self.model.mine(conv):
+            self.statusBar().showMessage(what, 5000)
+            return None
+        return conv
+
+    def hold_or_resume(self) -> None:
+        call = self.call_bar.conversation
+        conv = call if call is not None and call["state"] in ("active", "held") else None
+        conv = conv or self._working(
+            ("active", "held"), self.tr("Select one of your active conversations first.")
+        )
+        if conv is None:
+            return
+        if conv["state"] == "held":
+            self.session.resume(int(conv["id"]))
+        else:
+            self.session.hold(int(conv["id"]))
+
+    def end_selected(self) -> None:
+        conv = self._working(
+            ("active", "held"), self.tr("Select one of your active conversations first.")
+        )
+        if conv is not None:
+            self.session.end(int(conv["id"]))
+
+    def transfer(self) -> None:
+        conv = self._working(
+            ("active", "held"), self.tr("Select one of your active conversations first.")
+        )
+        if conv is not None:
+            self._transfer_id(int(conv["id"]))
+
+    def _transfer_id(self, conversation_id: int) -> None:
+        conv = self.model.find(conversation_id)
+        dialog = TransferDialog(
+            list(self.snapshot.get("operators", [])),
+            list(self.snapshot.get("queues", [])),
+            me=self.model.operator_id,
+            current_queue_id=conv.get("queue_id") if conv else None,
+            parent=self,
+        )
+
+        def done() -> None:
+            v = dialog.values()
+            if v.get("queue"):
+                self.session.transfer(conversation_id, queue=str(v["queue"]), note=v["note"])
+            elif v.get("operator_id") is not None:
+                self.session.transfer(
+                    conversation_id, operator_id=int(v["operator_id"]), note=v["note"]
+                )
+
+        self._open_dialog(dialog, done)
+
+    def wrap_up(self) -> None:
+        conv = self._working(
+            ("active", "held", "wrap_up"), self.tr("Select one of your conversations first.")
+        )
+        if conv is None:
+            return
+        conversation_id = int(conv["id"])
+        dialog = WrapUpDialog(self, customer_name=self.model.customer_name(conv["customer_id"]))
+
+        def done() -> None:
+            disposition, resolution, resolved = dialog.values()
+            self.session.wrap_up(conversation_id, disposition, resolution, resolved)
+
+        self._open_dialog(dialog, done)
+
+    def add_note(self) -> None:
+        if not self.card:
+            self.statusBar().showMessage(self.tr("Open a customer first."), 5000)
+            return
+        customer_id = int(self.card["customer"]["id"])
+        conv = self.current()
+        conv_id = int(conv["id"]) if conv and conv["customer_id"] == customer_id else None
+        dialog = NoteDialog(self, customer_name=str(self.card["customer"].get("name") or ""))
+
+        def done() -> None:
+            self.session.add_note(customer_id, dialog.value(), conv_id)
+
+        self._open_dialog(dialog, done)
+
+    def show_shortcuts(self) -> None:
+        self._open_dialog(ShortcutsDialog(self.shortcuts(), self), None)
+
+    def _open_dialog(self, dialog: QDialog, on_accept: Callable[[], None] | None) -> None:
+        """Window-modal, without a nested event loop: the session keeps running."""
+        if self.dialog is not None:
+            self.dialog.close()
+        self.dialog = dialog
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        if on_accept is not None:
+            dialog.accepted.connect(on_accept)
+
+        back_to = QApplication.focusWidget()
+        back_to = back_to if back_to is not None and self.isAncestorOf(back_to) else None
+
+        def finished(_result: int) -> None:
+            if self.dialog is dialog:
+                self.dialog = None
+            # Back where the operator was, whatever the window manager does about activation.
+            self.activateWindow()
+            if back_to is not None and back_to.isVisible():
+                back_to.setFocus(Qt.FocusReason.ActiveWindowFocusReason)
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    def _use_text(self, text: str) -> None:
+        insert = getattr(self.composer, "insert_text", None)
+        if callable(insert):
+            insert(text)
+        else:
+            editor = self.composer.findChild(QPlainTextEdit) or self.composer.findChild(QTextEdit)
+            if editor is None:
+                return
+            editor.insertPlainText(text)
+            editor.setFocus()
+        self.statusBar().showMessage(self.tr("The suggested text is in your reply."), 5000)
+
+    # ==========================================================================================
+    # for the composition root, automation and benches
+    # ==========================================================================================
+    def conversation_count(self) -> int:
+        return self.model.rowCount()
 
     def feed_texts(self) -> list[str]:
-        return self.feed.texts()
+        texts = getattr(self.feed, "texts", None)
+        return list(texts()) if callable(texts) else list(self._feed_texts)
 
-    def conversation_count(self) -> int:
-        return self.conversations.rowCount()
-
-    def _hold_or_resume(self) -> None:
-        if self.current:
-            if self.current["state"] == "held":
-                self.session.resume(int(self.current["id"]))
-            else:
-                self.session.hold(int(self.current["id"]))
-
-    def _transfer(self) -> None:
-        if not self.current:
+    def type_reply(self, text: str) -> None:
+        """Reply to the open customer as if typed and sent with Ctrl+Enter."""
+        typed = getattr(self.composer, "type_reply", None)
+        if callable(typed):
+            typed(text)
             return
-        queue, ok = QInputDialog.getText(
-            self, self.tr("Transfer"), self.tr("To queue:"), text="general"
-        )
-        if ok and queue:
-            note, _ = QInputDialog.getText(self, self.tr("Transfer"), self.tr("Note:"))
-            self.session.transfer(int(self.current["id"]), queue=queue, note=note)
-
-    def _note(self) -> None:
         if not self.card:
             return
-        text, ok = QInputDialog.getMultiLineText(self, self.tr("Note"), self.tr("Note:"))
-        if ok and text.strip():
-            conv = self.current["id"] if self.current else None
-            self.session.add_note(self.card["customer"]["id"], text, conv)
+        customer_id = int(self.card["customer"]["id"])
+        conv = self.current()
+        conv_id = int(conv["id"]) if conv and conv["customer_id"] == customer_id else None
+        channel = str(conv["channel"]) if conv and conv_id is not None else self._reply_channel()
+        self.session.send_message(customer_id, channel, text, conv_id)
 
-    def _wrap_up(self) -> None:
-        if not self.current:
+    def _reply_channel(self) -> str:
+        for it in (self.card.get("timeline") or {}).get("items") or []:
+            if it.get("direction") == "in" and it.get("channel"):
+                return str(it["channel"])
+        for ident in self.card.get("identities") or []:
+            ch = ADDRESS_CHANNELS.get(str(ident.get("kind")))
+            if ch:
+                return ch
+        return "webchat"
+
+    # ==========================================================================================
+    # showing state
+    # ==========================================================================================
+    def _update_composer(self) -> None:
+        if not self.card:
             return
-        disposition, ok = QInputDialog.getItem(
-            self,
-            self.tr("Wrap up"),
-            self.tr("Disposition:"),
-            [
-                self.tr("resolved"),
-                self.tr("information"),
-                self.tr("complaint"),
-                self.tr("sale"),
-                self.tr("callback"),
-            ],
-            0,
-            False,
-        )
-        if ok:
-            self.session.wrap_up(int(self.current["id"]), disposition)
+        customer_id = int(self.card["customer"]["id"])
+        conv = self.current()
+        conv_id = int(conv["id"]) if conv and conv["customer_id"] == customer_id else None
+        set_customer = getattr(self.composer, "set_customer", None)
+        if callable(set_customer):
+            set_customer(self.card, conv_id)
 
-    def _shortcuts(self) -> None:
-        QMessageBox.information(
-            self,
-            self.tr("Shortcuts"),
-            self.tr(
-                "A — accept the selected offer\nCtrl+Enter — send the reply\n"
-                "Ctrl+K — search customers\nCtrl+H — hold / resume\nCtrl+T — transfer\n"
-                "Ctrl+N — note\nCtrl+W — wrap up\nF1 — this help"
-            ),
-        )
+    def _every_second(self) -> None:
+        self._show_presence_timer()
+        if self._conn_state == "reconnecting" and self._retry_at is not None:
+            self._show_connection()
+
+    def _show_presence_timer(self) -> None:
+        timed = self._presence in TIMED_PRESENCE and self._presence_since is not None
+        self.presence_timer_action.setVisible(timed)
+        if timed and self._presence_since is not None:
+            s = (datetime.now(UTC) - self._presence_since).total_seconds()
+            self.presence_timer.setText(format_duration(s))
+            self.presence_timer.setToolTip(
+                self.tr("%1 for %2")
+                .replace("%1", self._presence_names[self._presence])
+                .replace("%2", format_duration(s))
+            )
+
+    def _show_connection(self) -> None:
+        state = self._conn_state
+        waiting = self.tr("%n waiting to be sent", "", self._outbox) if self._outbox > 0 else ""
+        if state == "online":
+            text, pic = self.tr("Online"), "online"
+        elif state == "connecting":
+            text, pic = self.tr("Connecting…"), "reconnecting"
+        elif state == "reconnecting":
+            pic = "reconnecting"
+            left = (
+                int((self._retry_at - datetime.now(UTC)).total_seconds() + 0.999)
+                if self._retry_at is not None
+                else 0
+            )
+            text = (
+                self.tr("Reconnecting in %1 s").replace("%1", str(left))
+                if left > 0
+                else self.tr("Reconnecting…")
+            )
+        elif state == "auth_failed":
+            text, pic = self.tr("Sign-in failed"), "offline"
+        else:
+            text, pic = self.tr("Offline"), "offline"
+        shown = f"{text} · {waiting}" if waiting else text
+        self.connection_text.setText(shown)
+        self.connection_icon.setPixmap(icon(pic).pixmap(QSize(16, 16), self.devicePixelRatioF()))
+        self.connection.setProperty("state", state)
+        self.connection.setAccessibleDescription(shown)
+        problem = state in ("reconnecting", "offline") and self._ever_online
+        explain = self._errors["offline"]
+        self.connection.setToolTip(explain if problem else shown)
+        if state == "auth_failed":
+            self.banner.setText(
+                self.tr("Sign-in failed (%1). Check your user name and password.").replace(
+                    "%1", self._auth_detail or "auth_failed"
+                )
+            )
+            self.banner.show()
+        elif problem:
+            self.banner.setText(f"{text}: {explain}" + (f" ({waiting})" if waiting else ""))
+            self.banner.show()
+        else:
+            self.banner.hide()
+        self.outbox_label.setText(waiting)
+
+    def _update_unread(self) -> None:
+        n = self.model.unread_count()
+        if self._tray is not None:
+            self._tray.setToolTip(
+                self.tr("OmniDesk — %n unread", "", n) if n else self.tr("OmniDesk")
+            )
+
+    def _notify(self, title: str, text: str) -> None:
+        if self._tray is None or self.isActiveWindow():
+            return
+        try:
+            wanted = bool(self.settings.value("notifications.desktop"))
+        except Exception:  # a settings object without that setting: notify
+            wanted = True
+        if wanted:
+            self._tray.showMessage(title, text, QSystemTrayIcon.MessageIcon.Information, 8000)
+
+    def _raise(self) -> None:
+        self.showNormal()
+        self.activateWindow()
+
+    def _list_has_focus(self) -> bool:
+        focus = QApplication.focusWidget()
+        return focus is not None and self.conversation_list.isAncestorOf(focus)
+
+    # ==========================================================================================
+    # layout state and closing
+    # ==========================================================================================
+    def _splitters(self) -> dict[str, QSplitter]:
+        return {"main": self.main_split, "centre": self.centre, "right": self.right}
+
+    def _restore_layout(self) -> None:
+        try:
+            saved = self.settings.value(LAYOUT_SETTING)
+        except Exception:  # no such setting in this version's schema
+            return
+        if not isinstance(saved, dict):
+            return
+        for name, split in self._splitters().items():
+            sizes = saved.get(name)
+            if (
+                isinstance(sizes, list)
+                and len(sizes) == split.count()
+                and all(isinstance(x, int) and x >= 0 for x in sizes)
+                and sum(sizes) > 0
+            ):
+                split.setSizes(sizes)
+
+    def _save_layout(self) -> None:
+        try:
+            self.settings.value(LAYOUT_SETTING)
+        except Exception:
+            return
+        state = {name: split.sizes() for name, split in self._splitters().items()}
+        try:
+            self.settings.set(LAYOUT_SETTING, state)
+        except Exception as exc:  # locked or refused: the layout is not worth an error
+            log.info("layout not saved: %s", exc)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if (
+            event.type() == QEvent.Type.ActivationChange
+            and self.isActiveWindow()
+            and self.current_id is not None
+        ):
+            self.model.mark_read(self.current_id)  # the operator is looking at it again
+            self._update_unread()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._save_layout()
+        self.search_popup.hide()
+        if self._tray is not None:
+            self._tray.hide()
+        self.closed.emit()
+        super().closeEvent(event)

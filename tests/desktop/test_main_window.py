@@ -1,13 +1,21 @@
-"""The main window against a real (embedded) gateway, driven like an operator drives it."""
+"""The main window against a real (embedded) gateway, driven from the keyboard like an operator.
+
+The demo gateway's operators are shared by every test of the session: each test uses visitors of
+its own (a unique name) and looks only at their conversations, and leaves none of its own open.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import json
+import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from omnidesk_qt.client import Credentials
@@ -16,9 +24,24 @@ from omnidesk_qt.outbox import Outbox
 from omnidesk_qt.session import Session
 from omnidesk_qt.settings import Settings
 from tests.support.opclient import ChatVisitor
+from ui.call_bar import CallBar
+from ui.conversation_model import MINE
+from ui.customer_card import CustomerCard, format_age, initials
+from ui.dialogs import (
+    ConnectDialog,
+    NoteDialog,
+    ShortcutsDialog,
+    TransferDialog,
+    WrapUpDialog,
+)
+from ui.icons import NAMES, icon
 from ui.main_window import MainWindow
 
 pytestmark = pytest.mark.usefixtures("isolated_dirs")
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CTRL = Qt.KeyboardModifier.ControlModifier
+CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
 
 
 def run(coro: Any, qtbot: QtBot, timeout: int = 20000) -> Any:
@@ -27,83 +50,705 @@ def run(coro: Any, qtbot: QtBot, timeout: int = 20000) -> Any:
     return fut.result()
 
 
+class Visitor:
+    """A web-chat customer of this test only."""
+
+    def __init__(self, qtbot: QtBot, url: str, **hello: Any) -> None:
+        self.name = f"Visitor {uuid.uuid4().hex[:8]}"
+        self.qtbot = qtbot
+        self.chat: ChatVisitor = run(ChatVisitor.connect(url, name=self.name, **hello), qtbot)
+
+    def say(self, text: str) -> None:
+        run(self.chat.say(text), self.qtbot)
+
+    def leave(self) -> None:
+        async def bye() -> None:
+            await self.chat.ws.send(json.dumps({"type": "leave"}))
+            await self.chat.close()
+
+        run(bye(), self.qtbot)
+
+
 @pytest.fixture
 def window(
     qtbot: QtBot, aloop: asyncio.AbstractEventLoop, demo_gateway: EmbeddedGateway, data_dir: Path
-) -> Any:
+) -> Iterator[MainWindow]:
     session = Session(demo_gateway.url, Credentials("agent2", "agent2"), Outbox(data_dir / "ob.db"))
     win = MainWindow(session, Settings())
     qtbot.addWidget(win)
     win.show()
-    with qtbot.waitSignal(session.snapshotLoaded, timeout=20000):
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow, timeout=5000)
+    # Session._flush_soon() misses a wake-up when a command is queued while the previous flush
+    # is finishing (the command then waits for the next one; test_session.py shows it too).
+    # Until the session is fixed, nudge it so these tests do not wait on that bug.
+    nudge = QTimer()
+    nudge.setInterval(250)
+    nudge.timeout.connect(session._flush_soon)
+    with (
+        qtbot.waitSignal(session.signedIn, timeout=20000),
+        qtbot.waitSignal(session.snapshotLoaded, timeout=20000),
+    ):
         session.start()
+    nudge.start()
     yield win
+    if win.dialog is not None:
+        win.dialog.reject()
+    # Leave nothing of ours open for the next test: the operators are shared.
+    for conv in win.model.conversations():
+        if conv.get("operator_id") == win.model.operator_id and conv["state"] in (
+            "active",
+            "held",
+            "wrap_up",
+        ):
+            session.wrap_up(int(conv["id"]), "information", "test over", True)
+    qtbot.waitUntil(lambda: session.outbox.count_pending() == 0, timeout=10000)
+    nudge.stop()
     run(session.stop(), qtbot)
 
 
-def test_sign_in_presence_offer_accept_reply(
-    qtbot: QtBot, window: Any, demo_gateway: EmbeddedGateway
+def be_available(qtbot: QtBot, win: MainWindow) -> None:
+    if win.presence.currentData() != "available":
+        with qtbot.waitSignal(win.session.presenceChanged, timeout=20000):
+            win.set_presence("available")
+
+
+def offer_from(qtbot: QtBot, win: MainWindow, visitor: Visitor, text: str) -> dict[str, Any]:
+    """The visitor writes; the offer reaches the window. Returns the conversation."""
+    with qtbot.waitSignal(
+        win.offerAnnounced,
+        timeout=20000,
+        check_params_cb=lambda _channel, name: name == visitor.name,
+    ) as announced:
+        visitor.say(text)
+    assert announced.args == ["webchat", visitor.name]
+    found: list[dict[str, Any]] = []
+
+    def offered() -> bool:
+        found[:] = [
+            c
+            for c in win.model.conversations()
+            if win.model.customer_name(c["customer_id"]) == visitor.name
+        ]
+        return bool(found) and found[0]["state"] == "offered"
+
+    qtbot.waitUntil(offered, timeout=10000)
+    return found[0]
+
+
+def state_of(win: MainWindow, conversation_id: int) -> str | None:
+    conv = win.model.find(conversation_id)
+    return None if conv is None else str(conv["state"])
+
+
+def accept_with_key(qtbot: QtBot, win: MainWindow, conversation_id: int) -> None:
+    cl = win.conversation_list
+    qtbot.waitUntil(lambda: cl.select_conversation(conversation_id, focus=True), timeout=5000)
+    view = cl.current_view()
+    assert view.current_conversation()["id"] == conversation_id  # type: ignore[index]
+    qtbot.keyClick(view, Qt.Key.Key_A)
+    qtbot.waitUntil(lambda: state_of(win, conversation_id) == "active", timeout=10000)
+
+
+# -- sign-in, presence, connection -----------------------------------------------------------------
+def test_sign_in_shows_the_operator_online_and_presence_from_the_toolbar(
+    qtbot: QtBot, window: MainWindow
 ) -> None:
+    assert window.operator_label.text() == "Дмитрий Козлов"
     assert "Дмитрий Козлов" in window.windowTitle()
-    assert window.connection.text() == "Online"
-    # Presence from the toolbar.
-    with qtbot.waitSignal(window.session.presenceChanged, timeout=20000) as pres:
-        window.presence.setCurrentIndex(0)
-        window.presence.activated.emit(0)
-    assert pres.args[0] == "available"
-    # A customer writes in the web chat: the offer shows up, selected, and is announced.
-    with qtbot.waitSignal(window.offerAnnounced, timeout=20000) as announced:
-        visitor = run(ChatVisitor.connect(demo_gateway.url, name="Вера Тестова"), qtbot)
-        run(visitor.say("Здравствуйте, вопрос по счёту"), qtbot)
-    assert announced.args == ["webchat", "Вера Тестова"]
-    qtbot.waitUntil(
-        lambda: window.current is not None and window.current["state"] == "offered", timeout=10000
-    )
-    # Accept with the keyboard, from the list.
-    window.list.setFocus()
-    qtbot.keyClick(window.list, Qt.Key.Key_A)
-    qtbot.waitUntil(
-        lambda: window.card.get("customer", {}).get("name") == "Вера Тестова", timeout=10000
-    )
-    qtbot.waitUntil(lambda: "Здравствуйте, вопрос по счёту" in window.feed_texts(), timeout=10000)
-    assert window.channel.currentData() == "webchat"
-    # Reply with Ctrl+Enter: pending at once, then it reaches the customer.
-    # (QTest cannot type Cyrillic key by key; the text goes in as an input method would.)
-    window.composer.setFocus()
-    window.composer.insertPlainText("Добрый день! Сейчас проверю.")
-    qtbot.keyClick(window.composer, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: "Добрый день! Сейчас проверю." in window.feed_texts(), timeout=2000)
-    assert window.composer.toPlainText() == ""
-    got = run(visitor.recv_type("message"), qtbot)
-    assert got["text"] == "Добрый день! Сейчас проверю." and got["author"] == "Дмитрий Козлов"
-    qtbot.waitUntil(lambda: window.session.outbox.count_pending() == 0, timeout=10000)
-    run(visitor.close(), qtbot)
+    assert window.connection_text.text().startswith("Online")
+    assert not window.banner.isVisible()
+    assert window.findChild(QWidget, "ConversationList") is window.conversation_list
+    for name in ("Feed", "Composer", "CustomerCard", "HintsPanel", "CallBar"):
+        assert window.findChild(QWidget, name) is not None, name
+
+    # Ctrl+Shift+P: the next presence; Break and after-call work show a running timer.
+    session = window.session
+    with qtbot.waitSignal(session.presenceChanged, timeout=20000) as first:
+        qtbot.keyClick(window, Qt.Key.Key_P, CTRL_SHIFT)
+    if first.args[0] != "break":
+        with qtbot.waitSignal(session.presenceChanged, timeout=20000) as first:
+            qtbot.keyClick(window, Qt.Key.Key_P, CTRL_SHIFT)
+    assert first.args[0] == "break"
+    assert window.presence.currentData() == "break"
+    assert window.presence_timer_action.isVisible()
+    assert window.presence_timer.text().startswith("0:0")
+    with qtbot.waitSignal(session.presenceChanged, timeout=20000) as acw:
+        qtbot.keyClick(window, Qt.Key.Key_P, CTRL_SHIFT)
+    assert acw.args[0] == "after_call_work"
+    assert window.presence.currentText() == "After-call work"
+    # The combo, from the keyboard: Home is "Available".
+    window.presence.setFocus()
+    with qtbot.waitSignal(session.presenceChanged, timeout=20000) as avail:
+        qtbot.keyClick(window.presence, Qt.Key.Key_Home)
+    assert avail.args[0] == "available"
+    assert not window.presence_timer_action.isVisible()
+
+    # The connection indicator follows the session, with the outbox count.
+    window._connection_changed("reconnecting", "5")
+    window._outbox_changed(2)
+    assert window.connection_text.text().startswith("Reconnecting in ")
+    assert "2 waiting" in window.connection_text.text()
+    assert window.banner.isVisible()
+    assert "your replies are kept and sent when it is back" in window.banner.text()
+    window._connection_changed("online", "")
+    window._outbox_changed(0)
+    assert window.connection_text.text() == "Online" and not window.banner.isVisible()
 
 
-def test_search_finds_a_demo_customer_by_phone_and_opens_the_card(
-    qtbot: QtBot, window: Any, demo_gateway: EmbeddedGateway
+# -- an offer, accepted from the keyboard; the card ---------------------------------------------
+def test_a_web_chat_offer_is_selected_accepted_with_a_key_and_opens_the_card(
+    qtbot: QtBot, window: MainWindow, demo_gateway: EmbeddedGateway
+) -> None:
+    be_available(qtbot, window)
+    phone = "+7999" + str(uuid.uuid4().int)[:7]
+    visitor = Visitor(qtbot, demo_gateway.url, phone=phone)
+    conv = offer_from(qtbot, window, visitor, "Hello, a question about my bill")
+    cl = window.conversation_list
+    # Offered: on top of "My conversations", bold, selected (nothing else was open).
+    assert cl.proxies[MINE].conversation_ids()[0] == conv["id"]
+    qtbot.waitUntil(lambda: cl.current_conversation() is not None, timeout=5000)
+    assert cl.current_conversation()["id"] == conv["id"]  # type: ignore[index]
+    assert cl.current_section() == MINE
+
+    accept_with_key(qtbot, window, conv["id"])
+    card = window.customer_card
+    qtbot.waitUntil(lambda: card.name.text() == visitor.name, timeout=10000)
+    assert card.avatar.text() == initials(visitor.name) == "V" + visitor.name.split()[1][0].upper()
+    kinds = {v for v, _verified in card.identity_values()}
+    assert phone in kinds
+    assert dict(card.identity_values())[phone] is False  # stated in the chat: claimed
+    assert any("claimed" in t for t in card.identity_texts())
+    assert any(t.startswith("Web chat") for t in card.identity_texts())
+    assert window.model.find(conv["id"])["operator_id"] == window.model.operator_id  # type: ignore[index]
+    hints_from_gateway = list(window.card.get("hints") or [])
+    if hints_from_gateway:
+        qtbot.waitUntil(lambda: bool(window.hints.hints()), timeout=5000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    assert window.grab().save(str(ARTIFACTS / "main-window-offscreen.png"))
+
+    if hints_from_gateway:  # a gateway without next-best actions sends no "hints"
+        qtbot.waitUntil(lambda: bool(window.hints.hints()), timeout=5000)
+        first = window.hints.hints()[0]
+        assert first["hint_id"] in {h["hint_id"] for h in hints_from_gateway}
+        window.hints.list.setFocus()
+        with qtbot.waitSignal(
+            window.session.commandDone,
+            timeout=10000,
+            check_params_cb=lambda name, _k, _r: name == "hint.respond",
+        ) as responded:
+            qtbot.keyClick(window.hints.list, Qt.Key.Key_Return)
+        assert responded.args[2]["hint_id"] == first["hint_id"]
+        assert responded.args[2]["outcome"] == "accepted"
+        assert first["hint_id"] not in {h["hint_id"] for h in window.hints.hints()}
+
+    # Ctrl+1 from anywhere: the first of my conversations.
+    window.search.setFocus()
+    qtbot.keyClick(window, Qt.Key.Key_1, CTRL)
+    assert cl.current_section() == MINE and cl.current_view().hasFocus()
+    assert cl.current_conversation()["id"] == cl.proxies[MINE].conversation_ids()[0]  # type: ignore[index]
+    cl.select_conversation(conv["id"], focus=True)
+
+    # End the conversation: it goes to wrap-up (and the fixture wraps it up).
+    with qtbot.waitSignal(window.session.localQueued, timeout=5000) as ended:
+        qtbot.keyClick(window, Qt.Key.Key_E, CTRL)
+    assert ended.args[0] == "conversation.end"
+    qtbot.waitUntil(lambda: state_of(window, conv["id"]) == "wrap_up", timeout=10000)
+    visitor.leave()
+
+
+def test_decline_with_a_key(
+    qtbot: QtBot, window: MainWindow, demo_gateway: EmbeddedGateway
+) -> None:
+    be_available(qtbot, window)
+    visitor = Visitor(qtbot, demo_gateway.url)
+    conv = offer_from(qtbot, window, visitor, "Anyone there?")
+    view = window.conversation_list.views[MINE]
+    window.conversation_list.select_conversation(conv["id"], focus=True)
+    with qtbot.waitSignal(window.session.localQueued, timeout=5000) as declined:
+        qtbot.keyClick(view, Qt.Key.Key_D)
+    assert declined.args[0] == "conversation.decline"
+    assert declined.args[2] == {"conversation_id": conv["id"]}
+    # Back in the queue (and, with nobody else online, offered again): no longer ours to keep.
+    qtbot.waitUntil(
+        lambda: (
+            window.model.find(conv["id"]) is None
+            or window.model.find(conv["id"])["version"] > conv["version"]
+        ),  # type: ignore[index]
+        timeout=10000,
+    )
+    visitor.leave()
+    qtbot.waitUntil(lambda: window.model.find(conv["id"]) is None, timeout=10000)
+
+
+# -- transfer and wrap-up through the dialogs ---------------------------------------------------
+def test_transfer_to_a_queue_with_a_note_then_wrap_up(
+    qtbot: QtBot, window: MainWindow, demo_gateway: EmbeddedGateway
+) -> None:
+    be_available(qtbot, window)
+    visitor = Visitor(qtbot, demo_gateway.url)
+    conv = offer_from(qtbot, window, visitor, "I need billing help")
+    accept_with_key(qtbot, window, conv["id"])
+
+    # Ctrl+T: the dialog lists the snapshot's queues; type to pick one, Tab to the note, Enter.
+    qtbot.keyClick(window, Qt.Key.Key_T, CTRL)
+    dialog = window.dialog
+    assert isinstance(dialog, TransferDialog)
+    queue_names = [dialog.queues.item(i).text() for i in range(dialog.queues.count())]
+    assert {"general", "sales", "billing"} <= set(queue_names)
+    qtbot.waitUntil(dialog.queues.hasFocus, timeout=5000)
+    qtbot.keyClicks(dialog.queues, "general")
+    assert dialog.queues.currentItem().text() == "general"  # type: ignore[union-attr]
+    qtbot.keyClick(dialog.queues, Qt.Key.Key_Tab)
+    assert dialog.note.hasFocus()
+    qtbot.keyClicks(dialog.note, "Wants a refund of invoice 42")
+    with qtbot.waitSignal(
+        window.session.localQueued,
+        timeout=5000,
+        check_params_cb=lambda name, _k, _a: name == "conversation.transfer",
+    ) as sent:
+        qtbot.keyClick(dialog.note, Qt.Key.Key_Return)
+    assert sent.args[2] == {
+        "conversation_id": conv["id"],
+        "note": "Wants a refund of invoice 42",
+        "to_queue": "general",
+    }
+    assert window.dialog is None
+    # Queued again; with nobody else online the gateway offers it back to us.
+    qtbot.waitUntil(
+        lambda: (
+            state_of(window, conv["id"]) in ("queued", "offered")
+            and window.model.find(conv["id"])["version"] > conv["version"] + 1
+        ),  # type: ignore[index]
+        timeout=10000,
+    )
+
+    # Take it again (from whichever tab it is in) and wrap it up with Ctrl+W.
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)  # the dialog has gone
+    accept_with_key(qtbot, window, conv["id"])
+    assert window.conversation_list.current_section() == MINE
+    qtbot.keyClick(window, Qt.Key.Key_W, CTRL)
+    wrap = window.dialog
+    assert isinstance(wrap, WrapUpDialog)
+    qtbot.waitUntil(wrap.disposition.hasFocus, timeout=5000)
+    qtbot.keyClick(wrap.disposition, Qt.Key.Key_End)  # the last one: "spam"
+    qtbot.keyClick(wrap.disposition, Qt.Key.Key_Up)  # "wrong_number"
+    qtbot.keyClick(wrap.disposition, Qt.Key.Key_Up)  # "escalated"
+    assert wrap.disposition.currentData() == "escalated"
+    qtbot.keyClick(wrap.disposition, Qt.Key.Key_Tab)
+    assert wrap.resolution.hasFocus()
+    qtbot.keyClicks(wrap.resolution, "Passed to the billing team")
+    qtbot.keyClick(wrap.resolution, Qt.Key.Key_Tab)
+    assert wrap.resolved.hasFocus()
+    qtbot.keyClick(wrap.resolved, Qt.Key.Key_Space)  # not resolved yet
+    with qtbot.waitSignal(
+        window.session.localQueued,
+        timeout=5000,
+        check_params_cb=lambda name, _k, _a: name == "conversation.wrap_up",
+    ) as wrapped:
+        qtbot.keyClick(wrap.resolved, Qt.Key.Key_Return, CTRL)
+    assert wrapped.args[2] == {
+        "conversation_id": conv["id"],
+        "disposition": "escalated",
+        "resolution": "Passed to the billing team",
+        "resolved": False,
+    }
+    # Closed: it leaves the list.
+    qtbot.waitUntil(lambda: window.model.find(conv["id"]) is None, timeout=10000)
+    visitor.leave()
+
+
+def test_hold_resume_and_a_note_from_the_keyboard(
+    qtbot: QtBot, window: MainWindow, demo_gateway: EmbeddedGateway
+) -> None:
+    be_available(qtbot, window)
+    visitor = Visitor(qtbot, demo_gateway.url)
+    conv = offer_from(qtbot, window, visitor, "Question about delivery")
+    accept_with_key(qtbot, window, conv["id"])
+    qtbot.waitUntil(lambda: window.customer_card.name.text() == visitor.name, timeout=10000)
+    # Ctrl+H holds, and again resumes.
+    qtbot.keyClick(window, Qt.Key.Key_H, CTRL)
+    qtbot.waitUntil(lambda: state_of(window, conv["id"]) == "held", timeout=10000)
+    assert window.conversation_list.current_conversation()["state"] == "held"  # type: ignore[index]
+    qtbot.keyClick(window, Qt.Key.Key_H, CTRL)
+    qtbot.waitUntil(lambda: state_of(window, conv["id"]) == "active", timeout=10000)
+    qtbot.keyClick(window, Qt.Key.Key_N, CTRL)
+    note = window.dialog
+    assert isinstance(note, NoteDialog)
+    qtbot.waitUntil(note.text.hasFocus, timeout=5000)  # shown and active: its shortcuts work
+    ok = note.buttons.button(note.buttons.StandardButton.Ok)
+    assert not ok.isEnabled()  # nothing typed yet
+    qtbot.keyClicks(note.text, "Prefers a call after 6 pm")
+    assert ok.isEnabled()
+    with qtbot.waitSignal(
+        window.session.commandDone,
+        timeout=10000,
+        check_params_cb=lambda name, _k, _r: name == "note.add",
+    ):
+        qtbot.keyClick(note.text, Qt.Key.Key_Return, CTRL)
+    visitor.leave()
+
+
+# -- hints ----------------------------------------------------------------------------------------
+HINTS = [
+    {
+        "hint_id": "h-low",
+        "action": "offer",
+        "title": "Offer the family plan",
+        "text": "",
+        "reason": "Three lines on one account",
+        "score": 0.2,
+    },
+    {
+        "hint_id": "h-top",
+        "action": "reply",
+        "title": "Confirm the delivery date",
+        "text": "Your order arrives tomorrow between 10 and 14.",
+        "reason": "Order shipped yesterday",
+        "score": 0.9,
+    },
+    {
+        "hint_id": "h-mid",
+        "action": "callback",
+        "title": "Offer a callback",
+        "text": "",
+        "reason": "Two calls dropped this week",
+        "score": 0.5,
+    },
+]
+
+
+def test_hints_accept_and_dismiss_with_one_key_each(qtbot: QtBot, window: MainWindow) -> None:
+    panel = window.hints
+    session = window.session
+    panel.set_hints(101, HINTS)
+    assert [h["hint_id"] for h in panel.hints()] == ["h-top", "h-mid", "h-low"]  # best first
+    assert (
+        panel.list.item(0)
+        .data(Qt.ItemDataRole.AccessibleTextRole)
+        .endswith("Why: Order shipped yesterday")
+    )
+    panel.list.setFocus()
+
+    calls: list[tuple[str, dict[str, Any]]] = []
+    session.localQueued.connect(lambda name, _key, args: calls.append((name, args)))
+    used: list[str] = []
+    panel.useText.connect(used.append)
+
+    # Enter on the focused hint accepts it; its text is offered to the composer.
+    qtbot.keyClick(panel.list, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: len(calls) == 1, timeout=5000)
+    assert calls[0] == (
+        "hint.respond",
+        {"hint_id": "h-top", "outcome": "accepted", "customer_id": 101},
+    )
+    assert used == ["Your order arrives tomorrow between 10 and 14."]
+    assert [h["hint_id"] for h in panel.hints()] == ["h-mid", "h-low"]
+    assert panel.list.hasFocus()
+
+    # Delete dismisses the focused one.
+    qtbot.keyClick(panel.list, Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: len(calls) == 2, timeout=5000)
+    assert calls[1][1] == {"hint_id": "h-mid", "outcome": "dismissed", "customer_id": 101}
+
+    # Ctrl+Shift+D / Ctrl+Shift+A work from anywhere in the window.
+    panel.set_hints(101, HINTS)
+    window.search.setFocus()
+    qtbot.keyClick(window, Qt.Key.Key_D, CTRL_SHIFT)
+    qtbot.waitUntil(lambda: len(calls) == 3, timeout=5000)
+    assert calls[2][1]["outcome"] == "dismissed" and calls[2][1]["hint_id"] == "h-top"
+    qtbot.keyClick(window, Qt.Key.Key_A, CTRL_SHIFT)
+    qtbot.waitUntil(lambda: len(calls) == 4, timeout=5000)
+    assert calls[3][1] == {"hint_id": "h-mid", "outcome": "accepted", "customer_id": 101}
+    assert len(used) == 1  # no text, nothing offered
+    assert [h["hint_id"] for h in panel.hints()] == ["h-low"]
+    assert panel.accept_button.isEnabled()
+    qtbot.keyClick(window, Qt.Key.Key_D, CTRL_SHIFT)
+    qtbot.waitUntil(lambda: len(calls) == 5, timeout=5000)
+    assert panel.hints() == [] and not panel.accept_button.isEnabled()
+    assert panel.empty.isVisibleTo(panel)
+    # The gateway may not know hint.respond yet: a refusal is only a status message.
+    qtbot.waitUntil(lambda: session.outbox.count_pending() == 0, timeout=10000)
+
+
+def test_hints_from_the_session_for_the_open_customer_only(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    window.customer_card.show_card({"customer": {"id": 5, "name": "A B", "segment": "vip"}})
+    window.session.hintsChanged.emit(6, HINTS)  # another customer's
+    assert window.hints.hints() == []
+    window.session.hintsChanged.emit(5, HINTS[:1])
+    assert [h["hint_id"] for h in window.hints.hints()] == ["h-low"]
+
+
+# -- search ---------------------------------------------------------------------------------------
+def test_ctrl_k_search_by_phone_finds_a_demo_customer_and_opens_the_card(
+    qtbot: QtBot, window: MainWindow, demo_gateway: EmbeddedGateway
 ) -> None:
     from sqlalchemy import create_engine, select
 
-    from services.store.tables import customers, identities
+    from services.store.tables import conversations, customers, identities
 
     eng = create_engine(demo_gateway.config.url)
     with eng.connect() as c:
+        # A customer nobody is serving now (others' customers are not searchable).
+        busy = select(conversations.c.customer_id).where(
+            conversations.c.state.in_(["offered", "active", "held", "wrap_up"])
+        )
         row = c.execute(
-            select(identities.c.value, customers.c.display_name)
+            select(identities.c.value, customers.c.display_name, customers.c.id)
             .join(customers, customers.c.id == identities.c.customer_id)
-            .where(identities.c.kind == "phone")
+            .where(identities.c.kind == "phone", customers.c.id.not_in(busy))
+            .order_by(customers.c.id)
             .limit(1)
         ).one()
     eng.dispose()
-    qtbot.keyClick(window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+
+    window.conversation_list.setFocus()
+    qtbot.keyClick(window, Qt.Key.Key_K, CTRL)
     assert window.search.hasFocus()
     qtbot.keyClicks(window.search, row.value)  # digits and "+": plain keys
     with qtbot.waitSignal(window.session.searchResults, timeout=20000):
         qtbot.keyClick(window.search, Qt.Key.Key_Return)
-    assert window.results.count() == 1
-    qtbot.keyClick(window.results, Qt.Key.Key_Return)
-    qtbot.waitUntil(
-        lambda: window.card.get("customer", {}).get("name") == row.display_name, timeout=10000
+    popup = window.search_popup
+    qtbot.waitUntil(popup.isVisible, timeout=5000)
+    assert row.id in popup.chosen_ids()
+    popup.list.setCurrentRow(popup.chosen_ids().index(row.id))
+    assert row.value in popup.list.currentItem().text()  # type: ignore[union-attr]
+    with qtbot.waitSignal(window.session.customerOpened, timeout=20000):
+        qtbot.keyClick(popup.list, Qt.Key.Key_Return)
+    assert not popup.isVisible()
+    card = window.customer_card
+    qtbot.waitUntil(lambda: card.name.text() == row.display_name, timeout=10000)
+    assert row.value in dict(card.identity_values())
+    assert card.purchase_rows() or card.products.text() == ""
+
+
+def test_ctrl_k_wins_over_the_text_fields_own_binding(qtbot: QtBot, window: MainWindow) -> None:
+    window.search.setFocus()
+    qtbot.keyClicks(window.search, "+7916")
+    window.search.setCursorPosition(2)
+    qtbot.keyClick(window.search, Qt.Key.Key_K, CTRL)  # on Linux: "delete to the end of line"
+    assert window.search.text() == "+7916"
+    assert window.search.hasFocus() and window.search.selectedText() == "+7916"
+
+
+def inside(w: QWidget | None, part: QWidget) -> bool:
+    """``w`` is ``part`` or in it, also across popup windows (a combo box's list)."""
+    while w is not None:
+        if w is part:
+            return True
+        w = w.parentWidget()
+    return False
+
+
+def nameless_controls(top: QWidget, skip: tuple[QWidget, ...] = ()) -> list[str]:
+    """Focusable widgets a screen reader could not name (static labels and Qt's own parts of a
+    control aside; ``skip``: parts other tests own)."""
+    from PySide6.QtWidgets import QAbstractButton, QLabel, QScrollBar, QTabBar
+
+    out = []
+    for w in top.findChildren(QWidget):
+        if isinstance(w, QLabel | QScrollBar | QTabBar) or w.objectName().startswith("qt_"):
+            continue
+        if any(inside(w, part) for part in skip):
+            continue
+        if w.focusPolicy() == Qt.FocusPolicy.NoFocus:
+            continue
+        text = w.text() if isinstance(w, QAbstractButton) else ""
+        if not (w.accessibleName() or text):
+            out.append(f"{type(w).__name__} {w.objectName()!r}")
+    return out
+
+
+def test_every_control_has_an_accessible_name(qtbot: QtBot, window: MainWindow) -> None:
+    # The feed and the composer are tested with their own modules.
+    assert nameless_controls(window, skip=(window.feed, window.composer)) == []
+    dialogs = [
+        TransferDialog([{"id": 1, "name": "A", "presence": "available"}], [{"id": 1, "name": "q"}]),
+        WrapUpDialog(window),
+        NoteDialog(window),
+        ShortcutsDialog(window.shortcuts(), window),
+        ConnectDialog(window.settings, window),
+    ]
+    for dialog in dialogs:
+        qtbot.addWidget(dialog)
+        assert nameless_controls(dialog) == [], type(dialog).__name__
+        assert dialog.accessibleName() and dialog.windowTitle()
+
+
+def test_a_failed_command_is_a_human_status_message(qtbot: QtBot, window: MainWindow) -> None:
+    window.session.commandFailed.emit("conversation.accept", "conflict", "taken")
+    assert window.statusBar().currentMessage().startswith("Accept: Someone else acted")
+    window.session.commandFailed.emit("customer.search", "invalid_args", "type at least two")
+    assert window.statusBar().currentMessage() == (
+        "Search: The gateway refused it: type at least two"
     )
-    assert row.value in window.card_label.text()
+
+
+def test_f1_lists_every_shortcut(qtbot: QtBot, window: MainWindow) -> None:
+    qtbot.keyClick(window, Qt.Key.Key_F1)
+    dialog = window.dialog
+    assert isinstance(dialog, ShortcutsDialog)
+    keys = [k for k, _what in dialog.rows()]
+    for expected in ("Ctrl+T", "Ctrl+W", "Ctrl+N", "Ctrl+H", "Ctrl+K", "Ctrl+Shift+P", "F1", "A"):
+        assert expected in keys, expected
+    assert all(what for _k, what in dialog.rows())
+    qtbot.keyClick(dialog.table, Qt.Key.Key_Escape)
+    assert window.dialog is None
+
+
+# -- widgets on their own -------------------------------------------------------------------------
+def test_call_bar_buttons_follow_the_call_state(qtbot: QtBot, qapp: QApplication) -> None:
+    bar = CallBar(operator_id=7)
+    qtbot.addWidget(bar)
+    call = {
+        "id": 9,
+        "customer_id": 3,
+        "channel": "voice",
+        "state": "offered",
+        "offered_to": 7,
+        "operator_id": None,
+        "queued_at": "2026-01-01T10:00:00+00:00",
+    }
+    bar.track({**call, "channel": "webchat"})
+    assert not bar.isVisibleTo(bar.parentWidget() or bar) and bar.conversation is None
+    bar.set_customer_name(3, "Иван Петров")
+    bar.track(call)
+    assert bar.conversation is not None and bar.who.text() == "Иван Петров"
+    assert bar.answer_button.isEnabled() and not bar.hold_button.isEnabled()
+    assert bar.decline_button.isEnabled()
+    with qtbot.waitSignal(bar.declineRequested) as declined:
+        qtbot.mouseClick(bar.decline_button, Qt.MouseButton.LeftButton)
+    assert declined.args == [9]
+    assert not bar.hangup_button.isEnabled() and not bar.transfer_button.isEnabled()
+    with qtbot.waitSignal(bar.answerRequested) as answered:
+        qtbot.mouseClick(bar.answer_button, Qt.MouseButton.LeftButton)
+    assert answered.args == [9]
+
+    bar.track({**call, "state": "active", "offered_to": None, "operator_id": 7})
+    assert bar.elapsed_s() < 5  # the talk time starts at the answer
+    assert not bar.answer_button.isVisibleTo(bar) and bar.hold_button.text() == "Hold"
+    assert not bar.decline_button.isVisibleTo(bar)
+    assert bar.hangup_button.isEnabled() and bar.transfer_button.isEnabled()
+    with qtbot.waitSignal(bar.holdRequested) as held:
+        qtbot.mouseClick(bar.hold_button, Qt.MouseButton.LeftButton)
+    assert held.args == [9]
+    bar.track({**call, "state": "held", "offered_to": None, "operator_id": 7})
+    assert bar.hold_button.text() == "Resume"
+    with qtbot.waitSignal(bar.resumeRequested):
+        qtbot.mouseClick(bar.hold_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(bar.hangupRequested):
+        qtbot.mouseClick(bar.hangup_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(bar.transferRequested):
+        qtbot.mouseClick(bar.transfer_button, Qt.MouseButton.LeftButton)
+    bar.track({**call, "state": "wrap_up", "offered_to": None, "operator_id": 7})
+    assert bar.conversation is None and not bar.isVisible()
+    # Someone else's call is not shown.
+    bar.track({**call, "offered_to": 8})
+    assert bar.conversation is None
+
+
+def test_customer_card_shows_everything_of_the_card(qtbot: QtBot, qapp: QApplication) -> None:
+    card = CustomerCard()
+    qtbot.addWidget(card)
+    card.show_card(
+        {
+            "customer": {"id": 4, "name": "<b>Анна</b> Петрова", "segment": "vip", "last_csat": 4},
+            "identities": [
+                {"kind": "phone", "value": "+79161234567", "verified": True},
+                {"kind": "email", "value": "anna@example.com", "verified": False},
+            ],
+            "products": ["Тариф «Смарт»"],
+            "purchases": [
+                {
+                    "order": "ORD-1001",
+                    "product": "Тариф «Смарт»",
+                    "status": "delivered",
+                    "amount": 650.0,
+                    "currency": "RUB",
+                    "at": "2026-01-01T10:00:00+00:00",
+                }
+            ],
+            "touchpoints": [
+                {
+                    "subject": "Router does not connect",
+                    "status": "open",
+                    "channel": "email",
+                    "age_s": 3 * 86400 + 100,
+                    "opened_at": "",
+                },
+                {
+                    "subject": "Old question",
+                    "status": "closed",
+                    "channel": "sms",
+                    "age_s": 10,
+                    "opened_at": "",
+                },
+            ],
+        }
+    )
+    assert card.name.text() == "<b>Анна</b> Петрова"  # data, never markup
+    assert card.name.textFormat() == Qt.TextFormat.PlainText
+    assert card.avatar.text() == initials("<b>Анна</b> Петрова")
+    assert card.segment.text() == "VIP" and card.csat.text() == "Last CSAT: 4 of 5"
+    assert card.identity_values() == [("+79161234567", True), ("anna@example.com", False)]
+    assert card.identity_texts()[0].endswith("verified")
+    assert card.identity_texts()[1].endswith("claimed")
+    assert card.products.text() == "Тариф «Смарт»"
+    assert card.purchase_rows() == [["ORD-1001", "delivered", "650 ₽"]]
+    assert card.touchpoint_texts() == ["Router does not connect · open · 3 d"]
+    card.clear()
+    assert card.identity_values() == [] and card.name.text() == "No customer open"
+    assert initials("Вера Тестова") == "ВТ" and initials("") == "?"
+    assert format_age(59, lambda s: s) == "1 min" and format_age(7300, lambda s: s) == "2 h"
+
+
+def test_dialogs_values(qtbot: QtBot, qapp: QApplication, tmp_path: Path) -> None:
+    ops = [
+        {"id": 1, "name": "Анна", "presence": "offline"},
+        {"id": 2, "name": "Дмитрий", "presence": "available"},
+        {"id": 3, "name": "Елена", "presence": "available"},
+    ]
+    queues = [{"id": 1, "name": "general"}, {"id": 2, "name": "sales"}]
+    t = TransferDialog(ops, queues, me=2, current_queue_id=1)
+    qtbot.addWidget(t)
+    assert t.queues.currentItem().text() == "sales"  # type: ignore[union-attr]
+    assert [t.operators.item(i).text() for i in range(t.operators.count())] == [
+        "Елена — available",
+        "Анна — offline",
+    ]
+    t.to_operator.setChecked(True)
+    t.note.setText("  over to you  ")
+    assert t.values() == {"operator_id": 3, "note": "over to you"}
+    assert t.select_queue("general") and t.values() == {"queue": "general", "note": "over to you"}
+
+    w = WrapUpDialog(customer_name="X")
+    qtbot.addWidget(w)
+    assert w.values() == ("resolved", "", True)
+    assert w.select_disposition("callback") and not w.select_disposition("nope")
+
+    settings = Settings(tmp_path / "s.json", site_config=tmp_path / "site.toml")
+    (tmp_path / "site.toml").write_text('[locked]\n"gateway.url" = "wss://desk.example:8765"\n')
+    locked = ConnectDialog(Settings(tmp_path / "s.json", site_config=tmp_path / "site.toml"))
+    qtbot.addWidget(locked)
+    assert not locked.url.isEnabled() and locked.url.text() == "wss://desk.example:8765"
+    free = ConnectDialog(settings)
+    qtbot.addWidget(free)
+    assert free.url.isEnabled()
+    free.user.setText("agent")
+    free.password.setText("secret")
+    free.remember.setChecked(True)
+    assert free.values() == ("ws://127.0.0.1:8765", "agent", "secret", True)
+
+
+def test_every_icon_renders_crisp_at_any_scale(qapp: QApplication) -> None:
+    for name in NAMES:
+        ic = icon(name)
+        assert not ic.isNull(), name
+        for scale in (1.0, 1.25, 2.0):
+            pm = ic.pixmap(QSize(24, 24), scale)
+            assert pm.width() == round(24 * scale), (name, scale)
+            assert pm.devicePixelRatio() == scale
+            assert not pm.toImage().isNull()
+    assert icon("no-such-icon").isNull()

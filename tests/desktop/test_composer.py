@@ -1,0 +1,403 @@
+"""The composer: channels from identities, the default channel, Ctrl+Enter, templates with their
+hotkeys, drafts per customer; and a reply through a real session showing in the feed as
+pending, then sent."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+from pytestqt.qtbot import QtBot
+
+from omnidesk_qt.client import Credentials
+from omnidesk_qt.embedded import EmbeddedGateway
+from omnidesk_qt.outbox import Outbox
+from omnidesk_qt.session import Session
+from omnidesk_qt.settings import Settings
+from tests.support.opclient import ChatVisitor
+from ui.composer import Composer, fill_template, latest_order, reply_channels
+from ui.feed_model import FeedRole
+from ui.feed_view import FeedView
+
+pytestmark = pytest.mark.usefixtures("isolated_dirs")
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+ALT = Qt.KeyboardModifier.AltModifier
+
+
+class StandInSession(QObject):
+    """The session's signals; send_message records instead of sending."""
+
+    timelineItem = Signal(dict)
+    timelinePage = Signal(int, dict)
+    deliveryChanged = Signal(int, str)
+    localQueued = Signal(str, str, dict)
+    commandDone = Signal(str, str, dict)
+    commandFailed = Signal(str, str, str)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.operator = {"display_name": "Анна Смирнова"}
+        self.sent: list[tuple[int, str, str, int | None, str]] = []
+
+    def send_message(
+        self,
+        customer_id: int,
+        channel: str,
+        text: str,
+        conversation_id: int | None = None,
+        subject: str = "",
+    ) -> None:
+        self.sent.append((customer_id, channel, text, conversation_id, subject))
+
+    def load_older(self, customer_id: int, before: int | None, limit: int = 50) -> None:
+        pass
+
+
+def item(i: int, channel: str, direction: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "id": i,
+        "customer_id": 11,
+        "conversation_id": 3,
+        "kind": "email" if channel == "email" else "message",
+        "channel": channel,
+        "direction": direction,
+        "author": "",
+        "subject": "",
+        "body": f"text {i}",
+        "attachments": [],
+        "extra": {},
+        "delivery": None,
+        "at": (datetime.now(UTC) - timedelta(minutes=100 - i)).isoformat(),
+        **extra,
+    }
+
+
+def card(customer_id: int = 11, name: str = "Ирина Котова", **over: Any) -> dict[str, Any]:
+    c: dict[str, Any] = {
+        "customer": {"id": customer_id, "name": name, "segment": "vip", "language": "ru"},
+        "identities": [
+            {"kind": "email", "value": "irina@example.ru", "verified": True},
+            {"kind": "phone", "value": "+79991234567", "verified": True},
+            {"kind": "web_visitor", "value": "wv_1", "verified": False},
+            {"kind": "telegram", "value": "@irina", "verified": True},
+        ],
+        "purchases": [
+            {"order": "ORD-2026-000101", "at": "2026-03-01T10:00:00+00:00"},
+            {"order": "ORD-2026-000345", "at": "2026-10-12T09:30:00+00:00"},
+            {"order": "ORD-2026-000200", "at": "2026-06-05T12:00:00+00:00"},
+        ],
+        "open_conversations": [{"id": 3, "channel": "webchat"}],
+        "timeline": {  # newest first, as the gateway sends it
+            "items": [
+                item(9, "webchat", "out"),
+                item(8, "telegram", "in"),
+                item(7, "email", "in", subject="Возврат"),
+                item(6, "webchat", "in"),
+            ],
+            "cursor": None,
+        },
+    }
+    c.update(over)
+    return c
+
+
+@pytest.fixture
+def composer(qtbot: QtBot) -> tuple[Composer, StandInSession]:
+    session = StandInSession()
+    settings = Settings()
+    w = Composer(session, settings)  # type: ignore[arg-type]
+    qtbot.addWidget(w)
+    w.resize(640, 200)
+    w.show()
+    qtbot.waitExposed(w)
+    w.activateWindow()
+    qtbot.waitActive(w)
+    return w, session
+
+
+def offered(c: Composer) -> list[str]:
+    return [c.channel.itemData(i) for i in range(c.channel.count())]
+
+
+def test_channels_come_from_the_identities() -> None:
+    assert [ch for ch, _a in reply_channels(card()["identities"])] == [
+        "webchat",
+        "telegram",
+        "sms",
+        "email",
+    ]
+    both = [{"kind": "phone", "value": "+7999"}, {"kind": "whatsapp", "value": "+7998"}]
+    assert reply_channels(both) == [("whatsapp", "+7998"), ("sms", "+7999")]
+    phone = [{"kind": "phone", "value": "+7999"}]
+    assert reply_channels(phone) == [("sms", "+7999")]
+    # WhatsApp through the phone number, for a customer who has written on WhatsApp.
+    assert reply_channels(phone, ["whatsapp", "sms"]) == [("whatsapp", "+7999"), ("sms", "+7999")]
+    assert reply_channels([{"kind": "loyalty_card", "value": "42"}]) == []
+
+
+def test_default_channel_is_where_the_customer_wrote_last(
+    qtbot: QtBot, composer: tuple[Composer, StandInSession]
+) -> None:
+    c, _session = composer
+    c.set_customer(card(), 3)
+    assert offered(c) == ["webchat", "telegram", "sms", "email"]
+    assert c.current_channel() == "telegram"  # the latest inbound item
+    assert "@irina" in c.channel.currentText()
+    assert c.channel.accessibleName() and c.editor.accessibleName()
+    assert c.send_button.accessibleName() and c.templates.accessibleName()
+    # A subject only for e-mail, with the last e-mail's subject to answer.
+    assert not c.subject.isVisible()
+    c.channel.setCurrentIndex(c.channel.findData("email"))
+    assert c.subject.isVisible() and c.subject.text() == "Re: Возврат"
+    # Nothing written in by the customer: the conversation's channel, else the first one.
+    c.set_customer(card(12, timeline={"items": [], "cursor": None}), 3)
+    assert c.current_channel() == "webchat"
+    c.set_customer(card(13, identities=[{"kind": "phone", "value": "+7", "verified": True}]), None)
+    assert offered(c) == ["sms"] and c.current_channel() == "sms"
+    # Nobody to write to: nothing can be sent.
+    c.set_customer(card(14, identities=[]), None)
+    assert offered(c) == [] and not c.channel.isEnabled()
+    c.editor.setPlainText("hello")
+    assert not c.send_button.isEnabled() and not c.send()
+
+
+def test_enter_is_a_new_line_ctrl_enter_sends_empty_never_does(
+    qtbot: QtBot, composer: tuple[Composer, StandInSession]
+) -> None:
+    c, session = composer
+    c.set_customer(card(), 3)
+    c.editor.setFocus()
+    qtbot.keyClicks(c.editor, "Hello")
+    qtbot.keyClick(c.editor, Qt.Key.Key_Return)
+    qtbot.keyClicks(c.editor, "there")
+    assert c.editor.toPlainText() == "Hello\nthere" and session.sent == []
+    qtbot.keyClick(c.editor, Qt.Key.Key_Return, CTRL)
+    assert session.sent == [(11, "telegram", "Hello\nthere", 3, "")]
+    assert c.editor.toPlainText() == ""
+    # Empty or blank: nothing goes, whichever way.
+    qtbot.keyClick(c.editor, Qt.Key.Key_Return, CTRL)
+    c.editor.setPlainText("   \n\t  ")
+    qtbot.keyClick(c.editor, Qt.Key.Key_Enter, CTRL | Qt.KeyboardModifier.KeypadModifier)
+    assert not c.send_button.isEnabled()
+    c.send_button.click()
+    assert len(session.sent) == 1
+    # An e-mail goes with its subject; the keypad Enter sends too.
+    c.channel.setCurrentIndex(c.channel.findData("email"))
+    c.subject.setText("Re: Возврат заказа")
+    c.editor.setPlainText("Деньги вернутся за 3 дня.")
+    qtbot.keyClick(c.editor, Qt.Key.Key_Enter, CTRL | Qt.KeyboardModifier.KeypadModifier)
+    assert session.sent[-1] == (11, "email", "Деньги вернутся за 3 дня.", 3, "Re: Возврат заказа")
+
+
+def test_template_hotkeys_insert_the_filled_text(
+    qtbot: QtBot, composer: tuple[Composer, StandInSession]
+) -> None:
+    c, session = composer
+    c.set_customer(card(), 3)
+    templates = c.settings.value("composer.templates")
+    assert [a.text().split("\t")[0] for a in c.templates_menu.actions()] == [
+        t["name"] for t in templates
+    ]
+    assert all("\t" in a.text() for a in c.templates_menu.actions()), "the hotkey is shown"
+    c.editor.setFocus()
+    qtbot.keyClicks(c.editor, "Hi. ")
+    order_template = next(t for t in templates if t["hotkey"] == "Alt+2")
+    qtbot.keyClick(c.editor, Qt.Key.Key_2, ALT)
+    expected = order_template["text"].format(name="Ирина Котова", order="ORD-2026-000345")
+    assert c.editor.toPlainText() == "Hi. " + expected
+    assert session.sent == []
+    # From the menu, the same.
+    c.editor.clear()
+    c.templates_menu.actions()[0].trigger()
+    assert c.editor.toPlainText() == templates[0]["text"].format(name="Ирина Котова")
+    # Templates changed in the settings: new hotkeys at once, old ones gone.
+    c.settings.set(
+        "composer.templates",
+        [{"name": "Заказ", "text": "Заказ {order}, {name}, {unknown}", "hotkey": "Ctrl+Shift+O"}],
+    )
+    c.editor.clear()
+    qtbot.keyClick(c.editor, Qt.Key.Key_2, ALT)
+    assert c.editor.toPlainText() in ("", "2"), "Alt+2 is no template any more"
+    c.editor.clear()
+    qtbot.keyClick(c.editor, Qt.Key.Key_O, CTRL | Qt.KeyboardModifier.ShiftModifier)
+    assert c.editor.toPlainText() == "Заказ ORD-2026-000345, Ирина Котова, {unknown}"
+    # A customer without orders: {order} stays for the operator to fill in.
+    c.set_customer(card(15, purchases=[]), None)
+    c.editor.clear()
+    qtbot.keyClick(c.editor, Qt.Key.Key_O, CTRL | Qt.KeyboardModifier.ShiftModifier)
+    assert c.editor.toPlainText() == "Заказ {order}, Ирина Котова, {unknown}"
+
+
+def test_fill_and_latest_order() -> None:
+    assert latest_order(card()) == "ORD-2026-000345"
+    assert latest_order({"purchases": []}) == ""
+    assert fill_template("{name}: {order} {0} {x.y}", {"name": "A", "order": ""}) == (
+        "A: {order} {0} {x.y}"
+    )
+
+
+def test_each_customer_keeps_their_draft(
+    qtbot: QtBot, composer: tuple[Composer, StandInSession]
+) -> None:
+    c, session = composer
+    c.set_customer(card(11), 3)
+    c.editor.setPlainText("Для Ирины")
+    c.channel.setCurrentIndex(c.channel.findData("sms"))
+    c.channel.activated.emit(c.channel.currentIndex())
+    c.set_customer(card(11), 3)  # the same customer again (the conversation changed)
+    assert c.editor.toPlainText() == "Для Ирины" and c.current_channel() == "sms"
+    c.set_customer(card(21, name="Олег"), 8)
+    assert c.editor.toPlainText() == "" and c.current_channel() == "telegram"
+    c.set_customer(card(11), 3)
+    assert c.editor.toPlainText() == "Для Ирины" and c.current_channel() == "sms"
+    # The customer writes on another channel: the choice follows only while untouched.
+    c.set_customer(card(21, name="Олег"), 8)
+    c.session.timelineItem.emit(dict(item(50, "webchat", "in"), customer_id=21))
+    assert c.current_channel() == "webchat"
+    assert session.sent == []
+
+
+# ==============================================================================================
+# through a real session, with the feed
+# ==============================================================================================
+def run(coro: Any, qtbot: QtBot, timeout: int = 20000) -> Any:
+    fut = asyncio.ensure_future(coro)
+    qtbot.waitUntil(fut.done, timeout=timeout)
+    return fut.result()
+
+
+def wait_nudging(qtbot: QtBot, session: Session, done: Any, timeout: float = 30.0) -> None:
+    """Wait for ``done()``, starting the session's outbox flush now and then: a command queued
+    just as a flush finds the outbox empty waits for the next one (Session._flush_soon skips
+    while that flush is still finishing), which in a test may never come."""
+    deadline = time.monotonic() + timeout
+    while not done():
+        assert time.monotonic() < deadline, "the gateway did not answer"
+        session._flush_soon()
+        qtbot.wait(50)
+
+
+def answered(session: Session, command: str) -> list[tuple[str, Any]]:
+    got: list[tuple[str, Any]] = []
+    session.commandDone.connect(lambda n, k, r: got.append((k, r)) if n == command else None)
+    session.commandFailed.connect(lambda n, c, m: got.append((c, m)) if n == command else None)
+    return got
+
+
+@pytest.fixture
+def live(
+    qtbot: QtBot, aloop: asyncio.AbstractEventLoop, demo_gateway: EmbeddedGateway, data_dir: Path
+) -> Iterator[tuple[Session, list[int]]]:
+    session = Session(demo_gateway.url, Credentials("agent", "agent"), Outbox(data_dir / "ob.db"))
+    with qtbot.waitSignal(session.snapshotLoaded, timeout=20000):
+        session.start()
+    presence = answered(session, "presence.set")
+    session.set_presence("available")
+    wait_nudging(qtbot, session, lambda: bool(presence))
+    taken: list[int] = []
+    yield session, taken
+    try:
+        ended, wrapped = (
+            answered(session, "conversation.end"),
+            answered(session, "conversation.wrap_up"),
+        )
+        for conv_id in taken:
+            session.end(conv_id)
+        wait_nudging(qtbot, session, lambda: len(ended) >= len(taken))
+        for conv_id in taken:
+            session.wrap_up(conv_id, "resolved")
+        wait_nudging(qtbot, session, lambda: len(wrapped) >= len(taken))
+    finally:
+        run(session.stop(), qtbot)
+
+
+def test_ctrl_enter_reply_shows_pending_then_sent_and_reaches_the_customer(
+    qtbot: QtBot, live: tuple[Session, list[int]], demo_gateway: EmbeddedGateway
+) -> None:
+    session, taken = live
+    window = QWidget()
+    layout = QVBoxLayout(window)
+    feed = FeedView(session, window, open_links=False)
+    composer = Composer(session, Settings(), window)
+    layout.addWidget(feed, 3)
+    layout.addWidget(composer, 1)
+    qtbot.addWidget(window)
+    window.resize(640, 720)
+    window.show()
+    qtbot.waitExposed(window)
+
+    # A customer writes in the web chat; the operator accepts and opens the card.
+    name = "Ксения Ответова"
+    offers: list[dict[str, Any]] = []
+    session.offerReceived.connect(
+        lambda conv, cust: offers.append(conv) if cust.get("name") == name else None
+    )
+    visitor = run(ChatVisitor.connect(demo_gateway.url, name=name), qtbot)
+    try:
+        assert run(visitor.say("Добрый день! Заказ не пришёл."), qtbot)["type"] == "ack"
+        qtbot.waitUntil(lambda: bool(offers), timeout=20000)
+        conv_id, customer_id = int(offers[0]["id"]), int(offers[0]["customer_id"])
+        accepted = answered(session, "conversation.accept")
+        session.accept(conv_id)
+        wait_nudging(qtbot, session, lambda: bool(accepted))
+        taken.append(conv_id)
+        with qtbot.waitSignal(
+            session.customerOpened,
+            timeout=20000,
+            check_params_cb=lambda c: c["customer"]["id"] == customer_id,
+        ) as opened:
+            session.open_customer(customer_id)
+        the_card = opened.args[0]
+        feed.show_customer(the_card)
+        composer.set_customer(the_card, conv_id)
+        assert composer.current_channel() == "webchat"
+
+        # Every state the reply's row goes through.
+        states: list[str] = []
+        reply = "Здравствуйте! Проверяю, минуту."
+
+        def watch(*_args: Any) -> None:
+            m = feed.model
+            for r in range(m.rowCount()):
+                idx = m.index(r)
+                if idx.data(FeedRole.BODY) == reply:
+                    state = idx.data(FeedRole.DELIVERY)
+                    if not states or states[-1] != state:
+                        states.append(state)
+
+        feed.model.rowsInserted.connect(watch)
+        feed.model.dataChanged.connect(watch)
+        composer.editor.setFocus()
+        # (QTest cannot type Cyrillic key by key; the text goes in as an input method would.)
+        composer.editor.insertPlainText(reply)
+        sends = answered(session, "message.send")
+        qtbot.keyClick(composer.editor, Qt.Key.Key_Return, CTRL)
+        assert composer.editor.toPlainText() == ""
+        qtbot.waitUntil(lambda: bool(states), timeout=5000)
+        assert states[0] == "pending", "shown at once, before the gateway answers"
+        wait_nudging(qtbot, session, lambda: bool(sends))
+        qtbot.waitUntil(lambda: states[-1] in ("sent", "delivered", "read"), timeout=10000)
+        assert "failed" not in states
+        # One row for the reply, in place of the pending one, with the gateway's id.
+        rows = [
+            r
+            for r in range(feed.model.rowCount())
+            if feed.model.index(r).data(FeedRole.BODY) == reply
+        ]
+        assert len(rows) == 1 and rows[0] == feed.model.rowCount() - 1
+        idx = feed.model.index(rows[0])
+        assert idx.data(FeedRole.ITEM_ID) == sends[0][1]["item"]["id"]
+        assert idx.data(FeedRole.DIRECTION) == "out" and idx.data(FeedRole.CHANNEL) == "webchat"
+        assert idx.data(FeedRole.LOCAL_KEY) == ""
+        got = run(visitor.recv_type("message"), qtbot)
+        assert got["text"] == reply
+    finally:
+        run(visitor.close(), qtbot)

@@ -1,0 +1,347 @@
+"""The reply editor under the feed: channel, subject (e-mail), text, templates, send.
+
+Keyboard first: Ctrl+Enter sends (Enter starts a new line), every template has its hotkey
+while the composer has the focus, and the templates button opens the list. The channels
+offered are the ones the customer can be reached on (from the card's identities); the one
+preselected is the channel the customer wrote on last. What is typed for a customer stays
+with that customer when the operator switches to another one and back.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPlainTextEdit,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from omnidesk_qt.session import Session
+from omnidesk_qt.settings import Settings
+
+# Identity kind -> channels a reply can go out on, in the order they are offered.
+CHANNELS_OF_IDENTITY = {
+    "web_visitor": ("webchat",),
+    "telegram": ("telegram",),
+    "whatsapp": ("whatsapp",),
+    "phone": ("sms",),
+    "email": ("email",),
+}
+CHANNEL_ORDER = ("webchat", "telegram", "whatsapp", "sms", "email")
+MAX_TEXT = 20_000  # what the gateway accepts
+TEMPLATES_SETTING = "composer.templates"
+_VARIABLE = re.compile(r"\{(name|order)\}")
+
+
+def reply_channels(
+    identities: list[dict[str, Any]], used: Iterable[str] = ()
+) -> list[tuple[str, str]]:
+    """(channel, address) for every channel the customer can be written to, in CHANNEL_ORDER.
+    A phone number is SMS, and WhatsApp too when the customer has used WhatsApp (``used``: the
+    channels of their feed) without a WhatsApp identity of its own: the gateway reaches
+    WhatsApp through the phone number."""
+    used = set(used)
+    found: dict[str, str] = {}
+    for ident in identities:
+        kind, value = str(ident.get("kind")), str(ident.get("value") or "")
+        for channel in CHANNELS_OF_IDENTITY.get(kind, ()):
+            found.setdefault(channel, value)
+        if kind == "phone" and "whatsapp" in used:
+            found.setdefault("whatsapp", value)
+    return [(ch, found[ch]) for ch in CHANNEL_ORDER if ch in found]
+
+
+def latest_order(card: dict[str, Any]) -> str:
+    """The number of the customer's most recent order, or ""."""
+    purchases = [p for p in card.get("purchases") or [] if p.get("order")]
+    if not purchases:
+        return ""
+    return str(max(purchases, key=lambda p: str(p.get("at") or ""))["order"])
+
+
+def fill_template(text: str, values: dict[str, str]) -> str:
+    """``{name}`` and ``{order}`` filled in; a variable without a value stays as it is, so that
+    the operator sees what to complete before sending."""
+    return _VARIABLE.sub(lambda m: values.get(m.group(1)) or m.group(0), text)
+
+
+class Composer(QWidget):
+    sent = Signal(str, str)  # channel, text: a reply went to the session
+
+    def __init__(self, session: Session, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("Composer")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.session = session
+        self.settings = settings
+        self.card: dict[str, Any] = {}
+        self.customer_id: int | None = None
+        self.conversation_id: int | None = None
+        self._drafts: dict[int, tuple[str, str, str | None]] = {}  # text, subject, channel
+        self._chosen = False  # the operator picked the channel for this customer
+        self._shortcuts: list[QShortcut] = []
+        self._channel_names = {
+            "webchat": self.tr("Web chat"),
+            "telegram": self.tr("Telegram"),
+            "whatsapp": self.tr("WhatsApp"),
+            "sms": self.tr("SMS"),
+            "email": self.tr("E-mail"),
+        }
+
+        self.channel = QComboBox(self)
+        self.channel.setObjectName("ReplyChannel")
+        self.channel.setAccessibleName(self.tr("Reply channel"))
+        self.channel.setToolTip(self.tr("The channel the reply goes out on"))
+        self.channel.activated.connect(self._channel_picked)
+        self.channel.currentIndexChanged.connect(self._channel_changed)
+        self.subject = QLineEdit(self)
+        self.subject.setObjectName("ReplySubject")
+        self.subject.setAccessibleName(self.tr("E-mail subject"))
+        self.subject.setPlaceholderText(self.tr("Subject"))
+        self.subject.setMaxLength(300)
+        self.subject.hide()
+        self.templates = QToolButton(self)
+        self.templates.setObjectName("ReplyTemplates")
+        self.templates.setText(self.tr("Templates"))
+        self.templates.setAccessibleName(self.tr("Reply templates"))
+        self.templates.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.templates_menu = QMenu(self.tr("Templates"), self)
+        self.templates.setMenu(self.templates_menu)
+        self.send_button = QPushButton(self.tr("Send"), self)
+        self.send_button.setObjectName("SendReply")
+        self.send_button.setAccessibleName(self.tr("Send the reply"))
+        self.send_button.setToolTip(self.tr("Send (Ctrl+Enter)"))
+        self.send_button.clicked.connect(self.send)
+        self.editor = QPlainTextEdit(self)
+        self.editor.setObjectName("ReplyText")
+        self.editor.setAccessibleName(self.tr("Reply"))
+        self.editor.setPlaceholderText(
+            self.tr("Write a reply… Ctrl+Enter sends, Enter starts a new line")
+        )
+        self.editor.setTabChangesFocus(True)
+        self.editor.installEventFilter(self)
+        self.editor.textChanged.connect(self._update_state)
+        self.hint = QLabel(self)
+        self.hint.setObjectName("ReplyHint")
+        self.hint.setProperty("role", "muted")
+        self.hint.setAccessibleName(self.tr("Reply status"))
+
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.channel)
+        top.addWidget(self.subject, 1)
+        top.addStretch(0)
+        top.addWidget(self.templates)
+        top.addWidget(self.send_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 6, 8, 6)
+        layout.setSpacing(4)
+        layout.addLayout(top)
+        layout.addWidget(self.editor, 1)
+        layout.addWidget(self.hint)
+        self.setFocusProxy(self.editor)
+        self.setTabOrder(self.editor, self.send_button)
+
+        self._load_templates()
+        settings.changed.connect(self._setting_changed)
+        session.timelineItem.connect(self._timeline_item)
+        self._update_state()
+
+    # -- what the window calls ------------------------------------------------------------------
+    def set_customer(self, card: dict[str, Any], conversation_id: int | None) -> None:
+        """The customer (and conversation) replies go to. The same customer again keeps what
+        is typed and the channel chosen; another one gets its own draft back."""
+        customer = card.get("customer") or {}
+        cid = int(customer.get("id") or 0) or None
+        same = cid is not None and cid == self.customer_id
+        if not same:
+            self._save_draft()
+        self.card = card
+        self.conversation_id = conversation_id
+        current = self.current_channel() if same else None
+        self.channel.blockSignals(True)
+        self.channel.clear()
+        items = (card.get("timeline") or {}).get("items") or []
+        used = {str(it.get("channel")) for it in items if it.get("channel")}
+        for channel, address in reply_channels(list(card.get("identities") or []), used):
+            name = self._channel_names.get(channel, channel)
+            self.channel.addItem(f"{name} — {address}" if address else name, channel)
+        self.channel.blockSignals(False)
+        if same:
+            self._select_channel(current)
+        else:
+            self.customer_id = cid
+            text, subject, chosen = self._drafts.pop(cid, ("", "", None)) if cid else ("", "", None)
+            self._chosen = chosen is not None
+            self._select_channel(chosen or self.default_channel())
+            self.editor.setPlainText(text)
+            self.subject.setText(subject or self._default_subject())
+        self._channel_changed()
+        self._update_state()
+
+    def current_channel(self) -> str | None:
+        data = self.channel.currentData()
+        return str(data) if data else None
+
+    def default_channel(self) -> str | None:
+        """The channel the customer wrote on last, if a reply can go there; else the
+        conversation's channel; else the first one offered."""
+        offered = [self.channel.itemData(i) for i in range(self.channel.count())]
+        for item in (self.card.get("timeline") or {}).get("items") or []:  # newest first
+            if item.get("direction") == "in" and item.get("channel") in offered:
+                return str(item["channel"])
+        for conv in self.card.get("open_conversations") or []:
+            if conv.get("id") == self.conversation_id and conv.get("channel") in offered:
+                return str(conv["channel"])
+        return str(offered[0]) if offered else None
+
+    def send(self) -> bool:
+        """Send what is typed; nothing happens when it is empty. True when it went."""
+        text = self.editor.toPlainText().strip()
+        channel = self.current_channel()
+        if not text or self.customer_id is None or channel is None:
+            return False
+        if len(text) > MAX_TEXT:
+            self.hint.setText(
+                self.tr("The reply is too long: at most %1 characters.").replace(
+                    "%1", str(MAX_TEXT)
+                )
+            )
+            return False
+        subject = self.subject.text().strip() if channel == "email" else ""
+        self.session.send_message(self.customer_id, channel, text, self.conversation_id, subject)
+        self.editor.clear()
+        self.sent.emit(channel, text)
+        return True
+
+    def type_reply(self, text: str) -> None:
+        """Reply as if typed and sent with Ctrl+Enter (automation)."""
+        self.editor.setPlainText(text)
+        self.send()
+
+    def insert_text(self, text: str) -> None:
+        """Put text in at the cursor (a suggestion, a template) and give the editor the focus."""
+        self.editor.insertPlainText(text)
+        self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def insert_template(self, text: str) -> None:
+        self.insert_text(fill_template(text, self.template_values()))
+
+    def template_values(self) -> dict[str, str]:
+        name = str((self.card.get("customer") or {}).get("name") or "")
+        return {"name": name, "order": latest_order(self.card)}
+
+    # -- templates ------------------------------------------------------------------------------
+    def _load_templates(self) -> None:
+        for shortcut in self._shortcuts:
+            shortcut.setEnabled(False)
+            shortcut.deleteLater()
+        self._shortcuts = []
+        self.templates_menu.clear()
+        templates = self.settings.value(TEMPLATES_SETTING) or []
+        for template in templates:
+            name = str(template.get("name") or "")
+            text = str(template.get("text") or "")
+            hotkey = str(template.get("hotkey") or "")
+            if not name or not text:
+                continue
+            seq = QKeySequence.fromString(hotkey, QKeySequence.SequenceFormat.PortableText)
+            label = name
+            if hotkey and not seq.isEmpty():
+                # The hotkey is shown in the menu; the shortcut itself is the composer's (one
+                # owner, so it is never ambiguous).
+                label = f"{name}\t{seq.toString(QKeySequence.SequenceFormat.NativeText)}"
+                shortcut = QShortcut(seq, self)
+                shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                shortcut.activated.connect(lambda t=text: self.insert_template(t))
+                self._shortcuts.append(shortcut)
+            action = self.templates_menu.addAction(label)
+            action.triggered.connect(lambda _checked=False, t=text: self.insert_template(t))
+        self.templates.setEnabled(bool(self.templates_menu.actions()))
+
+    def _setting_changed(self, name: str, _value: object) -> None:
+        if name == TEMPLATES_SETTING:
+            self._load_templates()
+
+    # -- keyboard -------------------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            watched is self.editor
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            self.send()
+            return True
+        return super().eventFilter(watched, event)
+
+    # -- the rest -------------------------------------------------------------------------------
+    def _select_channel(self, channel: str | None) -> None:
+        i = self.channel.findData(channel) if channel else -1
+        self.channel.setCurrentIndex(i if i >= 0 else (0 if self.channel.count() else -1))
+
+    def _channel_picked(self, _index: int) -> None:
+        self._chosen = True
+
+    def _channel_changed(self, _index: int = -1) -> None:
+        self.subject.setVisible(self.current_channel() == "email")
+        self._update_state()
+
+    def _timeline_item(self, item: dict[str, Any]) -> None:
+        # The customer wrote on another channel: follow, unless the operator chose one or
+        # is in the middle of a reply.
+        if (
+            self.customer_id is not None
+            and item.get("customer_id") == self.customer_id
+            and item.get("direction") == "in"
+            and not self._chosen
+            and not self.editor.toPlainText().strip()
+            and self.channel.findData(item.get("channel")) >= 0
+        ):
+            self._select_channel(str(item["channel"]))
+            self._channel_changed()
+
+    def _default_subject(self) -> str:
+        for item in (self.card.get("timeline") or {}).get("items") or []:  # newest first
+            if item.get("kind") == "email" and item.get("subject"):
+                subject = str(item["subject"])
+                return subject if subject.lower().startswith("re:") else f"Re: {subject}"
+        return ""
+
+    def _save_draft(self) -> None:
+        if self.customer_id is None:
+            return
+        text = self.editor.toPlainText()
+        if text.strip() or self._chosen:
+            chosen = self.current_channel() if self._chosen else None
+            self._drafts[self.customer_id] = (text, self.subject.text(), chosen)
+        else:
+            self._drafts.pop(self.customer_id, None)
+
+    def _update_state(self) -> None:
+        has_customer = self.customer_id is not None
+        reachable = self.channel.count() > 0
+        self.channel.setEnabled(has_customer and reachable)
+        self.editor.setEnabled(has_customer)
+        self.send_button.setEnabled(
+            has_customer and reachable and bool(self.editor.toPlainText().strip())
+        )
+        if not has_customer:
+            self.hint.setText(self.tr("Open a conversation to reply."))
+        elif not reachable:
+            self.hint.setText(self.tr("This customer has no channel a reply can go to."))
+        else:
+            self.hint.setText(self.tr("Ctrl+Enter sends · Enter starts a new line"))

@@ -1,0 +1,281 @@
+"""The left pane: "My conversations" and "Queue" as two tabs over one model, with channel and
+state filters. Driven from the keyboard: arrows move, Enter opens, A accepts an offer (or a
+waiting conversation), D declines an offer, Ctrl+1…Ctrl+9 jump to the n-th conversation.
+
+Presentation only: it emits what the operator asked for; the window turns that into intents.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QTabWidget,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.conversation_model import (
+    CHANNELS,
+    MINE,
+    QUEUE,
+    Column,
+    ConversationFilter,
+    ConversationModel,
+    Role,
+)
+from ui.icons import icon
+
+STATE_FILTERS = ("queued", "offered", "active", "held", "wrap_up")
+
+
+class ConversationView(QTreeView):
+    """A flat, keyboard-first table of conversations."""
+
+    openRequested = Signal(dict)
+    acceptRequested = Signal(dict)
+    declineRequested = Signal(dict)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setRootIsDecorated(False)
+        self.setItemsExpandable(False)
+        self.setUniformRowHeights(True)
+        self.setAllColumnsShowFocus(True)
+        self.setAlternatingRowColors(True)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSortingEnabled(False)  # the proxy keeps its own order: offers, then the wait
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.doubleClicked.connect(self._open)
+
+    def current_conversation(self) -> dict[str, Any] | None:
+        idx = self.currentIndex()
+        conv = idx.data(Role.CONVERSATION) if idx.isValid() else None
+        return conv if isinstance(conv, dict) else None
+
+    def _open(self, index: QModelIndex) -> None:
+        conv = index.data(Role.CONVERSATION)
+        if isinstance(conv, dict):
+            self.openRequested.emit(conv)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        conv = self.current_conversation()
+        if mods == Qt.KeyboardModifier.NoModifier and conv is not None:
+            key = event.key()
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self.openRequested.emit(conv)
+                event.accept()
+                return
+            if key == Qt.Key.Key_A:
+                self.acceptRequested.emit(conv)
+                event.accept()
+                return
+            if key == Qt.Key.Key_D:
+                self.declineRequested.emit(conv)
+                event.accept()
+                return
+        super().keyPressEvent(event)
+
+
+class ConversationList(QWidget):
+    """``conversationSelected`` fires when the current row changes (the window opens the
+    customer); ``conversationOpened`` on Enter or a double click (the window moves the focus to
+    the reply); accept/decline carry the conversation the operator chose."""
+
+    conversationSelected = Signal(dict)
+    conversationOpened = Signal(dict)
+    acceptRequested = Signal(dict)
+    declineRequested = Signal(dict)
+
+    def __init__(self, model: ConversationModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("ConversationList")
+        self.setAccessibleName(self.tr("Conversations"))
+        self.model = model
+
+        # -- filters ----------------------------------------------------------------------------
+        self.channel_filter = QComboBox(self)
+        self.channel_filter.setObjectName("ChannelFilter")
+        self.channel_filter.setAccessibleName(self.tr("Show channel"))
+        self.channel_filter.setToolTip(self.tr("Show conversations of one channel"))
+        self.channel_filter.view().setAccessibleName(self.tr("Channels"))
+        self.channel_filter.addItem(self.tr("All channels"), "")
+        for ch in CHANNELS:
+            self.channel_filter.addItem(icon(ch), model.channel_name(ch), ch)
+        self.state_filter = QComboBox(self)
+        self.state_filter.setObjectName("StateFilter")
+        self.state_filter.setAccessibleName(self.tr("Show state"))
+        self.state_filter.setToolTip(self.tr("Show conversations in one state"))
+        self.state_filter.view().setAccessibleName(self.tr("States"))
+        self.state_filter.addItem(self.tr("All states"), "")
+        state_names = {
+            "queued": self.tr("Waiting"),
+            "offered": self.tr("Offered"),
+            "active": self.tr("Active"),
+            "held": self.tr("On hold"),
+            "wrap_up": self.tr("Wrap-up"),
+        }
+        for st in STATE_FILTERS:
+            self.state_filter.addItem(state_names[st], st)
+        channel_label = QLabel(self.tr("&Channel:"), self)
+        channel_label.setBuddy(self.channel_filter)
+        state_label = QLabel(self.tr("S&tate:"), self)
+        state_label.setBuddy(self.state_filter)
+
+        # -- the two sections -------------------------------------------------------------------
+        self.proxies: dict[str, ConversationFilter] = {}
+        self.views: dict[str, ConversationView] = {}
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("ConversationTabs")
+        self.tabs.setAccessibleName(self.tr("Conversation lists"))
+        self.tabs.setDocumentMode(True)
+        names = {MINE: self.tr("My conversations"), QUEUE: self.tr("Queue")}
+        for section in (MINE, QUEUE):
+            proxy = ConversationFilter(section, self)
+            proxy.setSourceModel(model)
+            proxy.sort(0)
+            view = ConversationView(self)
+            view.setObjectName("MyConversations" if section == MINE else "QueueList")
+            view.setAccessibleName(names[section])
+            view.setModel(proxy)
+            self._size_columns(view)
+            view.selectionModel().currentChanged.connect(self._current_changed)
+            view.openRequested.connect(self.conversationOpened)
+            view.acceptRequested.connect(self.acceptRequested)
+            view.declineRequested.connect(self.declineRequested)
+            for sig in (proxy.rowsInserted, proxy.rowsRemoved, proxy.modelReset):
+                sig.connect(self._update_titles)
+            proxy.layoutChanged.connect(self._update_titles)
+            self.proxies[section] = proxy
+            self.views[section] = view
+            self.tabs.addTab(view, names[section])
+        self._names = names
+        self.tabs.currentChanged.connect(self._tab_changed)
+        self.channel_filter.currentIndexChanged.connect(self._filters_changed)
+        self.state_filter.currentIndexChanged.connect(self._filters_changed)
+
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(channel_label)
+        top.addWidget(self.channel_filter, 1)
+        top.addWidget(state_label)
+        top.addWidget(self.state_filter, 1)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 6, 0, 6)
+        lay.addLayout(top)
+        lay.addWidget(self.tabs, 1)
+        self.setFocusProxy(self.views[MINE])
+
+        # Ctrl+1…Ctrl+9: the n-th conversation of the visible tab, from anywhere in the window.
+        self.jump_shortcuts: list[QShortcut] = []
+        for n in range(1, 10):
+            sc = QShortcut(QKeySequence(f"Ctrl+{n}"), self)
+            sc.setContext(Qt.ShortcutContext.WindowShortcut)
+            sc.activated.connect(lambda n=n: self.jump_to(n))
+            self.jump_shortcuts.append(sc)
+        self._update_titles()
+
+    # -- sizing ---------------------------------------------------------------------------------
+    def _size_columns(self, view: ConversationView) -> None:
+        # Fixed widths from the font, not ResizeToContents: that would measure every row on
+        # every tick of a busy queue.
+        fm = view.fontMetrics()
+        header = view.header()
+        header.setStretchLastSection(False)
+        header.setMinimumSectionSize(fm.horizontalAdvance("0:00") + 12)
+        widths = {
+            Column.CHANNEL: fm.horizontalAdvance("WhatsApp") + 34,
+            Column.CUSTOMER: fm.horizontalAdvance("Customer name") + 12,
+            Column.STATE: fm.horizontalAdvance("Offered to you") + 12,
+            Column.WAITING: fm.horizontalAdvance("0:00:00") + 30,
+        }
+        for col, width in widths.items():
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(col, width)
+        header.setSectionResizeMode(Column.SUBJECT, QHeaderView.ResizeMode.Stretch)
+
+    # -- reading --------------------------------------------------------------------------------
+    def current_section(self) -> str:
+        return MINE if self.tabs.currentIndex() == 0 else QUEUE
+
+    def current_view(self) -> ConversationView:
+        return self.views[self.current_section()]
+
+    def current_conversation(self) -> dict[str, Any] | None:
+        return self.current_view().current_conversation()
+
+    def count(self, section: str) -> int:
+        return self.proxies[section].rowCount()
+
+    # -- actions --------------------------------------------------------------------------------
+    def select_conversation(self, conversation_id: int, *, focus: bool = False) -> bool:
+        """Show the tab that holds it and make it current; False if it is filtered out or
+        unknown."""
+        for section in (MINE, QUEUE):
+            row = self.proxies[section].row_of(conversation_id)
+            if row is not None:
+                self.tabs.setCurrentIndex(0 if section == MINE else 1)
+                self._make_current(self.views[section], row, focus)
+                return True
+        return False
+
+    def jump_to(self, n: int) -> None:
+        """Ctrl+n: the n-th conversation (1-based) of the visible tab, focused."""
+        view = self.current_view()
+        if 1 <= n <= view.model().rowCount():
+            self._make_current(view, n - 1, True)
+
+    def focus_list(self) -> None:
+        view = self.current_view()
+        if not view.currentIndex().isValid() and view.model().rowCount():
+            self._make_current(view, 0, True)
+        view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _make_current(self, view: ConversationView, row: int, focus: bool) -> None:
+        idx = view.model().index(row, 0)
+        view.selectionModel().setCurrentIndex(
+            idx,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        view.scrollTo(idx)
+        if focus:
+            view.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    # -- reactions ------------------------------------------------------------------------------
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        conv = current.data(Role.CONVERSATION) if current.isValid() else None
+        if isinstance(conv, dict):
+            self.conversationSelected.emit(conv)
+
+    def _tab_changed(self, _index: int) -> None:
+        conv = self.current_conversation()
+        if conv is not None:
+            self.conversationSelected.emit(conv)
+
+    def _filters_changed(self) -> None:
+        channel = str(self.channel_filter.currentData() or "")
+        state = str(self.state_filter.currentData() or "")
+        for proxy in self.proxies.values():
+            proxy.set_channel(channel or None)
+            proxy.set_state(state or None)
+        self._update_titles()
+
+    def _update_titles(self, *_args: Any) -> None:
+        for i, section in enumerate((MINE, QUEUE)):
+            n = self.proxies[section].rowCount()
+            title = f"{self._names[section]} ({n})"
+            self.tabs.setTabText(i, title)
+            self.tabs.setTabToolTip(i, title)

@@ -1,0 +1,397 @@
+"""The customer card (right pane): who this is, how to reach them, what they bought, what is
+still open with them.
+
+Every text from the gateway is shown as plain text (a customer's name is data, not markup) and
+can be selected and copied with the keyboard.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QLocale, QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSizePolicy,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ui.icons import icon
+
+IDENTITY_CHANNEL = {"telegram": "telegram", "whatsapp": "whatsapp", "email": "email"}
+CURRENCY = {"RUB": "₽", "USD": "$", "EUR": "€"}
+AVATAR_COLOURS = ("#5c6bc0", "#00897b", "#8e24aa", "#f4511e", "#3949ab", "#6d4c41", "#039be5")
+
+
+def initials(name: str) -> str:
+    """Up to two capital letters: "Вера Тестова" -> "ВТ"; "" -> "?"."""
+    parts = [p for p in name.replace("-", " ").split() if p[:1].isalnum()]
+    if not parts:
+        return "?"
+    letters = parts[0][0] + (parts[-1][0] if len(parts) > 1 else "")
+    return letters.upper()
+
+
+def scaled_font(font: QFont, factor: float) -> QFont:
+    """The font, ``factor`` times as large, whether it is sized in points or pixels."""
+    out = QFont(font)
+    if font.pointSizeF() > 0:
+        out.setPointSizeF(font.pointSizeF() * factor)
+    elif font.pixelSize() > 0:
+        out.setPixelSize(max(1, round(font.pixelSize() * factor)))
+    return out
+
+
+def format_age(seconds: int, tr: Any) -> str:
+    """How long ago, short: "5 min", "3 h", "3 d"."""
+    s = max(0, int(seconds))
+    if s < 3600:
+        return str(tr("%1 min")).replace("%1", str(max(1, s // 60)))
+    if s < 86400:
+        return str(tr("%1 h")).replace("%1", str(s // 3600))
+    return str(tr("%1 d")).replace("%1", str(s // 86400))
+
+
+class Avatar(QWidget):
+    """A round badge with the customer's initials; its colour follows the customer id."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._text = "?"
+        self._colour = QColor(AVATAR_COLOURS[0])
+        self.setFixedSize(QSize(48, 48))
+        self.setAccessibleName(self.tr("Initials"))
+
+    def set_customer(self, customer_id: int, name: str) -> None:
+        self._text = initials(name)
+        self._colour = QColor(AVATAR_COLOURS[customer_id % len(AVATAR_COLOURS)])
+        self.setAccessibleDescription(self._text)
+        self.update()
+
+    def text(self) -> str:
+        return self._text
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(self._colour)
+        rect = QRectF(self.rect()).adjusted(1, 1, -1, -1)
+        p.drawEllipse(rect)
+        font = QFont(self.font())
+        font.setBold(True)
+        font.setPixelSize(int(rect.height() * 0.38))
+        p.setFont(font)
+        p.setPen(QColor("#ffffff"))
+        p.drawText(rect, Qt.AlignmentFlag.AlignCenter, self._text)
+        p.end()
+
+
+def _label(text: str, parent: QWidget, name: str = "") -> QLabel:
+    lab = QLabel(text, parent)
+    lab.setTextFormat(Qt.TextFormat.PlainText)
+    lab.setWordWrap(True)
+    lab.setTextInteractionFlags(
+        Qt.TextInteractionFlag.TextSelectableByMouse
+        | Qt.TextInteractionFlag.TextSelectableByKeyboard
+    )
+    if name:
+        lab.setObjectName(name)
+    return lab
+
+
+class CustomerCard(QScrollArea):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("CustomerCard")
+        self.setAccessibleName(self.tr("Customer card"))
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.card: dict[str, Any] = {}
+        self._ident_rows: list[tuple[QLabel, QLabel, QLabel]] = []
+        self._tp_rows: list[tuple[QLabel, QLabel]] = []
+        self._kind_names = {
+            "phone": self.tr("Phone"),
+            "email": self.tr("E-mail"),
+            "telegram": self.tr("Telegram"),
+            "whatsapp": self.tr("WhatsApp"),
+            "web_visitor": self.tr("Web chat"),
+        }
+        self._segment_names = {
+            "standard": self.tr("Standard"),
+            "premium": self.tr("Premium"),
+            "vip": self.tr("VIP"),
+            "new": self.tr("New customer"),
+        }
+        self._status_names = {
+            "paid": self.tr("paid"),
+            "shipped": self.tr("shipped"),
+            "delivered": self.tr("delivered"),
+            "returned": self.tr("returned"),
+            "cancelled": self.tr("cancelled"),
+            "open": self.tr("open"),
+            "pending": self.tr("pending"),
+            "escalated": self.tr("escalated"),
+            "closed": self.tr("closed"),
+        }
+
+        body = QWidget(self)
+        body.setObjectName("CustomerCardBody")
+        self.setWidget(body)
+        lay = QVBoxLayout(body)
+        lay.setContentsMargins(10, 8, 10, 8)
+        lay.setSpacing(6)
+
+        # -- header: avatar, name, segment, CSAT ------------------------------------------------
+        self.avatar = Avatar(body)
+        self.name = _label(self.tr("No customer open"), body, "CustomerName")
+        self.name.setAccessibleName(self.tr("Customer name"))
+        big = scaled_font(self.name.font(), 1.3)
+        big.setBold(True)
+        self.name.setFont(big)
+        self.segment = _label("", body, "CustomerSegment")
+        self.segment.setAccessibleName(self.tr("Segment"))
+        self.csat = _label("", body, "CustomerCsat")
+        self.csat.setAccessibleName(self.tr("Last CSAT"))
+        head_text = QVBoxLayout()
+        head_text.setSpacing(2)
+        head_text.addWidget(self.name)
+        meta = QHBoxLayout()
+        meta.setSpacing(14)
+        meta.addWidget(self.segment)
+        meta.addWidget(self.csat)
+        meta.addStretch(1)
+        head_text.addLayout(meta)
+        head = QHBoxLayout()
+        head.addWidget(self.avatar, 0, Qt.AlignmentFlag.AlignTop)
+        head.addLayout(head_text, 1)
+        lay.addLayout(head)
+
+        # -- identities -------------------------------------------------------------------------
+        self.identities_title = self._section(self.tr("Contacts"), body)
+        lay.addWidget(self.identities_title)
+        self.identities = QWidget(body)
+        self.identities.setObjectName("CustomerIdentities")
+        self.identities.setAccessibleName(self.tr("Contacts"))
+        self._ident_grid = QGridLayout(self.identities)
+        self._ident_grid.setContentsMargins(0, 0, 0, 0)
+        self._ident_grid.setHorizontalSpacing(8)
+        self._ident_grid.setVerticalSpacing(2)
+        self._ident_grid.setColumnStretch(1, 1)
+        lay.addWidget(self.identities)
+
+        # -- products and purchases -------------------------------------------------------------
+        self.products_title = self._section(self.tr("Products"), body)
+        lay.addWidget(self.products_title)
+        self.products = _label("", body, "CustomerProducts")
+        self.products.setAccessibleName(self.tr("Products"))
+        lay.addWidget(self.products)
+        self.purchases_title = self._section(self.tr("Purchases"), body)
+        lay.addWidget(self.purchases_title)
+        self.purchases = QTreeWidget(body)
+        self.purchases.setObjectName("CustomerPurchases")
+        self.purchases.setAccessibleName(self.tr("Purchases"))
+        self.purchases.setHeaderLabels([self.tr("Order"), self.tr("Status"), self.tr("Amount")])
+        self.purchases.setRootIsDecorated(False)
+        self.purchases.setUniformRowHeights(True)
+        self.purchases.setAllColumnsShowFocus(True)
+        self.purchases.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.purchases.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.purchases.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        lay.addWidget(self.purchases)
+
+        # -- open touchpoints -------------------------------------------------------------------
+        self.touchpoints_title = self._section(self.tr("Open requests"), body)
+        lay.addWidget(self.touchpoints_title)
+        self.touchpoints = QWidget(body)
+        self.touchpoints.setObjectName("CustomerTouchpoints")
+        self.touchpoints.setAccessibleName(self.tr("Open requests"))
+        self._tp_layout = QVBoxLayout(self.touchpoints)
+        self._tp_layout.setContentsMargins(0, 0, 0, 0)
+        self._tp_layout.setSpacing(2)
+        lay.addWidget(self.touchpoints)
+        lay.addStretch(1)
+        self.clear()
+
+    def _section(self, text: str, parent: QWidget) -> QLabel:
+        lab = QLabel(text, parent)
+        lab.setTextFormat(Qt.TextFormat.PlainText)
+        font = QFont(lab.font())
+        font.setBold(True)
+        lab.setFont(font)
+        lab.setProperty("role", "section")
+        lab.setContentsMargins(0, 6, 0, 0)
+        return lab
+
+    # -- content --------------------------------------------------------------------------------
+    def customer_id(self) -> int | None:
+        cust = self.card.get("customer")
+        return int(cust["id"]) if cust else None
+
+    def clear(self) -> None:
+        self.card = {}
+        self.avatar.set_customer(0, "")
+        self.avatar.setVisible(False)
+        self.name.setText(self.tr("No customer open"))
+        self.segment.clear()
+        self.csat.clear()
+        self._clear_layout(self._ident_grid)
+        self._clear_layout(self._tp_layout)
+        self._ident_rows = []
+        self._tp_rows = []
+        self.purchases.clear()
+        self.products.clear()
+        for w in (
+            self.identities_title,
+            self.identities,
+            self.products_title,
+            self.products,
+            self.purchases_title,
+            self.purchases,
+            self.touchpoints_title,
+            self.touchpoints,
+        ):
+            w.setVisible(False)
+
+    def show_card(self, card: dict[str, Any]) -> None:
+        self.card = card
+        cust = card.get("customer") or {}
+        name = str(cust.get("name") or "") or self.tr("(no name)")
+        self.avatar.set_customer(int(cust.get("id") or 0), str(cust.get("name") or ""))
+        self.avatar.setVisible(True)
+        self.name.setText(name)
+        segment = str(cust.get("segment") or "")
+        self.segment.setText(self._segment_names.get(segment, segment))
+        csat = cust.get("last_csat")
+        self.csat.setText(
+            self.tr("Last CSAT: %1 of 5").replace("%1", str(csat)) if csat is not None else ""
+        )
+        self._show_identities(card.get("identities") or [])
+        self._show_purchases(card.get("products") or [], card.get("purchases") or [])
+        self._show_touchpoints(card.get("touchpoints") or [])
+
+    def _show_identities(self, identities: list[dict[str, Any]]) -> None:
+        self._clear_layout(self._ident_grid)
+        self._ident_rows = []
+        for row, ident in enumerate(identities):
+            kind = str(ident.get("kind", ""))
+            kind_label = _label(self._kind_names.get(kind, kind), self.identities)
+            value = _label(str(ident.get("value", "")), self.identities, "IdentityValue")
+            verified = bool(ident.get("verified"))
+            mark = _label(
+                ("✓ " + self.tr("verified")) if verified else ("? " + self.tr("claimed")),
+                self.identities,
+                "IdentityMark",
+            )
+            mark.setProperty("verified", verified)
+            mark.setStyleSheet("color: #2e7d32;" if verified else "color: #9e6a00;")
+            value.setAccessibleName(
+                f"{kind_label.text()}: {value.text()}, "
+                + (self.tr("verified") if verified else self.tr("claimed, not verified"))
+            )
+            self._ident_grid.addWidget(kind_label, row, 0)
+            self._ident_grid.addWidget(value, row, 1)
+            self._ident_grid.addWidget(mark, row, 2)
+            self._ident_rows.append((kind_label, value, mark))
+        shown = bool(identities)
+        self.identities_title.setVisible(shown)
+        self.identities.setVisible(shown)
+
+    def _show_purchases(self, products: list[str], purchases: list[dict[str, Any]]) -> None:
+        self.products.setText(", ".join(str(p) for p in products))
+        self.products_title.setVisible(bool(products))
+        self.products.setVisible(bool(products))
+        self.purchases.clear()
+        locale = QLocale()
+        for p in purchases:
+            currency = str(p.get("currency") or "")
+            amount = locale.toString(float(p.get("amount") or 0), "f", 0)
+            status = str(p.get("status") or "")
+            item = QTreeWidgetItem(
+                [
+                    str(p.get("order") or ""),
+                    self._status_names.get(status, status),
+                    f"{amount} {CURRENCY.get(currency, currency)}".strip(),
+                ]
+            )
+            item.setToolTip(0, str(p.get("product") or ""))
+            item.setToolTip(1, str(p.get("product") or ""))
+            item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            self.purchases.addTopLevelItem(item)
+        fm = self.purchases.fontMetrics()
+        self.purchases.header().resizeSection(0, fm.horizontalAdvance("ORD-2025-000000") + 14)
+        self.purchases.header().resizeSection(1, fm.horizontalAdvance("delivered") + 24)
+        rows = min(len(purchases), 6)
+        row_h = max(self.purchases.sizeHintForRow(0), fm.height() + 6) if purchases else 0
+        header_h = self.purchases.header().sizeHint().height()
+        self.purchases.setFixedHeight(header_h + rows * row_h + 2 * self.purchases.frameWidth())
+        self.purchases_title.setVisible(bool(purchases))
+        self.purchases.setVisible(bool(purchases))
+
+    def _show_touchpoints(self, touchpoints: list[dict[str, Any]]) -> None:
+        self._clear_layout(self._tp_layout)
+        self._tp_rows = []
+        still_open = [t for t in touchpoints if t.get("status") != "closed"]
+        for tp in still_open:
+            row = QWidget(self.touchpoints)
+            h = QHBoxLayout(row)
+            h.setContentsMargins(0, 0, 0, 0)
+            h.setSpacing(6)
+            channel = str(tp.get("channel") or "")
+            pic = QLabel(row)
+            pic.setPixmap(icon(channel).pixmap(QSize(16, 16), self.devicePixelRatioF()))
+            pic.setFixedWidth(18)
+            pic.setAccessibleName(channel)
+            status = str(tp.get("status") or "")
+            age = format_age(int(tp.get("age_s") or 0), self.tr)
+            subject = _label(str(tp.get("subject") or ""), row, "TouchpointSubject")
+            meta = _label(f"{self._status_names.get(status, status)} · {age}", row)
+            meta.setObjectName("TouchpointMeta")
+            meta.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+            meta.setWordWrap(False)
+            row.setAccessibleName(f"{subject.text()}, {meta.text()}")
+            h.addWidget(pic, 0, Qt.AlignmentFlag.AlignTop)
+            h.addWidget(subject, 1)
+            h.addWidget(meta, 0)
+            self._tp_layout.addWidget(row)
+            self._tp_rows.append((subject, meta))
+        self.touchpoints_title.setVisible(bool(still_open))
+        self.touchpoints.setVisible(bool(still_open))
+
+    # -- for tests and the window ---------------------------------------------------------------
+    def identity_texts(self) -> list[str]:
+        """ "Phone +7 912 … verified" for each contact, as shown."""
+        return [f"{k.text()} {v.text()} {m.text()}" for k, v, m in self._ident_rows]
+
+    def identity_values(self) -> list[tuple[str, bool]]:
+        return [(v.text(), bool(m.property("verified"))) for _k, v, m in self._ident_rows]
+
+    def touchpoint_texts(self) -> list[str]:
+        return [f"{s.text()} · {m.text()}" for s, m in self._tp_rows]
+
+    def purchase_rows(self) -> list[list[str]]:
+        rows = []
+        for i in range(self.purchases.topLevelItemCount()):
+            item = self.purchases.topLevelItem(i)
+            if item is not None:
+                rows.append([item.text(c) for c in range(3)])
+        return rows
+
+    @staticmethod
+    def _clear_layout(layout: QGridLayout | QVBoxLayout) -> None:
+        while layout.count():
+            item = layout.takeAt(0)
+            w = item.widget() if item is not None else None
+            if w is not None:
+                w.hide()
+                w.deleteLater()
