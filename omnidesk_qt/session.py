@@ -92,6 +92,7 @@ class Session(QObject):
         self.operator: dict[str, Any] = {}
         self._flushing: asyncio.Task[None] | None = None
         self._flush_again = False
+        self._flush_running = False
         self._tasks: set[asyncio.Task[Any]] = set()
 
     # -- lifecycle ------------------------------------------------------------------------------
@@ -170,25 +171,31 @@ class Session(QObject):
         self._flush_soon()
 
     def _flush_soon(self) -> None:
-        if self._flushing is None or self._flushing.done():
-            self._flushing = asyncio.get_event_loop().create_task(self._flush())
-        else:
+        if self._flush_running:
             self._flush_again = True  # the running round re-reads the outbox before it ends
+            return
+        self._flush_running = True
+        self._flushing = asyncio.get_event_loop().create_task(self._flush())
 
     async def _flush(self) -> None:
         loop = asyncio.get_running_loop()
-        while self.client.online:
-            self._flush_again = False
-            entries = await loop.run_in_executor(None, self.outbox.pending)
-            if not entries and not self._flush_again:
-                break
-            for entry in entries:
-                outcome = await self._send(entry)
-                if outcome == "offline":
-                    return  # the rest waits for the next connection, in order
-                if outcome == "later":
-                    await asyncio.sleep(1.0)  # rate limited or a passing error: same order
-                    break
+        try:
+            while self.client.online:
+                self._flush_again = False
+                entries = await loop.run_in_executor(None, self.outbox.pending)
+                if not entries:
+                    if self._flush_again:
+                        continue  # something was queued while we looked
+                    break  # no await between here and the flag: nothing can slip in
+                for entry in entries:
+                    outcome = await self._send(entry)
+                    if outcome == "offline":
+                        return  # the rest waits for the next connection, in order
+                    if outcome == "later":
+                        await asyncio.sleep(1.0)  # rate limited or a passing error
+                        break
+        finally:
+            self._flush_running = False
         await self._report_outbox()
 
     async def _send(self, entry: OutboxEntry) -> str:
