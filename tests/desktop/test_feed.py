@@ -399,8 +399,8 @@ def run(coro: Any, qtbot: QtBot, timeout: int = 20000) -> Any:
 
 def wait_nudging(qtbot: QtBot, session: Session, done: Any, timeout: float = 30.0) -> None:
     """Wait for ``done()``, starting the session's outbox flush now and then: a command queued
-    just as a flush finds the outbox empty waits for the next one (Session._flush_soon skips
-    while that flush is still finishing), which in a test may never come."""
+    while a flush round is finishing (after it found the outbox empty, at its last report) waits
+    for the next round, which in a test may never come."""
     deadline = time.monotonic() + timeout
     while not done():
         assert time.monotonic() < deadline, "the gateway did not answer"
