@@ -24,6 +24,7 @@ from omnidesk_qt.outbox import Outbox
 from omnidesk_qt.session import Session
 from omnidesk_qt.settings import Settings
 from tests.support.opclient import ChatVisitor
+from tests.support.qtasync import run
 from ui.call_bar import CallBar
 from ui.conversation_model import MINE
 from ui.customer_card import CustomerCard, format_age, initials
@@ -42,12 +43,6 @@ pytestmark = pytest.mark.usefixtures("isolated_dirs")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CTRL = Qt.KeyboardModifier.ControlModifier
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
-
-
-def run(coro: Any, qtbot: QtBot, timeout: int = 20000) -> Any:
-    fut = asyncio.ensure_future(coro)
-    qtbot.waitUntil(fut.done, timeout=timeout)
-    return fut.result()
 
 
 class Visitor:
