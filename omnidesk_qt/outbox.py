@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,9 @@ from sqlalchemy import (
     Table,
     Text,
     create_engine,
+    delete,
     event,
+    func,
     insert,
     select,
     update,
@@ -41,7 +43,7 @@ outbox = Table(
     Column("args", JSON, nullable=False),
     Column("created_at", String(40), nullable=False),
     # pending -> done | failed (refused by the gateway for good)
-    Column("state", String(12), nullable=False, default="pending"),
+    Column("state", String(12), nullable=False, default="pending", index=True),
     Column("attempts", Integer, nullable=False, default=0),
     Column("result", JSON, nullable=True),
     Column("error", Text, nullable=True),
@@ -118,8 +120,22 @@ class Outbox:
         with self._lock, self.engine.begin() as c:
             c.execute(update(outbox).where(outbox.c.key == key).values(state=FAILED, error=error))
 
+    def prune(self, older_than: timedelta = timedelta(days=1)) -> int:
+        """Forget answered commands after a while; pending ones stay however old they are."""
+        cutoff = (datetime.now(UTC) - older_than).isoformat()
+        with self._lock, self.engine.begin() as c:
+            gone = c.execute(
+                delete(outbox).where(outbox.c.state != PENDING, outbox.c.created_at < cutoff)
+            ).rowcount
+        return int(gone)
+
     def count_pending(self) -> int:
-        return len(self.pending())
+        with self.engine.connect() as c:
+            return int(
+                c.execute(
+                    select(func.count()).select_from(outbox).where(outbox.c.state == PENDING)
+                ).scalar_one()
+            )
 
     def close(self) -> None:
         self.engine.dispose()

@@ -1,13 +1,15 @@
 """The operator's session as Qt sees it: gateway events become signals, user intents become
-commands. Runs on the qasync event loop; nothing here blocks the UI thread (disk work of the
-outbox goes to an executor)."""
+commands. Runs on the qasync event loop; nothing here blocks the UI thread: the outbox's disk
+work goes to one helper thread of its own, so a burst of commands neither queues behind other
+background work nor has several threads taking the GIL from the UI thread at once."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
-from typing import Any
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
@@ -22,6 +24,7 @@ from omnidesk_qt.client import (
 from omnidesk_qt.outbox import Outbox, OutboxEntry
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # Commands that change something: they go through the outbox with an idempotency key.
 QUEUED_COMMANDS = {
@@ -94,11 +97,15 @@ class Session(QObject):
         self._flush_again = False
         self._flush_running = False
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._disk = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox")
+        self._report_dirty = False
+        self._reporting = False
 
     # -- lifecycle ------------------------------------------------------------------------------
     def start(self) -> None:
         self.client.start()
-        self._spawn(self._report_outbox())
+        self._spawn(self._io(self.outbox.prune))
+        self._report_outbox()
 
     async def stop(self) -> None:
         await self.client.stop()
@@ -109,6 +116,10 @@ class Session(QObject):
     @property
     def state(self) -> str:
         return str(self.client.state)
+
+    async def _io(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run outbox disk work on its helper thread."""
+        return await asyncio.get_running_loop().run_in_executor(self._disk, fn, *args)
 
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
         task = asyncio.get_event_loop().create_task(coro)
@@ -164,10 +175,9 @@ class Session(QObject):
         self._spawn(self._enqueue(name, args))
 
     async def _enqueue(self, name: str, args: dict[str, Any]) -> None:
-        loop = asyncio.get_running_loop()
-        entry: OutboxEntry = await loop.run_in_executor(None, self.outbox.add, name, args)
+        entry: OutboxEntry = await self._io(self.outbox.add, name, args)
         self.localQueued.emit(name, entry.key, args)
-        await self._report_outbox()
+        self._report_outbox()
         self._flush_soon()
 
     def _flush_soon(self) -> None:
@@ -178,11 +188,10 @@ class Session(QObject):
         self._flushing = asyncio.get_event_loop().create_task(self._flush())
 
     async def _flush(self) -> None:
-        loop = asyncio.get_running_loop()
         try:
             while self.client.online:
                 self._flush_again = False
-                entries = await loop.run_in_executor(None, self.outbox.pending)
+                entries = await self._io(self.outbox.pending)
                 if not entries:
                     if self._flush_again:
                         continue  # something was queued while we looked
@@ -196,12 +205,11 @@ class Session(QObject):
                         break
         finally:
             self._flush_running = False
-        await self._report_outbox()
+        self._report_outbox()
 
     async def _send(self, entry: OutboxEntry) -> str:
         """ "done", "offline" (try after reconnecting) or "later" (try again soon)."""
-        loop = asyncio.get_running_loop()
-        await loop.run_in_executor(None, self.outbox.attempt, entry.key)
+        await self._io(self.outbox.attempt, entry.key)
         try:
             result = await self.client.call(entry.name, entry.args, key=entry.key)
         except (NotConnected, TimeoutError):
@@ -209,20 +217,30 @@ class Session(QObject):
         except CommandError as exc:
             if exc.code not in FINAL_CODES:
                 return "later"
-            await loop.run_in_executor(
-                None, self.outbox.failed, entry.key, f"{exc.code}: {exc.message}"
-            )
+            await self._io(self.outbox.failed, entry.key, f"{exc.code}: {exc.message}")
             self.commandFailed.emit(entry.name, exc.code, exc.message)
-            await self._report_outbox()
+            self._report_outbox()
             return "done"
-        await loop.run_in_executor(None, self.outbox.done, entry.key, result)
+        await self._io(self.outbox.done, entry.key, result)
         self.commandDone.emit(entry.name, entry.key, result)
-        await self._report_outbox()
+        self._report_outbox()
         return "done"
 
-    async def _report_outbox(self) -> None:
-        n = await asyncio.get_running_loop().run_in_executor(None, self.outbox.count_pending)
-        self.outboxChanged.emit(n)
+    def _report_outbox(self) -> None:
+        """Tell the window how many commands wait. A burst of changes costs one or two counts,
+        and the last count is always taken after the last change."""
+        self._report_dirty = True
+        if not self._reporting:
+            self._reporting = True
+            self._spawn(self._report_loop())
+
+    async def _report_loop(self) -> None:
+        try:
+            while self._report_dirty:
+                self._report_dirty = False
+                self.outboxChanged.emit(await self._io(self.outbox.count_pending))
+        finally:
+            self._reporting = False
 
     # -- reads (online only) --------------------------------------------------------------------
     def open_customer(self, customer_id: int) -> None:

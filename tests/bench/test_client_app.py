@@ -176,6 +176,7 @@ def test_busy_hour_keeps_the_ui_responsive(qtbot: QtBot, tmp_path: Path, figures
         qtbot.waitUntil(first.done, timeout=120000)
         assert first.result().strip() == "opened"  # every customer has written once
         qtbot.waitUntil(lambda: window.conversation_count() >= BUSY_CUSTOMERS, timeout=60000)
+        last[0] = clock.elapsed()  # the wait above is set-up, not a stall
         heart.start()
         marks: dict[str, float] = {}
         while True:
