@@ -172,7 +172,7 @@ class Desktop:
         from omnidesk_qt.outbox import Outbox
         from omnidesk_qt.session import Session
         from omnidesk_qt.settings import Settings
-        from omnidesk_qt.speech import Announcer, announcement_text
+        from omnidesk_qt.speech import Announcer
         from omnidesk_qt.themes import theme_stylesheet
         from ui.main_window import MainWindow
 
@@ -181,6 +181,7 @@ class Desktop:
         language = args.lang or str(settings.value("ui.language"))
         self.translators = install_translator(self.app, language)
         self.app.setStyleSheet(theme_stylesheet(str(settings.value("ui.theme"))))
+        settings.changed.connect(self._setting_changed)
         # Closing the window ends run() (which then closes sockets cleanly); quitting Qt's
         # loop first would leave the clean-up without a running event loop.
         self.app.setQuitOnLastWindowClosed(False)
@@ -208,9 +209,7 @@ class Desktop:
         session = Session(url, creds, outbox)
         window = MainWindow(session, settings)
         announcer = Announcer(settings)
-        window.offerAnnounced.connect(
-            lambda channel, name: announcer.announce(announcement_text(channel, name, language))
-        )
+        window.offerAnnounced.connect(announcer.announce_offer)
         session.signedIn.connect(lambda op: self._signed_in(op, session, window, settings))
         window.closed.connect(self.quit.set)
         window.show()
@@ -235,6 +234,12 @@ class Desktop:
         if self.embedded is not None:
             await loop.run_in_executor(None, self.embedded.stop)
         return 0
+
+    def _setting_changed(self, name: str, value: object) -> None:
+        from omnidesk_qt.themes import theme_stylesheet
+
+        if name == "ui.theme":  # the language is read at start; the theme can change live
+            self.app.setStyleSheet(theme_stylesheet(str(value)))
 
     def _signed_in(
         self, operator: dict[str, Any], session: Any, window: Any, settings: Any

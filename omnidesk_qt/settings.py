@@ -104,6 +104,14 @@ def _check_templates(value: list[Any]) -> None:
             hotkeys.add(hotkey)
 
 
+def _check_layout(value: dict[str, Any]) -> None:
+    for name, sizes in value.items():
+        if not isinstance(sizes, list) or not all(
+            isinstance(x, int) and not isinstance(x, bool) and x >= 0 for x in sizes
+        ):
+            raise ValueError(f"{name}: sizes must be a list of whole numbers of pixels")
+
+
 def _normalise_templates(value: list[dict[str, str]]) -> list[dict[str, str]]:
     return [{key: str(item.get(key, "")) for key in TEMPLATE_KEYS} for item in value]
 
@@ -189,6 +197,13 @@ SCHEMA: list[Setting] = [
         "How many timeline items to load at a time.",
         minimum=10,
         maximum=500,
+    ),
+    Setting(
+        "ui.splitter_sizes",
+        dict,
+        {},
+        "Sizes of the window's panes, as the operator left them (kept by the window).",
+        check=_check_layout,
     ),
 ]
 

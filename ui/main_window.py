@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from omnidesk_qt.settings import SettingError
 from ui.call_bar import CallBar
 from ui.conversation_list import ConversationList
 from ui.conversation_model import ConversationModel, format_duration, parse_time
@@ -47,6 +48,7 @@ from ui.customer_card import CustomerCard
 from ui.dialogs import NoteDialog, ShortcutsDialog, TransferDialog, WrapUpDialog
 from ui.hints_panel import HintsPanel
 from ui.icons import icon
+from ui.settings_dialog import SettingsDialog
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +62,6 @@ PRESENCE_ICON = {
 # Ctrl+Shift+P cycles through the working states; going offline stays a deliberate choice.
 PRESENCE_CYCLE = ("available", "break", "after_call_work")
 TIMED_PRESENCE = ("break", "after_call_work")
-# Splitter sizes live in the settings under this name when the schema has it.
 LAYOUT_SETTING = "ui.splitter_sizes"
 ADDRESS_CHANNELS = {
     "web_visitor": "webchat",
@@ -197,7 +198,6 @@ class ShortcutPriority(QObject):
 
 class MainWindow(QMainWindow):
     offerAnnounced = Signal(str, str)  # channel, customer name: the app speaks it
-    settingsRequested = Signal()
     closed = Signal()
 
     def __init__(self, session: Any, settings: Any, parent: QWidget | None = None) -> None:
@@ -467,7 +467,7 @@ class MainWindow(QMainWindow):
         mb = self.menuBar()
         app_menu = mb.addMenu(self.tr("&OmniDesk"))
         self.settings_action = self._action(
-            app_menu, self.tr("&Settings…"), "Ctrl+,", self.settingsRequested.emit
+            app_menu, self.tr("&Settings…"), "Ctrl+,", self.open_settings
         )
         app_menu.addSeparator()
         self.quit_action = self._action(app_menu, self.tr("&Quit"), "Ctrl+Q", self.close)
@@ -921,6 +921,9 @@ class MainWindow(QMainWindow):
 
         self._open_dialog(dialog, done)
 
+    def open_settings(self) -> None:
+        self._open_dialog(SettingsDialog(self.settings, self), None)
+
     def show_shortcuts(self) -> None:
         self._open_dialog(ShortcutsDialog(self.shortcuts(), self), None)
 
@@ -1100,12 +1103,7 @@ class MainWindow(QMainWindow):
         return {"main": self.main_split, "centre": self.centre, "right": self.right}
 
     def _restore_layout(self) -> None:
-        try:
-            saved = self.settings.value(LAYOUT_SETTING)
-        except Exception:  # no such setting in this version's schema
-            return
-        if not isinstance(saved, dict):
-            return
+        saved = self.settings.value(LAYOUT_SETTING)
         for name, split in self._splitters().items():
             sizes = saved.get(name)
             if (
@@ -1117,14 +1115,10 @@ class MainWindow(QMainWindow):
                 split.setSizes(sizes)
 
     def _save_layout(self) -> None:
-        try:
-            self.settings.value(LAYOUT_SETTING)
-        except Exception:
-            return
         state = {name: split.sizes() for name, split in self._splitters().items()}
         try:
             self.settings.set(LAYOUT_SETTING, state)
-        except Exception as exc:  # locked or refused: the layout is not worth an error
+        except SettingError as exc:  # locked or refused: the layout is not worth an error
             log.info("layout not saved: %s", exc)
 
     def changeEvent(self, event: QEvent) -> None:

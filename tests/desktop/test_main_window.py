@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QApplication, QComboBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from omnidesk_qt.client import Credentials
@@ -37,6 +37,7 @@ from ui.dialogs import (
 )
 from ui.icons import NAMES, icon
 from ui.main_window import MainWindow
+from ui.settings_dialog import SettingsDialog
 
 pytestmark = pytest.mark.usefixtures("isolated_dirs")
 
@@ -74,18 +75,11 @@ def window(
     win.show()
     win.activateWindow()
     qtbot.waitUntil(win.isActiveWindow, timeout=5000)
-    # Session._flush_soon() misses a wake-up when a command is queued while the previous flush
-    # is finishing (the command then waits for the next one; test_session.py shows it too).
-    # Until the session is fixed, nudge it so these tests do not wait on that bug.
-    nudge = QTimer()
-    nudge.setInterval(250)
-    nudge.timeout.connect(session._flush_soon)
     with (
         qtbot.waitSignal(session.signedIn, timeout=20000),
         qtbot.waitSignal(session.snapshotLoaded, timeout=20000),
     ):
         session.start()
-    nudge.start()
     yield win
     if win.dialog is not None:
         win.dialog.reject()
@@ -98,7 +92,6 @@ def window(
         ):
             session.wrap_up(int(conv["id"]), "information", "test over", True)
     qtbot.waitUntil(lambda: session.outbox.count_pending() == 0, timeout=10000)
-    nudge.stop()
     run(session.stop(), qtbot)
 
 
@@ -591,6 +584,47 @@ def test_f1_lists_every_shortcut(qtbot: QtBot, window: MainWindow) -> None:
     assert all(what for _k, what in dialog.rows())
     qtbot.keyClick(dialog.table, Qt.Key.Key_Escape)
     assert window.dialog is None
+
+
+def test_ctrl_comma_opens_the_settings_and_a_new_theme_applies(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    qtbot.keyClick(window, Qt.Key.Key_Comma, CTRL)
+    dialog = window.dialog
+    assert isinstance(dialog, SettingsDialog)
+    theme = dialog.editors["ui.theme"]
+    assert isinstance(theme, QComboBox)
+    theme.setCurrentIndex(theme.findData("dark"))
+    with qtbot.waitSignal(window.settings.changed, timeout=2000) as changed:
+        qtbot.keyClick(dialog, Qt.Key.Key_Return)
+    assert changed.args == ["ui.theme", "dark"]
+    assert window.dialog is None
+    assert window.settings.value("ui.theme") == "dark"
+
+
+def test_pane_sizes_are_kept_for_the_next_start(
+    qtbot: QtBot, aloop: asyncio.AbstractEventLoop, data_dir: Path
+) -> None:
+    def open_window() -> MainWindow:
+        session = Session("ws://127.0.0.1:9", Credentials("a", "b"), Outbox(data_dir / "ob.db"))
+        win = MainWindow(session, Settings())
+        qtbot.addWidget(win)
+        win.resize(1280, 800)
+        win.show()
+        qtbot.waitExposed(win)
+        return win
+
+    first = open_window()
+    default = first.main_split.sizes()
+    first.main_split.setSizes([default[0] + 120, default[1] - 120, default[2]])
+    chosen = first.main_split.sizes()
+    assert chosen != default
+    first.close()
+    assert Settings().value("ui.splitter_sizes")["main"] == chosen
+
+    second = open_window()
+    assert second.main_split.sizes() == chosen
+    second.close()
 
 
 # -- widgets on their own -------------------------------------------------------------------------
