@@ -2,401 +2,2054 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ru">
 <context>
+    <name></name>
+    <message>
+        <location filename="../../ui/customer_card.py" line="58"/>
+        <source>%1 min</source>
+        <translation>%1 мин</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="60"/>
+        <source>%1 h</source>
+        <translation>%1 ч</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="61"/>
+        <source>%1 d</source>
+        <translation>%1 дн.</translation>
+    </message>
+</context>
+<context>
+    <name>Avatar</name>
+    <message>
+        <location filename="../../ui/customer_card.py" line="72"/>
+        <source>Initials</source>
+        <translation>Инициалы</translation>
+    </message>
+</context>
+<context>
+    <name>CallBar</name>
+    <message>
+        <location filename="../../ui/call_bar.py" line="32"/>
+        <location filename="../../ui/call_bar.py" line="42"/>
+        <source>Call</source>
+        <translation>Звонок</translation>
+    </message>
+    <message>
+        <location filename="../../ui/call_bar.py" line="46"/>
+        <location filename="../../ui/call_bar.py" line="146"/>
+        <source>Caller</source>
+        <translation>Звонящий</translation>
+    </message>
+    <message>
+        <location filename="../../ui/call_bar.py" line="52"/>
+        <source>Call state</source>
+        <translation>Состояние звонка</translation>
+    </message>
+    <message>
+        <location filename="../../ui/call_bar.py" line="55"/>
+        <source>Call duration</source>
+        <translation>Длительность звонка</translation>
+    </message>
+    <message>
+        <location filename="../../ui/call_bar.py" line="58"/>
+        <source>Answer</source>
+        <translation>Ответить</translation>
+    </message>
+    <message>
+        <location filename="../../ui/call_bar.py" line="58"/>
+        <source>Answer the call</source>
+        <translation>Ответить на звонок</translation>
+    </message>
+    <message>
+        <location filename="../../ui/call_bar.py" line="60"/>
+        <source>Decline</source>
+        <translation>Отклонить</translation>
+    </message>
+    <message>
+        <location filename="../../ui/call_bar.py" line="60"/>
+        <source>Decline the call</source>
+        <translation>Отклонить звонок</translation>
+    </message>
+    <message>
+        <location filename="../../ui/call_bar.py" line="62"/>
+        <location filename="../../ui/call_bar.py" line="159"/>
+        <source>Hold</source>
+        <translation>Удержать</translation>
+    </message>
+    <message>
+        <location filename="../../ui/call_bar.py" line="62"/>
+        <location filename="../../ui/call_bar.py" line="162"/>
+        <source>Put the call on hold</source>
+        <translation>Поставить звонок на удержание</translation>
+    </message>
+    <message>
+        <location filename="../../ui/call_bar.py" line="64"/>
+        <source>Transfer…</source>
+        <translation>Перевести…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/call_bar.py" line="64"/>
+        <source>Transfer the call</source>
+        <translation>Перевести звонок</translation>
+    </message>
+    <message>
+        <location filename="../../ui/call_bar.py" line="66"/>
+        <source>Hang up</source>
+        <translation>Положить трубку</translation>
+    </message>
+    <message>
+        <location filename="../../ui/call_bar.py" line="66"/>
+        <source>End the call</source>
+        <translation>Закончить звонок</translation>
+    </message>
+    <message>
+        <location filename="../../ui/call_bar.py" line="149"/>
+        <source>Incoming call</source>
+        <translation>Входящий звонок</translation>
+    </message>
+    <message>
+        <location filename="../../ui/call_bar.py" line="150"/>
+        <source>On the call</source>
+        <translation>Идёт разговор</translation>
+    </message>
+    <message>
+        <location filename="../../ui/call_bar.py" line="151"/>
+        <source>On hold</source>
+        <translation>На удержании</translation>
+    </message>
+    <message>
+        <location filename="../../ui/call_bar.py" line="159"/>
+        <source>Resume</source>
+        <translation>Продолжить</translation>
+    </message>
+    <message>
+        <location filename="../../ui/call_bar.py" line="162"/>
+        <source>Resume the call</source>
+        <translation>Снять звонок с удержания</translation>
+    </message>
+</context>
+<context>
+    <name>Composer</name>
+    <message>
+        <location filename="../../ui/composer.py" line="96"/>
+        <source>Web chat</source>
+        <translation>Веб-чат</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="97"/>
+        <source>Telegram</source>
+        <translation>Telegram</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="98"/>
+        <source>WhatsApp</source>
+        <translation>WhatsApp</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="99"/>
+        <source>SMS</source>
+        <translation>SMS</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="100"/>
+        <source>E-mail</source>
+        <translation>Почта</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="105"/>
+        <source>Reply channel</source>
+        <translation>Канал ответа</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="106"/>
+        <source>The channel the reply goes out on</source>
+        <translation>Канал, по которому уйдёт ответ</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="111"/>
+        <source>E-mail subject</source>
+        <translation>Тема письма</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="112"/>
+        <source>Subject</source>
+        <translation>Тема</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="117"/>
+        <location filename="../../ui/composer.py" line="120"/>
+        <source>Templates</source>
+        <translation>Шаблоны</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="118"/>
+        <source>Reply templates</source>
+        <translation>Шаблоны ответов</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="122"/>
+        <source>Send</source>
+        <translation>Отправить</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="124"/>
+        <source>Send the reply</source>
+        <translation>Отправить ответ</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="125"/>
+        <source>Send (Ctrl+Enter)</source>
+        <translation>Отправить (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="129"/>
+        <source>Reply</source>
+        <translation>Ответ</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="131"/>
+        <source>Write a reply… Ctrl+Enter sends, Enter starts a new line</source>
+        <translation>Напишите ответ… Ctrl+Enter — отправить, Enter — новая строка</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="139"/>
+        <source>Reply status</source>
+        <translation>Состояние ответа</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="218"/>
+        <source>The reply is too long: at most %1 characters.</source>
+        <translation>Ответ слишком длинный: не более %1 символов.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="343"/>
+        <source>Open a conversation to reply.</source>
+        <translation>Откройте обращение, чтобы ответить.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="345"/>
+        <source>This customer has no channel a reply can go to.</source>
+        <translation>У этого клиента нет канала, по которому можно отправить ответ.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="347"/>
+        <source>Ctrl+Enter sends · Enter starts a new line</source>
+        <translation>Ctrl+Enter — отправить · Enter — новая строка</translation>
+    </message>
+</context>
+<context>
     <name>ConnectDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="22"/>
+        <location filename="../../ui/dialogs.py" line="82"/>
         <source>Sign in to OmniDesk</source>
         <translation>Вход в OmniDesk</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="24"/>
+        <location filename="../../ui/dialogs.py" line="83"/>
+        <location filename="../../ui/dialogs.py" line="102"/>
+        <source>Sign in</source>
+        <translation>Войти</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="86"/>
         <source>Gateway address</source>
         <translation>Адрес шлюза</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="27"/>
+        <location filename="../../ui/dialogs.py" line="89"/>
+        <source>Set by your organisation</source>
+        <translation>Задаётся вашей организацией</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="91"/>
         <source>User name</source>
         <translation>Имя пользователя</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="30"/>
+        <location filename="../../ui/dialogs.py" line="94"/>
         <source>Password</source>
         <translation>Пароль</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="31"/>
-        <source>Remember me</source>
-        <translation>Запомнить меня</translation>
+        <location filename="../../ui/dialogs.py" line="95"/>
+        <source>&amp;Remember me</source>
+        <translation>&amp;Запомнить меня</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="32"/>
+        <location filename="../../ui/dialogs.py" line="98"/>
+        <source>&amp;Gateway:</source>
+        <translation>&amp;Шлюз:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="99"/>
+        <source>&amp;User:</source>
+        <translation>&amp;Пользователь:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="100"/>
+        <source>&amp;Password:</source>
+        <translation>П&amp;ароль:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="96"/>
         <source>Remember me on this computer</source>
         <translation>Запомнить меня на этом компьютере</translation>
     </message>
+</context>
+<context>
+    <name>ConversationList</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="34"/>
-        <source>Gateway:</source>
-        <translation>Шлюз:</translation>
+        <location filename="../../ui/conversation_list.py" line="105"/>
+        <source>Conversations</source>
+        <translation>Обращения</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="35"/>
-        <source>User:</source>
-        <translation>Пользователь:</translation>
+        <location filename="../../ui/conversation_list.py" line="111"/>
+        <source>Show channel</source>
+        <translation>Фильтр по каналу</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="36"/>
-        <source>Password:</source>
-        <translation>Пароль:</translation>
+        <location filename="../../ui/conversation_list.py" line="112"/>
+        <source>Show conversations of one channel</source>
+        <translation>Показать обращения только одного канала</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_list.py" line="113"/>
+        <source>Channels</source>
+        <translation>Каналы</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_list.py" line="114"/>
+        <source>All channels</source>
+        <translation>Все каналы</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_list.py" line="119"/>
+        <source>Show state</source>
+        <translation>Фильтр по состоянию</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_list.py" line="120"/>
+        <source>Show conversations in one state</source>
+        <translation>Показать обращения только в одном состоянии</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_list.py" line="121"/>
+        <source>States</source>
+        <translation>Состояния</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_list.py" line="122"/>
+        <source>All states</source>
+        <translation>Все состояния</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_list.py" line="124"/>
+        <source>Waiting</source>
+        <translation>Ожидание</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_list.py" line="125"/>
+        <source>Offered</source>
+        <translation>Предложено</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_list.py" line="126"/>
+        <source>Active</source>
+        <translation>В работе</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_list.py" line="127"/>
+        <source>On hold</source>
+        <translation>На удержании</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_list.py" line="128"/>
+        <source>Wrap-up</source>
+        <translation>Завершение</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_list.py" line="132"/>
+        <source>&amp;Channel:</source>
+        <translation>&amp;Канал:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_list.py" line="134"/>
+        <source>S&amp;tate:</source>
+        <translation>&amp;Состояние:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_list.py" line="142"/>
+        <source>Conversation lists</source>
+        <translation>Списки обращений</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_list.py" line="144"/>
+        <source>My conversations</source>
+        <translation>Мои обращения</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_list.py" line="144"/>
+        <source>Queue</source>
+        <translation>Очередь</translation>
     </message>
 </context>
 <context>
     <name>ConversationModel</name>
     <message>
-        <location filename="../../ui/conversation_model.py" line="38"/>
+        <location filename="../../ui/conversation_model.py" line="149"/>
+        <source>%1 d</source>
+        <translation>%1 дн.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_model.py" line="180"/>
         <source>Web chat</source>
         <translation>Веб-чат</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="39"/>
+        <location filename="../../ui/conversation_model.py" line="181"/>
         <source>E-mail</source>
         <translation>Почта</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="43"/>
+        <location filename="../../ui/conversation_model.py" line="182"/>
+        <source>Telegram</source>
+        <translation>Telegram</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_model.py" line="183"/>
+        <source>WhatsApp</source>
+        <translation>WhatsApp</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_model.py" line="184"/>
+        <source>SMS</source>
+        <translation>SMS</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_model.py" line="185"/>
         <source>Call</source>
         <translation>Звонок</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="44"/>
+        <location filename="../../ui/conversation_model.py" line="186"/>
         <source>Visit</source>
         <translation>Визит</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="47"/>
-        <source>waiting</source>
-        <translation>ожидает</translation>
+        <location filename="../../ui/conversation_model.py" line="189"/>
+        <location filename="../../ui/conversation_model.py" line="206"/>
+        <source>Waiting</source>
+        <translation>Ожидание</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="48"/>
-        <source>offered to you</source>
-        <translation>предложено вам</translation>
+        <location filename="../../ui/conversation_model.py" line="190"/>
+        <source>Offered</source>
+        <translation>Предложено</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="49"/>
-        <source>active</source>
-        <translation>в работе</translation>
+        <location filename="../../ui/conversation_model.py" line="191"/>
+        <source>Offered to you</source>
+        <translation>Предложено вам</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="50"/>
-        <source>on hold</source>
-        <translation>на удержании</translation>
+        <location filename="../../ui/conversation_model.py" line="192"/>
+        <source>Active</source>
+        <translation>В работе</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="51"/>
-        <source>wrap-up</source>
-        <translation>завершение</translation>
+        <location filename="../../ui/conversation_model.py" line="193"/>
+        <source>On hold</source>
+        <translation>На удержании</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_model.py" line="194"/>
+        <source>Wrap-up</source>
+        <translation>Завершение</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_model.py" line="197"/>
+        <source>within the service level</source>
+        <translation>в пределах уровня сервиса</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_model.py" line="198"/>
+        <source>service level at risk</source>
+        <translation>уровень сервиса под угрозой</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_model.py" line="199"/>
+        <source>service level missed</source>
+        <translation>уровень сервиса нарушен</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_model.py" line="202"/>
+        <source>Channel</source>
+        <translation>Канал</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_model.py" line="203"/>
+        <source>Customer</source>
+        <translation>Клиент</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_model.py" line="204"/>
+        <source>Subject</source>
+        <translation>Тема</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_model.py" line="205"/>
+        <source>State</source>
+        <translation>Состояние</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_model.py" line="208"/>
+        <source>unread</source>
+        <translation>не прочитано</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_model.py" line="209"/>
+        <source>Customer #%1</source>
+        <translation>Клиент №%1</translation>
+    </message>
+</context>
+<context>
+    <name>CustomerCard</name>
+    <message>
+        <location filename="../../ui/customer_card.py" line="116"/>
+        <source>Customer card</source>
+        <translation>Карточка клиента</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="124"/>
+        <source>Phone</source>
+        <translation>Телефон</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="125"/>
+        <source>E-mail</source>
+        <translation>Почта</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="126"/>
+        <source>Telegram</source>
+        <translation>Telegram</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="127"/>
+        <source>WhatsApp</source>
+        <translation>WhatsApp</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="128"/>
+        <source>Web chat</source>
+        <translation>Веб-чат</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="131"/>
+        <source>Standard</source>
+        <translation>Стандарт</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="132"/>
+        <source>Premium</source>
+        <translation>Премиум</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="133"/>
+        <source>VIP</source>
+        <translation>VIP</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="134"/>
+        <source>New customer</source>
+        <translation>Новый клиент</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="137"/>
+        <source>paid</source>
+        <translation>оплачен</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="138"/>
+        <source>shipped</source>
+        <translation>отправлен</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="139"/>
+        <source>delivered</source>
+        <translation>доставлен</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="140"/>
+        <source>returned</source>
+        <translation>возвращён</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="141"/>
+        <source>cancelled</source>
+        <translation>отменён</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="142"/>
+        <source>open</source>
+        <translation>открыто</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="143"/>
+        <source>pending</source>
+        <translation>в ожидании</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="144"/>
+        <source>escalated</source>
+        <translation>эскалировано</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="145"/>
+        <source>closed</source>
+        <translation>закрыто</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="157"/>
+        <location filename="../../ui/customer_card.py" line="245"/>
+        <source>No customer open</source>
+        <translation>Клиент не выбран</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="158"/>
+        <source>Customer name</source>
+        <translation>Имя клиента</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="163"/>
+        <source>Segment</source>
+        <translation>Сегмент</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="165"/>
+        <source>Last CSAT</source>
+        <translation>Последняя оценка CSAT</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="181"/>
+        <location filename="../../ui/customer_card.py" line="185"/>
+        <source>Contacts</source>
+        <translation>Контакты</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="194"/>
+        <location filename="../../ui/customer_card.py" line="197"/>
+        <source>Products</source>
+        <translation>Продукты</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="199"/>
+        <location filename="../../ui/customer_card.py" line="203"/>
+        <source>Purchases</source>
+        <translation>Покупки</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="204"/>
+        <source>Order</source>
+        <translation>Заказ</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="204"/>
+        <source>Status</source>
+        <translation>Статус</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="204"/>
+        <source>Amount</source>
+        <translation>Сумма</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="214"/>
+        <location filename="../../ui/customer_card.py" line="218"/>
+        <source>Open requests</source>
+        <translation>Открытые обращения</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="269"/>
+        <source>(no name)</source>
+        <translation>(без имени)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="277"/>
+        <source>Last CSAT: %1 of 5</source>
+        <translation>Последняя оценка CSAT: %1 из 5</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="292"/>
+        <location filename="../../ui/customer_card.py" line="300"/>
+        <source>verified</source>
+        <translation>подтверждён</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="292"/>
+        <source>claimed</source>
+        <translation>со слов клиента</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="300"/>
+        <source>claimed, not verified</source>
+        <translation>со слов клиента, не подтверждён</translation>
+    </message>
+</context>
+<context>
+    <name>FeedDelegate</name>
+    <message>
+        <location filename="../../ui/feed_view.py" line="202"/>
+        <source>▶ Recording</source>
+        <translation>▶ Запись</translation>
+    </message>
+</context>
+<context>
+    <name>FeedModel</name>
+    <message>
+        <location filename="../../ui/feed_model.py" line="232"/>
+        <source>Web chat</source>
+        <translation>Веб-чат</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="233"/>
+        <source>E-mail</source>
+        <translation>Почта</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="234"/>
+        <source>Telegram</source>
+        <translation>Telegram</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="235"/>
+        <source>WhatsApp</source>
+        <translation>WhatsApp</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="236"/>
+        <source>SMS</source>
+        <translation>SMS</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="237"/>
+        <source>Phone</source>
+        <translation>Телефон</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="238"/>
+        <location filename="../../ui/feed_model.py" line="278"/>
+        <source>Visit</source>
+        <translation>Визит</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="241"/>
+        <source>Sending…</source>
+        <translation>Отправка…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="242"/>
+        <source>Sent</source>
+        <translation>Отправлено</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="243"/>
+        <source>Delivered</source>
+        <translation>Доставлено</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="244"/>
+        <source>Read</source>
+        <translation>Прочитано</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="245"/>
+        <source>Not delivered</source>
+        <translation>Не доставлено</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="248"/>
+        <source>resolved</source>
+        <translation>решено</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="249"/>
+        <source>no answer</source>
+        <translation>нет ответа</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="250"/>
+        <source>voicemail</source>
+        <translation>голосовая почта</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="251"/>
+        <source>information</source>
+        <translation>консультация</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="252"/>
+        <source>complaint</source>
+        <translation>жалоба</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="253"/>
+        <source>sale</source>
+        <translation>продажа</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="254"/>
+        <source>callback</source>
+        <translation>перезвонить</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="255"/>
+        <source>busy</source>
+        <translation>занято</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="256"/>
+        <source>missed</source>
+        <translation>пропущен</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="259"/>
+        <source>Incoming</source>
+        <translation>Вх.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="260"/>
+        <source>Outgoing</source>
+        <translation>Исх.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="261"/>
+        <source>Internal</source>
+        <translation>Внутр.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="264"/>
+        <source>message</source>
+        <translation>сообщение</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="265"/>
+        <source>e-mail</source>
+        <translation>письмо</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="266"/>
+        <source>call</source>
+        <translation>звонок</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="267"/>
+        <source>note</source>
+        <translation>заметка</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="268"/>
+        <source>status change</source>
+        <translation>смена статуса</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="269"/>
+        <source>purchase</source>
+        <translation>покупка</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="270"/>
+        <source>visit</source>
+        <translation>визит</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="272"/>
+        <source>Today</source>
+        <translation>Сегодня</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="273"/>
+        <source>Yesterday</source>
+        <translation>Вчера</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="274"/>
+        <source>Incoming call</source>
+        <translation>Входящий звонок</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="275"/>
+        <source>Outgoing call</source>
+        <translation>Исходящий звонок</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="276"/>
+        <source>Note</source>
+        <translation>Заметка</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="277"/>
+        <source>Order %1</source>
+        <translation>Заказ %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="279"/>
+        <source>Status changed</source>
+        <translation>Статус изменён</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="280"/>
+        <source>Recording</source>
+        <translation>Запись</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="281"/>
+        <source>Attachments: %1</source>
+        <translation>Вложения: %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="282"/>
+        <source>Not delivered: %1</source>
+        <translation>Не доставлено: %1</translation>
+    </message>
+</context>
+<context>
+    <name>FeedView</name>
+    <message>
+        <location filename="../../ui/feed_view.py" line="837"/>
+        <source>Customer feed</source>
+        <translation>Лента клиента</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_view.py" line="839"/>
+        <source>The customer&apos;s messages, e-mails, calls and orders, oldest first</source>
+        <translation>Сообщения, письма, звонки и заказы клиента, сначала старые</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_view.py" line="849"/>
+        <source>Jump to the new messages</source>
+        <translation>Перейти к новым сообщениям</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/feed_view.py" line="1015"/>
+        <source>New messages: %n ↓</source>
+        <translation>
+            <numerusform>%n новое сообщение ↓</numerusform>
+            <numerusform>%n новых сообщения ↓</numerusform>
+            <numerusform>%n новых сообщений ↓</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>HintsPanel</name>
+    <message>
+        <location filename="../../ui/hints_panel.py" line="160"/>
+        <location filename="../../ui/hints_panel.py" line="164"/>
+        <source>Next best actions</source>
+        <translation>Рекомендуемые действия</translation>
+    </message>
+    <message>
+        <location filename="../../ui/hints_panel.py" line="170"/>
+        <source>Suggested next actions</source>
+        <translation>Предлагаемые действия</translation>
+    </message>
+    <message>
+        <location filename="../../ui/hints_panel.py" line="172"/>
+        <source>Enter accepts the selected suggestion, Delete dismisses it</source>
+        <translation>Enter — принять выбранную подсказку, Delete — отклонить</translation>
+    </message>
+    <message>
+        <location filename="../../ui/hints_panel.py" line="174"/>
+        <location filename="../../ui/hints_panel.py" line="231"/>
+        <source>Why: %1</source>
+        <translation>Почему: %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/hints_panel.py" line="183"/>
+        <source>No suggestions for this customer.</source>
+        <translation>Для этого клиента подсказок нет.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/hints_panel.py" line="189"/>
+        <source>Accept</source>
+        <translation>Принять</translation>
+    </message>
+    <message>
+        <location filename="../../ui/hints_panel.py" line="190"/>
+        <source>Accept the suggestion</source>
+        <translation>Принять подсказку</translation>
+    </message>
+    <message>
+        <location filename="../../ui/hints_panel.py" line="191"/>
+        <source>Accept the selected suggestion (Ctrl+Shift+A)</source>
+        <translation>Принять выбранную подсказку (Ctrl+Shift+A)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/hints_panel.py" line="193"/>
+        <source>Dismiss</source>
+        <translation>Отклонить</translation>
+    </message>
+    <message>
+        <location filename="../../ui/hints_panel.py" line="194"/>
+        <source>Dismiss the suggestion</source>
+        <translation>Отклонить подсказку</translation>
+    </message>
+    <message>
+        <location filename="../../ui/hints_panel.py" line="195"/>
+        <source>Dismiss the selected suggestion (Ctrl+Shift+D)</source>
+        <translation>Отклонить выбранную подсказку (Ctrl+Shift+D)</translation>
     </message>
 </context>
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="52"/>
+        <location filename="../../ui/main_window.py" line="224"/>
+        <location filename="../../ui/main_window.py" line="225"/>
+        <location filename="../../ui/main_window.py" line="301"/>
+        <location filename="../../ui/main_window.py" line="1078"/>
         <source>OmniDesk</source>
         <translation>OmniDesk</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="56"/>
+        <location filename="../../ui/main_window.py" line="334"/>
+        <source>The gateway did not answer in time; try again.</source>
+        <translation>Шлюз не ответил вовремя; повторите попытку.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="335"/>
+        <source>Someone else acted on this conversation first, or it changed.</source>
+        <translation>Другой оператор уже занялся этим обращением, или оно изменилось.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="337"/>
+        <source>Not allowed: another operator serves this customer, or the queue needs other skills.</source>
+        <translation>Не разрешено: клиента обслуживает другой оператор, или для очереди нужны другие навыки.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="340"/>
+        <source>Not found: it was closed or removed meanwhile.</source>
+        <translation>Не найдено: за это время закрыто или удалено.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="341"/>
+        <source>No free place for this channel (or the colleague is busy).</source>
+        <translation>Нет свободных мест для этого канала (или коллега занят).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="343"/>
+        <source>Too many actions at once; it is retried in a moment.</source>
+        <translation>Слишком много действий одновременно; повторная попытка — через мгновение.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="344"/>
+        <source>The gateway does not support this yet.</source>
+        <translation>Шлюз пока это не поддерживает.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="345"/>
+        <source>The gateway failed; it is retried.</source>
+        <translation>Сбой шлюза; выполняется повторная попытка.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="346"/>
+        <source>The gateway refused it: %1</source>
+        <translation>Шлюз отклонил запрос: %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="350"/>
+        <source>Decline</source>
+        <translation>Отклонить</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="351"/>
+        <source>Hold</source>
+        <translation>Удержать</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="352"/>
+        <source>Resume</source>
+        <translation>Продолжить</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="353"/>
+        <source>End</source>
+        <translation>Закончить</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="355"/>
+        <source>Wrap-up</source>
+        <translation>Завершение</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="361"/>
+        <source>History</source>
+        <translation>История</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="362"/>
+        <source>Suggestion</source>
+        <translation>Подсказка</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="365"/>
+        <source>The offer timed out and went to someone else.</source>
+        <translation>Время на принятие истекло, обращение передано другому оператору.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="366"/>
+        <source>The offer was withdrawn because you are not available.</source>
+        <translation>Обращение отозвано: вы не на линии.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="367"/>
+        <source>A colleague took the conversation.</source>
+        <translation>Обращение взял коллега.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="371"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="61"/>
+        <location filename="../../ui/main_window.py" line="358"/>
+        <location filename="../../ui/main_window.py" line="388"/>
         <source>Presence</source>
         <translation>Статус оператора</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="63"/>
+        <location filename="../../ui/main_window.py" line="237"/>
+        <source>The customer&apos;s messages appear here.</source>
+        <translation>Здесь появятся сообщения клиента.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="243"/>
+        <source>The reply editor appears here.</source>
+        <translation>Здесь появится редактор ответа.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="277"/>
+        <source>Connection problem</source>
+        <translation>Проблема со связью</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="325"/>
         <source>Available</source>
         <translation>На линии</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="64"/>
+        <location filename="../../ui/main_window.py" line="326"/>
         <source>Break</source>
         <translation>Перерыв</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="65"/>
+        <location filename="../../ui/main_window.py" line="327"/>
         <source>After-call work</source>
         <translation>Поствызывная обработка</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="72"/>
+        <location filename="../../ui/main_window.py" line="332"/>
         <source>The gateway is unreachable; your replies are kept and sent when it is back.</source>
         <translation>Шлюз недоступен; ваши ответы сохранены и уйдут, когда связь вернётся.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="74"/>
-        <source>Someone else acted on this conversation first.</source>
-        <translation>Другой оператор уже занялся этим обращением.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="75"/>
-        <source>Your role does not allow this.</source>
-        <translation>Ваша роль этого не позволяет.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="76"/>
-        <source>No free capacity for this channel.</source>
-        <translation>Нет свободных мест для этого канала.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="77"/>
+        <location filename="../../ui/main_window.py" line="342"/>
         <source>The customer cannot be reached on this channel.</source>
         <translation>С клиентом нельзя связаться по этому каналу.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="83"/>
-        <location filename="../../ui/main_window.py" line="211"/>
+        <location filename="../../ui/main_window.py" line="379"/>
+        <source>Signing in…</source>
+        <translation>Вход…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="381"/>
+        <source>Operator</source>
+        <translation>Оператор</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="389"/>
+        <source>Your presence (Ctrl+Shift+P: next)</source>
+        <translation>Ваш статус (Ctrl+Shift+P — следующий)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="390"/>
+        <source>Presence choices</source>
+        <translation>Варианты статуса</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="398"/>
+        <source>Time in this presence</source>
+        <translation>Время в этом статусе</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="406"/>
+        <source>Connection</source>
+        <translation>Связь</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="408"/>
+        <location filename="../../ui/main_window.py" line="1035"/>
         <source>Connecting…</source>
         <translation>Подключение…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="85"/>
+        <location filename="../../ui/main_window.py" line="410"/>
         <source>Connection state</source>
         <translation>Состояние связи</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="88"/>
-        <source>Search by phone, e-mail or name (Ctrl+K)</source>
-        <translation>Поиск по телефону, почте или имени (Ctrl+K)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="89"/>
+        <location filename="../../ui/main_window.py" line="422"/>
         <source>Customer search</source>
         <translation>Поиск клиента</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="93"/>
-        <source>Search results</source>
-        <translation>Результаты поиска</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="101"/>
-        <source>My conversations and the queue</source>
-        <translation>Мои обращения и очередь</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="115"/>
-        <source>Customer feed</source>
-        <translation>Лента клиента</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="122"/>
-        <source>Reply channel</source>
-        <translation>Канал ответа</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="125"/>
+        <location filename="../../ui/main_window.py" line="356"/>
         <source>Reply</source>
         <translation>Ответ</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="126"/>
-        <source>Reply… (Ctrl+Enter sends)</source>
-        <translation>Ответ… (Ctrl+Enter — отправить)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="128"/>
-        <source>Send</source>
-        <translation>Отправить</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="129"/>
-        <source>Send reply</source>
-        <translation>Отправить ответ</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="143"/>
-        <source>No customer open</source>
-        <translation>Клиент не выбран</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="145"/>
+        <location filename="../../ui/main_window.py" line="359"/>
         <source>Customer card</source>
         <translation>Карточка клиента</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="151"/>
-        <location filename="../../ui/main_window.py" line="155"/>
-        <source>Next best actions</source>
-        <translation>Рекомендуемые действия</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="169"/>
+        <location filename="../../ui/main_window.py" line="475"/>
         <source>&amp;Conversation</source>
         <translation>&amp;Обращение</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="171"/>
+        <location filename="../../ui/main_window.py" line="349"/>
         <source>Accept</source>
         <translation>Принять</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="172"/>
-        <source>Hold / resume</source>
-        <translation>Удержать / продолжить</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="173"/>
-        <source>Transfer…</source>
-        <translation>Перевести…</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="174"/>
-        <source>Note…</source>
-        <translation>Заметка…</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="175"/>
-        <source>Wrap up…</source>
-        <translation>Завершить…</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="176"/>
+        <location filename="../../ui/main_window.py" line="360"/>
         <source>Search</source>
         <translation>Поиск</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="177"/>
-        <location filename="../../ui/main_window.py" line="435"/>
-        <source>Shortcuts</source>
-        <translation>Горячие клавиши</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="210"/>
+        <location filename="../../ui/main_window.py" line="1033"/>
         <source>Online</source>
         <translation>В сети</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="212"/>
-        <source>Gateway unreachable: retrying; replies are kept</source>
-        <translation>Шлюз недоступен: переподключаемся; ответы сохранены</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="66"/>
-        <location filename="../../ui/main_window.py" line="213"/>
+        <location filename="../../ui/main_window.py" line="328"/>
+        <location filename="../../ui/main_window.py" line="1051"/>
         <source>Offline</source>
         <translation>Не в сети</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="214"/>
-        <source>Sign-in failed</source>
-        <translation>Вход не удался</translation>
+        <location filename="../../ui/main_window.py" line="423"/>
+        <source>Find a customer: phone, e-mail, name (Ctrl+K)</source>
+        <translation>Найти клиента: телефон, эл. почта, имя (Ctrl+K)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="433"/>
+        <source>Messages</source>
+        <translation>Сообщения</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="436"/>
+        <source>Commands waiting to be sent</source>
+        <translation>Действия, ожидающие отправки</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="468"/>
+        <source>&amp;OmniDesk</source>
+        <translation>&amp;OmniDesk</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="470"/>
+        <source>&amp;Settings…</source>
+        <translation>&amp;Настройки…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="473"/>
+        <source>&amp;Quit</source>
+        <translation>В&amp;ыход</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="477"/>
+        <source>&amp;Accept</source>
+        <translation>&amp;Принять</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="480"/>
+        <source>&amp;Decline</source>
+        <translation>&amp;Отклонить</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="484"/>
+        <source>&amp;Hold / resume</source>
+        <translation>&amp;Удержать / продолжить</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="487"/>
+        <source>&amp;Transfer…</source>
+        <translation>Пере&amp;вести…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="490"/>
+        <source>&amp;End / hang up</source>
+        <translation>&amp;Закончить / положить трубку</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="493"/>
+        <source>&amp;Wrap up…</source>
+        <translation>Завер&amp;шить…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="495"/>
+        <source>&amp;Note…</source>
+        <translation>За&amp;метка…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="497"/>
+        <source>&amp;Go</source>
+        <translation>&amp;Переход</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="499"/>
+        <source>&amp;Find a customer</source>
+        <translation>&amp;Найти клиента</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="502"/>
+        <source>&amp;Conversations</source>
+        <translation>&amp;Обращения</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="505"/>
+        <source>Next &amp;presence</source>
+        <translation>Следующий &amp;статус</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="508"/>
+        <source>&amp;Help</source>
+        <translation>&amp;Справка</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="510"/>
+        <source>&amp;Keyboard shortcuts</source>
+        <translation>&amp;Горячие клавиши</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="521"/>
+        <source>Accept the offered or waiting conversation</source>
+        <translation>Принять предложенное или ожидающее обращение</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="522"/>
+        <source>Decline the offered conversation</source>
+        <translation>Отклонить предложенное обращение</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="523"/>
+        <source>Up / Down</source>
+        <translation>Вверх / Вниз</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="523"/>
+        <source>Move through the conversations</source>
+        <translation>Перемещение по обращениям</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="524"/>
+        <source>Enter</source>
+        <translation>Enter</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="524"/>
+        <source>Open the conversation and go to the reply</source>
+        <translation>Открыть обращение и перейти к ответу</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="525"/>
+        <source>Go to the n-th conversation of the list</source>
+        <translation>Перейти к n-му обращению в списке</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="526"/>
+        <source>Switch between My conversations and Queue</source>
+        <translation>Переключиться между вкладками «Мои обращения» и «Очередь»</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="527"/>
+        <source>Go to the conversation list</source>
+        <translation>Перейти к списку обращений</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="528"/>
+        <source>Put on hold, or resume (a running call first)</source>
+        <translation>Поставить на удержание или продолжить (в первую очередь — текущий звонок)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="529"/>
+        <source>Transfer to a queue or a colleague</source>
+        <translation>Перевести в очередь или коллеге</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="530"/>
+        <source>End the conversation (hang up a call)</source>
+        <translation>Закончить обращение (положить трубку)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="531"/>
+        <source>Wrap up: disposition and resolution</source>
+        <translation>Завершение: итог и решение</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="532"/>
+        <source>Add an internal note</source>
+        <translation>Добавить внутреннюю заметку</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="533"/>
+        <source>Find a customer by phone, e-mail or name</source>
+        <translation>Найти клиента по телефону, эл. почте или имени</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="534"/>
+        <source>Available → Break → After-call work</source>
+        <translation>На линии → Перерыв → Поствызывная обработка</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="535"/>
+        <source>Accept the selected suggestion</source>
+        <translation>Принять выбранную подсказку</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="536"/>
+        <source>Dismiss the selected suggestion</source>
+        <translation>Отклонить выбранную подсказку</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="537"/>
+        <source>Enter / Delete</source>
+        <translation>Enter / Delete</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="537"/>
+        <source>Accept / dismiss the focused suggestion</source>
+        <translation>Принять / отклонить подсказку в фокусе</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="538"/>
+        <source>Send the reply; finish a dialog</source>
+        <translation>Отправить ответ; подтвердить диалоговое окно</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="539"/>
+        <source>Settings</source>
+        <translation>Настройки</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="540"/>
+        <source>This list</source>
+        <translation>Этот список</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="541"/>
+        <source>Quit</source>
+        <translation>Выход</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="644"/>
+        <source>New conversation: %1 (%2). A accepts, D declines.</source>
+        <translation>Новое обращение: %1 (%2). A — принять, D — отклонить.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="649"/>
+        <source>New conversation</source>
+        <translation>Новое обращение</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="655"/>
+        <source>The offer was withdrawn.</source>
+        <translation>Обращение отозвано.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="712"/>
+        <source>No customer found for “%1”.</source>
+        <translation>Клиент по запросу «%1» не найден.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="789"/>
+        <source>Type at least two characters.</source>
+        <translation>Введите не менее двух символов.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="820"/>
+        <source>Only an offered or waiting conversation can be accepted.</source>
+        <translation>Принять можно только предложенное или ожидающее обращение.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="835"/>
+        <source>Only a conversation offered to you can be declined.</source>
+        <translation>Отклонить можно только обращение, предложенное вам.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="851"/>
+        <location filename="../../ui/main_window.py" line="862"/>
+        <location filename="../../ui/main_window.py" line="869"/>
+        <source>Select one of your active conversations first.</source>
+        <translation>Сначала выберите одно из своих обращений в работе.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="897"/>
+        <source>Select one of your conversations first.</source>
+        <translation>Сначала выберите одно из своих обращений.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="912"/>
+        <source>Open a customer first.</source>
+        <translation>Сначала откройте карточку клиента.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="963"/>
+        <source>The suggested text is in your reply.</source>
+        <translation>Предложенный текст добавлен в ответ.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="1024"/>
+        <source>%1 for %2</source>
+        <translation>%1 уже %2</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="221"/>
-        <source>%n replies waiting to be sent</source>
+        <location filename="../../ui/main_window.py" line="1031"/>
+        <source>%n waiting to be sent</source>
         <translation>
-            <numerusform>%n ответ ждёт отправки</numerusform>
-            <numerusform>%n ответа ждут отправки</numerusform>
-            <numerusform>%n ответов ждут отправки</numerusform>
+            <numerusform>%n действие ждёт отправки</numerusform>
+            <numerusform>%n действия ждут отправки</numerusform>
+            <numerusform>%n действий ждут отправки</numerusform>
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="225"/>
+        <location filename="../../ui/main_window.py" line="1044"/>
+        <source>Reconnecting in %1 s</source>
+        <translation>Переподключение через %1 с</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="1046"/>
+        <source>Reconnecting…</source>
+        <translation>Переподключение…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="1049"/>
+        <source>Sign-in failed</source>
+        <translation>Вход не удался</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="1062"/>
+        <source>Sign-in failed (%1). Check your user name and password.</source>
+        <translation>Вход не удался (%1). Проверьте имя пользователя и пароль.</translation>
+    </message>
+    <message numerus="yes">
+        <location filename="../../ui/main_window.py" line="1078"/>
+        <source>OmniDesk — %n unread</source>
+        <translation>
+            <numerusform>OmniDesk — %n непрочитанное</numerusform>
+            <numerusform>OmniDesk — %n непрочитанных</numerusform>
+            <numerusform>OmniDesk — %n непрочитанных</numerusform>
+        </translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="598"/>
         <source>OmniDesk — %1</source>
         <translation>OmniDesk — %1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="256"/>
-        <source>(no name)</source>
-        <translation>(без имени)</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="256"/>
-        <source>Segment: </source>
-        <translation>Сегмент: </translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="258"/>
-        <source>Last CSAT: </source>
-        <translation>Последняя оценка: </translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="398"/>
-        <location filename="../../ui/main_window.py" line="401"/>
+        <location filename="../../ui/main_window.py" line="354"/>
         <source>Transfer</source>
         <translation>Перевод</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="398"/>
-        <source>To queue:</source>
-        <translation>В очередь:</translation>
+        <location filename="../../ui/main_window.py" line="357"/>
+        <source>Note</source>
+        <translation>Заметка</translation>
+    </message>
+</context>
+<context>
+    <name>NoteDialog</name>
+    <message>
+        <location filename="../../ui/dialogs.py" line="312"/>
+        <source>Add a note</source>
+        <translation>Новая заметка</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="401"/>
-        <location filename="../../ui/main_window.py" line="407"/>
-        <source>Note:</source>
-        <translation>Заметка:</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="407"/>
+        <location filename="../../ui/dialogs.py" line="313"/>
         <source>Note</source>
         <translation>Заметка</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="417"/>
-        <source>Wrap up</source>
+        <location filename="../../ui/dialogs.py" line="316"/>
+        <source>Note text</source>
+        <translation>Текст заметки</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="317"/>
+        <source>Only colleagues see notes (Ctrl+Enter to save)</source>
+        <translation>Заметки видят только коллеги (Ctrl+Enter — сохранить)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="325"/>
+        <source>Save note</source>
+        <translation>Сохранить заметку</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="325"/>
+        <source>Save the note</source>
+        <translation>Сохранить заметку</translation>
+    </message>
+</context>
+<context>
+    <name>SearchPopup</name>
+    <message>
+        <location filename="../../ui/main_window.py" line="111"/>
+        <source>Search results</source>
+        <translation>Результаты поиска</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="116"/>
+        <source>Customers found</source>
+        <translation>Найденные клиенты</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="129"/>
+        <source>(no name)</source>
+        <translation>(без имени)</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="126"/>
+        <location filename="../../ui/settings_dialog.py" line="127"/>
+        <source>Settings</source>
+        <translation>Настройки</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="131"/>
+        <source>&amp;General</source>
+        <translation>&amp;Общие</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="132"/>
+        <source>&amp;Notifications and speech</source>
+        <translation>&amp;Уведомления и речь</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="133"/>
+        <source>&amp;Reply templates</source>
+        <translation>&amp;Шаблоны ответов</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="149"/>
+        <source>The language changes when OmniDesk starts again.</source>
+        <translation>Язык сменится при следующем запуске OmniDesk.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="164"/>
+        <source>OK</source>
+        <translation>ОК</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="165"/>
+        <source>Cancel</source>
+        <translation>Отмена</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="167"/>
+        <source>Restore &amp;defaults</source>
+        <translation>&amp;Восстановить по умолчанию</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="168"/>
+        <source>Restore the default settings</source>
+        <translation>Восстановить настройки по умолчанию</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="182"/>
+        <source>&amp;Gateway address:</source>
+        <translation>&amp;Адрес шлюза:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="183"/>
+        <source>&amp;Language:</source>
+        <translation>&amp;Язык:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="184"/>
+        <source>&amp;Theme:</source>
+        <translation>&amp;Тема:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="185"/>
+        <source>&amp;Feed items per page:</source>
+        <translation>&amp;Записей ленты за раз:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="186"/>
+        <source>Desktop notifications:</source>
+        <translation>Уведомления на рабочем столе:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="187"/>
+        <source>Sound:</source>
+        <translation>Звук:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="188"/>
+        <source>Spoken announcements:</source>
+        <translation>Голосовые объявления:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="189"/>
+        <source>Announcement &amp;language:</source>
+        <translation>Я&amp;зык объявлений:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="190"/>
+        <source>Speaking &amp;rate:</source>
+        <translation>&amp;Скорость речи:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="191"/>
+        <source>&amp;Voice:</source>
+        <translation>&amp;Голос:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="197"/>
+        <source>As in the system</source>
+        <translation>Как в системе</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="200"/>
+        <source>Light</source>
+        <translation>Светлая</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="201"/>
+        <source>Dark</source>
+        <translation>Тёмная</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="207"/>
+        <source>Show a notification for each new conversation</source>
+        <translation>Показывать уведомление о каждом новом обращении</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="208"/>
+        <source>Play a sound for each new conversation</source>
+        <translation>Подавать звуковой сигнал при каждом новом обращении</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="209"/>
+        <source>Announce new conversations aloud</source>
+        <translation>Объявлять новые обращения вслух</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="229"/>
+        <source> words/min</source>
+        <translation> слов/мин</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="234"/>
+        <source>Chosen by the announcement language</source>
+        <translation>Выбирается по языку объявлений</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="241"/>
+        <source>Set by your organisation</source>
+        <translation>Задаётся вашей организацией</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="314"/>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+</context>
+<context>
+    <name>ShortcutsDialog</name>
+    <message>
+        <location filename="../../ui/dialogs.py" line="351"/>
+        <location filename="../../ui/dialogs.py" line="352"/>
+        <source>Keyboard shortcuts</source>
+        <translation>Горячие клавиши</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="355"/>
+        <source>Shortcuts</source>
+        <translation>Горячие клавиши</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="356"/>
+        <source>Keys</source>
+        <translation>Клавиши</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="356"/>
+        <source>Action</source>
+        <translation>Действие</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="367"/>
+        <location filename="../../ui/dialogs.py" line="368"/>
+        <source>Close</source>
+        <translation>Закрыть</translation>
+    </message>
+</context>
+<context>
+    <name>TemplatesEditor</name>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="63"/>
+        <source>Name</source>
+        <translation>Название</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="63"/>
+        <source>Text</source>
+        <translation>Текст</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="63"/>
+        <source>Hotkey</source>
+        <translation>Горячая клавиша</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="64"/>
+        <source>Reply templates</source>
+        <translation>Шаблоны ответов</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="69"/>
+        <source>&amp;Add template</source>
+        <translation>&amp;Добавить шаблон</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="70"/>
+        <source>Add a template</source>
+        <translation>Добавить шаблон</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="71"/>
+        <source>&amp;Remove template</source>
+        <translation>&amp;Удалить шаблон</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="72"/>
+        <source>Remove the selected template</source>
+        <translation>Удалить выбранный шаблон</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="74"/>
+        <source>In the text, {name} is the customer&apos;s name and {order} their last order.</source>
+        <translation>В тексте {name} — имя клиента, {order} — его последний заказ.</translation>
+    </message>
+</context>
+<context>
+    <name>TransferDialog</name>
+    <message>
+        <location filename="../../ui/dialogs.py" line="140"/>
+        <location filename="../../ui/dialogs.py" line="190"/>
+        <source>Transfer the conversation</source>
+        <translation>Перевод обращения</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="141"/>
+        <location filename="../../ui/dialogs.py" line="190"/>
+        <source>Transfer</source>
+        <translation>Перевести</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="143"/>
+        <source>available</source>
+        <translation>на линии</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="144"/>
+        <source>on a break</source>
+        <translation>на перерыве</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="145"/>
+        <source>after-call work</source>
+        <translation>поствызывная обработка</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="146"/>
+        <source>offline</source>
+        <translation>не в сети</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="148"/>
+        <source>To a &amp;queue</source>
+        <translation>В &amp;очередь</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="149"/>
+        <source>Transfer to a queue</source>
+        <translation>Перевести в очередь</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="150"/>
+        <source>To a &amp;colleague</source>
+        <translation>&amp;Коллеге</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="151"/>
+        <source>Transfer to a colleague</source>
+        <translation>Перевести коллеге</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="158"/>
+        <source>Queues</source>
+        <translation>Очереди</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="165"/>
+        <source>Colleagues</source>
+        <translation>Коллеги</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="185"/>
+        <source>Note for the next operator</source>
+        <translation>Заметка для следующего оператора</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="186"/>
+        <source>What the next operator should know</source>
+        <translation>Что нужно знать следующему оператору</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="187"/>
+        <source>&amp;Note:</source>
+        <translation>&amp;Заметка:</translation>
+    </message>
+</context>
+<context>
+    <name>WrapUpDialog</name>
+    <message>
+        <location filename="../../ui/dialogs.py" line="250"/>
+        <location filename="../../ui/dialogs.py" line="287"/>
+        <source>Wrap up the conversation</source>
+        <translation>Завершение обращения</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="251"/>
+        <source>Wrap-up</source>
         <translation>Завершение</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="418"/>
-        <source>Disposition:</source>
-        <translation>Итог:</translation>
+        <location filename="../../ui/dialogs.py" line="253"/>
+        <source>Resolved on first contact</source>
+        <translation>Решено при первом обращении</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="420"/>
-        <source>resolved</source>
-        <translation>решено</translation>
+        <location filename="../../ui/dialogs.py" line="254"/>
+        <source>Information given</source>
+        <translation>Дана консультация</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="421"/>
-        <source>information</source>
-        <translation>консультация</translation>
+        <location filename="../../ui/dialogs.py" line="255"/>
+        <source>Order status</source>
+        <translation>Статус заказа</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="422"/>
-        <source>complaint</source>
-        <translation>жалоба</translation>
+        <location filename="../../ui/dialogs.py" line="256"/>
+        <source>Complaint</source>
+        <translation>Жалоба</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="423"/>
-        <source>sale</source>
-        <translation>продажа</translation>
+        <location filename="../../ui/dialogs.py" line="257"/>
+        <source>Sale</source>
+        <translation>Продажа</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="424"/>
-        <source>callback</source>
-        <translation>перезвонить</translation>
+        <location filename="../../ui/dialogs.py" line="258"/>
+        <source>Technical issue</source>
+        <translation>Техническая проблема</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="437"/>
-        <source>A — accept the selected offer
-Ctrl+Enter — send the reply
-Ctrl+K — search customers
-Ctrl+H — hold / resume
-Ctrl+T — transfer
-Ctrl+N — note
-Ctrl+W — wrap up
-F1 — this help</source>
-        <translation>A — принять выбранное обращение
-Ctrl+Enter — отправить ответ
-Ctrl+K — поиск клиента
-Ctrl+H — удержать / продолжить
-Ctrl+T — перевести
-Ctrl+N — заметка
-Ctrl+W — завершить
-F1 — эта справка</translation>
+        <location filename="../../ui/dialogs.py" line="259"/>
+        <source>Callback arranged</source>
+        <translation>Назначен обратный звонок</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="260"/>
+        <source>Escalated</source>
+        <translation>Эскалировано</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="261"/>
+        <source>Wrong number</source>
+        <translation>Ошиблись номером</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="262"/>
+        <source>Spam</source>
+        <translation>Спам</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="266"/>
+        <source>Disposition</source>
+        <translation>Итог</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="267"/>
+        <source>Dispositions</source>
+        <translation>Итоги</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="272"/>
+        <source>Resolution</source>
+        <translation>Решение</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="273"/>
+        <source>What was done (Ctrl+Enter to finish)</source>
+        <translation>Что сделано (Ctrl+Enter — завершить)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="275"/>
+        <source>The customer&apos;s issue is &amp;resolved</source>
+        <translation>Вопрос клиента ре&amp;шён</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="277"/>
+        <source>Resolved</source>
+        <translation>Решено</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="283"/>
+        <source>Customer:</source>
+        <translation>Клиент:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="284"/>
+        <source>&amp;Disposition:</source>
+        <translation>&amp;Итог:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="285"/>
+        <source>Re&amp;solution:</source>
+        <translation>&amp;Решение:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/dialogs.py" line="287"/>
+        <source>Wrap up</source>
+        <translation>Завершить</translation>
+    </message>
+</context>
+<context>
+    <name>dialog</name>
+    <message>
+        <location filename="../../ui/dialogs.py" line="69"/>
+        <location filename="../../ui/dialogs.py" line="70"/>
+        <source>Cancel</source>
+        <translation>Отмена</translation>
     </message>
 </context>
 </TS>
