@@ -8,10 +8,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QRect, Qt
+from PySide6.QtGui import QPaintEvent
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
+from ui.conversation_list import ConversationList
 from ui.conversation_model import (
     MINE,
     QUEUE,
@@ -384,3 +386,50 @@ def test_customer_names_from_offers_and_cards(model: ConversationModel) -> None:
     assert len(rec.events) == 1
     model.upsert(conv(9, customer_id=77))
     assert model.index(model.row_of(9) or 0, Column.CUSTOMER).data() == "Customer #77"
+
+
+# -- the view -------------------------------------------------------------------------------------
+class PaintRegions(QObject):
+    """Records the region of every paint event of a widget."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__()
+        self.rects: list[QRect] = []
+        widget.installEventFilter(self)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            assert isinstance(event, QPaintEvent)
+            self.rects.append(event.region().boundingRect())
+        return False
+
+
+def test_the_tick_repaints_the_waiting_column_and_an_unread_mark_its_row(
+    qtbot: QtBot, model: ConversationModel, clock: Clock
+) -> None:
+    model.load(snapshot([conv(i, "active", operator_id=ME) for i in range(1, 301)], []))
+    widget = ConversationList(model)
+    qtbot.addWidget(widget)
+    widget.resize(700, 500)
+    widget.show()
+    qtbot.waitExposed(widget)
+    view = widget.views[MINE]
+    viewport = view.viewport()
+    waiting = view.visualRect(view.model().index(0, Column.WAITING))
+    qtbot.wait(50)
+    regions = PaintRegions(viewport)
+
+    clock.now = NOW + timedelta(seconds=5)
+    model.tick()
+    qtbot.waitUntil(lambda: bool(regions.rects), timeout=2000)
+    painted = regions.rects[-1]
+    # Only the waiting column, every visible row of it. Qt repaints the whole viewport for a
+    # long range, which cost the busy hour 15-20 ms of painting every second.
+    assert painted.left() >= waiting.left() and painted.right() <= waiting.right()
+    assert painted.height() >= viewport.height() - waiting.height()
+    assert view.model().index(0, Column.WAITING).data() == format_duration(5)
+
+    regions.rects.clear()
+    model.mark_unread(3)
+    qtbot.waitUntil(lambda: bool(regions.rects), timeout=2000)
+    assert any(r.width() >= viewport.width() - 1 for r in regions.rects)  # the whole row, bold
