@@ -172,6 +172,7 @@ class Desktop:
         from omnidesk_qt.outbox import Outbox
         from omnidesk_qt.session import Session
         from omnidesk_qt.settings import Settings
+        from omnidesk_qt.sound import OfferSound
         from omnidesk_qt.speech import Announcer
         from omnidesk_qt.themes import theme_stylesheet
         from ui.main_window import MainWindow
@@ -210,6 +211,9 @@ class Desktop:
         window = MainWindow(session, settings)
         announcer = Announcer(settings)
         window.offerAnnounced.connect(announcer.announce_offer)
+        chime = OfferSound(settings)
+        window.offerAnnounced.connect(lambda *_offer: chime.play())
+        chime.played.connect(lambda how: event("offer chime", via=how))
         session.signedIn.connect(lambda op: self._signed_in(op, session, window, settings))
         window.closed.connect(self.quit.set)
         window.show()

@@ -31,6 +31,7 @@ from ui.conversation_model import (
     Column,
     ConversationFilter,
     ConversationModel,
+    Index,
     Role,
 )
 from ui.icons import icon
@@ -66,8 +67,8 @@ class ConversationView(QTreeView):
 
     def dataChanged(
         self,
-        top_left: QModelIndex,
-        bottom_right: QModelIndex,
+        top_left: Index,
+        bottom_right: Index,
         roles: Sequence[int] = (),
     ) -> None:
         """Repaint only the cells that changed. For a long range Qt repaints the whole viewport,

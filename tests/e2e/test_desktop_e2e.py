@@ -128,6 +128,7 @@ async def test_customer_writes_the_window_shows_it_the_reply_reaches_them(
         ack = await visitor.say("Здравствуйте! Не пришёл заказ.")
         assert ack["type"] == "ack"
         offer = await asyncio.to_thread(desktop.wait_for, "offer", name="Алексей")
+        await asyncio.to_thread(desktop.wait_for, "offer chime")  # and the window rang
         desktop.do("accept_offer")
         await asyncio.to_thread(desktop.wait_for, "customer opened", name="Алексей")
         desktop.do("feed_texts")
