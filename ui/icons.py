@@ -34,7 +34,8 @@ log = logging.getLogger(__name__)
 CHANNELS = ("webchat", "email", "telegram", "whatsapp", "sms", "voice", "visit")
 STATES = ("online", "offline", "reconnecting")
 ACTIONS = ("accept", "decline", "hold", "resume", "transfer", "hangup", "note", "search")
-NAMES = (*CHANNELS, *STATES, *ACTIONS)
+APP = "omnidesk"
+NAMES = (*CHANNELS, *STATES, *ACTIONS, APP)
 
 # Logical sizes the window uses, each drawn for every device-pixel ratio on the screens.
 SIZES = (16, 18, 20, 24, 32)
@@ -133,3 +134,32 @@ def icon(name: str) -> QIcon:
 def pixmap(name: str, size: int, scale: float = 1.0) -> QPixmap:
     """A pixmap of the icon at ``size`` logical pixels for a screen of ``scale``."""
     return icon(name).pixmap(QSize(size, size), scale)
+
+
+def badged(name: str, count: int) -> QIcon:
+    """The icon with ``count`` in a red badge at its top right (the tray's unread count);
+    the plain icon for 0. Above 99 the badge says "99+"."""
+    base = icon(name)
+    if count <= 0:
+        return base
+    text = "99+" if count > 99 else str(count)
+    result = QIcon()
+    for scale in (1.0, 2.0):
+        for size in (16, 22, 24, 32, 48, 64):
+            pm = base.pixmap(QSize(size, size), scale)
+            painter = QPainter(pm)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            d = size * (0.62 if len(text) < 3 else 0.75)
+            badge = QRectF(size - d, 0, d, d * 0.9 if len(text) == 3 else d)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor("#d32f2f"))
+            painter.drawRoundedRect(badge, badge.height() / 2, badge.height() / 2)
+            font = painter.font()
+            font.setBold(True)
+            font.setPixelSize(max(6, round(badge.height() * (0.72 if len(text) == 1 else 0.58))))
+            painter.setFont(font)
+            painter.setPen(QColor("#ffffff"))
+            painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, text)
+            painter.end()
+            result.addPixmap(pm)
+    return result

@@ -47,7 +47,7 @@ from ui.conversation_model import ConversationModel, format_duration, parse_time
 from ui.customer_card import CustomerCard
 from ui.dialogs import NoteDialog, ShortcutsDialog, TransferDialog, WrapUpDialog
 from ui.hints_panel import HintsPanel
-from ui.icons import icon
+from ui.icons import APP, badged, icon
 from ui.settings_dialog import SettingsDialog
 
 log = logging.getLogger(__name__)
@@ -200,9 +200,18 @@ class MainWindow(QMainWindow):
     offerAnnounced = Signal(str, str)  # channel, customer name: the app speaks it
     closed = Signal()
 
-    def __init__(self, session: Any, settings: Any, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        session: Any,
+        settings: Any,
+        parent: QWidget | None = None,
+        *,
+        tray: QSystemTrayIcon | None = None,
+    ) -> None:
+        """``tray``: the tray icon to use; by default one is made where the desktop has a tray."""
         super().__init__(parent)
         self.setObjectName("MainWindow")
+        self.setWindowIcon(icon(APP))
         self.session = session
         self.settings = settings
         self.operator: dict[str, Any] = {}
@@ -295,12 +304,15 @@ class MainWindow(QMainWindow):
         self.search_popup.dismissed.connect(self.focus_search)
         self._actions()
         self._status_bar()
-        self._tray: QSystemTrayIcon | None = None
-        if QSystemTrayIcon.isSystemTrayAvailable():
-            self._tray = QSystemTrayIcon(icon("webchat"), self)
+        self._tray = tray
+        if self._tray is None and QSystemTrayIcon.isSystemTrayAvailable():
+            self._tray = QSystemTrayIcon(self)
+        if self._tray is not None:
+            self._tray.setIcon(icon(APP))
             self._tray.setToolTip(self.tr("OmniDesk"))
             self._tray.activated.connect(lambda _reason: self._raise())
             self._tray.show()
+        self._tray_count = 0
 
         self._clock = QTimer(self)
         self._clock.setInterval(1000)
@@ -746,7 +758,8 @@ class MainWindow(QMainWindow):
     # ==========================================================================================
     def _selected(self, conv: dict[str, Any]) -> None:
         self.current_id = int(conv["id"])
-        self.model.mark_read(self.current_id)
+        if self.isActiveWindow():  # else it is read when the operator comes back (changeEvent)
+            self.model.mark_read(self.current_id)
         self._update_unread()
         self._open_later.start()
 
@@ -1073,7 +1086,9 @@ class MainWindow(QMainWindow):
 
     def _update_unread(self) -> None:
         n = self.model.unread_count()
-        if self._tray is not None:
+        if self._tray is not None and n != self._tray_count:
+            self._tray_count = n
+            self._tray.setIcon(badged(APP, n))
             self._tray.setToolTip(
                 self.tr("OmniDesk — %n unread", "", n) if n else self.tr("OmniDesk")
             )

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import QApplication, QComboBox, QWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QSystemTrayIcon, QWidget
 from pytestqt.qtbot import QtBot
 
 from omnidesk_qt.client import Credentials
@@ -35,7 +35,7 @@ from ui.dialogs import (
     TransferDialog,
     WrapUpDialog,
 )
-from ui.icons import NAMES, icon
+from ui.icons import APP, NAMES, icon
 from ui.main_window import MainWindow
 from ui.settings_dialog import SettingsDialog
 
@@ -65,12 +65,30 @@ class Visitor:
         run(bye(), self.qtbot)
 
 
+class RecordingTray(QSystemTrayIcon):
+    """A real tray icon that also remembers the notifications it was asked to show."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: list[tuple[str, str]] = []
+
+    def showMessage(self, title: str, msg: str, *args: Any) -> None:  # type: ignore[override]
+        self.messages.append((title, msg))
+        super().showMessage(title, msg, *args)
+
+
 @pytest.fixture
 def window(
-    qtbot: QtBot, aloop: asyncio.AbstractEventLoop, demo_gateway: EmbeddedGateway, data_dir: Path
+    qtbot: QtBot,
+    aloop: asyncio.AbstractEventLoop,
+    demo_gateway: EmbeddedGateway,
+    data_dir: Path,
+    request: pytest.FixtureRequest,
 ) -> Iterator[MainWindow]:
+    """Signed in as agent2; ``indirect`` parametrisation can hand it a tray icon class."""
     session = Session(demo_gateway.url, Credentials("agent2", "agent2"), Outbox(data_dir / "ob.db"))
-    win = MainWindow(session, Settings())
+    tray_class = getattr(request, "param", None)
+    win = MainWindow(session, Settings(), tray=tray_class() if tray_class else None)
     qtbot.addWidget(win)
     win.show()
     win.activateWindow()
@@ -625,6 +643,48 @@ def test_pane_sizes_are_kept_for_the_next_start(
     second = open_window()
     assert second.main_split.sizes() == chosen
     second.close()
+
+
+@pytest.mark.qt_log_ignore("systemTrayWindowChanged")  # the offscreen platform has no tray
+@pytest.mark.parametrize("window", [RecordingTray], indirect=True)
+def test_the_tray_counts_unread_and_notifies_offers_while_the_operator_is_elsewhere(
+    qtbot: QtBot, window: MainWindow, demo_gateway: EmbeddedGateway
+) -> None:
+    tray = window._tray
+    assert isinstance(tray, RecordingTray)
+    plain = icon(APP).pixmap(QSize(32, 32)).toImage()
+    assert tray.icon().pixmap(QSize(32, 32)).toImage() == plain
+    be_available(qtbot, window)
+    elsewhere = QWidget()  # the operator is in another application
+    qtbot.addWidget(elsewhere)
+    elsewhere.show()
+    elsewhere.activateWindow()
+    qtbot.waitUntil(lambda: not window.isActiveWindow(), timeout=5000)
+
+    window.settings.set("notifications.desktop", False)
+    first = Visitor(qtbot, demo_gateway.url)
+    conv = offer_from(qtbot, window, first, "Добрый день, вопрос по доставке")
+    assert tray.messages == []  # turned off: no pop-up, but the count and the badge
+    assert tray.toolTip() == "OmniDesk — 1 unread"
+    assert tray.icon().pixmap(QSize(32, 32)).toImage() != plain
+    first.leave()
+    qtbot.waitUntil(lambda: window.model.find(int(conv["id"])) is None, timeout=10000)
+    assert tray.toolTip() == "OmniDesk"
+
+    window.settings.set("notifications.desktop", True)
+    second = Visitor(qtbot, demo_gateway.url)
+    conv = offer_from(qtbot, window, second, "И ещё вопрос")
+    assert tray.messages == [("New conversation", f"{second.name} — Web chat")]
+    assert tray.toolTip() == "OmniDesk — 1 unread"
+
+    # Back in the window: the offer it opened meanwhile now counts as seen.
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    assert window.current_id == conv["id"]
+    qtbot.waitUntil(lambda: tray.toolTip() == "OmniDesk", timeout=5000)
+    assert tray.icon().pixmap(QSize(32, 32)).toImage() == plain
+    second.leave()
+    qtbot.waitUntil(lambda: window.model.find(int(conv["id"])) is None, timeout=10000)
 
 
 # -- widgets on their own -------------------------------------------------------------------------
