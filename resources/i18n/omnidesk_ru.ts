@@ -300,97 +300,97 @@
 <context>
     <name>ConversationList</name>
     <message>
-        <location filename="../../ui/conversation_list.py" line="105"/>
+        <location filename="../../ui/conversation_list.py" line="135"/>
         <source>Conversations</source>
         <translation>Обращения</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="111"/>
+        <location filename="../../ui/conversation_list.py" line="141"/>
         <source>Show channel</source>
         <translation>Фильтр по каналу</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="112"/>
+        <location filename="../../ui/conversation_list.py" line="142"/>
         <source>Show conversations of one channel</source>
         <translation>Показать обращения только одного канала</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="113"/>
+        <location filename="../../ui/conversation_list.py" line="143"/>
         <source>Channels</source>
         <translation>Каналы</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="114"/>
+        <location filename="../../ui/conversation_list.py" line="144"/>
         <source>All channels</source>
         <translation>Все каналы</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="119"/>
+        <location filename="../../ui/conversation_list.py" line="149"/>
         <source>Show state</source>
         <translation>Фильтр по состоянию</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="120"/>
+        <location filename="../../ui/conversation_list.py" line="150"/>
         <source>Show conversations in one state</source>
         <translation>Показать обращения только в одном состоянии</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="121"/>
+        <location filename="../../ui/conversation_list.py" line="151"/>
         <source>States</source>
         <translation>Состояния</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="122"/>
+        <location filename="../../ui/conversation_list.py" line="152"/>
         <source>All states</source>
         <translation>Все состояния</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="124"/>
+        <location filename="../../ui/conversation_list.py" line="154"/>
         <source>Waiting</source>
         <translation>Ожидание</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="125"/>
+        <location filename="../../ui/conversation_list.py" line="155"/>
         <source>Offered</source>
         <translation>Предложено</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="126"/>
+        <location filename="../../ui/conversation_list.py" line="156"/>
         <source>Active</source>
         <translation>В работе</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="127"/>
+        <location filename="../../ui/conversation_list.py" line="157"/>
         <source>On hold</source>
         <translation>На удержании</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="128"/>
+        <location filename="../../ui/conversation_list.py" line="158"/>
         <source>Wrap-up</source>
         <translation>Завершение</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="132"/>
+        <location filename="../../ui/conversation_list.py" line="162"/>
         <source>&amp;Channel:</source>
         <translation>&amp;Канал:</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="134"/>
+        <location filename="../../ui/conversation_list.py" line="164"/>
         <source>S&amp;tate:</source>
         <translation>&amp;Состояние:</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="142"/>
+        <location filename="../../ui/conversation_list.py" line="172"/>
         <source>Conversation lists</source>
         <translation>Списки обращений</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="144"/>
+        <location filename="../../ui/conversation_list.py" line="174"/>
         <source>My conversations</source>
         <translation>Мои обращения</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="144"/>
+        <location filename="../../ui/conversation_list.py" line="174"/>
         <source>Queue</source>
         <translation>Очередь</translation>
     </message>
@@ -1005,520 +1005,520 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="224"/>
-        <location filename="../../ui/main_window.py" line="225"/>
-        <location filename="../../ui/main_window.py" line="301"/>
-        <location filename="../../ui/main_window.py" line="1078"/>
+        <location filename="../../ui/main_window.py" line="233"/>
+        <location filename="../../ui/main_window.py" line="234"/>
+        <location filename="../../ui/main_window.py" line="312"/>
+        <location filename="../../ui/main_window.py" line="1093"/>
         <source>OmniDesk</source>
         <translation>OmniDesk</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="334"/>
+        <location filename="../../ui/main_window.py" line="346"/>
         <source>The gateway did not answer in time; try again.</source>
         <translation>Шлюз не ответил вовремя; повторите попытку.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="335"/>
+        <location filename="../../ui/main_window.py" line="347"/>
         <source>Someone else acted on this conversation first, or it changed.</source>
         <translation>Другой оператор уже занялся этим обращением, или оно изменилось.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="337"/>
+        <location filename="../../ui/main_window.py" line="349"/>
         <source>Not allowed: another operator serves this customer, or the queue needs other skills.</source>
         <translation>Не разрешено: клиента обслуживает другой оператор, или для очереди нужны другие навыки.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="340"/>
+        <location filename="../../ui/main_window.py" line="352"/>
         <source>Not found: it was closed or removed meanwhile.</source>
         <translation>Не найдено: за это время закрыто или удалено.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="341"/>
+        <location filename="../../ui/main_window.py" line="353"/>
         <source>No free place for this channel (or the colleague is busy).</source>
         <translation>Нет свободных мест для этого канала (или коллега занят).</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="343"/>
+        <location filename="../../ui/main_window.py" line="355"/>
         <source>Too many actions at once; it is retried in a moment.</source>
         <translation>Слишком много действий одновременно; повторная попытка — через мгновение.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="344"/>
+        <location filename="../../ui/main_window.py" line="356"/>
         <source>The gateway does not support this yet.</source>
         <translation>Шлюз пока это не поддерживает.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="345"/>
+        <location filename="../../ui/main_window.py" line="357"/>
         <source>The gateway failed; it is retried.</source>
         <translation>Сбой шлюза; выполняется повторная попытка.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="346"/>
+        <location filename="../../ui/main_window.py" line="358"/>
         <source>The gateway refused it: %1</source>
         <translation>Шлюз отклонил запрос: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="350"/>
+        <location filename="../../ui/main_window.py" line="362"/>
         <source>Decline</source>
         <translation>Отклонить</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="351"/>
+        <location filename="../../ui/main_window.py" line="363"/>
         <source>Hold</source>
         <translation>Удержать</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="352"/>
+        <location filename="../../ui/main_window.py" line="364"/>
         <source>Resume</source>
         <translation>Продолжить</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="353"/>
+        <location filename="../../ui/main_window.py" line="365"/>
         <source>End</source>
         <translation>Закончить</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="355"/>
+        <location filename="../../ui/main_window.py" line="367"/>
         <source>Wrap-up</source>
         <translation>Завершение</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="361"/>
+        <location filename="../../ui/main_window.py" line="373"/>
         <source>History</source>
         <translation>История</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="362"/>
+        <location filename="../../ui/main_window.py" line="374"/>
         <source>Suggestion</source>
         <translation>Подсказка</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="365"/>
+        <location filename="../../ui/main_window.py" line="377"/>
         <source>The offer timed out and went to someone else.</source>
         <translation>Время на принятие истекло, обращение передано другому оператору.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="366"/>
+        <location filename="../../ui/main_window.py" line="378"/>
         <source>The offer was withdrawn because you are not available.</source>
         <translation>Обращение отозвано: вы не на линии.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="367"/>
+        <location filename="../../ui/main_window.py" line="379"/>
         <source>A colleague took the conversation.</source>
         <translation>Обращение взял коллега.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="371"/>
+        <location filename="../../ui/main_window.py" line="383"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="358"/>
-        <location filename="../../ui/main_window.py" line="388"/>
+        <location filename="../../ui/main_window.py" line="370"/>
+        <location filename="../../ui/main_window.py" line="400"/>
         <source>Presence</source>
         <translation>Статус оператора</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="237"/>
+        <location filename="../../ui/main_window.py" line="246"/>
         <source>The customer&apos;s messages appear here.</source>
         <translation>Здесь появятся сообщения клиента.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="243"/>
+        <location filename="../../ui/main_window.py" line="252"/>
         <source>The reply editor appears here.</source>
         <translation>Здесь появится редактор ответа.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="277"/>
+        <location filename="../../ui/main_window.py" line="286"/>
         <source>Connection problem</source>
         <translation>Проблема со связью</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="325"/>
+        <location filename="../../ui/main_window.py" line="337"/>
         <source>Available</source>
         <translation>На линии</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="326"/>
+        <location filename="../../ui/main_window.py" line="338"/>
         <source>Break</source>
         <translation>Перерыв</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="327"/>
+        <location filename="../../ui/main_window.py" line="339"/>
         <source>After-call work</source>
         <translation>Поствызывная обработка</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="332"/>
+        <location filename="../../ui/main_window.py" line="344"/>
         <source>The gateway is unreachable; your replies are kept and sent when it is back.</source>
         <translation>Шлюз недоступен; ваши ответы сохранены и уйдут, когда связь вернётся.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="342"/>
+        <location filename="../../ui/main_window.py" line="354"/>
         <source>The customer cannot be reached on this channel.</source>
         <translation>С клиентом нельзя связаться по этому каналу.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="379"/>
+        <location filename="../../ui/main_window.py" line="391"/>
         <source>Signing in…</source>
         <translation>Вход…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="381"/>
+        <location filename="../../ui/main_window.py" line="393"/>
         <source>Operator</source>
         <translation>Оператор</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="389"/>
+        <location filename="../../ui/main_window.py" line="401"/>
         <source>Your presence (Ctrl+Shift+P: next)</source>
         <translation>Ваш статус (Ctrl+Shift+P — следующий)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="390"/>
+        <location filename="../../ui/main_window.py" line="402"/>
         <source>Presence choices</source>
         <translation>Варианты статуса</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="398"/>
+        <location filename="../../ui/main_window.py" line="410"/>
         <source>Time in this presence</source>
         <translation>Время в этом статусе</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="406"/>
+        <location filename="../../ui/main_window.py" line="418"/>
         <source>Connection</source>
         <translation>Связь</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="408"/>
-        <location filename="../../ui/main_window.py" line="1035"/>
+        <location filename="../../ui/main_window.py" line="420"/>
+        <location filename="../../ui/main_window.py" line="1048"/>
         <source>Connecting…</source>
         <translation>Подключение…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="410"/>
+        <location filename="../../ui/main_window.py" line="422"/>
         <source>Connection state</source>
         <translation>Состояние связи</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="422"/>
+        <location filename="../../ui/main_window.py" line="434"/>
         <source>Customer search</source>
         <translation>Поиск клиента</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="356"/>
+        <location filename="../../ui/main_window.py" line="368"/>
         <source>Reply</source>
         <translation>Ответ</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="359"/>
+        <location filename="../../ui/main_window.py" line="371"/>
         <source>Customer card</source>
         <translation>Карточка клиента</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="475"/>
+        <location filename="../../ui/main_window.py" line="487"/>
         <source>&amp;Conversation</source>
         <translation>&amp;Обращение</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="349"/>
+        <location filename="../../ui/main_window.py" line="361"/>
         <source>Accept</source>
         <translation>Принять</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="360"/>
+        <location filename="../../ui/main_window.py" line="372"/>
         <source>Search</source>
         <translation>Поиск</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1033"/>
+        <location filename="../../ui/main_window.py" line="1046"/>
         <source>Online</source>
         <translation>В сети</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="328"/>
-        <location filename="../../ui/main_window.py" line="1051"/>
+        <location filename="../../ui/main_window.py" line="340"/>
+        <location filename="../../ui/main_window.py" line="1064"/>
         <source>Offline</source>
         <translation>Не в сети</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="423"/>
+        <location filename="../../ui/main_window.py" line="435"/>
         <source>Find a customer: phone, e-mail, name (Ctrl+K)</source>
         <translation>Найти клиента: телефон, эл. почта, имя (Ctrl+K)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="433"/>
+        <location filename="../../ui/main_window.py" line="445"/>
         <source>Messages</source>
         <translation>Сообщения</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="436"/>
+        <location filename="../../ui/main_window.py" line="448"/>
         <source>Commands waiting to be sent</source>
         <translation>Действия, ожидающие отправки</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="468"/>
+        <location filename="../../ui/main_window.py" line="480"/>
         <source>&amp;OmniDesk</source>
         <translation>&amp;OmniDesk</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="470"/>
+        <location filename="../../ui/main_window.py" line="482"/>
         <source>&amp;Settings…</source>
         <translation>&amp;Настройки…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="473"/>
+        <location filename="../../ui/main_window.py" line="485"/>
         <source>&amp;Quit</source>
         <translation>В&amp;ыход</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="477"/>
+        <location filename="../../ui/main_window.py" line="489"/>
         <source>&amp;Accept</source>
         <translation>&amp;Принять</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="480"/>
+        <location filename="../../ui/main_window.py" line="492"/>
         <source>&amp;Decline</source>
         <translation>&amp;Отклонить</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="484"/>
+        <location filename="../../ui/main_window.py" line="496"/>
         <source>&amp;Hold / resume</source>
         <translation>&amp;Удержать / продолжить</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="487"/>
+        <location filename="../../ui/main_window.py" line="499"/>
         <source>&amp;Transfer…</source>
         <translation>Пере&amp;вести…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="490"/>
+        <location filename="../../ui/main_window.py" line="502"/>
         <source>&amp;End / hang up</source>
         <translation>&amp;Закончить / положить трубку</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="493"/>
+        <location filename="../../ui/main_window.py" line="505"/>
         <source>&amp;Wrap up…</source>
         <translation>Завер&amp;шить…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="495"/>
+        <location filename="../../ui/main_window.py" line="507"/>
         <source>&amp;Note…</source>
         <translation>За&amp;метка…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="497"/>
+        <location filename="../../ui/main_window.py" line="509"/>
         <source>&amp;Go</source>
         <translation>&amp;Переход</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="499"/>
+        <location filename="../../ui/main_window.py" line="511"/>
         <source>&amp;Find a customer</source>
         <translation>&amp;Найти клиента</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="502"/>
+        <location filename="../../ui/main_window.py" line="514"/>
         <source>&amp;Conversations</source>
         <translation>&amp;Обращения</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="505"/>
+        <location filename="../../ui/main_window.py" line="517"/>
         <source>Next &amp;presence</source>
         <translation>Следующий &amp;статус</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="508"/>
+        <location filename="../../ui/main_window.py" line="520"/>
         <source>&amp;Help</source>
         <translation>&amp;Справка</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="510"/>
+        <location filename="../../ui/main_window.py" line="522"/>
         <source>&amp;Keyboard shortcuts</source>
         <translation>&amp;Горячие клавиши</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="521"/>
+        <location filename="../../ui/main_window.py" line="533"/>
         <source>Accept the offered or waiting conversation</source>
         <translation>Принять предложенное или ожидающее обращение</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="522"/>
+        <location filename="../../ui/main_window.py" line="534"/>
         <source>Decline the offered conversation</source>
         <translation>Отклонить предложенное обращение</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="523"/>
+        <location filename="../../ui/main_window.py" line="535"/>
         <source>Up / Down</source>
         <translation>Вверх / Вниз</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="523"/>
+        <location filename="../../ui/main_window.py" line="535"/>
         <source>Move through the conversations</source>
         <translation>Перемещение по обращениям</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="524"/>
+        <location filename="../../ui/main_window.py" line="536"/>
         <source>Enter</source>
         <translation>Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="524"/>
+        <location filename="../../ui/main_window.py" line="536"/>
         <source>Open the conversation and go to the reply</source>
         <translation>Открыть обращение и перейти к ответу</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="525"/>
+        <location filename="../../ui/main_window.py" line="537"/>
         <source>Go to the n-th conversation of the list</source>
         <translation>Перейти к n-му обращению в списке</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="526"/>
+        <location filename="../../ui/main_window.py" line="538"/>
         <source>Switch between My conversations and Queue</source>
         <translation>Переключиться между вкладками «Мои обращения» и «Очередь»</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="527"/>
+        <location filename="../../ui/main_window.py" line="539"/>
         <source>Go to the conversation list</source>
         <translation>Перейти к списку обращений</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="528"/>
+        <location filename="../../ui/main_window.py" line="540"/>
         <source>Put on hold, or resume (a running call first)</source>
         <translation>Поставить на удержание или продолжить (в первую очередь — текущий звонок)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="529"/>
+        <location filename="../../ui/main_window.py" line="541"/>
         <source>Transfer to a queue or a colleague</source>
         <translation>Перевести в очередь или коллеге</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="530"/>
+        <location filename="../../ui/main_window.py" line="542"/>
         <source>End the conversation (hang up a call)</source>
         <translation>Закончить обращение (положить трубку)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="531"/>
+        <location filename="../../ui/main_window.py" line="543"/>
         <source>Wrap up: disposition and resolution</source>
         <translation>Завершение: итог и решение</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="532"/>
+        <location filename="../../ui/main_window.py" line="544"/>
         <source>Add an internal note</source>
         <translation>Добавить внутреннюю заметку</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="533"/>
+        <location filename="../../ui/main_window.py" line="545"/>
         <source>Find a customer by phone, e-mail or name</source>
         <translation>Найти клиента по телефону, эл. почте или имени</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="534"/>
+        <location filename="../../ui/main_window.py" line="546"/>
         <source>Available → Break → After-call work</source>
         <translation>На линии → Перерыв → Поствызывная обработка</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="535"/>
+        <location filename="../../ui/main_window.py" line="547"/>
         <source>Accept the selected suggestion</source>
         <translation>Принять выбранную подсказку</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="536"/>
+        <location filename="../../ui/main_window.py" line="548"/>
         <source>Dismiss the selected suggestion</source>
         <translation>Отклонить выбранную подсказку</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="537"/>
+        <location filename="../../ui/main_window.py" line="549"/>
         <source>Enter / Delete</source>
         <translation>Enter / Delete</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="537"/>
+        <location filename="../../ui/main_window.py" line="549"/>
         <source>Accept / dismiss the focused suggestion</source>
         <translation>Принять / отклонить подсказку в фокусе</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="538"/>
+        <location filename="../../ui/main_window.py" line="550"/>
         <source>Send the reply; finish a dialog</source>
         <translation>Отправить ответ; подтвердить диалоговое окно</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="539"/>
+        <location filename="../../ui/main_window.py" line="551"/>
         <source>Settings</source>
         <translation>Настройки</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="540"/>
+        <location filename="../../ui/main_window.py" line="552"/>
         <source>This list</source>
         <translation>Этот список</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="541"/>
+        <location filename="../../ui/main_window.py" line="553"/>
         <source>Quit</source>
         <translation>Выход</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="644"/>
+        <location filename="../../ui/main_window.py" line="656"/>
         <source>New conversation: %1 (%2). A accepts, D declines.</source>
         <translation>Новое обращение: %1 (%2). A — принять, D — отклонить.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="649"/>
+        <location filename="../../ui/main_window.py" line="661"/>
         <source>New conversation</source>
         <translation>Новое обращение</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="655"/>
+        <location filename="../../ui/main_window.py" line="667"/>
         <source>The offer was withdrawn.</source>
         <translation>Обращение отозвано.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="712"/>
+        <location filename="../../ui/main_window.py" line="724"/>
         <source>No customer found for “%1”.</source>
         <translation>Клиент по запросу «%1» не найден.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="789"/>
+        <location filename="../../ui/main_window.py" line="802"/>
         <source>Type at least two characters.</source>
         <translation>Введите не менее двух символов.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="820"/>
+        <location filename="../../ui/main_window.py" line="833"/>
         <source>Only an offered or waiting conversation can be accepted.</source>
         <translation>Принять можно только предложенное или ожидающее обращение.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="835"/>
+        <location filename="../../ui/main_window.py" line="848"/>
         <source>Only a conversation offered to you can be declined.</source>
         <translation>Отклонить можно только обращение, предложенное вам.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="851"/>
-        <location filename="../../ui/main_window.py" line="862"/>
-        <location filename="../../ui/main_window.py" line="869"/>
+        <location filename="../../ui/main_window.py" line="864"/>
+        <location filename="../../ui/main_window.py" line="875"/>
+        <location filename="../../ui/main_window.py" line="882"/>
         <source>Select one of your active conversations first.</source>
         <translation>Сначала выберите одно из своих обращений в работе.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="897"/>
+        <location filename="../../ui/main_window.py" line="910"/>
         <source>Select one of your conversations first.</source>
         <translation>Сначала выберите одно из своих обращений.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="912"/>
+        <location filename="../../ui/main_window.py" line="925"/>
         <source>Open a customer first.</source>
         <translation>Сначала откройте карточку клиента.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="963"/>
+        <location filename="../../ui/main_window.py" line="976"/>
         <source>The suggested text is in your reply.</source>
         <translation>Предложенный текст добавлен в ответ.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1024"/>
+        <location filename="../../ui/main_window.py" line="1037"/>
         <source>%1 for %2</source>
         <translation>%1 уже %2</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="1031"/>
+        <location filename="../../ui/main_window.py" line="1044"/>
         <source>%n waiting to be sent</source>
         <translation>
             <numerusform>%n действие ждёт отправки</numerusform>
@@ -1527,27 +1527,27 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1044"/>
+        <location filename="../../ui/main_window.py" line="1057"/>
         <source>Reconnecting in %1 s</source>
         <translation>Переподключение через %1 с</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1046"/>
+        <location filename="../../ui/main_window.py" line="1059"/>
         <source>Reconnecting…</source>
         <translation>Переподключение…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1049"/>
+        <location filename="../../ui/main_window.py" line="1062"/>
         <source>Sign-in failed</source>
         <translation>Вход не удался</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1062"/>
+        <location filename="../../ui/main_window.py" line="1075"/>
         <source>Sign-in failed (%1). Check your user name and password.</source>
         <translation>Вход не удался (%1). Проверьте имя пользователя и пароль.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="1078"/>
+        <location filename="../../ui/main_window.py" line="1093"/>
         <source>OmniDesk — %n unread</source>
         <translation>
             <numerusform>OmniDesk — %n непрочитанное</numerusform>
@@ -1556,17 +1556,17 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="598"/>
+        <location filename="../../ui/main_window.py" line="610"/>
         <source>OmniDesk — %1</source>
         <translation>OmniDesk — %1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="354"/>
+        <location filename="../../ui/main_window.py" line="366"/>
         <source>Transfer</source>
         <translation>Перевод</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="357"/>
+        <location filename="../../ui/main_window.py" line="369"/>
         <source>Note</source>
         <translation>Заметка</translation>
     </message>
