@@ -227,6 +227,8 @@ class GatewayClient:
                         continue  # already seen (cannot happen with a correct gateway)
                     self.last_seq = seq
                     self.on_event(msg["name"], msg["data"], seq)
+                elif kind == "live":
+                    self.on_event(msg["name"], msg["data"], 0)  # unsequenced: never resumed
                 elif kind in ("result", "error") and msg.get("id") is not None:
                     fut = self._pending.pop(int(msg["id"]), None)
                     if fut is not None and not fut.done():

@@ -61,6 +61,7 @@ class Session(QObject):
     conversationChanged = Signal(dict)
     offerReceived = Signal(dict, dict)  # conversation, customer
     offerWithdrawn = Signal(int, str)  # conversation id, reason
+    queueChanged = Signal(dict, dict)  # conversation, customer: it entered, moved in or left
     timelineItem = Signal(dict)
     deliveryChanged = Signal(int, str)  # timeline event id, delivery state
     presenceChanged = Signal(str, str)  # presence, since (ISO)
@@ -138,6 +139,10 @@ class Session(QObject):
             self.signedIn.emit(operator)
         if self.client.resume_result != "resumed":
             await self.reload()
+        else:
+            # Resumed: the events are whole, but the queue is not in them (live frames are not
+            # kept); what changed in it while the desktop was away comes with a snapshot.
+            self._spawn(self.reload())
         self._flush_soon()
 
     async def reload(self) -> None:
@@ -164,6 +169,10 @@ class Session(QObject):
             self.deliveryChanged.emit(int(data["event_id"]), data["delivery"])
         elif name == "presence.changed":
             self.presenceChanged.emit(data["presence"], data.get("since", ""))
+        elif name == "queue.updated":
+            self.queueChanged.emit(data["conversation"], data.get("customer", {}))
+        elif name == "queue.resync":
+            self._spawn(self.reload())  # too many queue changes at once: read it afresh
         elif name == "hints.updated":
             self.hintsChanged.emit(int(data["customer_id"]), list(data.get("hints", [])))
         else:

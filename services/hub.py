@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol, TypeVar
@@ -50,6 +50,7 @@ R = TypeVar("R")
 
 S = ConversationState
 WORKING = (S.ACTIVE, S.HELD, S.WRAP_UP)
+IN_QUEUE = (S.QUEUED, S.OFFERED)  # what the queue tab of the desktop lists
 CLAIM_KINDS = {"phone": "phone", "email": "email"}
 # Which identity a reply on a channel goes to, in order of preference.
 CHANNEL_ADDRESS = {
@@ -69,6 +70,10 @@ class Subscriber(Protocol):
     """An operator connection that wants the operator's events."""
 
     def push(self, event: Published) -> None: ...
+
+    def live(self, name: str, data: dict[str, Any]) -> None:
+        """An unsequenced view of shared state (the queue); dropping one under load is fine."""
+        ...
 
 
 @dataclass(slots=True)
@@ -336,6 +341,7 @@ class Hub:
         if created is not None:
             created.id = conv_id
             self._register(created)
+            self._queue_changed(created, None)
             self._request_route()
         elif conv.state == S.QUEUED:
             self._request_route()
@@ -697,6 +703,7 @@ class Hub:
                 self._set(conv, state=S.QUEUED, offered_to=None)
                 return
             if ok:
+                self._queue_changed(conv, S.QUEUED, skip=(op.id,))
                 self._offer_timers[conv.id] = asyncio.get_running_loop().call_later(
                     self.config.offer_timeout_s,
                     self._offer_expired,
@@ -847,8 +854,32 @@ class Hub:
             if conv.operator_id is not None:
                 self._last_owner[conv.customer_id] = (conv.operator_id, utcnow())
             self._unregister(conv)
+        self._queue_changed(conv, before["state"], skip=recipients)
         self._request_route()
         return result
+
+    def _queue_changed(
+        self, conv: Conv, was: str | None, *, skip: Iterable[int | None] = ()
+    ) -> None:
+        """Tell the desktops that list this queue (operators who may take the conversation,
+        and supervisors) that it entered, moved in or left the queue. Live frames, not
+        events: nothing is written per watcher, and a reconnecting desktop reads a snapshot."""
+        if was not in IN_QUEUE and conv.state not in IN_QUEUE:
+            return
+        skipped = set(skip)
+        queue = self.queues.get(conv.queue_id) if conv.queue_id is not None else None
+        data: dict[str, Any] | None = None
+        for op_id, subs in self._subscribers.items():
+            op = self.operators.get(op_id)
+            if op_id in skipped or op is None:
+                continue
+            if op.role not in SUPERVISOR_ROLES and not eligible(op, queue, conv.channel):
+                continue
+            if data is None:
+                customer = {"id": conv.customer_id, "name": self._names.get(conv.customer_id, "")}
+                data = {"conversation": conv.view(), "customer": customer}
+            for sub in subs:
+                sub.live("queue.updated", data)
 
     # ==========================================================================================
     # operator commands

@@ -572,6 +572,7 @@ class MainWindow(QMainWindow):
         s.signedIn.connect(self._signed_in)
         s.snapshotLoaded.connect(self._snapshot)
         s.conversationChanged.connect(self._conversation_changed)
+        s.queueChanged.connect(self._queue_changed)
         s.offerReceived.connect(self._offer)
         s.offerWithdrawn.connect(self._offer_withdrawn)
         s.presenceChanged.connect(self._presence_changed)
@@ -635,6 +636,10 @@ class MainWindow(QMainWindow):
         if cid == self.current_id:
             self._update_composer()
         self._update_unread()
+
+    def _queue_changed(self, conv: dict[str, Any], customer: dict[str, Any]) -> None:
+        """Someone else's offer, a new arrival, one taken: the queue tab stays current."""
+        self.model.upsert(conv, str(customer.get("name") or ""))
 
     def _offer(self, conv: dict[str, Any], customer: dict[str, Any]) -> None:
         name = str(customer.get("name") or "")

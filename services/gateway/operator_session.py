@@ -35,6 +35,7 @@ from services.protocol.messages import (
     Command,
     Error,
     Event,
+    Live,
     OperatorInfo,
     Result,
     decode_client,
@@ -86,6 +87,10 @@ class EventSender:
         self.limit = limit
         self.frames: deque[bytes] = deque()
         self.events: deque[Published] = deque()
+        # The latest live view of each shared thing (a queued conversation): a slow reader gets
+        # the newest only; past the limit they get "queue.resync" and read a snapshot.
+        self.live_views: OrderedDict[tuple[str, Any], dict[str, Any]] = OrderedDict()
+        self.live_resync = False
         self.overflowed = True  # start with a catch-up: whatever committed before we subscribed
         self.wake = asyncio.Event()
         self.wake.set()
@@ -105,6 +110,16 @@ class EventSender:
         self.frames.append(frame)
         self.wake.set()
 
+    def live(self, name: str, data: dict[str, Any]) -> None:
+        key = (name, (data.get("conversation") or {}).get("id"))
+        self.live_views.pop(key, None)
+        if len(self.live_views) >= self.limit:
+            self.live_views.clear()
+            self.live_resync = True
+        else:
+            self.live_views[key] = data
+        self.wake.set()
+
     async def run(self) -> None:
         epoch = self.gw.store.epoch
         while True:
@@ -112,6 +127,12 @@ class EventSender:
             self.wake.clear()
             while self.frames:
                 await self.ws.send(self.frames.popleft(), text=True)
+            if self.live_resync:
+                self.live_resync = False
+                await self.ws.send(encode(Live("queue.resync", {})), text=True)
+            while self.live_views:
+                (name, _key), data = self.live_views.popitem(last=False)
+                await self.ws.send(encode(Live(name, data)), text=True)
             if self.overflowed:
                 self.overflowed = False
                 await self._catch_up(None)

@@ -96,7 +96,16 @@ class Event(Frame, tag="event"):
     data: dict[str, Any]
 
 
-ServerFrame = AuthOk | AuthFailed | Result | Error | Event
+class Live(Frame, tag="live"):
+    """A view of something shared that changed (the queue): no sequence number, not kept for
+    resume. Each one carries the whole current view, so a missed one is repaired by the next,
+    and a client that reconnects reads the state afresh (``state.snapshot``)."""
+
+    name: str
+    data: dict[str, Any]
+
+
+ServerFrame = AuthOk | AuthFailed | Result | Error | Event | Live
 
 _encoder = msgspec.json.Encoder()
 _client_decoder = msgspec.json.Decoder(ClientFrame)

@@ -23,10 +23,10 @@ from omnidesk_qt.embedded import EmbeddedGateway
 from omnidesk_qt.outbox import Outbox
 from omnidesk_qt.session import Session
 from omnidesk_qt.settings import Settings
-from tests.support.opclient import ChatVisitor
+from tests.support.opclient import ChatVisitor, OpClient
 from tests.support.qtasync import run
 from ui.call_bar import CallBar
-from ui.conversation_model import MINE
+from ui.conversation_model import MINE, QUEUE
 from ui.customer_card import CustomerCard, format_age, initials
 from ui.dialogs import (
     ConnectDialog,
@@ -685,6 +685,38 @@ def test_the_tray_counts_unread_and_notifies_offers_while_the_operator_is_elsewh
     assert tray.icon().pixmap(QSize(32, 32)).toImage() == plain
     second.leave()
     qtbot.waitUntil(lambda: window.model.find(int(conv["id"])) is None, timeout=10000)
+
+
+def test_the_queue_tab_is_live(
+    qtbot: QtBot, window: MainWindow, demo_gateway: EmbeddedGateway
+) -> None:
+    """A chat that waits appears in the Queue tab as it arrives, with the customer's name, and
+    leaves it when a colleague is offered it; no snapshot in between."""
+    with qtbot.waitSignal(window.session.presenceChanged, timeout=20000):
+        window.set_presence("break")
+    queue = window.conversation_list.proxies[QUEUE]
+    visitor = Visitor(qtbot, demo_gateway.url)
+
+    def waiting() -> list[dict[str, Any]]:
+        return [
+            c
+            for r in range(queue.rowCount())
+            if (c := queue.conversation_at(r)) is not None
+            and window.model.customer_name(c["customer_id"]) == visitor.name
+        ]
+
+    visitor.say("Есть кто живой?")
+    qtbot.waitUntil(lambda: bool(waiting()), timeout=10000)
+    conv_id = int(waiting()[0]["id"])
+    assert waiting()[0]["state"] == "queued"
+
+    colleague = run(OpClient.connect(demo_gateway.url, "agent", "agent"), qtbot)
+    run(colleague.ok("presence.set", {"status": "available"}), qtbot)
+    qtbot.waitUntil(lambda: not waiting(), timeout=10000)
+    assert window.model.find(conv_id) is None  # offered to someone else: not ours to show
+    visitor.leave()
+    run(colleague.ok("presence.set", {"status": "break"}), qtbot)
+    run(colleague.close(), qtbot)
 
 
 # -- widgets on their own -------------------------------------------------------------------------

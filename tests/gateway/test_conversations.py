@@ -347,3 +347,51 @@ async def test_reply_on_a_channel_the_customer_lacks_is_refused(gateway: Running
         {"customer_id": conv["customer_id"], "channel": "telegram", "text": "Привет"},
     )
     assert r["code"] == "channel_unavailable"
+
+
+async def test_the_queue_is_live_for_those_who_may_take_it_and_for_leads(
+    gateway: RunningGateway,
+) -> None:
+    # Connected but on a break: nobody is offered anything, the chat waits in the queue.
+    a1 = await OpClient.connect(gateway.url, "a1", "a1")
+    a2 = await OpClient.connect(gateway.url, "a2", "a2")
+    b1 = await OpClient.connect(gateway.url, "b1", "b1")  # billing only: not this queue
+    lead = await OpClient.connect(gateway.url, "lead", "lead")
+
+    def views(c: OpClient, state: str) -> list[dict[str, Any]]:
+        return [
+            m["data"]
+            for m in c.other
+            if m["type"] == "live"
+            and m["name"] == "queue.updated"
+            and m["data"]["conversation"]["state"] == state
+        ]
+
+    v = await ChatVisitor.connect(gateway.url, name="Тамара")
+    await v.say("Есть кто-нибудь?")
+    for watcher in (a1, a2, lead):
+        queued = await watcher.wait(lambda w=watcher: views(w, "queued"))
+        assert queued[0]["customer"]["name"] == "Тамара"
+        assert "seq" not in queued[0]
+    conv_id = queued[0]["conversation"]["id"]
+
+    # a1 becomes available: the offer is a1's (an event); the others see it leave the queue.
+    await a1.ok("presence.set", {"status": "available"})
+    offered = await a1.event("conversation.offered")
+    assert offered["data"]["conversation"]["id"] == conv_id
+    for watcher in (a2, lead):
+        seen = await watcher.wait(lambda w=watcher: views(w, "offered"))
+        assert seen[0]["conversation"]["offered_to"] == a1.auth["operator"]["id"]
+    await a1.ok("conversation.accept", {"conversation_id": conv_id})
+    for watcher in (a2, lead):
+        await watcher.wait(lambda w=watcher: views(w, "active"))
+    # Nothing of it ever reached the operator who may not take it, and nothing live reached
+    # a1 about its own conversation (a1 has the events).
+    await asyncio.sleep(0.2)
+    assert [m for m in b1.other if m["type"] == "live"] == []
+    assert views(a1, "offered") == [] and views(a1, "active") == []
+    # Live frames are not events: the sequence numbers of a2 have no gap and no queue in them.
+    assert all(e["name"] != "queue.updated" for e in a2.events)
+    for c in (a1, a2, b1, lead):
+        await c.close()
+    await v.close()
