@@ -45,7 +45,7 @@ class Automation:
             lambda eid, state: _event("delivery", event_id=eid, delivery=state)
         )
         session.commandFailed.connect(
-            lambda name, code, msg: _event("command failed", command=name, code=code)
+            lambda name, code, msg, _key: _event("command failed", command=name, code=code)
         )
 
     def _offer(self, conv: dict[str, Any], customer: dict[str, Any]) -> None:

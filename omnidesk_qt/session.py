@@ -69,7 +69,7 @@ class Session(QObject):
     timelinePage = Signal(int, dict)  # customer id, page
     searchResults = Signal(str, list)  # query, customers
     hintsChanged = Signal(int, list)  # customer id, hints
-    commandFailed = Signal(str, str, str)  # command, code, message
+    commandFailed = Signal(str, str, str, str)  # command, code, message, outbox key ("": a read)
     commandDone = Signal(str, str, dict)  # command, idempotency key, result
     localQueued = Signal(str, str, dict)  # command, key, args: shown before the gateway answers
     outboxChanged = Signal(int)  # commands waiting
@@ -227,7 +227,7 @@ class Session(QObject):
             if exc.code not in FINAL_CODES:
                 return "later"
             await self._io(self.outbox.failed, entry.key, f"{exc.code}: {exc.message}")
-            self.commandFailed.emit(entry.name, exc.code, exc.message)
+            self.commandFailed.emit(entry.name, exc.code, exc.message, entry.key)
             self._report_outbox()
             return "done"
         await self._io(self.outbox.done, entry.key, result)
@@ -288,13 +288,13 @@ class Session(QObject):
         try:
             data = await self.client.call(name, args)
         except NotConnected:
-            self.commandFailed.emit(name, "offline", "the gateway is not reachable")
+            self.commandFailed.emit(name, "offline", "the gateway is not reachable", "")
             return
         except CommandError as exc:
-            self.commandFailed.emit(name, exc.code, exc.message)
+            self.commandFailed.emit(name, exc.code, exc.message, "")
             return
         except TimeoutError:
-            self.commandFailed.emit(name, "timeout", "the gateway did not answer in time")
+            self.commandFailed.emit(name, "timeout", "the gateway did not answer in time", "")
             return
         done(data)
 

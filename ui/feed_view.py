@@ -988,15 +988,13 @@ class FeedView(QWidget):
         if isinstance(item, dict) and item.get("customer_id") == self.model.customer_id:
             self.model.resolve_local(key, item)
 
-    def _failed(self, command: str, code: str, message: str) -> None:
+    def _failed(self, command: str, code: str, message: str, key: str) -> None:
         if command == "timeline.page":
             self.model.older_failed()
             return
-        if command != "message.send" or not self._sending:
+        if command != "message.send" or key not in self._sending:
             return
-        # The session says which command failed, not which key: the outbox sends in order, so
-        # it is the oldest reply still waiting.
-        key = self._sending.popleft()
+        self._sending.remove(key)
         local = self._locals.get(key)
         if local is not None:
             self._locals[key] = dict(local, delivery="failed")

@@ -47,7 +47,7 @@ class StandInSession(QObject):
     deliveryChanged = Signal(int, str)
     localQueued = Signal(str, str, dict)
     commandDone = Signal(str, str, dict)
-    commandFailed = Signal(str, str, str)
+    commandFailed = Signal(str, str, str, str)
 
     def __init__(self) -> None:
         super().__init__()

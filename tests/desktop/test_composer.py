@@ -40,7 +40,7 @@ class StandInSession(QObject):
     deliveryChanged = Signal(int, str)
     localQueued = Signal(str, str, dict)
     commandDone = Signal(str, str, dict)
-    commandFailed = Signal(str, str, str)
+    commandFailed = Signal(str, str, str, str)
 
     def __init__(self) -> None:
         super().__init__()
@@ -288,7 +288,9 @@ def wait_nudging(qtbot: QtBot, session: Session, done: Any, timeout: float = 30.
 def answered(session: Session, command: str) -> list[tuple[str, Any]]:
     got: list[tuple[str, Any]] = []
     session.commandDone.connect(lambda n, k, r: got.append((k, r)) if n == command else None)
-    session.commandFailed.connect(lambda n, c, m: got.append((c, m)) if n == command else None)
+    session.commandFailed.connect(
+        lambda n, c, m, _key: got.append((c, m)) if n == command else None
+    )
     return got
 
 

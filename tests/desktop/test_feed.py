@@ -602,7 +602,7 @@ class StandInSession(QObject):
     deliveryChanged = Signal(int, str)
     localQueued = Signal(str, str, dict)
     commandDone = Signal(str, str, dict)
-    commandFailed = Signal(str, str, str)
+    commandFailed = Signal(str, str, str, str)
 
     def __init__(self) -> None:
         super().__init__()
@@ -688,19 +688,22 @@ def test_replies_pending_then_confirmed_or_failed_in_order(
     assert r1 is not None and r2 == r1 + 1 and m.row_of_key("k9") is None
     assert m.index(r1).data(FeedRole.DELIVERY) == "pending"
     assert m.index(r1).data(FeedRole.AUTHOR) == "Анна Смирнова"
-    # The outbox sends in order: a refusal is for the oldest reply still waiting.
-    session.commandFailed.emit("message.send", "channel_unavailable", "Telegram is down")
-    assert m.index(r1).data(FeedRole.DELIVERY) == "failed"
-    assert m.index(r1).data(FeedRole.ERROR) == "Telegram is down"
-    real = dict(local_reply("Второй"), id=777, delivery="pending")
-    session.commandDone.emit("message.send", "k2", {"item": real})
-    assert m.row_of_id(777) == r2 and m.index(r2).data(FeedRole.LOCAL_KEY) == ""
+    # A refusal names its reply by the outbox key, whichever order the answers come in.
+    real = dict(local_reply("Первый"), id=777, delivery="pending")
+    session.commandDone.emit("message.send", "k1", {"item": real})
+    assert m.row_of_id(777) == r1 and m.index(r1).data(FeedRole.LOCAL_KEY) == ""
+    session.commandFailed.emit("message.send", "channel_unavailable", "Telegram is down", "k2")
+    assert m.index(r2).data(FeedRole.DELIVERY) == "failed"
+    assert m.index(r2).data(FeedRole.ERROR) == "Telegram is down"
+    assert m.index(r1).data(FeedRole.DELIVERY) == "pending"
+    session.commandFailed.emit("message.send", "channel_unavailable", "again", "k-unknown")
+    assert m.index(r1).data(FeedRole.DELIVERY) == "pending"  # not someone else's refusal
     session.deliveryChanged.emit(777, "delivered")
-    assert m.index(r2).data(FeedRole.DELIVERY) == "delivered"
+    assert m.index(r1).data(FeedRole.DELIVERY) == "delivered"
     # Back to this customer later: a reply still on its way to another one is not shown here,
     # the refused one still is (it went nowhere).
     view.show_customer(the_card(history(20)))
-    assert [m.index(r).data(FeedRole.BODY) for r in range(m.rowCount())][-1] == "Первый"
+    assert [m.index(r).data(FeedRole.BODY) for r in range(m.rowCount())][-1] == "Второй"
     view.grab()
 
 

@@ -584,9 +584,9 @@ def test_every_control_has_an_accessible_name(qtbot: QtBot, window: MainWindow) 
 
 
 def test_a_failed_command_is_a_human_status_message(qtbot: QtBot, window: MainWindow) -> None:
-    window.session.commandFailed.emit("conversation.accept", "conflict", "taken")
+    window.session.commandFailed.emit("conversation.accept", "conflict", "taken", "k-1")
     assert window.statusBar().currentMessage().startswith("Accept: Someone else acted")
-    window.session.commandFailed.emit("customer.search", "invalid_args", "type at least two")
+    window.session.commandFailed.emit("customer.search", "invalid_args", "type at least two", "")
     assert window.statusBar().currentMessage() == (
         "Search: The gateway refused it: type at least two"
     )
