@@ -32,6 +32,7 @@ from services.channels.base import (
 from services.identity import InvalidIdentity, normalise_identity
 from services.protocol import commands as C
 from services.protocol.errors import ErrorCode, ProtocolError
+from services.protocol.messages import Live, encode
 from services.routing import OperatorState, QueueState, choose_operator, eligible
 from services.store import queries as Q
 from services.store import tables as T
@@ -71,8 +72,9 @@ class Subscriber(Protocol):
 
     def push(self, event: Published) -> None: ...
 
-    def live(self, name: str, data: dict[str, Any]) -> None:
-        """An unsequenced view of shared state (the queue); dropping one under load is fine."""
+    def live(self, key: tuple[str, int], frame: bytes) -> None:
+        """An unsequenced frame about shared state (the queue): ``key`` names what it is the
+        newest view of, so a slow reader may skip the older ones."""
         ...
 
 
@@ -868,18 +870,19 @@ class Hub:
             return
         skipped = set(skip)
         queue = self.queues.get(conv.queue_id) if conv.queue_id is not None else None
-        data: dict[str, Any] | None = None
+        frame: bytes | None = None
         for op_id, subs in self._subscribers.items():
             op = self.operators.get(op_id)
             if op_id in skipped or op is None:
                 continue
             if op.role not in SUPERVISOR_ROLES and not eligible(op, queue, conv.channel):
                 continue
-            if data is None:
+            if frame is None:  # encoded once for every watcher
                 customer = {"id": conv.customer_id, "name": self._names.get(conv.customer_id, "")}
                 data = {"conversation": conv.view(), "customer": customer}
+                frame = encode(Live("queue.updated", data))
             for sub in subs:
-                sub.live("queue.updated", data)
+                sub.live(("queue.updated", conv.id), frame)
 
     # ==========================================================================================
     # operator commands

@@ -74,6 +74,9 @@ class TokenBucket:
         return False
 
 
+_RESYNC = encode(Live("queue.resync", {}))
+
+
 class EventSender:
     """The only writer to the socket: replies first, then events in sequence order."""
 
@@ -89,7 +92,7 @@ class EventSender:
         self.events: deque[Published] = deque()
         # The latest live view of each shared thing (a queued conversation): a slow reader gets
         # the newest only; past the limit they get "queue.resync" and read a snapshot.
-        self.live_views: OrderedDict[tuple[str, Any], dict[str, Any]] = OrderedDict()
+        self.live_views: OrderedDict[tuple[str, int], bytes] = OrderedDict()
         self.live_resync = False
         self.overflowed = True  # start with a catch-up: whatever committed before we subscribed
         self.wake = asyncio.Event()
@@ -110,14 +113,13 @@ class EventSender:
         self.frames.append(frame)
         self.wake.set()
 
-    def live(self, name: str, data: dict[str, Any]) -> None:
-        key = (name, (data.get("conversation") or {}).get("id"))
+    def live(self, key: tuple[str, int], frame: bytes) -> None:
         self.live_views.pop(key, None)
         if len(self.live_views) >= self.limit:
             self.live_views.clear()
             self.live_resync = True
         else:
-            self.live_views[key] = data
+            self.live_views[key] = frame
         self.wake.set()
 
     async def run(self) -> None:
@@ -129,10 +131,10 @@ class EventSender:
                 await self.ws.send(self.frames.popleft(), text=True)
             if self.live_resync:
                 self.live_resync = False
-                await self.ws.send(encode(Live("queue.resync", {})), text=True)
+                await self.ws.send(_RESYNC, text=True)
             while self.live_views:
-                (name, _key), data = self.live_views.popitem(last=False)
-                await self.ws.send(encode(Live(name, data)), text=True)
+                _key, frame = self.live_views.popitem(last=False)
+                await self.ws.send(frame, text=True)
             if self.overflowed:
                 self.overflowed = False
                 await self._catch_up(None)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+import json
 
 from services.gateway.operator_session import EventSender
+from services.protocol.messages import Live, encode
 
 
-def view(conv_id: int, state: str) -> dict[str, Any]:
-    return {"conversation": {"id": conv_id, "state": state}, "customer": {"id": 1, "name": ""}}
+def view(conv_id: int, state: str) -> tuple[tuple[str, int], bytes]:
+    data = {"conversation": {"id": conv_id, "state": state}, "customer": {"id": 1, "name": ""}}
+    return ("queue.updated", conv_id), encode(Live("queue.updated", data))
 
 
 def sender(limit: int) -> EventSender:
@@ -18,10 +20,11 @@ def sender(limit: int) -> EventSender:
 
 def test_a_slow_reader_gets_the_newest_view_of_each_conversation_in_order_of_change() -> None:
     s = sender(limit=10)
-    s.live("queue.updated", view(1, "queued"))
-    s.live("queue.updated", view(2, "queued"))
-    s.live("queue.updated", view(1, "offered"))
-    assert [(k[1], d["conversation"]["state"]) for k, d in s.live_views.items()] == [
+    s.live(*view(1, "queued"))
+    s.live(*view(2, "queued"))
+    s.live(*view(1, "offered"))
+    sent = [json.loads(frame)["data"]["conversation"] for frame in s.live_views.values()]
+    assert [(c["id"], c["state"]) for c in sent] == [
         (2, "queued"),
         (1, "offered"),
     ]
@@ -31,6 +34,6 @@ def test_a_slow_reader_gets_the_newest_view_of_each_conversation_in_order_of_cha
 def test_more_changed_conversations_than_the_limit_become_one_resync() -> None:
     s = sender(limit=3)
     for conv_id in range(1, 5):
-        s.live("queue.updated", view(conv_id, "queued"))
+        s.live(*view(conv_id, "queued"))
     assert s.live_resync
     assert len(s.live_views) <= 3
