@@ -2,6 +2,8 @@
 
 client.cold_start_s   `omnidesk --demo` launched -> main window shown and interactive
 client.max_stall_ms   longest UI-thread stall during 20 messages/s across 300 customers
+client.opening_burst_max_stall_ms  the same while those 300 conversations arrive within a second
+                      and are offered and accepted (reported, not a target)
 client.rss_growth_ratio  memory after 50,000 messages / memory after 5,000
 """
 
@@ -156,6 +158,8 @@ def test_busy_hour_keeps_the_ui_responsive(qtbot: QtBot, tmp_path: Path, figures
         heart.setInterval(10)
         heart.timeout.connect(beat)
 
+        last[0] = clock.elapsed()
+        heart.start()  # from the opening burst on: 300 customers writing within a second
         loadgen = subprocess.Popen(
             [
                 sys.executable,
@@ -175,9 +179,17 @@ def test_busy_hour_keeps_the_ui_responsive(qtbot: QtBot, tmp_path: Path, figures
         first = asyncio.get_event_loop().run_in_executor(None, loadgen.stdout.readline)
         qtbot.waitUntil(first.done, timeout=120000)
         assert first.result().strip() == "opened"  # every customer has written once
-        qtbot.waitUntil(lambda: window.conversation_count() >= BUSY_CUSTOMERS, timeout=60000)
-        last[0] = clock.elapsed()  # the wait above is set-up, not a stall
-        heart.start()
+
+        # The hour starts once the operator holds every conversation (the opening burst of 300
+        # offers and accepts is set-up, not the steady load being measured).
+        def all_taken() -> bool:
+            convs = window.model.conversations()
+            return sum(c["state"] == "active" for c in convs) >= BUSY_CUSTOMERS
+
+        qtbot.waitUntil(all_taken, timeout=120000)
+        qtbot.wait(1000)  # and the last answers are painted
+        opening_stall = max(stalls, default=0.0)
+        stalls.clear()  # the busy hour proper
         marks: dict[str, float] = {}
         while True:
             line = ""
@@ -195,6 +207,7 @@ def test_busy_hour_keeps_the_ui_responsive(qtbot: QtBot, tmp_path: Path, figures
                     qtbot.wait(2000)  # let the window catch up
                     marks[str(n)] = rss_mb()
         figures.record("client.max_stall_ms", max(0.0, stall))
+        figures.record("client.opening_burst_max_stall_ms", max(0.0, opening_stall))
         figures.record("client.rss_5k_mb", marks["5000"])
         figures.record("client.rss_growth_ratio", marks[str(MEMORY_MESSAGES)] / marks["5000"])
         fut2 = asyncio.ensure_future(session.stop())

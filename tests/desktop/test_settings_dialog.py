@@ -30,6 +30,12 @@ def editor(dialog: SettingsDialog, name: str) -> object:
     return found
 
 
+def choose(dialog: SettingsDialog, name: str, value: str) -> None:
+    combo = editor(dialog, name)
+    assert isinstance(combo, QComboBox)
+    combo.setCurrentIndex(combo.findData(value))
+
+
 def test_every_user_setting_has_a_named_editor_showing_its_value(qtbot: QtBot) -> None:
     settings = Settings()
     dialog = open_dialog(qtbot, settings)
@@ -49,9 +55,7 @@ def test_changes_are_stored_on_ok_and_announced(qtbot: QtBot) -> None:
     settings.changed.connect(lambda name, value: seen.append((name, value)))
     dialog = open_dialog(qtbot, settings)
 
-    theme = editor(dialog, "ui.theme")
-    assert isinstance(theme, QComboBox)
-    theme.setCurrentIndex(theme.findData("dark"))
+    choose(dialog, "ui.theme", "dark")
     rate = editor(dialog, "speech.rate")
     assert isinstance(rate, QSpinBox)
     rate.setFocus()
@@ -100,9 +104,7 @@ def test_changes_are_stored_on_ok_and_announced(qtbot: QtBot) -> None:
 def test_a_bad_value_keeps_the_dialog_open_and_nothing_is_half_applied(qtbot: QtBot) -> None:
     settings = Settings()
     dialog = open_dialog(qtbot, settings)
-    theme = editor(dialog, "ui.theme")
-    assert isinstance(theme, QComboBox)
-    theme.setCurrentIndex(theme.findData("light"))
+    choose(dialog, "ui.theme", "light")
     url = editor(dialog, "gateway.url")
     assert isinstance(url, QLineEdit)
     url.setText("http://desk.example.com")
