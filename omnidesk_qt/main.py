@@ -208,8 +208,8 @@ class Desktop:
 
         outbox = Outbox(paths.outbox_path())
         session = Session(url, creds, outbox)
-        window = MainWindow(session, settings)
         announcer = Announcer(settings)
+        window = MainWindow(session, settings, voices=announcer.list_voices)
         window.offerAnnounced.connect(announcer.announce_offer)
         chime = OfferSound(settings)
         window.offerAnnounced.connect(lambda *_offer: chime.play())

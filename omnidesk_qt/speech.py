@@ -199,11 +199,29 @@ class _Save:
     future: Future[Path] = field(compare=False)
 
 
+@dataclass(frozen=True)
+class VoiceInfo:
+    """An installed voice as the settings show it."""
+
+    id: str
+    name: str
+    languages: tuple[str, ...]
+
+    def speaks(self, language: str) -> bool:
+        lang = language.lower()
+        return any(code == lang or code.startswith(lang + "-") for code in self.languages)
+
+
+@dataclass(frozen=True)
+class _ListVoices:
+    future: Future[list[VoiceInfo]] = field(compare=False)
+
+
 class _Stop:
     pass
 
 
-_Job = _Say | _Save | _Stop
+_Job = _Say | _Save | _ListVoices | _Stop
 
 
 class _SpeechThread:
@@ -228,7 +246,7 @@ class _SpeechThread:
     def stop(self, timeout: float) -> None:
         with self.cond:
             for job in self.jobs:
-                if isinstance(job, _Save):
+                if isinstance(job, _Save | _ListVoices):
                     job.future.cancel()
             self.jobs.clear()
             self.jobs.append(_Stop())
@@ -254,7 +272,7 @@ class _SpeechThread:
                     self.worker.handle(job)
                 except Exception:  # one bad utterance must not end announcements for the day
                     log.exception("speech job failed")
-                    if isinstance(job, _Save) and not job.future.done():
+                    if isinstance(job, _Save | _ListVoices) and not job.future.done():
                         job.future.set_exception(RuntimeError("speech synthesis failed"))
         finally:
             self.worker.shutdown()
@@ -346,6 +364,12 @@ class Announcer(QObject):
         """Slot for :attr:`Session.offerReceived`."""
         self.announce_offer(str(conversation.get("channel", "")), str(customer.get("name", "")))
 
+    def list_voices(self) -> Future[list[VoiceInfo]]:
+        """The installed voices, read on the speech thread (an empty list without an engine)."""
+        fut: Future[list[VoiceInfo]] = Future()
+        self._speech.put(_ListVoices(fut))
+        return fut
+
     def synthesize_to_file(self, text: str, path: Path | str) -> Future[Path]:
         """Render ``text`` with the current voice into a WAV file (on the speech thread, in turn
         with announcements). ``await asyncio.wrap_future(...)`` it from a coroutine."""
@@ -427,7 +451,11 @@ class _Worker:
         self.espeak_cli = shutil.which("espeak-ng")
         self.warned_playback = False
 
-    def handle(self, job: _Say | _Save) -> None:
+    def handle(self, job: _Say | _Save | _ListVoices) -> None:
+        if isinstance(job, _ListVoices):
+            if job.future.set_running_or_notify_cancel():
+                job.future.set_result(self.installed_voices())
+            return
         if isinstance(job, _Say):
             self.say(job.text, job.voice)
         else:
@@ -475,14 +503,29 @@ class _Worker:
         if self._driver_name() == "espeak":
             importlib.import_module("pyttsx3.drivers._espeak").Synchronize()
 
-    def _voice_for(self, language: str) -> str | None:
+    def _all_voices(self) -> list[Any]:
         if self.voices is None:
             try:
                 self.voices = list(self.engine.getProperty("voices") or [])
             except Exception as exc:
                 log.warning("cannot list voices: %s", exc)
                 self.voices = []
-        found = pick_voice(self.voices, language)
+        return self.voices
+
+    def installed_voices(self) -> list[VoiceInfo]:
+        if self._engine(self.applied or _Voice()) is None:
+            return []
+        return [
+            VoiceInfo(
+                str(v.id),
+                str(getattr(v, "name", "") or v.id),
+                tuple(_normalise_language(c) for c in (getattr(v, "languages", None) or [])),
+            )
+            for v in self._all_voices()
+        ]
+
+    def _voice_for(self, language: str) -> str | None:
+        found = pick_voice(self._all_voices(), language)
         if found is None:
             log.warning("no %s voice installed; using the default voice", language)
         return found

@@ -48,7 +48,7 @@ from ui.customer_card import CustomerCard
 from ui.dialogs import NoteDialog, ShortcutsDialog, TransferDialog, WrapUpDialog
 from ui.hints_panel import HintsPanel
 from ui.icons import APP, badged, icon
-from ui.settings_dialog import SettingsDialog
+from ui.settings_dialog import SettingsDialog, VoicesSource
 
 log = logging.getLogger(__name__)
 
@@ -207,9 +207,12 @@ class MainWindow(QMainWindow):
         parent: QWidget | None = None,
         *,
         tray: QSystemTrayIcon | None = None,
+        voices: VoicesSource | None = None,
     ) -> None:
-        """``tray``: the tray icon to use; by default one is made where the desktop has a tray."""
+        """``tray``: the tray icon to use; by default one is made where the desktop has a tray.
+        ``voices``: lists the installed voices for the settings dialog."""
         super().__init__(parent)
+        self._voices = voices
         self.setObjectName("MainWindow")
         self.setWindowIcon(icon(APP))
         self.session = session
@@ -940,7 +943,7 @@ class MainWindow(QMainWindow):
         self._open_dialog(dialog, done)
 
     def open_settings(self) -> None:
-        self._open_dialog(SettingsDialog(self.settings, self), None)
+        self._open_dialog(SettingsDialog(self.settings, self, voices=self._voices), None)
 
     def show_shortcuts(self) -> None:
         self._open_dialog(ShortcutsDialog(self.shortcuts(), self), None)

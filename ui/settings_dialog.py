@@ -9,9 +9,12 @@ why, and nothing is half-applied.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
+from concurrent.futures import Future
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -33,6 +36,9 @@ from PySide6.QtWidgets import (
 )
 
 from omnidesk_qt.settings import TEMPLATE_KEYS, SettingError, Settings, get_setting, validate
+from omnidesk_qt.speech import VoiceInfo
+
+VoicesSource = Callable[[], "Future[list[VoiceInfo]]"]
 
 # Which settings the dialog shows, on which tab. The others (the remembered user name, the
 # window layout) are kept by the application itself.
@@ -118,10 +124,26 @@ class TemplatesEditor(QWidget):
             self.table.removeRow(r)
 
 
+class _Relay(QObject):
+    """Carries the voice list from the speech thread to the UI thread."""
+
+    arrived = Signal(list)
+
+
 class SettingsDialog(QDialog):
-    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        parent: QWidget | None = None,
+        *,
+        voices: VoicesSource | None = None,
+    ) -> None:
+        """``voices``: where the installed voices come from (the announcer's speech thread);
+        without it the voice is typed as an id."""
         super().__init__(parent)
         self.settings = settings
+        self._voices_source = voices
+        self.voices: list[VoiceInfo] = []
         self.setObjectName("SettingsDialog")
         self.setWindowTitle(self.tr("Settings"))
         self.setAccessibleName(self.tr("Settings"))
@@ -175,6 +197,13 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.buttons)
         self.load()
         self.resize(640, 460)
+        if voices is not None:
+            self._relay = _Relay(self)
+            self._relay.arrived.connect(self._voices_arrived)
+            language = self.editors["speech.language"]
+            assert isinstance(language, QComboBox)
+            language.currentIndexChanged.connect(lambda _i: self._fill_voices())
+            voices().add_done_callback(self._voices_done)  # runs on the speech thread
 
     # -- building -------------------------------------------------------------------------------
     def _label(self, name: str) -> str:
@@ -228,6 +257,10 @@ class SettingsDialog(QDialog):
             if name == "speech.rate":
                 spin.setSuffix(self.tr(" words/min"))
             editor = spin
+        elif name == "speech.voice" and self._voices_source is not None:
+            voice = QComboBox(parent)
+            voice.addItem(self.tr("Chosen by the announcement language"), "")
+            editor = voice  # filled when the speech thread has listed the voices
         else:
             line = QLineEdit(parent)
             if name == "speech.voice":
@@ -242,6 +275,33 @@ class SettingsDialog(QDialog):
         else:
             editor.setToolTip(s.description)
         return editor
+
+    # -- voices ---------------------------------------------------------------------------------
+    def _voices_done(self, fut: Future[list[VoiceInfo]]) -> None:
+        if fut.cancelled() or fut.exception() is not None:
+            return
+        with contextlib.suppress(RuntimeError):  # the dialog was closed meanwhile
+            self._relay.arrived.emit(fut.result())
+
+    def _voices_arrived(self, voices: list[VoiceInfo]) -> None:
+        self.voices = voices
+        self._fill_voices()
+
+    def _fill_voices(self) -> None:
+        """The voices that speak the chosen announcement language, and the one set now."""
+        combo = self.editors["speech.voice"]
+        if not isinstance(combo, QComboBox):
+            return
+        chosen = combo.currentData()
+        language = str(self.editor_value("speech.language"))
+        combo.blockSignals(True)
+        combo.clear()
+        combo.addItem(self.tr("Chosen by the announcement language"), "")
+        for v in sorted(self.voices, key=lambda v: v.name.lower()):
+            if v.speaks(language) or v.id == chosen:
+                combo.addItem(f"{v.name} ({', '.join(v.languages)})", v.id)
+        combo.blockSignals(False)
+        self.set_editor_value("speech.voice", chosen)
 
     # -- values ---------------------------------------------------------------------------------
     def load(self) -> None:
@@ -259,6 +319,8 @@ class SettingsDialog(QDialog):
         if isinstance(editor, TemplatesEditor):
             editor.set_value(list(value))
         elif isinstance(editor, QComboBox):
+            if value and editor.findData(value) < 0:  # a voice not listed (yet)
+                editor.addItem(str(value), value)
             editor.setCurrentIndex(max(0, editor.findData(value)))
         elif isinstance(editor, QCheckBox):
             editor.setChecked(bool(value))

@@ -11,6 +11,8 @@ from pytestqt.qtbot import QtBot
 
 from omnidesk_qt import paths
 from omnidesk_qt.settings import SCHEMA, Settings
+from omnidesk_qt.speech import Announcer
+from tests.desktop.test_speech import needs_espeak
 from ui.settings_dialog import PAGES, SettingsDialog, TemplatesEditor
 
 pytestmark = pytest.mark.usefixtures("isolated_dirs")
@@ -185,3 +187,31 @@ def test_what_it_locked_is_greyed_out_and_kept(qtbot: QtBot, tmp_path: Path) -> 
 def test_settings_file_path_is_isolated(tmp_path: Path) -> None:
     # Guard for the tests above: they must never write the user's real settings.
     assert str(paths.settings_file()).startswith(str(tmp_path))
+
+
+@needs_espeak
+def test_the_voice_is_chosen_from_the_installed_ones_of_the_language(qtbot: QtBot) -> None:
+    settings = Settings()
+    announcer = Announcer(settings)
+    try:
+        dialog = SettingsDialog(settings, voices=announcer.list_voices)
+        qtbot.addWidget(dialog)
+        combo = dialog.editors["speech.voice"]
+        assert isinstance(combo, QComboBox)
+        qtbot.waitUntil(lambda: combo.count() > 1, timeout=60000)  # listed on the speech thread
+        listed = {v.id: v for v in dialog.voices}
+        russian = [combo.itemData(i) for i in range(1, combo.count())]
+        assert russian and all(listed[i].speaks("ru") for i in russian)
+        choose(dialog, "speech.language", "en")  # the list follows the language
+        english = [combo.itemData(i) for i in range(1, combo.count())]
+        assert english and all(listed[i].speaks("en") for i in english)
+        combo.setCurrentIndex(1)
+        dialog.accept()
+        assert settings.value("speech.language") == "en"
+        assert settings.value("speech.voice") == english[0]
+        # Opened again: the chosen voice shows at once, before the list arrives.
+        again = SettingsDialog(settings, voices=announcer.list_voices)
+        qtbot.addWidget(again)
+        assert again.editor_value("speech.voice") == english[0]
+    finally:
+        announcer.close()

@@ -316,3 +316,11 @@ def test_engine_unavailable_is_reported(
     finally:
         a.close()
         speech.shutdown()  # the next test gets a working engine again
+
+
+@needs_espeak
+def test_the_installed_voices_are_listed_with_their_languages(announcer: Announcer) -> None:
+    voices = announcer.list_voices().result(timeout=60)
+    assert any(v.speaks("ru") for v in voices)
+    assert any(v.speaks("en") for v in voices)
+    assert all(v.id and v.name for v in voices)
