@@ -75,6 +75,12 @@ def install_translator(
             continue
         app.installTranslator(translator)
         installed.append(translator)
+    # Dates, times and numbers in the same language as the words ("7 сентября", not "7
+    # September"): the system's own locale when it speaks that language (its regional formats),
+    # else the language's.
+    system = QLocale.system()
+    wanted = QLocale(lang)
+    QLocale.setDefault(system if system.language() == wanted.language() else wanted)
     log.info("interface language %s (%d translation files)", lang, len(installed))
     return installed
 

@@ -104,6 +104,11 @@ class Composer(QWidget):
         self.channel.setObjectName("ReplyChannel")
         self.channel.setAccessibleName(self.tr("Reply channel"))
         self.channel.setToolTip(self.tr("The channel the reply goes out on"))
+        # Wide enough for "E-mail — name@example.com"; the pop-up shows the full addresses.
+        self.channel.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.channel.setMinimumContentsLength(26)
         self.channel.activated.connect(self._channel_picked)
         self.channel.currentIndexChanged.connect(self._channel_changed)
         self.subject = QLineEdit(self)

@@ -254,6 +254,12 @@ class FeedModel(QAbstractListModel):
             "callback": self.tr("callback"),
             "busy": self.tr("busy"),
             "missed": self.tr("missed"),
+            "callback_requested": self.tr("callback requested"),
+            "escalated": self.tr("escalated"),
+            "order_status": self.tr("order status"),
+            "technical": self.tr("technical question"),
+            "wrong_number": self.tr("wrong number"),
+            "spam": self.tr("spam"),
         }
         self._directions = {
             "in": self.tr("Incoming"),
@@ -280,6 +286,13 @@ class FeedModel(QAbstractListModel):
         self._recording_text = self.tr("Recording")
         self._attachments_text = self.tr("Attachments: %1")
         self._failed_text = self.tr("Not delivered: %1")
+        self._order_status = {
+            "paid": self.tr("paid"),
+            "shipped": self.tr("shipped"),
+            "delivered": self.tr("delivered"),
+            "returned": self.tr("returned"),
+            "cancelled": self.tr("cancelled"),
+        }
 
     # ==========================================================================================
     # Qt model API
@@ -787,7 +800,8 @@ class FeedModel(QAbstractListModel):
         elif kind == "purchase":
             order = extra.get("order_number") or extra.get("order")
             t.title = subject or (self._order_text.replace("%1", str(order)) if order else "")
-            status = extra.get("status")
+            status = str(extra.get("status") or "")
+            status = self._order_status.get(status, status)
             t.body = f"{body} · {status}" if body and status else body
         elif kind == "visit":
             t.title = subject or self._visit_text

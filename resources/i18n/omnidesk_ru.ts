@@ -167,73 +167,73 @@
         <translation>Канал, по которому уйдёт ответ</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="111"/>
+        <location filename="../../ui/composer.py" line="116"/>
         <source>E-mail subject</source>
         <translation>Тема письма</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="112"/>
+        <location filename="../../ui/composer.py" line="117"/>
         <source>Subject</source>
         <translation>Тема</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="117"/>
-        <location filename="../../ui/composer.py" line="120"/>
+        <location filename="../../ui/composer.py" line="122"/>
+        <location filename="../../ui/composer.py" line="125"/>
         <source>Templates</source>
         <translation>Шаблоны</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="118"/>
+        <location filename="../../ui/composer.py" line="123"/>
         <source>Reply templates</source>
         <translation>Шаблоны ответов</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="122"/>
+        <location filename="../../ui/composer.py" line="127"/>
         <source>Send</source>
         <translation>Отправить</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="124"/>
+        <location filename="../../ui/composer.py" line="129"/>
         <source>Send the reply</source>
         <translation>Отправить ответ</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="125"/>
+        <location filename="../../ui/composer.py" line="130"/>
         <source>Send (Ctrl+Enter)</source>
         <translation>Отправить (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="129"/>
+        <location filename="../../ui/composer.py" line="134"/>
         <source>Reply</source>
         <translation>Ответ</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="131"/>
+        <location filename="../../ui/composer.py" line="136"/>
         <source>Write a reply… Ctrl+Enter sends, Enter starts a new line</source>
         <translation>Напишите ответ… Ctrl+Enter — отправить, Enter — новая строка</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="139"/>
+        <location filename="../../ui/composer.py" line="144"/>
         <source>Reply status</source>
         <translation>Состояние ответа</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="218"/>
+        <location filename="../../ui/composer.py" line="223"/>
         <source>The reply is too long: at most %1 characters.</source>
         <translation>Ответ слишком длинный: не более %1 символов.</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="343"/>
+        <location filename="../../ui/composer.py" line="348"/>
         <source>Open a conversation to reply.</source>
         <translation>Откройте обращение, чтобы ответить.</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="345"/>
+        <location filename="../../ui/composer.py" line="350"/>
         <source>This customer has no channel a reply can go to.</source>
         <translation>У этого клиента нет канала, по которому можно отправить ответ.</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="347"/>
+        <location filename="../../ui/composer.py" line="352"/>
         <source>Ctrl+Enter sends · Enter starts a new line</source>
         <translation>Ctrl+Enter — отправить · Enter — новая строка</translation>
     </message>
@@ -740,7 +740,7 @@
     </message>
     <message>
         <location filename="../../ui/feed_model.py" line="238"/>
-        <location filename="../../ui/feed_model.py" line="278"/>
+        <location filename="../../ui/feed_model.py" line="284"/>
         <source>Visit</source>
         <translation>Визит</translation>
     </message>
@@ -815,104 +815,159 @@
         <translation>пропущен</translation>
     </message>
     <message>
+        <location filename="../../ui/feed_model.py" line="257"/>
+        <source>callback requested</source>
+        <translation>запрошен обратный звонок</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="258"/>
+        <source>escalated</source>
+        <translation>эскалировано</translation>
+    </message>
+    <message>
         <location filename="../../ui/feed_model.py" line="259"/>
+        <source>order status</source>
+        <translation>статус заказа</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="260"/>
+        <source>technical question</source>
+        <translation>технический вопрос</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="261"/>
+        <source>wrong number</source>
+        <translation>ошиблись номером</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="262"/>
+        <source>spam</source>
+        <translation>спам</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="265"/>
         <source>Incoming</source>
         <translation>Вх.</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="260"/>
+        <location filename="../../ui/feed_model.py" line="266"/>
         <source>Outgoing</source>
         <translation>Исх.</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="261"/>
+        <location filename="../../ui/feed_model.py" line="267"/>
         <source>Internal</source>
         <translation>Внутр.</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="264"/>
+        <location filename="../../ui/feed_model.py" line="270"/>
         <source>message</source>
         <translation>сообщение</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="265"/>
+        <location filename="../../ui/feed_model.py" line="271"/>
         <source>e-mail</source>
         <translation>письмо</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="266"/>
+        <location filename="../../ui/feed_model.py" line="272"/>
         <source>call</source>
         <translation>звонок</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="267"/>
+        <location filename="../../ui/feed_model.py" line="273"/>
         <source>note</source>
         <translation>заметка</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="268"/>
+        <location filename="../../ui/feed_model.py" line="274"/>
         <source>status change</source>
         <translation>смена статуса</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="269"/>
+        <location filename="../../ui/feed_model.py" line="275"/>
         <source>purchase</source>
         <translation>покупка</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="270"/>
+        <location filename="../../ui/feed_model.py" line="276"/>
         <source>visit</source>
         <translation>визит</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="272"/>
+        <location filename="../../ui/feed_model.py" line="278"/>
         <source>Today</source>
         <translation>Сегодня</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="273"/>
+        <location filename="../../ui/feed_model.py" line="279"/>
         <source>Yesterday</source>
         <translation>Вчера</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="274"/>
+        <location filename="../../ui/feed_model.py" line="280"/>
         <source>Incoming call</source>
         <translation>Входящий звонок</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="275"/>
+        <location filename="../../ui/feed_model.py" line="281"/>
         <source>Outgoing call</source>
         <translation>Исходящий звонок</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="276"/>
+        <location filename="../../ui/feed_model.py" line="282"/>
         <source>Note</source>
         <translation>Заметка</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="277"/>
+        <location filename="../../ui/feed_model.py" line="283"/>
         <source>Order %1</source>
         <translation>Заказ %1</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="279"/>
+        <location filename="../../ui/feed_model.py" line="285"/>
         <source>Status changed</source>
         <translation>Статус изменён</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="280"/>
+        <location filename="../../ui/feed_model.py" line="286"/>
         <source>Recording</source>
         <translation>Запись</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="281"/>
+        <location filename="../../ui/feed_model.py" line="287"/>
         <source>Attachments: %1</source>
         <translation>Вложения: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="282"/>
+        <location filename="../../ui/feed_model.py" line="288"/>
         <source>Not delivered: %1</source>
         <translation>Не доставлено: %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="290"/>
+        <source>paid</source>
+        <translation>оплачен</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="291"/>
+        <source>shipped</source>
+        <translation>отправлен</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="292"/>
+        <source>delivered</source>
+        <translation>доставлен</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="293"/>
+        <source>returned</source>
+        <translation>возвращён</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="294"/>
+        <source>cancelled</source>
+        <translation>отменён</translation>
     </message>
 </context>
 <context>

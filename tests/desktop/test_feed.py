@@ -24,6 +24,7 @@ from PySide6.QtCore import (
     QPoint,
     Qt,
     QTime,
+    QTranslator,
     Signal,
 )
 from PySide6.QtWidgets import QAbstractSlider
@@ -34,6 +35,7 @@ from omnidesk_qt.embedded import EmbeddedGateway
 from omnidesk_qt.outbox import Outbox
 from omnidesk_qt.session import Session
 from tests.support.opclient import ChatVisitor
+from ui.dialogs import DISPOSITIONS
 from ui.feed_model import FeedModel, FeedRole, local_time
 from ui.feed_view import FeedView
 
@@ -42,6 +44,7 @@ N = 10_000
 KINDS = ["message", "message", "message", "email", "call", "note", "purchase", "status_change"]
 CHANNELS = ["webchat", "telegram", "whatsapp", "sms"]
 ROOT = QModelIndex()
+ROOT_DIR = Path(__file__).resolve().parents[2]
 
 
 def synthetic(i: int, at: datetime, customer: int = CUSTOMER) -> dict[str, Any]:
@@ -751,3 +754,33 @@ def test_links_of_calls_and_e_mails_open_by_mouse_and_keyboard(
     pos = row_rect.topLeft() + link_rect.center().toPoint()
     qtbot.mouseClick(view.list.viewport(), Qt.MouseButton.LeftButton, pos=pos)
     assert opened[-1] == "https://pbx.example/rec/1.mp3"
+
+
+def test_a_purchase_says_its_order_and_status_in_the_interface_language(qapp: Any) -> None:
+    now = datetime.now(UTC)
+    item = dict(
+        synthetic(6, now),  # a purchase
+        body="Wi-Fi роутер AX3000 — 5 490 ₽",
+        extra={"order_number": "ORD-2026-006060", "status": "delivered"},
+    )
+    assert item["kind"] == "purchase"
+    translator = QTranslator()
+    assert translator.load(str(ROOT_DIR / "resources" / "i18n" / "omnidesk_ru.qm"))
+    QCoreApplication.installTranslator(translator)
+    try:
+        model = FeedModel()
+        model.show(CUSTOMER, page([item]))
+        row = next(r for r in range(model.rowCount()) if not model.row_at(r).is_separator)
+        body = model.index(row).data(FeedRole.BODY)
+        assert body == "Wi-Fi роутер AX3000 — 5 490 ₽ · доставлен"
+        assert "ORD-2026-006060" in model.index(row).data(FeedRole.TITLE)
+        # Every wrap-up result an operator can pick reads in the interface language in the feed.
+        for code in DISPOSITIONS:
+            call = dict(synthetic(4, now), extra={"duration_s": 65, "disposition": code})
+            assert call["kind"] == "call"
+            model.show(CUSTOMER, page([call]))
+            row = next(r for r in range(model.rowCount()) if not model.row_at(r).is_separator)
+            title = model.index(row).data(FeedRole.TITLE)
+            assert code not in title and code.replace("_", " ") not in title, title
+    finally:
+        QCoreApplication.removeTranslator(translator)

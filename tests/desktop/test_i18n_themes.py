@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QTranslator
+from PySide6.QtCore import QCoreApplication, QDate, QLocale, QTranslator
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QApplication,
@@ -64,6 +64,7 @@ def clean_translators(qapp: QApplication) -> Iterator[None]:
     for t in qapp.findChildren(QTranslator):
         qapp.removeTranslator(t)
         t.setParent(None)
+    QLocale.setDefault(QLocale.system())
 
 
 # --- translations --------------------------------------------------------------------------------
@@ -108,9 +109,12 @@ def test_install_and_switch_language(
     installed = i18n.install_translator(qapp, "ru", directory=ts_dir)
     assert installed and all(t.parent() is qapp for t in installed)
     assert QCoreApplication.translate("OfferCard", "Decline") == "Отклонить"
+    # Dates speak the same language as the words.
+    assert QLocale().toString(QDate(2026, 9, 7), "d MMMM") == "7 сентября"
 
     i18n.install_translator(qapp, "en", directory=ts_dir)  # replaces, does not stack
     assert QCoreApplication.translate("OfferCard", "Decline") == "Decline"
+    assert QLocale().toString(QDate(2026, 9, 7), "d MMMM") == "7 September"
     ours = [t for t in qapp.findChildren(QTranslator) if t.objectName() == "omnidesk-translator"]
     assert all(not t.filePath().endswith("omnidesk_ru.qm") for t in ours)
 
