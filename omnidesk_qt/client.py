@@ -16,6 +16,7 @@ import enum
 import itertools
 import logging
 import random
+import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,8 @@ from websockets.asyncio.client import ClientConnection
 from services.protocol import PROTOCOL_VERSION
 
 log = logging.getLogger(__name__)
+# Longest run of frames handled before the reader lets the event loop run other work.
+YIELD_AFTER_S = 0.008
 
 _encode = msgspec.json.Encoder().encode
 _decode = msgspec.json.decode
@@ -217,8 +220,14 @@ class GatewayClient:
         return "ok"
 
     async def _read(self, ws: ClientConnection) -> None:
+        busy_since = time.monotonic()
         try:
             async for raw in ws:
+                if time.monotonic() - busy_since > YIELD_AFTER_S:
+                    # A burst of frames is read without ever waiting on the socket: let the
+                    # event loop (on the desktop: Qt's, with its painting and timers) run.
+                    await asyncio.sleep(0)
+                    busy_since = time.monotonic()
                 msg = _decode(raw)
                 kind = msg.get("type")
                 if kind == "event":
