@@ -1045,7 +1045,12 @@ class Hub:
             changes["wrap_up_at"] = True
         if a.resolved:
             changes["resolved_at"] = True
-        return await self._transition(
+        ignored: list[str] = []
+
+        def unanswered_hints(b: WriteBatch) -> None:
+            ignored[:] = N.record_ignored(b, conv.id, op.id)
+
+        result = await self._transition(
             conv,
             op.id,
             {S.ACTIVE, S.HELD, S.WRAP_UP},
@@ -1053,7 +1058,11 @@ class Hub:
             "resolved" if a.resolved else "closed",
             changes,
             idem=key,
+            extra_job=unanswered_hints,
         )
+        for action in ignored:  # committed: now the counts learn from them
+            self.nba.stats.record(action, "ignored")
+        return result
 
     async def cmd_conversation_transfer(
         self, op: OperatorState, a: C.Transfer, key: tuple[int, str, str]

@@ -980,6 +980,27 @@ def outcome_recorded(b: WriteBatch, hint_id: str) -> str | None:
     return None if found is None else str(found)
 
 
+def record_ignored(b: WriteBatch, conversation_id: int, operator_id: int) -> list[str]:
+    """At the end of a conversation: the hints last shown for it that got no answer were
+    ignored. Earlier showings were replaced by later ones (the card opened again, an answer
+    refreshed them) and say nothing. Returns the actions, for the learning counts."""
+    d, o = T.nba_decisions, T.nba_outcomes
+    last = b.execute(
+        select(func.max(d.c.shown_at)).where(d.c.conversation_id == conversation_id)
+    ).scalar()
+    if last is None:
+        return []
+    rows = b.execute(
+        select(d.c.hint_id, d.c.action)
+        .select_from(d.outerjoin(o, o.c.hint_id == d.c.hint_id))
+        .where(d.c.conversation_id == conversation_id, d.c.shown_at == last)
+        .where(o.c.hint_id.is_(None))
+    ).all()
+    for r in rows:
+        record_outcome(b, r.hint_id, "ignored", operator_id)
+    return [str(r.action) for r in rows]
+
+
 def record_outcome(b: WriteBatch, hint_id: str, outcome: str, operator_id: int) -> None:
     b.add(
         T.nba_outcomes,

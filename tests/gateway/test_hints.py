@@ -190,3 +190,37 @@ async def test_learning_counts_are_loaded_at_start_up(gateway: RunningGateway) -
         assert rate == (1 + 3) / (2 + 10)
     finally:
         await hub.close()
+
+
+async def test_hints_left_unanswered_at_wrap_up_are_learned_as_ignored(
+    gateway: RunningGateway,
+) -> None:
+    cid = seed_customer(gateway)
+    op = await available(gateway.url, "a1")
+    op_id = op.auth["operator"]["id"]
+    conv = await serving(gateway, op, cid)
+    await op.ok("customer.open", {"customer_id": cid})  # shown, then replaced by ...
+    last = by_action((await op.ok("customer.open", {"customer_id": cid}))["hints"])
+    await op.ok(
+        "hint.respond",
+        {"hint_id": last["follow_up"]["hint_id"], "outcome": "accepted", "customer_id": cid},
+    )
+    refreshed = rows(gateway, NbaDecision, customer_id=cid)
+    await op.ok(
+        "conversation.wrap_up",
+        {"conversation_id": conv["id"], "disposition": "resolved", "resolved": True},
+    )
+    # Only the hints shown last for the conversation, and only those nobody answered.
+    newest = max(d.shown_at for d in refreshed)
+    expected = {d.hint_id for d in refreshed if d.shown_at == newest}
+    expected -= {last["follow_up"]["hint_id"]}
+    assert expected  # the refreshed list still had an unanswered hint
+    ignored = [o for o in rows(gateway, NbaOutcome) if o.outcome == "ignored"]
+    assert {o.hint_id for o in ignored} == expected
+    assert all(o.operator_id == op_id for o in ignored)
+    stats = gateway.gw.hub.nba.stats
+    actions = {d.action for d in refreshed if d.hint_id in expected}
+    for action in actions:
+        assert stats.pos_neg(action)[1] > 0  # an ignore weighs as part of a dismissal
+    assert stats.pos_neg("follow_up") == (1.0, 0.0)
+    await op.close()
