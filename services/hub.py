@@ -87,6 +87,9 @@ class HubConfig:
     event_retention_days: float = 7.0
     disconnect_grace_s: float = 30.0
     idempotency_retention_days: float = 2.0
+    # Hints shown and never answered (not even ignored: the card was only looked at) are kept
+    # this long for analysis; answered ones stay, they are what the learning counts are made of.
+    hint_retention_days: float = 30.0
     channel_queues: dict[str, str] = field(default_factory=dict)
 
 
@@ -604,8 +607,9 @@ class Hub:
                 except Exception:
                     log.exception("pruning old events failed")
 
-    async def prune(self, now: datetime | None = None) -> tuple[int, int]:
-        """Drop operator events and idempotency keys older than their retention.
+    async def prune(self, now: datetime | None = None) -> tuple[int, int, int]:
+        """Drop operator events, idempotency keys and unanswered hint showings older than their
+        retention; returns how many of each.
 
         A client whose last seen event was pruned gets ``gap_too_old`` and reloads its state;
         idempotency keys live at least a day (a client retries within minutes).
@@ -621,13 +625,17 @@ class Hub:
             .where(later.c.operator_id == ev_t.c.operator_id)
             .scalar_subquery()
         )
+        hint_cut = now - timedelta(days=self.config.hint_retention_days)
+        d, o = T.nba_decisions, T.nba_outcomes
+        answered = select(o.c.hint_id).where(o.c.hint_id == d.c.hint_id).exists()
 
-        def job(b: WriteBatch) -> tuple[int, int]:
+        def job(b: WriteBatch) -> tuple[int, int, int]:
             # Each operator's newest event stays: sequence numbers continue from it after a
             # restart instead of starting again under the same epoch.
             r1 = b.execute(delete(ev_t).where(ev_t.c.created_at < ev_cut, ev_t.c.seq < newest))
             r2 = b.execute(delete(T.idempotency).where(T.idempotency.c.created_at < key_cut))
-            return r1.rowcount, r2.rowcount
+            r3 = b.execute(delete(d).where(d.c.shown_at < hint_cut, ~answered))
+            return r1.rowcount, r2.rowcount, r3.rowcount
 
         return await self._write(job)
 

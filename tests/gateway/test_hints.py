@@ -224,3 +224,28 @@ async def test_hints_left_unanswered_at_wrap_up_are_learned_as_ignored(
         assert stats.pos_neg(action)[1] > 0  # an ignore weighs as part of a dismissal
     assert stats.pos_neg("follow_up") == (1.0, 0.0)
     await op.close()
+
+
+async def test_old_unanswered_showings_are_pruned_answered_ones_kept(
+    gateway: RunningGateway,
+) -> None:
+    cid = seed_customer(gateway)
+    op = await available(gateway.url, "a1")
+    await serving(gateway, op, cid)
+    hints = by_action((await op.ok("customer.open", {"customer_id": cid}))["hints"])
+    await op.ok(
+        "hint.respond",
+        {"hint_id": hints["follow_up"]["hint_id"], "outcome": "accepted", "customer_id": cid},
+    )
+    shown = rows(gateway, NbaDecision, customer_id=cid)
+    assert len(shown) > 1
+    hub = gateway.gw.hub
+    *_rest, young = await hub.prune(now=utcnow() + timedelta(days=29))
+    assert young == 0
+    *_rest, old = await hub.prune(now=utcnow() + timedelta(days=31))
+    assert old == len(shown) - 1
+    kept = rows(gateway, NbaDecision, customer_id=cid)
+    assert [d.hint_id for d in kept] == [hints["follow_up"]["hint_id"]]
+    # The learning state read at start-up is whole.
+    assert hub.nba.stats.pos_neg("follow_up") == (1.0, 0.0)
+    await op.close()

@@ -77,7 +77,7 @@ async def test_changed_epoch_or_pruned_gap_tells_the_client_to_reload(
     await future.close()
     # Old events pruned: resuming from before them cannot be complete.
     await customer_writes(gateway, visitor, ["a", "b"])
-    pruned, _keys = await gateway.gw.hub.prune(now=utcnow() + timedelta(days=8))
+    pruned, _keys, _hints = await gateway.gw.hub.prune(now=utcnow() + timedelta(days=8))
     assert pruned >= 3
     await customer_writes(gateway, visitor, ["после чистки"])
     stale = await OpClient.connect(gateway.url, token=token, resume={"epoch": epoch, "last_seq": 1})
