@@ -149,6 +149,7 @@ class SettingsDialog(QDialog):
         self.setAccessibleName(self.tr("Settings"))
         self.editors: dict[str, QWidget] = {}
         self.tabs = QTabWidget(self)
+        self.tabs.setAccessibleName(self.tr("Settings pages"))
         titles = {
             "general": self.tr("&General"),
             "notifications": self.tr("&Notifications and speech"),
@@ -268,6 +269,8 @@ class SettingsDialog(QDialog):
             editor = line
         editor.setObjectName(f"setting:{name}")
         editor.setAccessibleName(self._label(name).replace("&", "").rstrip(":") or name)
+        if isinstance(editor, QComboBox):  # its pop-up list too
+            editor.view().setAccessibleName(editor.accessibleName())
         editor.setAccessibleDescription(s.description)
         if self.settings.is_locked(name):
             editor.setEnabled(False)

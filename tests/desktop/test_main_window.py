@@ -576,6 +576,7 @@ def test_every_control_has_an_accessible_name(qtbot: QtBot, window: MainWindow) 
         NoteDialog(window),
         ShortcutsDialog(window.shortcuts(), window),
         ConnectDialog(window.settings, window),
+        SettingsDialog(window.settings, window),
     ]
     for dialog in dialogs:
         qtbot.addWidget(dialog)
