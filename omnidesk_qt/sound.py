@@ -14,6 +14,7 @@ import math
 import shutil
 import struct
 import sys
+import threading
 import wave
 from pathlib import Path
 
@@ -86,6 +87,22 @@ class OfferSound(QObject):
         self._process.setProcessChannelMode(QProcess.ProcessChannelMode.MergedChannels)
         self._process.finished.connect(self._done)
         self._process.errorOccurred.connect(self._error)
+        # The WAV is computed and written off the UI thread, once, before the first offer.
+        self._ready = threading.Event()
+        threading.Thread(target=self._prepare, name="omnidesk-chime", daemon=True).start()
+
+    def ready(self) -> bool:
+        """The chime file is in place (until then an offer gets the beep)."""
+        return self._ready.is_set()
+
+    def _prepare(self) -> None:
+        try:
+            if not self.chime.is_file():
+                write_chime(self.chime)
+        except OSError as exc:
+            log.warning("cannot write the offer chime %s: %s", self.chime, exc)
+            return
+        self._ready.set()
 
     def play(self) -> bool:
         """Play the chime if the setting is on; False when it is off or one is still playing."""
@@ -93,11 +110,7 @@ class OfferSound(QObject):
             return False
         if self._process.state() != QProcess.ProcessState.NotRunning:
             return False  # offers in a burst: one chime is enough
-        try:
-            if not self.chime.is_file():
-                write_chime(self.chime)
-        except OSError as exc:
-            log.warning("cannot write the offer chime %s: %s", self.chime, exc)
+        if not self._ready.is_set():
             return self._beep()
         if sys.platform == "win32" and not self.player:
             import winsound

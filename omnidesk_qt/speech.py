@@ -141,19 +141,20 @@ def _normalise_language(code: Any) -> str:
     return str(code).strip().lower().replace("_", "-")
 
 
+def voice_languages(voice: Any) -> tuple[str, ...]:
+    """A pyttsx3 voice's languages as "ru", "en-gb" (drivers give bytes or str, "_" or "-")."""
+    return tuple(_normalise_language(code) for code in (getattr(voice, "languages", None) or []))
+
+
 def pick_voice(voices: list[Any], language: str) -> str | None:
     """The id of the first voice that speaks ``language`` ("ru"): an exact language match first
     (espeak-ng "ru" before "ru-lv"), then a regional one (SAPI5 "ru-RU"), then by name."""
     lang = language.lower()
-
-    def langs(v: Any) -> list[str]:
-        return [_normalise_language(code) for code in (getattr(v, "languages", None) or [])]
-
     for v in voices:
-        if lang in langs(v):
+        if lang in voice_languages(v):
             return str(v.id)
     for v in voices:
-        if any(code.startswith(lang + "-") for code in langs(v)):
+        if any(code.startswith(lang + "-") for code in voice_languages(v)):
             return str(v.id)
     names = {"ru": "russian", "en": "english"}
     for v in voices:
@@ -516,11 +517,7 @@ class _Worker:
         if self._engine(self.applied or _Voice()) is None:
             return []
         return [
-            VoiceInfo(
-                str(v.id),
-                str(getattr(v, "name", "") or v.id),
-                tuple(_normalise_language(c) for c in (getattr(v, "languages", None) or [])),
-            )
+            VoiceInfo(str(v.id), str(getattr(v, "name", "") or v.id), voice_languages(v))
             for v in self._all_voices()
         ]
 

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.icons import icon
+from ui.labels import status_names
 
 IDENTITY_CHANNEL = {"telegram": "telegram", "whatsapp": "whatsapp", "email": "email"}
 CURRENCY = {"RUB": "₽", "USD": "$", "EUR": "€"}
@@ -133,17 +134,7 @@ class CustomerCard(QScrollArea):
             "vip": self.tr("VIP"),
             "new": self.tr("New customer"),
         }
-        self._status_names = {
-            "paid": self.tr("paid"),
-            "shipped": self.tr("shipped"),
-            "delivered": self.tr("delivered"),
-            "returned": self.tr("returned"),
-            "cancelled": self.tr("cancelled"),
-            "open": self.tr("open"),
-            "pending": self.tr("pending"),
-            "escalated": self.tr("escalated"),
-            "closed": self.tr("closed"),
-        }
+        self._status_names = status_names()
 
         body = QWidget(self)
         body.setObjectName("CustomerCardBody")

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.icons import icon
+from ui.labels import disposition_names
 
 # Dispositions offered by default (stored as these codes; shown translated).
 DISPOSITIONS = (
@@ -249,18 +250,7 @@ class WrapUpDialog(QDialog):
         self.setObjectName("WrapUpDialog")
         self.setWindowTitle(self.tr("Wrap up the conversation"))
         self.setAccessibleName(self.tr("Wrap-up"))
-        names = {
-            "resolved": self.tr("Resolved on first contact"),
-            "information": self.tr("Information given"),
-            "order_status": self.tr("Order status"),
-            "complaint": self.tr("Complaint"),
-            "sale": self.tr("Sale"),
-            "technical": self.tr("Technical issue"),
-            "callback": self.tr("Callback arranged"),
-            "escalated": self.tr("Escalated"),
-            "wrong_number": self.tr("Wrong number"),
-            "spam": self.tr("Spam"),
-        }
+        names = disposition_names()
         self.disposition = QComboBox(self)
         self.disposition.setObjectName("WrapUpDisposition")
         self.disposition.setAccessibleName(self.tr("Disposition"))

@@ -51,6 +51,7 @@ from PySide6.QtCore import (
 )
 
 from omnidesk_qt.sanitize import email_body_html, html_to_text
+from ui.labels import disposition_names, status_names
 
 Index = QModelIndex | QPersistentModelIndex
 PAGE_SIZE = 50
@@ -244,23 +245,7 @@ class FeedModel(QAbstractListModel):
             "read": self.tr("Read"),
             "failed": self.tr("Not delivered"),
         }
-        self._dispositions = {
-            "resolved": self.tr("resolved"),
-            "no_answer": self.tr("no answer"),
-            "voicemail": self.tr("voicemail"),
-            "information": self.tr("information"),
-            "complaint": self.tr("complaint"),
-            "sale": self.tr("sale"),
-            "callback": self.tr("callback"),
-            "busy": self.tr("busy"),
-            "missed": self.tr("missed"),
-            "callback_requested": self.tr("callback requested"),
-            "escalated": self.tr("escalated"),
-            "order_status": self.tr("order status"),
-            "technical": self.tr("technical question"),
-            "wrong_number": self.tr("wrong number"),
-            "spam": self.tr("spam"),
-        }
+        self._dispositions = disposition_names()
         self._directions = {
             "in": self.tr("Incoming"),
             "out": self.tr("Outgoing"),
@@ -286,13 +271,7 @@ class FeedModel(QAbstractListModel):
         self._recording_text = self.tr("Recording")
         self._attachments_text = self.tr("Attachments: %1")
         self._failed_text = self.tr("Not delivered: %1")
-        self._order_status = {
-            "paid": self.tr("paid"),
-            "shipped": self.tr("shipped"),
-            "delivered": self.tr("delivered"),
-            "returned": self.tr("returned"),
-            "cancelled": self.tr("cancelled"),
-        }
+        self._order_status = status_names()
 
     # ==========================================================================================
     # Qt model API

@@ -20,7 +20,7 @@ Scrolling
 
 from __future__ import annotations
 
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -861,7 +861,6 @@ class FeedView(QWidget):
         self._since_trim = 0  # live items appended since the window was last trimmed
 
         self._locals: dict[str, dict[str, Any]] = {}  # replies not confirmed yet, any customer
-        self._sending: deque[str] = deque()  # their keys, in the order the outbox sends them
         self._day = QTimer(self)
         self._day.setInterval(60_000)
         self._day.timeout.connect(lambda: self.model.refresh_today())
@@ -972,7 +971,6 @@ class FeedView(QWidget):
             "at": datetime.now(UTC).isoformat(),
         }
         self._locals[key] = item
-        self._sending.append(key)
         if item["customer_id"] == self.model.customer_id and self.model.customer_id:
             self.list.pin()  # the operator's own reply: show it, at the bottom
             self._set_unseen(0)
@@ -981,8 +979,6 @@ class FeedView(QWidget):
     def _done(self, command: str, key: str, result: dict[str, Any]) -> None:
         if command != "message.send":
             return
-        if key in self._sending:
-            self._sending.remove(key)
         self._locals.pop(key, None)
         item = result.get("item")
         if isinstance(item, dict) and item.get("customer_id") == self.model.customer_id:
@@ -992,12 +988,10 @@ class FeedView(QWidget):
         if command == "timeline.page":
             self.model.older_failed()
             return
-        if command != "message.send" or key not in self._sending:
-            return
-        self._sending.remove(key)
         local = self._locals.get(key)
-        if local is not None:
-            self._locals[key] = dict(local, delivery="failed")
+        if command != "message.send" or local is None or local["delivery"] != "pending":
+            return
+        self._locals[key] = dict(local, delivery="failed")
         self.model.fail_local(key, message or code)
 
     # -- the rest -------------------------------------------------------------------------------

@@ -4,17 +4,17 @@
 <context>
     <name></name>
     <message>
-        <location filename="../../ui/customer_card.py" line="58"/>
+        <location filename="../../ui/customer_card.py" line="59"/>
         <source>%1 min</source>
         <translation>%1 мин</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="60"/>
+        <location filename="../../ui/customer_card.py" line="61"/>
         <source>%1 h</source>
         <translation>%1 ч</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="61"/>
+        <location filename="../../ui/customer_card.py" line="62"/>
         <source>%1 d</source>
         <translation>%1 дн.</translation>
     </message>
@@ -22,7 +22,7 @@
 <context>
     <name>Avatar</name>
     <message>
-        <location filename="../../ui/customer_card.py" line="72"/>
+        <location filename="../../ui/customer_card.py" line="73"/>
         <source>Initials</source>
         <translation>Инициалы</translation>
     </message>
@@ -241,58 +241,58 @@
 <context>
     <name>ConnectDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="82"/>
+        <location filename="../../ui/dialogs.py" line="83"/>
         <source>Sign in to OmniDesk</source>
         <translation>Вход в OmniDesk</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="83"/>
-        <location filename="../../ui/dialogs.py" line="102"/>
+        <location filename="../../ui/dialogs.py" line="84"/>
+        <location filename="../../ui/dialogs.py" line="103"/>
         <source>Sign in</source>
         <translation>Войти</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="86"/>
+        <location filename="../../ui/dialogs.py" line="87"/>
         <source>Gateway address</source>
         <translation>Адрес шлюза</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="89"/>
+        <location filename="../../ui/dialogs.py" line="90"/>
         <source>Set by your organisation</source>
         <translation>Задаётся вашей организацией</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="91"/>
+        <location filename="../../ui/dialogs.py" line="92"/>
         <source>User name</source>
         <translation>Имя пользователя</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="94"/>
+        <location filename="../../ui/dialogs.py" line="95"/>
         <source>Password</source>
         <translation>Пароль</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="95"/>
+        <location filename="../../ui/dialogs.py" line="96"/>
         <source>&amp;Remember me</source>
         <translation>&amp;Запомнить меня</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="98"/>
+        <location filename="../../ui/dialogs.py" line="99"/>
         <source>&amp;Gateway:</source>
         <translation>&amp;Шлюз:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="99"/>
+        <location filename="../../ui/dialogs.py" line="100"/>
         <source>&amp;User:</source>
         <translation>&amp;Пользователь:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="100"/>
+        <location filename="../../ui/dialogs.py" line="101"/>
         <source>&amp;Password:</source>
         <translation>П&amp;ароль:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="96"/>
+        <location filename="../../ui/dialogs.py" line="97"/>
         <source>Remember me on this computer</source>
         <translation>Запомнить меня на этом компьютере</translation>
     </message>
@@ -517,183 +517,138 @@
 <context>
     <name>CustomerCard</name>
     <message>
-        <location filename="../../ui/customer_card.py" line="116"/>
+        <location filename="../../ui/customer_card.py" line="117"/>
         <source>Customer card</source>
         <translation>Карточка клиента</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="124"/>
+        <location filename="../../ui/customer_card.py" line="125"/>
         <source>Phone</source>
         <translation>Телефон</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="125"/>
+        <location filename="../../ui/customer_card.py" line="126"/>
         <source>E-mail</source>
         <translation>Почта</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="126"/>
+        <location filename="../../ui/customer_card.py" line="127"/>
         <source>Telegram</source>
         <translation>Telegram</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="127"/>
+        <location filename="../../ui/customer_card.py" line="128"/>
         <source>WhatsApp</source>
         <translation>WhatsApp</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="128"/>
+        <location filename="../../ui/customer_card.py" line="129"/>
         <source>Web chat</source>
         <translation>Веб-чат</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="131"/>
+        <location filename="../../ui/customer_card.py" line="132"/>
         <source>Standard</source>
         <translation>Стандарт</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="132"/>
+        <location filename="../../ui/customer_card.py" line="133"/>
         <source>Premium</source>
         <translation>Премиум</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="133"/>
+        <location filename="../../ui/customer_card.py" line="134"/>
         <source>VIP</source>
         <translation>VIP</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="134"/>
+        <location filename="../../ui/customer_card.py" line="135"/>
         <source>New customer</source>
         <translation>Новый клиент</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="137"/>
-        <source>paid</source>
-        <translation>оплачен</translation>
-    </message>
-    <message>
-        <location filename="../../ui/customer_card.py" line="138"/>
-        <source>shipped</source>
-        <translation>отправлен</translation>
-    </message>
-    <message>
-        <location filename="../../ui/customer_card.py" line="139"/>
-        <source>delivered</source>
-        <translation>доставлен</translation>
-    </message>
-    <message>
-        <location filename="../../ui/customer_card.py" line="140"/>
-        <source>returned</source>
-        <translation>возвращён</translation>
-    </message>
-    <message>
-        <location filename="../../ui/customer_card.py" line="141"/>
-        <source>cancelled</source>
-        <translation>отменён</translation>
-    </message>
-    <message>
-        <location filename="../../ui/customer_card.py" line="142"/>
-        <source>open</source>
-        <translation>открыто</translation>
-    </message>
-    <message>
-        <location filename="../../ui/customer_card.py" line="143"/>
-        <source>pending</source>
-        <translation>в ожидании</translation>
-    </message>
-    <message>
-        <location filename="../../ui/customer_card.py" line="144"/>
-        <source>escalated</source>
-        <translation>эскалировано</translation>
-    </message>
-    <message>
-        <location filename="../../ui/customer_card.py" line="145"/>
-        <source>closed</source>
-        <translation>закрыто</translation>
-    </message>
-    <message>
-        <location filename="../../ui/customer_card.py" line="157"/>
-        <location filename="../../ui/customer_card.py" line="245"/>
+        <location filename="../../ui/customer_card.py" line="148"/>
+        <location filename="../../ui/customer_card.py" line="236"/>
         <source>No customer open</source>
         <translation>Клиент не выбран</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="158"/>
+        <location filename="../../ui/customer_card.py" line="149"/>
         <source>Customer name</source>
         <translation>Имя клиента</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="163"/>
+        <location filename="../../ui/customer_card.py" line="154"/>
         <source>Segment</source>
         <translation>Сегмент</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="165"/>
+        <location filename="../../ui/customer_card.py" line="156"/>
         <source>Last CSAT</source>
         <translation>Последняя оценка CSAT</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="181"/>
-        <location filename="../../ui/customer_card.py" line="185"/>
+        <location filename="../../ui/customer_card.py" line="172"/>
+        <location filename="../../ui/customer_card.py" line="176"/>
         <source>Contacts</source>
         <translation>Контакты</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="194"/>
-        <location filename="../../ui/customer_card.py" line="197"/>
+        <location filename="../../ui/customer_card.py" line="185"/>
+        <location filename="../../ui/customer_card.py" line="188"/>
         <source>Products</source>
         <translation>Продукты</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="199"/>
-        <location filename="../../ui/customer_card.py" line="203"/>
+        <location filename="../../ui/customer_card.py" line="190"/>
+        <location filename="../../ui/customer_card.py" line="194"/>
         <source>Purchases</source>
         <translation>Покупки</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="204"/>
+        <location filename="../../ui/customer_card.py" line="195"/>
         <source>Order</source>
         <translation>Заказ</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="204"/>
+        <location filename="../../ui/customer_card.py" line="195"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="204"/>
+        <location filename="../../ui/customer_card.py" line="195"/>
         <source>Amount</source>
         <translation>Сумма</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="214"/>
-        <location filename="../../ui/customer_card.py" line="218"/>
+        <location filename="../../ui/customer_card.py" line="205"/>
+        <location filename="../../ui/customer_card.py" line="209"/>
         <source>Open requests</source>
         <translation>Открытые обращения</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="269"/>
+        <location filename="../../ui/customer_card.py" line="260"/>
         <source>(no name)</source>
         <translation>(без имени)</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="277"/>
+        <location filename="../../ui/customer_card.py" line="268"/>
         <source>Last CSAT: %1 of 5</source>
         <translation>Последняя оценка CSAT: %1 из 5</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="292"/>
-        <location filename="../../ui/customer_card.py" line="300"/>
+        <location filename="../../ui/customer_card.py" line="283"/>
+        <location filename="../../ui/customer_card.py" line="291"/>
         <source>verified</source>
         <translation>подтверждён</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="292"/>
+        <location filename="../../ui/customer_card.py" line="283"/>
         <source>claimed</source>
         <translation>со слов клиента</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="300"/>
+        <location filename="../../ui/customer_card.py" line="291"/>
         <source>claimed, not verified</source>
         <translation>со слов клиента, не подтверждён</translation>
     </message>
@@ -709,265 +664,165 @@
 <context>
     <name>FeedModel</name>
     <message>
-        <location filename="../../ui/feed_model.py" line="232"/>
+        <location filename="../../ui/feed_model.py" line="233"/>
         <source>Web chat</source>
         <translation>Веб-чат</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="233"/>
+        <location filename="../../ui/feed_model.py" line="234"/>
         <source>E-mail</source>
         <translation>Почта</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="234"/>
+        <location filename="../../ui/feed_model.py" line="235"/>
         <source>Telegram</source>
         <translation>Telegram</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="235"/>
+        <location filename="../../ui/feed_model.py" line="236"/>
         <source>WhatsApp</source>
         <translation>WhatsApp</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="236"/>
+        <location filename="../../ui/feed_model.py" line="237"/>
         <source>SMS</source>
         <translation>SMS</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="237"/>
+        <location filename="../../ui/feed_model.py" line="238"/>
         <source>Phone</source>
         <translation>Телефон</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="238"/>
-        <location filename="../../ui/feed_model.py" line="284"/>
+        <location filename="../../ui/feed_model.py" line="239"/>
+        <location filename="../../ui/feed_model.py" line="269"/>
         <source>Visit</source>
         <translation>Визит</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="241"/>
+        <location filename="../../ui/feed_model.py" line="242"/>
         <source>Sending…</source>
         <translation>Отправка…</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="242"/>
+        <location filename="../../ui/feed_model.py" line="243"/>
         <source>Sent</source>
         <translation>Отправлено</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="243"/>
+        <location filename="../../ui/feed_model.py" line="244"/>
         <source>Delivered</source>
         <translation>Доставлено</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="244"/>
+        <location filename="../../ui/feed_model.py" line="245"/>
         <source>Read</source>
         <translation>Прочитано</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="245"/>
+        <location filename="../../ui/feed_model.py" line="246"/>
         <source>Not delivered</source>
         <translation>Не доставлено</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="248"/>
-        <source>resolved</source>
-        <translation>решено</translation>
-    </message>
-    <message>
-        <location filename="../../ui/feed_model.py" line="249"/>
-        <source>no answer</source>
-        <translation>нет ответа</translation>
-    </message>
-    <message>
         <location filename="../../ui/feed_model.py" line="250"/>
-        <source>voicemail</source>
-        <translation>голосовая почта</translation>
-    </message>
-    <message>
-        <location filename="../../ui/feed_model.py" line="251"/>
-        <source>information</source>
-        <translation>консультация</translation>
-    </message>
-    <message>
-        <location filename="../../ui/feed_model.py" line="252"/>
-        <source>complaint</source>
-        <translation>жалоба</translation>
-    </message>
-    <message>
-        <location filename="../../ui/feed_model.py" line="253"/>
-        <source>sale</source>
-        <translation>продажа</translation>
-    </message>
-    <message>
-        <location filename="../../ui/feed_model.py" line="254"/>
-        <source>callback</source>
-        <translation>перезвонить</translation>
-    </message>
-    <message>
-        <location filename="../../ui/feed_model.py" line="255"/>
-        <source>busy</source>
-        <translation>занято</translation>
-    </message>
-    <message>
-        <location filename="../../ui/feed_model.py" line="256"/>
-        <source>missed</source>
-        <translation>пропущен</translation>
-    </message>
-    <message>
-        <location filename="../../ui/feed_model.py" line="257"/>
-        <source>callback requested</source>
-        <translation>запрошен обратный звонок</translation>
-    </message>
-    <message>
-        <location filename="../../ui/feed_model.py" line="258"/>
-        <source>escalated</source>
-        <translation>эскалировано</translation>
-    </message>
-    <message>
-        <location filename="../../ui/feed_model.py" line="259"/>
-        <source>order status</source>
-        <translation>статус заказа</translation>
-    </message>
-    <message>
-        <location filename="../../ui/feed_model.py" line="260"/>
-        <source>technical question</source>
-        <translation>технический вопрос</translation>
-    </message>
-    <message>
-        <location filename="../../ui/feed_model.py" line="261"/>
-        <source>wrong number</source>
-        <translation>ошиблись номером</translation>
-    </message>
-    <message>
-        <location filename="../../ui/feed_model.py" line="262"/>
-        <source>spam</source>
-        <translation>спам</translation>
-    </message>
-    <message>
-        <location filename="../../ui/feed_model.py" line="265"/>
         <source>Incoming</source>
         <translation>Вх.</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="266"/>
+        <location filename="../../ui/feed_model.py" line="251"/>
         <source>Outgoing</source>
         <translation>Исх.</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="267"/>
+        <location filename="../../ui/feed_model.py" line="252"/>
         <source>Internal</source>
         <translation>Внутр.</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="270"/>
+        <location filename="../../ui/feed_model.py" line="255"/>
         <source>message</source>
         <translation>сообщение</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="271"/>
+        <location filename="../../ui/feed_model.py" line="256"/>
         <source>e-mail</source>
         <translation>письмо</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="272"/>
+        <location filename="../../ui/feed_model.py" line="257"/>
         <source>call</source>
         <translation>звонок</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="273"/>
+        <location filename="../../ui/feed_model.py" line="258"/>
         <source>note</source>
         <translation>заметка</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="274"/>
+        <location filename="../../ui/feed_model.py" line="259"/>
         <source>status change</source>
         <translation>смена статуса</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="275"/>
+        <location filename="../../ui/feed_model.py" line="260"/>
         <source>purchase</source>
         <translation>покупка</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="276"/>
+        <location filename="../../ui/feed_model.py" line="261"/>
         <source>visit</source>
         <translation>визит</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="278"/>
+        <location filename="../../ui/feed_model.py" line="263"/>
         <source>Today</source>
         <translation>Сегодня</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="279"/>
+        <location filename="../../ui/feed_model.py" line="264"/>
         <source>Yesterday</source>
         <translation>Вчера</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="280"/>
+        <location filename="../../ui/feed_model.py" line="265"/>
         <source>Incoming call</source>
         <translation>Входящий звонок</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="281"/>
+        <location filename="../../ui/feed_model.py" line="266"/>
         <source>Outgoing call</source>
         <translation>Исходящий звонок</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="282"/>
+        <location filename="../../ui/feed_model.py" line="267"/>
         <source>Note</source>
         <translation>Заметка</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="283"/>
+        <location filename="../../ui/feed_model.py" line="268"/>
         <source>Order %1</source>
         <translation>Заказ %1</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="285"/>
+        <location filename="../../ui/feed_model.py" line="270"/>
         <source>Status changed</source>
         <translation>Статус изменён</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="286"/>
+        <location filename="../../ui/feed_model.py" line="271"/>
         <source>Recording</source>
         <translation>Запись</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="287"/>
+        <location filename="../../ui/feed_model.py" line="272"/>
         <source>Attachments: %1</source>
         <translation>Вложения: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="288"/>
+        <location filename="../../ui/feed_model.py" line="273"/>
         <source>Not delivered: %1</source>
         <translation>Не доставлено: %1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/feed_model.py" line="290"/>
-        <source>paid</source>
-        <translation>оплачен</translation>
-    </message>
-    <message>
-        <location filename="../../ui/feed_model.py" line="291"/>
-        <source>shipped</source>
-        <translation>отправлен</translation>
-    </message>
-    <message>
-        <location filename="../../ui/feed_model.py" line="292"/>
-        <source>delivered</source>
-        <translation>доставлен</translation>
-    </message>
-    <message>
-        <location filename="../../ui/feed_model.py" line="293"/>
-        <source>returned</source>
-        <translation>возвращён</translation>
-    </message>
-    <message>
-        <location filename="../../ui/feed_model.py" line="294"/>
-        <source>cancelled</source>
-        <translation>отменён</translation>
     </message>
 </context>
 <context>
@@ -1055,6 +910,129 @@
         <location filename="../../ui/hints_panel.py" line="195"/>
         <source>Dismiss the selected suggestion (Ctrl+Shift+D)</source>
         <translation>Отклонить выбранную подсказку (Ctrl+Shift+D)</translation>
+    </message>
+</context>
+<context>
+    <name>Labels</name>
+    <message>
+        <location filename="../../ui/labels.py" line="16"/>
+        <source>Resolved</source>
+        <translation>Решено</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="17"/>
+        <source>Information given</source>
+        <translation>Дана консультация</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="18"/>
+        <source>Order status</source>
+        <translation>Статус заказа</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="19"/>
+        <source>Complaint</source>
+        <translation>Жалоба</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="20"/>
+        <source>Sale</source>
+        <translation>Продажа</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="21"/>
+        <source>Technical issue</source>
+        <translation>Техническая проблема</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="22"/>
+        <source>Callback arranged</source>
+        <translation>Назначен обратный звонок</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="23"/>
+        <source>Callback requested</source>
+        <translation>Запрошен обратный звонок</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="24"/>
+        <source>Escalated</source>
+        <translation>Эскалировано</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="25"/>
+        <source>Wrong number</source>
+        <translation>Ошиблись номером</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="26"/>
+        <source>Spam</source>
+        <translation>Спам</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="27"/>
+        <source>No answer</source>
+        <translation>Нет ответа</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="28"/>
+        <source>Voicemail</source>
+        <translation>Голосовая почта</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="29"/>
+        <source>Busy</source>
+        <translation>Занято</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="30"/>
+        <source>Missed</source>
+        <translation>Пропущен</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="37"/>
+        <source>paid</source>
+        <translation>оплачен</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="38"/>
+        <source>shipped</source>
+        <translation>отправлен</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="39"/>
+        <source>delivered</source>
+        <translation>доставлен</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="40"/>
+        <source>returned</source>
+        <translation>возвращён</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="41"/>
+        <source>cancelled</source>
+        <translation>отменён</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="42"/>
+        <source>open</source>
+        <translation>открыто</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="43"/>
+        <source>pending</source>
+        <translation>в ожидании</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="44"/>
+        <source>escalated</source>
+        <translation>эскалировано</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="45"/>
+        <source>closed</source>
+        <translation>закрыто</translation>
     </message>
 </context>
 <context>
@@ -1629,32 +1607,32 @@
 <context>
     <name>NoteDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="312"/>
+        <location filename="../../ui/dialogs.py" line="302"/>
         <source>Add a note</source>
         <translation>Новая заметка</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="313"/>
+        <location filename="../../ui/dialogs.py" line="303"/>
         <source>Note</source>
         <translation>Заметка</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="316"/>
+        <location filename="../../ui/dialogs.py" line="306"/>
         <source>Note text</source>
         <translation>Текст заметки</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="317"/>
+        <location filename="../../ui/dialogs.py" line="307"/>
         <source>Only colleagues see notes (Ctrl+Enter to save)</source>
         <translation>Заметки видят только коллеги (Ctrl+Enter — сохранить)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="325"/>
+        <location filename="../../ui/dialogs.py" line="315"/>
         <source>Save note</source>
         <translation>Сохранить заметку</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="325"/>
+        <location filename="../../ui/dialogs.py" line="315"/>
         <source>Save the note</source>
         <translation>Сохранить заметку</translation>
     </message>
@@ -1836,29 +1814,29 @@
 <context>
     <name>ShortcutsDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="351"/>
-        <location filename="../../ui/dialogs.py" line="352"/>
+        <location filename="../../ui/dialogs.py" line="341"/>
+        <location filename="../../ui/dialogs.py" line="342"/>
         <source>Keyboard shortcuts</source>
         <translation>Горячие клавиши</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="355"/>
+        <location filename="../../ui/dialogs.py" line="345"/>
         <source>Shortcuts</source>
         <translation>Горячие клавиши</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="356"/>
+        <location filename="../../ui/dialogs.py" line="346"/>
         <source>Keys</source>
         <translation>Клавиши</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="356"/>
+        <location filename="../../ui/dialogs.py" line="346"/>
         <source>Action</source>
         <translation>Действие</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="367"/>
-        <location filename="../../ui/dialogs.py" line="368"/>
+        <location filename="../../ui/dialogs.py" line="357"/>
+        <location filename="../../ui/dialogs.py" line="358"/>
         <source>Close</source>
         <translation>Закрыть</translation>
     </message>
@@ -1914,79 +1892,79 @@
 <context>
     <name>TransferDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="140"/>
-        <location filename="../../ui/dialogs.py" line="190"/>
+        <location filename="../../ui/dialogs.py" line="141"/>
+        <location filename="../../ui/dialogs.py" line="191"/>
         <source>Transfer the conversation</source>
         <translation>Перевод обращения</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="141"/>
-        <location filename="../../ui/dialogs.py" line="190"/>
+        <location filename="../../ui/dialogs.py" line="142"/>
+        <location filename="../../ui/dialogs.py" line="191"/>
         <source>Transfer</source>
         <translation>Перевести</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="143"/>
+        <location filename="../../ui/dialogs.py" line="144"/>
         <source>available</source>
         <translation>на линии</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="144"/>
+        <location filename="../../ui/dialogs.py" line="145"/>
         <source>on a break</source>
         <translation>на перерыве</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="145"/>
+        <location filename="../../ui/dialogs.py" line="146"/>
         <source>after-call work</source>
         <translation>поствызывная обработка</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="146"/>
+        <location filename="../../ui/dialogs.py" line="147"/>
         <source>offline</source>
         <translation>не в сети</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="148"/>
+        <location filename="../../ui/dialogs.py" line="149"/>
         <source>To a &amp;queue</source>
         <translation>В &amp;очередь</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="149"/>
+        <location filename="../../ui/dialogs.py" line="150"/>
         <source>Transfer to a queue</source>
         <translation>Перевести в очередь</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="150"/>
+        <location filename="../../ui/dialogs.py" line="151"/>
         <source>To a &amp;colleague</source>
         <translation>&amp;Коллеге</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="151"/>
+        <location filename="../../ui/dialogs.py" line="152"/>
         <source>Transfer to a colleague</source>
         <translation>Перевести коллеге</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="158"/>
+        <location filename="../../ui/dialogs.py" line="159"/>
         <source>Queues</source>
         <translation>Очереди</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="165"/>
+        <location filename="../../ui/dialogs.py" line="166"/>
         <source>Colleagues</source>
         <translation>Коллеги</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="185"/>
+        <location filename="../../ui/dialogs.py" line="186"/>
         <source>Note for the next operator</source>
         <translation>Заметка для следующего оператора</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="186"/>
+        <location filename="../../ui/dialogs.py" line="187"/>
         <source>What the next operator should know</source>
         <translation>Что нужно знать следующему оператору</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="187"/>
+        <location filename="../../ui/dialogs.py" line="188"/>
         <source>&amp;Note:</source>
         <translation>&amp;Заметка:</translation>
     </message>
@@ -1994,113 +1972,63 @@
 <context>
     <name>WrapUpDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="250"/>
-        <location filename="../../ui/dialogs.py" line="287"/>
+        <location filename="../../ui/dialogs.py" line="251"/>
+        <location filename="../../ui/dialogs.py" line="277"/>
         <source>Wrap up the conversation</source>
         <translation>Завершение обращения</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="251"/>
+        <location filename="../../ui/dialogs.py" line="252"/>
         <source>Wrap-up</source>
         <translation>Завершение</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="253"/>
-        <source>Resolved on first contact</source>
-        <translation>Решено при первом обращении</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs.py" line="254"/>
-        <source>Information given</source>
-        <translation>Дана консультация</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs.py" line="255"/>
-        <source>Order status</source>
-        <translation>Статус заказа</translation>
-    </message>
-    <message>
         <location filename="../../ui/dialogs.py" line="256"/>
-        <source>Complaint</source>
-        <translation>Жалоба</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs.py" line="257"/>
-        <source>Sale</source>
-        <translation>Продажа</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs.py" line="258"/>
-        <source>Technical issue</source>
-        <translation>Техническая проблема</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs.py" line="259"/>
-        <source>Callback arranged</source>
-        <translation>Назначен обратный звонок</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs.py" line="260"/>
-        <source>Escalated</source>
-        <translation>Эскалировано</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs.py" line="261"/>
-        <source>Wrong number</source>
-        <translation>Ошиблись номером</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs.py" line="262"/>
-        <source>Spam</source>
-        <translation>Спам</translation>
-    </message>
-    <message>
-        <location filename="../../ui/dialogs.py" line="266"/>
         <source>Disposition</source>
         <translation>Итог</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="267"/>
+        <location filename="../../ui/dialogs.py" line="257"/>
         <source>Dispositions</source>
         <translation>Итоги</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="272"/>
+        <location filename="../../ui/dialogs.py" line="262"/>
         <source>Resolution</source>
         <translation>Решение</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="273"/>
+        <location filename="../../ui/dialogs.py" line="263"/>
         <source>What was done (Ctrl+Enter to finish)</source>
         <translation>Что сделано (Ctrl+Enter — завершить)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="275"/>
+        <location filename="../../ui/dialogs.py" line="265"/>
         <source>The customer&apos;s issue is &amp;resolved</source>
         <translation>Вопрос клиента ре&amp;шён</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="277"/>
+        <location filename="../../ui/dialogs.py" line="267"/>
         <source>Resolved</source>
         <translation>Решено</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="283"/>
+        <location filename="../../ui/dialogs.py" line="273"/>
         <source>Customer:</source>
         <translation>Клиент:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="284"/>
+        <location filename="../../ui/dialogs.py" line="274"/>
         <source>&amp;Disposition:</source>
         <translation>&amp;Итог:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="285"/>
+        <location filename="../../ui/dialogs.py" line="275"/>
         <source>Re&amp;solution:</source>
         <translation>&amp;Решение:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="287"/>
+        <location filename="../../ui/dialogs.py" line="277"/>
         <source>Wrap up</source>
         <translation>Завершить</translation>
     </message>
@@ -2108,8 +2036,8 @@
 <context>
     <name>dialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="69"/>
         <location filename="../../ui/dialogs.py" line="70"/>
+        <location filename="../../ui/dialogs.py" line="71"/>
         <source>Cancel</source>
         <translation>Отмена</translation>
     </message>

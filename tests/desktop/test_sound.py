@@ -32,6 +32,8 @@ def test_the_chime_is_a_short_audible_wav(tmp_path: Path) -> None:
 @needs_aplay
 def test_an_offer_chime_plays_once_per_burst(qtbot: QtBot, tmp_path: Path) -> None:
     sound = OfferSound(Settings(), player=NULL_PLAYER, chime=tmp_path / "chime.wav")
+    qtbot.waitUntil(sound.ready, timeout=5000)  # written off the UI thread at start
+    assert (tmp_path / "chime.wav").is_file()
     with (
         qtbot.waitSignal(sound.played, timeout=2000) as played,
         qtbot.waitSignal(sound.finished, timeout=10000) as finished,
@@ -40,7 +42,6 @@ def test_an_offer_chime_plays_once_per_burst(qtbot: QtBot, tmp_path: Path) -> No
         assert not sound.play()  # the second offer of a burst does not start a second chime
     assert played.args == ["aplay"]
     assert finished.args == [0]
-    assert (tmp_path / "chime.wav").is_file()
     with qtbot.waitSignal(sound.finished, timeout=10000):
         assert sound.play()  # and after it ended, the next offer chimes again
 
@@ -49,15 +50,16 @@ def test_no_chime_when_the_operator_turned_it_off(qtbot: QtBot, tmp_path: Path) 
     settings = Settings()
     settings.set("notifications.sound", False)
     sound = OfferSound(settings, player=NULL_PLAYER, chime=tmp_path / "chime.wav")
+    qtbot.waitUntil(sound.ready, timeout=5000)
     with qtbot.assertNotEmitted(sound.played, wait=200):
         assert not sound.play()
-    assert not (tmp_path / "chime.wav").exists()
 
 
 def test_a_missing_player_is_logged_and_the_next_offer_tries_again(
     qtbot: QtBot, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     sound = OfferSound(Settings(), player=["omnidesk-no-such-player"], chime=tmp_path / "c.wav")
+    qtbot.waitUntil(sound.ready, timeout=5000)
     with qtbot.waitSignal(sound.finished, timeout=5000) as finished:
         sound.play()
     assert finished.args == [-1]
@@ -68,6 +70,17 @@ def test_a_missing_player_is_logged_and_the_next_offer_tries_again(
 
 def test_without_a_player_the_window_system_beeps(qtbot: QtBot, tmp_path: Path) -> None:
     sound = OfferSound(Settings(), player=[], chime=tmp_path / "chime.wav")
+    qtbot.waitUntil(sound.ready, timeout=5000)
     with qtbot.waitSignal(sound.played, timeout=2000) as played:
         assert sound.play()
     assert played.args == ["beep"]
+
+
+def test_an_offer_before_the_chime_is_written_gets_the_beep(qtbot: QtBot, tmp_path: Path) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")  # the chime cannot be written below a file
+    sound = OfferSound(Settings(), player=NULL_PLAYER, chime=blocked / "chime.wav")
+    with qtbot.waitSignal(sound.played, timeout=2000) as played:
+        assert sound.play()
+    assert played.args == ["beep"]
+    assert not sound.ready()

@@ -1,0 +1,46 @@
+"""Names of the CRM's codes in the interface language: one table each, for every widget that
+shows them (the wrap-up dialog, the feed, the customer card).
+
+Each string is a literal ``QCoreApplication.translate("Labels", …)`` call, the form lupdate
+finds; the tables are built when asked for, after the translator is installed.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+
+
+def disposition_names() -> dict[str, str]:
+    """How a conversation or call ended: the wrap-up choices and the PBX's own outcomes."""
+    return {
+        "resolved": QCoreApplication.translate("Labels", "Resolved"),
+        "information": QCoreApplication.translate("Labels", "Information given"),
+        "order_status": QCoreApplication.translate("Labels", "Order status"),
+        "complaint": QCoreApplication.translate("Labels", "Complaint"),
+        "sale": QCoreApplication.translate("Labels", "Sale"),
+        "technical": QCoreApplication.translate("Labels", "Technical issue"),
+        "callback": QCoreApplication.translate("Labels", "Callback arranged"),
+        "callback_requested": QCoreApplication.translate("Labels", "Callback requested"),
+        "escalated": QCoreApplication.translate("Labels", "Escalated"),
+        "wrong_number": QCoreApplication.translate("Labels", "Wrong number"),
+        "spam": QCoreApplication.translate("Labels", "Spam"),
+        "no_answer": QCoreApplication.translate("Labels", "No answer"),
+        "voicemail": QCoreApplication.translate("Labels", "Voicemail"),
+        "busy": QCoreApplication.translate("Labels", "Busy"),
+        "missed": QCoreApplication.translate("Labels", "Missed"),
+    }
+
+
+def status_names() -> dict[str, str]:
+    """States of orders and of touchpoints."""
+    return {
+        "paid": QCoreApplication.translate("Labels", "paid"),
+        "shipped": QCoreApplication.translate("Labels", "shipped"),
+        "delivered": QCoreApplication.translate("Labels", "delivered"),
+        "returned": QCoreApplication.translate("Labels", "returned"),
+        "cancelled": QCoreApplication.translate("Labels", "cancelled"),
+        "open": QCoreApplication.translate("Labels", "open"),
+        "pending": QCoreApplication.translate("Labels", "pending"),
+        "escalated": QCoreApplication.translate("Labels", "escalated"),
+        "closed": QCoreApplication.translate("Labels", "closed"),
+    }
