@@ -144,6 +144,7 @@ class SettingsDialog(QDialog):
         self.settings = settings
         self._voices_source = voices
         self.voices: list[VoiceInfo] = []
+        self._auto_voice = self.tr("Chosen by the announcement language")
         self.setObjectName("SettingsDialog")
         self.setWindowTitle(self.tr("Settings"))
         self.setAccessibleName(self.tr("Settings"))
@@ -260,12 +261,12 @@ class SettingsDialog(QDialog):
             editor = spin
         elif name == "speech.voice" and self._voices_source is not None:
             voice = QComboBox(parent)
-            voice.addItem(self.tr("Chosen by the announcement language"), "")
+            voice.addItem(self._auto_voice, "")
             editor = voice  # filled when the speech thread has listed the voices
         else:
             line = QLineEdit(parent)
             if name == "speech.voice":
-                line.setPlaceholderText(self.tr("Chosen by the announcement language"))
+                line.setPlaceholderText(self._auto_voice)
             editor = line
         editor.setObjectName(f"setting:{name}")
         editor.setAccessibleName(self._label(name).replace("&", "").rstrip(":") or name)
@@ -299,7 +300,7 @@ class SettingsDialog(QDialog):
         language = str(self.editor_value("speech.language"))
         combo.blockSignals(True)
         combo.clear()
-        combo.addItem(self.tr("Chosen by the announcement language"), "")
+        combo.addItem(self._auto_voice, "")
         for v in sorted(self.voices, key=lambda v: v.name.lower()):
             if v.speaks(language) or v.id == chosen:
                 combo.addItem(f"{v.name} ({', '.join(v.languages)})", v.id)

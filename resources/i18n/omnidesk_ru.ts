@@ -843,7 +843,7 @@
         <translation>Перейти к новым сообщениям</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/feed_view.py" line="1013"/>
+        <location filename="../../ui/feed_view.py" line="1007"/>
         <source>New messages: %n ↓</source>
         <translation>
             <numerusform>%n новое сообщение ↓</numerusform>
@@ -1658,155 +1658,153 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="148"/>
         <location filename="../../ui/settings_dialog.py" line="149"/>
+        <location filename="../../ui/settings_dialog.py" line="150"/>
         <source>Settings</source>
         <translation>Настройки</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="152"/>
+        <location filename="../../ui/settings_dialog.py" line="153"/>
         <source>Settings pages</source>
         <translation>Разделы настроек</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="154"/>
+        <location filename="../../ui/settings_dialog.py" line="155"/>
         <source>&amp;General</source>
         <translation>&amp;Общие</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="155"/>
+        <location filename="../../ui/settings_dialog.py" line="156"/>
         <source>&amp;Notifications and speech</source>
         <translation>&amp;Уведомления и речь</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="156"/>
+        <location filename="../../ui/settings_dialog.py" line="157"/>
         <source>&amp;Reply templates</source>
         <translation>&amp;Шаблоны ответов</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="172"/>
+        <location filename="../../ui/settings_dialog.py" line="173"/>
         <source>The language changes when OmniDesk starts again.</source>
         <translation>Язык сменится при следующем запуске OmniDesk.</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="187"/>
+        <location filename="../../ui/settings_dialog.py" line="188"/>
         <source>OK</source>
         <translation>ОК</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="188"/>
+        <location filename="../../ui/settings_dialog.py" line="189"/>
         <source>Cancel</source>
         <translation>Отмена</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="190"/>
+        <location filename="../../ui/settings_dialog.py" line="191"/>
         <source>Restore &amp;defaults</source>
         <translation>&amp;Восстановить по умолчанию</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="191"/>
+        <location filename="../../ui/settings_dialog.py" line="192"/>
         <source>Restore the default settings</source>
         <translation>Восстановить настройки по умолчанию</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="212"/>
+        <location filename="../../ui/settings_dialog.py" line="213"/>
         <source>&amp;Gateway address:</source>
         <translation>&amp;Адрес шлюза:</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="213"/>
+        <location filename="../../ui/settings_dialog.py" line="214"/>
         <source>&amp;Language:</source>
         <translation>&amp;Язык:</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="214"/>
+        <location filename="../../ui/settings_dialog.py" line="215"/>
         <source>&amp;Theme:</source>
         <translation>&amp;Тема:</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="215"/>
+        <location filename="../../ui/settings_dialog.py" line="216"/>
         <source>&amp;Feed items per page:</source>
         <translation>&amp;Записей ленты за раз:</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="216"/>
+        <location filename="../../ui/settings_dialog.py" line="217"/>
         <source>Desktop notifications:</source>
         <translation>Уведомления на рабочем столе:</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="217"/>
+        <location filename="../../ui/settings_dialog.py" line="218"/>
         <source>Sound:</source>
         <translation>Звук:</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="218"/>
+        <location filename="../../ui/settings_dialog.py" line="219"/>
         <source>Spoken announcements:</source>
         <translation>Голосовые объявления:</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="219"/>
+        <location filename="../../ui/settings_dialog.py" line="220"/>
         <source>Announcement &amp;language:</source>
         <translation>Я&amp;зык объявлений:</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="220"/>
+        <location filename="../../ui/settings_dialog.py" line="221"/>
         <source>Speaking &amp;rate:</source>
         <translation>&amp;Скорость речи:</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="221"/>
+        <location filename="../../ui/settings_dialog.py" line="222"/>
         <source>&amp;Voice:</source>
         <translation>&amp;Голос:</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="227"/>
+        <location filename="../../ui/settings_dialog.py" line="228"/>
         <source>As in the system</source>
         <translation>Как в системе</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="230"/>
+        <location filename="../../ui/settings_dialog.py" line="231"/>
         <source>Light</source>
         <translation>Светлая</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="231"/>
+        <location filename="../../ui/settings_dialog.py" line="232"/>
         <source>Dark</source>
         <translation>Тёмная</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="237"/>
+        <location filename="../../ui/settings_dialog.py" line="238"/>
         <source>Show a notification for each new conversation</source>
         <translation>Показывать уведомление о каждом новом обращении</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="238"/>
+        <location filename="../../ui/settings_dialog.py" line="239"/>
         <source>Play a sound for each new conversation</source>
         <translation>Подавать звуковой сигнал при каждом новом обращении</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="239"/>
+        <location filename="../../ui/settings_dialog.py" line="240"/>
         <source>Announce new conversations aloud</source>
         <translation>Объявлять новые обращения вслух</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="259"/>
+        <location filename="../../ui/settings_dialog.py" line="260"/>
         <source> words/min</source>
         <translation> слов/мин</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="263"/>
-        <location filename="../../ui/settings_dialog.py" line="268"/>
-        <location filename="../../ui/settings_dialog.py" line="302"/>
+        <location filename="../../ui/settings_dialog.py" line="147"/>
         <source>Chosen by the announcement language</source>
         <translation>Выбирается по языку объявлений</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="277"/>
+        <location filename="../../ui/settings_dialog.py" line="278"/>
         <source>Set by your organisation</source>
         <translation>Задаётся вашей организацией</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="379"/>
+        <location filename="../../ui/settings_dialog.py" line="380"/>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
     </message>
