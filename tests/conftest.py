@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -19,8 +20,41 @@ from sqlalchemy import Engine, create_engine, text
 
 from services.store.db import make_engine, migrate
 
-PG_URL = os.environ.get("OMNIDESK_TEST_PG_URL", "")
+BASE_PG_URL = os.environ.get("OMNIDESK_TEST_PG_URL", "")
 REQUIRE_PG = os.environ.get("OMNIDESK_REQUIRE_PG") == "1"
+# Each run gets a database of its own on the shared server (created on first use, dropped at
+# the end), so that two runs on one machine never reset each other's tables.
+PG_URL = ""
+_run_database = f"omnidesk_test_{os.getpid()}_{secrets.token_hex(3)}"
+
+
+def _with_database(url: str, name: str) -> str:
+    base, _, _old = url.rpartition("/")
+    return f"{base}/{name}"
+
+
+def _create_run_database() -> str:
+    global PG_URL
+    if not PG_URL:
+        admin = create_engine(BASE_PG_URL, isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as c:
+                c.execute(text(f'CREATE DATABASE "{_run_database}"'))
+        finally:
+            admin.dispose()
+        PG_URL = _with_database(BASE_PG_URL, _run_database)
+    return PG_URL
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if not PG_URL:
+        return
+    admin = create_engine(BASE_PG_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{_run_database}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
 
 
 def _reset_pg(url: str) -> None:
@@ -34,17 +68,17 @@ def _reset_pg(url: str) -> None:
 
 
 def _pg_or_skip() -> str:
-    if not PG_URL:
+    if not BASE_PG_URL:
         if REQUIRE_PG:
             pytest.fail("OMNIDESK_REQUIRE_PG=1 but OMNIDESK_TEST_PG_URL is not set")
         pytest.skip("PostgreSQL tests need OMNIDESK_TEST_PG_URL")
     try:
-        _reset_pg(PG_URL)
+        _reset_pg(_create_run_database())
     except Exception as exc:
         if REQUIRE_PG:
             pytest.fail(f"PostgreSQL at OMNIDESK_TEST_PG_URL is unreachable: {exc}")
         pytest.skip(f"PostgreSQL unreachable: {exc}")
-    return PG_URL
+    return _create_run_database()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -1,0 +1,98 @@
+"""The one channel table: what each channel is, who it reaches, how long a text may be.
+
+Shared by the gateway (routing a reply to an identity, the adapters, the simulator, the
+next-best-action rules) and the desktop (which channels the composer offers for a customer).
+Nothing else may keep its own copy of these facts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+ChannelName = Literal["webchat", "email", "telegram", "whatsapp", "sms", "voice", "visit"]
+IdentityKind = Literal["web_visitor", "email", "telegram", "whatsapp", "phone"]
+
+# Delivery states of an outgoing message, in the order they are reached; "failed" may follow
+# any of them and nothing moves a message backwards.
+DELIVERY_ORDER: tuple[str, ...] = ("pending", "sent", "delivered", "read")
+DELIVERY_FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    name: ChannelName
+    # Identity kinds a reply on this channel can go to, in order of preference.
+    reaches: tuple[IdentityKind, ...]
+    # The longest text one outgoing message may carry (the provider's limit, or ours).
+    text_limit: int
+    # The identity kind a contact arriving on this channel is known by.
+    inbound_kind: IdentityKind | None
+    # Whether the operator can write on it (a visit or a call is not written to).
+    writable: bool = True
+    # The timeline item kind a message on this channel makes.
+    item_kind: str = "message"
+
+
+CHANNELS: dict[str, Channel] = {
+    c.name: c
+    for c in (
+        Channel("webchat", ("web_visitor",), 4000, "web_visitor"),
+        Channel("email", ("email",), 20_000, "email", item_kind="email"),
+        Channel("telegram", ("telegram",), 4096, "telegram"),
+        # The WhatsApp Cloud API addresses a customer by phone number (wa_id).
+        Channel("whatsapp", ("whatsapp", "phone"), 4096, "whatsapp"),
+        # Long SMS are sent as concatenated segments; providers cap the whole text.
+        Channel("sms", ("phone",), 1600, "phone"),
+        Channel("voice", ("phone",), 0, "phone", writable=False, item_kind="call"),
+        Channel("visit", (), 0, None, writable=False, item_kind="visit"),
+    )
+}
+
+# The order the composer offers reply channels in.
+REPLY_ORDER: tuple[str, ...] = ("webchat", "telegram", "whatsapp", "sms", "email")
+# Identity kinds a customer may state themselves (a claim, never verified by the statement).
+CLAIMABLE_KINDS: tuple[IdentityKind, ...] = ("phone", "email")
+
+
+def channel(name: str) -> Channel:
+    """The channel called ``name``; KeyError for a name that is not a channel."""
+    return CHANNELS[name]
+
+
+def reach(name: str) -> tuple[str, ...]:
+    """Identity kinds a reply on channel ``name`` can go to (empty for an unknown channel)."""
+    found = CHANNELS.get(name)
+    return found.reaches if found is not None else ()
+
+
+def channels_reaching(kind: str) -> tuple[str, ...]:
+    """Writable channels a customer with an identity of ``kind`` can be written to, in the
+    composer's order."""
+    return tuple(ch for ch in REPLY_ORDER if CHANNELS[ch].writable and kind in CHANNELS[ch].reaches)
+
+
+def reply_addresses(identities: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(channel, address) for every channel a customer with these (kind, value) identities can
+    be written to, in the composer's order; the first identity of the preferred kind wins."""
+    out: list[tuple[str, str]] = []
+    for ch in REPLY_ORDER:
+        spec = CHANNELS[ch]
+        if not spec.writable:
+            continue
+        address = next(
+            (value for kind in spec.reaches for k, value in identities if k == kind), None
+        )
+        if address is not None:
+            out.append((ch, address))
+    return out
+
+
+def advance_delivery(current: str | None, new: str) -> bool:
+    """Whether a message in delivery state ``current`` may move to ``new``."""
+    if new == DELIVERY_FAILED:
+        return True
+    now = current or DELIVERY_ORDER[0]
+    if now not in DELIVERY_ORDER or new not in DELIVERY_ORDER:
+        return now not in DELIVERY_ORDER
+    return DELIVERY_ORDER.index(new) > DELIVERY_ORDER.index(now)
