@@ -22,24 +22,14 @@ from omnidesk_qt.client import (
     NotConnected,
 )
 from omnidesk_qt.outbox import Outbox, OutboxEntry
+from services.protocol.commands import MUTATING
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-# Commands that change something: they go through the outbox with an idempotency key.
-QUEUED_COMMANDS = {
-    "message.send",
-    "note.add",
-    "presence.set",
-    "conversation.accept",
-    "conversation.decline",
-    "conversation.hold",
-    "conversation.resume",
-    "conversation.end",
-    "conversation.transfer",
-    "conversation.wrap_up",
-    "hint.respond",
-}
+# Commands that change something go through the outbox with an idempotency key: the
+# protocol's command table says which.
+QUEUED_COMMANDS = MUTATING
 # Refusals that will not change by trying again: the entry leaves the outbox as failed.
 FINAL_CODES = {
     "invalid_args",

@@ -378,7 +378,7 @@ class OperatorSession:
         spec = C.COMMANDS.get(cmd.name)
         if spec is None:
             raise ProtocolError(ErrorCode.UNKNOWN_COMMAND, f"unknown command {cmd.name!r}")
-        args_type, mutating = spec
+        args_type, mutating = spec.args, spec.mutating
         try:
             args = msgspec.convert(cmd.args, args_type)
         except msgspec.ValidationError as exc:

@@ -10,8 +10,9 @@ from typing import Literal
 
 import msgspec
 
+from services.protocol.channels import ChannelName
+
 PresenceName = Literal["available", "break", "after_call_work", "offline"]
-ChannelName = Literal["webchat", "email", "telegram", "whatsapp", "sms", "voice", "visit"]
 HintOutcome = Literal["accepted", "dismissed"]
 
 
@@ -88,24 +89,48 @@ class HintRespond(Args):
     customer_id: int
 
 
-# name -> (args struct, mutating: needs an idempotency key)
-COMMANDS: dict[str, tuple[type[Args], bool]] = {
-    "presence.set": (PresenceSet, True),
-    "conversation.accept": (ConversationRef, True),
-    "conversation.decline": (ConversationRef, True),
-    "conversation.hold": (ConversationRef, True),
-    "conversation.resume": (ConversationRef, True),
-    "conversation.end": (ConversationRef, True),
-    "conversation.transfer": (Transfer, True),
-    "conversation.wrap_up": (WrapUp, True),
-    "message.send": (MessageSend, True),
-    "note.add": (NoteAdd, True),
-    "hint.respond": (HintRespond, True),
-    "customer.open": (CustomerOpen, False),
-    "timeline.page": (TimelinePage, False),
-    "customer.search": (CustomerSearch, False),
-    "state.snapshot": (Snapshot, False),
+Role = Literal["agent", "supervisor", "admin"]
+# Who may run a command: an agent's commands are open to every role, a supervisor's to
+# supervisors and admins.
+ROLE_RANK: dict[str, int] = {"agent": 0, "supervisor": 1, "admin": 2}
+
+
+class CommandSpec(msgspec.Struct, frozen=True):
+    """What the wire says about a command; the gateway binds a handler to each name once."""
+
+    name: str
+    args: type[Args]
+    # Mutating commands need an idempotency key, and the desktop sends them through its outbox.
+    mutating: bool
+    role: Role = "agent"
+
+
+COMMANDS: dict[str, CommandSpec] = {
+    spec.name: spec
+    for spec in (
+        CommandSpec("presence.set", PresenceSet, True),
+        CommandSpec("conversation.accept", ConversationRef, True),
+        CommandSpec("conversation.decline", ConversationRef, True),
+        CommandSpec("conversation.hold", ConversationRef, True),
+        CommandSpec("conversation.resume", ConversationRef, True),
+        CommandSpec("conversation.end", ConversationRef, True),
+        CommandSpec("conversation.transfer", Transfer, True),
+        CommandSpec("conversation.wrap_up", WrapUp, True),
+        CommandSpec("message.send", MessageSend, True),
+        CommandSpec("note.add", NoteAdd, True),
+        CommandSpec("hint.respond", HintRespond, True),
+        CommandSpec("customer.open", CustomerOpen, False),
+        CommandSpec("timeline.page", TimelinePage, False),
+        CommandSpec("customer.search", CustomerSearch, False),
+        CommandSpec("state.snapshot", Snapshot, False),
+    )
 }
+MUTATING: frozenset[str] = frozenset(name for name, spec in COMMANDS.items() if spec.mutating)
+
+
+def may_run(role: str, spec: CommandSpec) -> bool:
+    return ROLE_RANK.get(role, -1) >= ROLE_RANK[spec.role]
+
 
 MAX_TEXT = 20_000
 MAX_PAGE = 200

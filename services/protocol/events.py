@@ -1,0 +1,92 @@
+"""Every event the gateway sends an operator: its name and the shape of its payload.
+
+Sequenced events (``{"type": "event", "seq": …}``) are an operator's own stream and are kept for
+resume; live frames (``{"type": "live"}``) are views of shared state (the queue) and are not.
+The gateway emits only these names and the desktop dispatches on them: a new event is added
+here first. Payload values are plain JSON (the views are documented in docs/protocol.md §5).
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any, NotRequired, TypedDict
+
+
+class EventName(enum.StrEnum):
+    # sequenced: the operator's own stream
+    CONVERSATION_OFFERED = "conversation.offered"
+    CONVERSATION_OFFER_WITHDRAWN = "conversation.offer_withdrawn"
+    CONVERSATION_UPDATED = "conversation.updated"
+    TIMELINE_ITEM = "timeline.item"
+    MESSAGE_DELIVERY = "message.delivery"
+    PRESENCE_CHANGED = "presence.changed"
+    HINTS_UPDATED = "hints.updated"
+
+
+class LiveName(enum.StrEnum):
+    # unsequenced: views of shared state
+    QUEUE_UPDATED = "queue.updated"
+    QUEUE_RESYNC = "queue.resync"
+
+
+ConversationView = dict[str, Any]  # docs/protocol.md §5: id, customer_id, channel, state, …
+ItemView = dict[str, Any]  # docs/protocol.md §5: one timeline item
+
+
+class CustomerRef(TypedDict):
+    id: int
+    name: str
+
+
+class ConversationOffered(TypedDict):
+    conversation: ConversationView
+    customer: CustomerRef
+    expires_at: str
+    transfer: NotRequired[dict[str, Any]]
+
+
+class ConversationOfferWithdrawn(TypedDict):
+    conversation: ConversationView
+    reason: str  # timeout, presence, taken
+
+
+class ConversationUpdated(TypedDict):
+    conversation: ConversationView
+
+
+class TimelineItem(TypedDict):
+    item: ItemView
+
+
+class MessageDelivery(TypedDict):
+    event_id: int
+    customer_id: int
+    delivery: str  # services.protocol.channels.DELIVERY_ORDER, or "failed"
+    error: str
+
+
+class PresenceChanged(TypedDict):
+    presence: str
+    since: str
+
+
+class HintsUpdated(TypedDict):
+    customer_id: int
+    hints: list[dict[str, Any]]
+
+
+class QueueUpdated(TypedDict):
+    conversation: ConversationView
+    customer: CustomerRef
+
+
+PAYLOADS: dict[str, type[Any]] = {
+    EventName.CONVERSATION_OFFERED: ConversationOffered,
+    EventName.CONVERSATION_OFFER_WITHDRAWN: ConversationOfferWithdrawn,
+    EventName.CONVERSATION_UPDATED: ConversationUpdated,
+    EventName.TIMELINE_ITEM: TimelineItem,
+    EventName.MESSAGE_DELIVERY: MessageDelivery,
+    EventName.PRESENCE_CHANGED: PresenceChanged,
+    EventName.HINTS_UPDATED: HintsUpdated,
+    LiveName.QUEUE_UPDATED: QueueUpdated,
+}
