@@ -79,7 +79,9 @@ class EmbeddedGateway:
         register_simulated_providers(gw.hub)
         sim_task = None
         if self.simulate > 0:
-            sim_task = asyncio.create_task(Simulator(gw.hub, rate_per_s=self.simulate).run())
+            sim_task = asyncio.create_task(
+                Simulator(gw.hub, gw.store, rate_per_s=self.simulate).run()
+            )
         self._ready.set_result(gw.port)
         try:
             await self._stop.wait()

@@ -160,7 +160,9 @@ class Session(QObject):
         elif name == "presence.changed":
             self.presenceChanged.emit(data["presence"], data.get("since", ""))
         elif name == "queue.updated":
-            self.queueChanged.emit(data["conversation"], data.get("customer", {}))
+            # the queue's changes of a short window, oldest first
+            for item in data.get("items", ()):
+                self.queueChanged.emit(item["conversation"], item.get("customer", {}))
         elif name == "queue.resync":
             self._spawn(self.reload())  # too many queue changes at once: read it afresh
         elif name == "hints.updated":

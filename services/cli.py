@@ -49,7 +49,7 @@ async def _serve(cfg: GatewayConfig, simulate: float = 0.0) -> None:
         from services.simulator import Simulator, register_simulated_providers
 
         register_simulated_providers(gw.hub)
-        sim = Simulator(gw.hub, rate_per_s=simulate)
+        sim = Simulator(gw.hub, gw.store, rate_per_s=simulate)
         sim_task = asyncio.create_task(sim.run())
     scheme = "wss" if cfg.tls else "ws"
     log.info(

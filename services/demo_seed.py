@@ -16,7 +16,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from services.auth import hash_password
-from services.identity import (
+from services.domain.identity import (
     InvalidIdentity,
     normalise_email,
     normalise_identity,

@@ -35,7 +35,8 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, func, select
 
-from services.store import tables as T
+from services.protocol.channels import CHANNELS
+from services.store import tables
 from services.store.writer import WriteBatch
 
 # --- tunables ------------------------------------------------------------------------------------
@@ -69,15 +70,8 @@ OUTCOMES = ("accepted", "dismissed", "ignored")
 TOUCHPOINT_OPEN = ("open", "pending", "escalated")
 CUSTOMER_LANGUAGES = ("ru", "en")
 
-# Which identity a customer is reached by on a channel (the hub passes its own map).
-REACH: dict[str, tuple[str, ...]] = {
-    "webchat": ("web_visitor",),
-    "email": ("email",),
-    "telegram": ("telegram",),
-    "whatsapp": ("whatsapp", "phone"),
-    "sms": ("phone",),
-    "voice": ("phone",),
-}
+# Which identity a customer is reached by on a channel: the one channel table.
+REACH: dict[str, tuple[str, ...]] = {name: spec.reaches for name, spec in CHANNELS.items()}
 
 
 class Text(NamedTuple):
@@ -906,7 +900,7 @@ class NextBestAction:
 # --- the decision log in the store (used by the hub) ---------------------------------------------
 def load_counts(conn: Connection) -> list[tuple[str, str, int]]:
     """(action, outcome, count) over every recorded outcome: the learning state at start-up."""
-    d, o = T.nba_decisions, T.nba_outcomes
+    d, o = tables.nba_decisions, tables.nba_outcomes
     rows = conn.execute(
         select(d.c.action, o.c.outcome, func.count())
         .select_from(o.join(d, d.c.hint_id == o.c.hint_id))
@@ -917,7 +911,7 @@ def load_counts(conn: Connection) -> list[tuple[str, str, int]]:
 
 def recent_outcomes(conn: Connection, customer_id: int, now: datetime) -> list[PastOutcome]:
     """This customer's answered hints within the suppression window."""
-    d, o = T.nba_decisions, T.nba_outcomes
+    d, o = tables.nba_decisions, tables.nba_outcomes
     since = now - max(FATIGUE_WINDOW, INTERACTION_WINDOW)
     rows = conn.execute(
         select(d.c.action, o.c.outcome, d.c.conversation_id, o.c.at)
@@ -939,7 +933,7 @@ class ShownHint:
 
 
 def find_hint(conn: Connection, hint_id: str) -> ShownHint | None:
-    d, o = T.nba_decisions, T.nba_outcomes
+    d, o = tables.nba_decisions, tables.nba_outcomes
     row = conn.execute(
         select(d.c.customer_id, d.c.action, d.c.conversation_id, o.c.outcome)
         .select_from(d.outerjoin(o, o.c.hint_id == d.c.hint_id))
@@ -959,7 +953,7 @@ def record_decisions(
 ) -> None:
     for h in hints:
         b.add(
-            T.nba_decisions,
+            tables.nba_decisions,
             {
                 "hint_id": h.hint_id,
                 "customer_id": customer_id,
@@ -975,7 +969,7 @@ def record_decisions(
 
 def outcome_recorded(b: WriteBatch, hint_id: str) -> str | None:
     """The outcome already stored for a hint (inside the writer's transaction)."""
-    o = T.nba_outcomes
+    o = tables.nba_outcomes
     found = b.execute(select(o.c.outcome).where(o.c.hint_id == hint_id)).scalar()
     return None if found is None else str(found)
 
@@ -984,7 +978,7 @@ def record_ignored(b: WriteBatch, conversation_id: int, operator_id: int) -> lis
     """At the end of a conversation: the hints last shown for it that got no answer were
     ignored. Earlier showings were replaced by later ones (the card opened again, an answer
     refreshed them) and say nothing. Returns the actions, for the learning counts."""
-    d, o = T.nba_decisions, T.nba_outcomes
+    d, o = tables.nba_decisions, tables.nba_outcomes
     last = b.execute(
         select(func.max(d.c.shown_at)).where(d.c.conversation_id == conversation_id)
     ).scalar()
@@ -1003,6 +997,6 @@ def record_ignored(b: WriteBatch, conversation_id: int, operator_id: int) -> lis
 
 def record_outcome(b: WriteBatch, hint_id: str, outcome: str, operator_id: int) -> None:
     b.add(
-        T.nba_outcomes,
+        tables.nba_outcomes,
         {"hint_id": hint_id, "outcome": outcome, "operator_id": operator_id, "at": b.now},
     )

@@ -13,14 +13,15 @@ import logging
 import random
 import secrets
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Connection, select
 
-from services.channels.base import InboundMessage
-from services.hub import Hub
-from services.protocol.errors import ProtocolError
-from services.store import tables as T
+from services.channels.base import ChannelAdapter, InboundMessage, Inbox
+from services.domain.errors import DomainError
+from services.protocol.channels import CHANNELS
+from services.store import tables
+from services.store.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -43,13 +44,11 @@ FOLLOW_UPS = [
     "Отправил фото чека.",
 ]
 SUBJECTS = ["Вопрос по заказу", "Возврат", "Счёт за ноябрь", "Жалоба", "Доставка"]
+# The identity kind a contact on each simulated channel comes from: the one channel table.
 CHANNEL_KINDS = {
-    "webchat": "web_visitor",
-    "email": "email",
-    "telegram": "telegram",
-    "whatsapp": "whatsapp",
-    "sms": "phone",
-    "voice": "phone",
+    name: spec.inbound_kind
+    for name, spec in CHANNELS.items()
+    if spec.inbound_kind is not None and name != "visit"
 }
 
 
@@ -71,13 +70,15 @@ class SimStats:
 class Simulator:
     def __init__(
         self,
-        hub: Hub,
+        inbox: Inbox,
+        store: Store,
         *,
         rate_per_s: float = 1.0,
         seed: int | None = None,
         new_customer_share: float = 0.2,
     ) -> None:
-        self.hub = hub
+        self.inbox = inbox
+        self.store = store
         self.rate = rate_per_s
         self.rng = random.Random(seed)
         self.new_share = new_customer_share
@@ -86,7 +87,7 @@ class Simulator:
         self._ids = itertools.count(1)
 
     async def load_customers(self, limit: int = 500) -> None:
-        rows = await self.hub.store.read(lambda c: _identities(c, limit))
+        rows = await self.store.read(lambda c: _identities(c, limit))
         by_customer: dict[int, dict[str, str]] = {}
         for cid, kind, value in rows:
             by_customer.setdefault(cid, {})[kind] = value
@@ -154,10 +155,10 @@ class Simulator:
         while count is None or sent < count:
             msg = self.next_message()
             try:
-                await self.hub.ingest(msg)
+                await self.inbox.ingest(msg)
                 self.stats.sent += 1
                 self.stats.by_channel[msg.channel] = self.stats.by_channel.get(msg.channel, 0) + 1
-            except ProtocolError as exc:
+            except DomainError as exc:
                 self.stats.failed += 1
                 log.warning("simulated message refused: %s", exc.message)
             sent += 1
@@ -167,7 +168,7 @@ class Simulator:
 
 
 def _identities(conn: Connection, limit: int) -> list[Any]:
-    t = T.identities
+    t = tables.identities
     rows = conn.execute(
         select(t.c.customer_id, t.c.kind, t.c.value).order_by(t.c.customer_id).limit(limit * 4)
     ).all()
@@ -182,15 +183,12 @@ class SimulatedProvider:
     simulated traffic was asked for.
     """
 
-    def __init__(self, hub: Hub, channel: str, delivery_delay_s: float = 0.5) -> None:
-        self.hub = hub
+    def __init__(self, inbox: Inbox, channel: str, delivery_delay_s: float = 0.5) -> None:
+        self.inbox = inbox
         self.channel = channel
         self.delay = delivery_delay_s
         self._ids = itertools.count(1)
         self._tasks: set[asyncio.Task[None]] = set()
-
-    def address_kinds(self) -> tuple[str, ...]:
-        return (CHANNEL_KINDS.get(self.channel, "phone"),)
 
     async def send(self, msg: Any) -> str:
         provider_id = f"sim-{self.channel}-out-{next(self._ids)}"
@@ -201,14 +199,22 @@ class SimulatedProvider:
 
     async def _delivered(self, event_id: int) -> None:
         await asyncio.sleep(self.delay)
-        await self.hub.set_delivery(event_id, "delivered")
+        await self.inbox.set_delivery(event_id, "delivered")
 
 
-def register_simulated_providers(hub: Hub) -> list[str]:
-    """Give every channel without a real adapter a simulated one (demo only)."""
+class ChannelHost(Inbox, Protocol):
+    """Where adapters are registered: the hub, as the composition root sees it."""
+
+    adapters: dict[str, ChannelAdapter]
+
+    def register_adapter(self, adapter: ChannelAdapter) -> None: ...
+
+
+def register_simulated_providers(host: ChannelHost) -> list[str]:
+    """Give every writable channel without a real adapter a simulated one (demo only)."""
     added = []
     for channel in ("email", "telegram", "whatsapp", "sms", "voice"):
-        if channel not in hub.adapters:
-            hub.register_adapter(SimulatedProvider(hub, channel))
+        if channel not in host.adapters:
+            host.register_adapter(SimulatedProvider(host, channel))
             added.append(channel)
     return added

@@ -52,12 +52,41 @@ class ChannelUnavailable(Exception):
 
 
 class ChannelAdapter(Protocol):
+    """A channel's outgoing side: hands replies to its provider."""
+
     channel: str
 
     async def send(self, msg: OutboundMessage) -> str:
         """Hand a reply to the provider; return the provider's message id."""
         ...
 
-    def address_kinds(self) -> tuple[str, ...]:
-        """Identity kinds this channel can reach, in order of preference."""
+
+class Inbox(Protocol):
+    """What a channel may tell the hub: the one port channels depend on."""
+
+    async def ingest(self, msg: InboundMessage) -> IngestResult:
+        """Record a touchpoint; acknowledge it to the provider only after this returns."""
+        ...
+
+    async def abandon(self, kind: str, raw: str, channel: str) -> bool:
+        """The customer behind (kind, raw) left the queue on ``channel`` before an answer."""
+        ...
+
+    async def set_delivery(
+        self,
+        event_id: int,
+        state: str,
+        *,
+        provider_id: str | None = None,
+        error: str = "",
+        notify: int | None = None,
+    ) -> None:
+        """A receipt: an outgoing message reached a delivery state."""
+        ...
+
+    async def claim(
+        self, kind: str, value: str, claims: dict[str, str], *, verified: bool = False
+    ) -> None:
+        """Identities the customer behind (kind, value), an identity this channel delivered
+        (``verified`` when the channel proved it), stated about themselves."""
         ...

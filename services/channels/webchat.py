@@ -2,8 +2,8 @@
 
 Customer frames (JSON objects with a ``type``)::
 
-    -> {"type": "hello", "visitor_id": "…"?, "name": "…"?, "phone": "…"?, "email": "…"?}
-    <- {"type": "welcome", "visitor_id": "…", "history": [ …messages… ]}
+    -> {"type": "hello", "visitor_token": "…"?, "name": "…"?, "phone": "…"?, "email": "…"?}
+    <- {"type": "welcome", "visitor_token": "…", "visitor": "…", "history": [ …messages… ]}
     -> {"type": "message", "id": "client-made id", "text": "…"}
     <- {"type": "ack", "id": "client-made id", "event_id": 42}   (after commit)
     <- {"type": "message", "event_id": 43, "text": "…", "author": "Анна", "at": "…"}
@@ -15,30 +15,32 @@ Customer frames (JSON objects with a ``type``)::
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
+import hashlib
 import logging
-import re
 import secrets
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 import msgspec
 from sqlalchemy import Connection, select
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
-from services.channels.base import InboundMessage, OutboundMessage
-from services.gateway.operator_session import TokenBucket
+from services.api.errors import to_protocol
+from services.channels.base import InboundMessage, Inbox, OutboundMessage
+from services.domain.errors import DomainError
+from services.domain.rate import TokenBucket
+from services.domain.routing import public_name_of
 from services.protocol.errors import ErrorCode, ProtocolError
-from services.store import tables as T
+from services.store import tables
 from services.store.models import utcnow
-
-if TYPE_CHECKING:
-    from services.gateway.server import Gateway
+from services.store.store import Store
+from services.store.writer import WriteBatch
 
 log = logging.getLogger(__name__)
 
-VISITOR_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+MAX_TOKEN = 128
 MAX_CHAT_FRAME = 16 * 1024
 MAX_TEXT = 4000
 HISTORY = 50
@@ -46,15 +48,28 @@ _encode = msgspec.json.Encoder().encode
 _decode = msgspec.json.decode
 
 
+@dataclass(frozen=True, slots=True)
+class WebChatLimits:
+    rate_per_s: float = 5.0
+    rate_burst: int = 20
+
+
+def secret_digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
 class WebChatChannel:
+    """A visitor is known by a random secret the widget keeps (``visitor_token``); the store
+    keeps only its SHA-256. Operators see the visitor's public handle, never the secret, so
+    nothing an operator sees lets anyone read the visitor's chat."""
+
     channel = "webchat"
 
-    def __init__(self, gw: Gateway) -> None:
-        self.gw = gw
-        self.visitors: dict[str, set[ServerConnection]] = {}
-
-    def address_kinds(self) -> tuple[str, ...]:
-        return ("web_visitor",)
+    def __init__(self, inbox: Inbox, store: Store, limits: WebChatLimits | None = None) -> None:
+        self.inbox = inbox
+        self.store = store
+        self.limits = limits or WebChatLimits()
+        self.visitors: dict[str, set[ServerConnection]] = {}  # handle -> open sockets
 
     async def send(self, msg: OutboundMessage) -> str:
         frame = _text(
@@ -75,7 +90,7 @@ class WebChatChannel:
     # -- the customer's socket ----------------------------------------------------------------
     async def serve(self, ws: ServerConnection) -> None:
         visitor: str | None = None
-        bucket = TokenBucket(self.gw.config.chat_rate_per_s, self.gw.config.chat_rate_burst)
+        bucket = TokenBucket(self.limits.rate_per_s, self.limits.rate_burst)
         try:
             async for raw in ws:
                 if len(raw) > MAX_CHAT_FRAME:
@@ -105,7 +120,7 @@ class WebChatChannel:
                 elif kind == "identify":
                     await self._identify(visitor, frame)
                 elif kind == "leave":
-                    await self.gw.hub.abandon("web_visitor", visitor, "webchat")
+                    await self.inbox.abandon("web_visitor", visitor, "webchat")
                 else:
                     await _err(ws, ErrorCode.UNKNOWN_TYPE, f"unknown frame type {kind!r}")
         except ConnectionClosed:
@@ -119,22 +134,29 @@ class WebChatChannel:
                         del self.visitors[visitor]
 
     async def _hello(self, ws: ServerConnection, frame: dict[str, Any], current: str | None) -> str:
-        vid = frame.get("visitor_id")
-        if not isinstance(vid, str) or not VISITOR_RE.match(vid):
-            vid = secrets.token_urlsafe(16)
-        if current is not None and current != vid:
+        token = frame.get("visitor_token")
+        handle = None
+        if isinstance(token, str) and 0 < len(token) <= MAX_TOKEN:
+            digest = secret_digest(token)
+            handle = await self.store.read(lambda c: _visitor_handle(c, digest))
+        if handle is None:
+            # A new visitor (or a token we never issued): a fresh secret of our making.
+            token, handle = secrets.token_urlsafe(32), "wv_" + secrets.token_urlsafe(12)
+            digest = secret_digest(token)
+            await self.store.write(lambda b: _add_visitor(b, digest, handle))
+        if current is not None and current != handle:
             old = self.visitors.get(current)
             if old is not None:
                 old.discard(ws)
                 if not old:
                     del self.visitors[current]
-        self.visitors.setdefault(vid, set()).add(ws)
-        history = await self.gw.store.read(lambda c: _history(c, vid))
-        await ws.send(_text({"type": "welcome", "visitor_id": vid, "history": history}), text=True)
-        claims = _claims(frame)
-        if claims:
-            await self._identify(vid, frame)
-        return vid
+        self.visitors.setdefault(handle, set()).add(ws)
+        history = await self.store.read(lambda c: _history(c, handle))
+        welcome = {"type": "welcome", "visitor_token": token, "visitor": handle, "history": history}
+        await ws.send(_text(welcome), text=True)
+        if _claims(frame):
+            await self._identify(handle, frame)
+        return handle
 
     async def _message(self, ws: ServerConnection, visitor: str, frame: dict[str, Any]) -> None:
         cmid = frame.get("id")
@@ -152,9 +174,15 @@ class WebChatChannel:
             text=text.strip(),
             provider_id=f"{visitor}:{cmid}",
             display_name=str(frame.get("name") or "")[:200],
+            # Only the holder of the visitor's secret gets here.
+            verified=True,
         )
         try:
-            res = await self.gw.hub.ingest(msg)
+            res = await self.inbox.ingest(msg)
+        except DomainError as exc:
+            error = to_protocol(exc)
+            await _err(ws, error.code, error.message, cmid)
+            return
         except ProtocolError as exc:
             await _err(ws, exc.code, exc.message, cmid)
             return
@@ -166,16 +194,15 @@ class WebChatChannel:
         await ws.send(_text({"type": "ack", "id": cmid, "event_id": res.event_id}), text=True)
 
     async def _receipt(self, visitor: str, event_id: int, kind: str) -> None:
-        owner = await self.gw.store.read(lambda c: _event_visitor(c, event_id))
+        owner = await self.store.read(lambda c: _event_visitor(c, event_id))
         if owner == visitor:
-            await self.gw.hub.set_delivery(event_id, kind)
+            await self.inbox.set_delivery(event_id, kind)
 
     async def _identify(self, visitor: str, frame: dict[str, Any]) -> None:
         claims = _claims(frame)
         if not claims:
             return
-        cid = await self.gw.hub.resolve_customer("web_visitor", visitor)
-        await self.gw.hub._add_claims(cid, claims, claims.get("name", ""))
+        await self.inbox.claim("web_visitor", visitor, claims, verified=True)
 
 
 def _claims(frame: dict[str, Any]) -> dict[str, str]:
@@ -194,24 +221,37 @@ async def _err(ws: ServerConnection, code: ErrorCode, message: str, cid: Any = N
         await ws.send(_text(body), text=True)
 
 
-def _history(conn: Connection, visitor: str) -> list[dict[str, Any]]:
-    cid = conn.execute(
-        select(T.identities.c.customer_id).where(
-            T.identities.c.kind == "web_visitor", T.identities.c.value == visitor
-        )
+def _visitor_handle(conn: Connection, digest: str) -> str | None:
+    visitors = tables.web_visitors
+    handle = conn.execute(
+        select(visitors.c.handle).where(visitors.c.secret_hash == digest)
     ).scalar()
-    if cid is None:
+    return str(handle) if handle is not None else None
+
+
+def _add_visitor(b: WriteBatch, digest: str, handle: str) -> None:
+    b.add(tables.web_visitors, {"secret_hash": digest, "handle": handle, "created_at": b.now})
+
+
+def _history(conn: Connection, visitor: str) -> list[dict[str, Any]]:
+    ids, timeline, operators = tables.identities, tables.timeline, tables.operators
+    customer_id = conn.execute(
+        select(ids.c.customer_id).where(ids.c.kind == "web_visitor", ids.c.value == visitor)
+    ).scalar()
+    if customer_id is None:
         return []
     rows = conn.execute(
         select(
-            T.timeline.c.id,
-            T.timeline.c.direction,
-            T.timeline.c.body,
-            T.timeline.c.author_label,
-            T.timeline.c.created_at,
+            timeline.c.id,
+            timeline.c.direction,
+            timeline.c.body,
+            timeline.c.created_at,
+            operators.c.display_name,
+            operators.c.public_name,
         )
-        .where(T.timeline.c.customer_id == cid, T.timeline.c.channel == "webchat")
-        .order_by(T.timeline.c.id.desc())
+        .outerjoin(operators, operators.c.id == timeline.c.author_operator_id)
+        .where(timeline.c.customer_id == customer_id, timeline.c.channel == "webchat")
+        .order_by(timeline.c.id.desc())
         .limit(HISTORY)
     ).all()
     return [
@@ -219,7 +259,10 @@ def _history(conn: Connection, visitor: str) -> list[dict[str, Any]]:
             "event_id": r.id,
             "direction": r.direction,
             "text": r.body,
-            "author": r.author_label if r.direction == "out" else "",
+            # customers see the operator's public name, never the full one
+            "author": (r.public_name or public_name_of(r.display_name or ""))
+            if r.direction == "out"
+            else "",
             "at": r.created_at.isoformat(),
         }
         for r in reversed(rows)
@@ -228,20 +271,16 @@ def _history(conn: Connection, visitor: str) -> list[dict[str, Any]]:
 
 def _event_visitor(conn: Connection, event_id: int) -> str | None:
     row = conn.execute(
-        select(T.identities.c.value)
-        .join(T.timeline, T.timeline.c.customer_id == T.identities.c.customer_id)
+        select(tables.identities.c.value)
+        .join(tables.timeline, tables.timeline.c.customer_id == tables.identities.c.customer_id)
         .where(
-            T.timeline.c.id == event_id,
-            T.timeline.c.channel == "webchat",
-            T.timeline.c.direction == "out",
-            T.identities.c.kind == "web_visitor",
+            tables.timeline.c.id == event_id,
+            tables.timeline.c.channel == "webchat",
+            tables.timeline.c.direction == "out",
+            tables.identities.c.kind == "web_visitor",
         )
     ).first()
     return None if row is None else str(row.value)
-
-
-async def gather_quietly(*aws: Any) -> None:
-    await asyncio.gather(*aws, return_exceptions=True)
 
 
 def _text(obj: Any) -> bytes:

@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import functools
 import logging
-import time
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -25,7 +24,8 @@ from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
 from services import auth as A
-from services.protocol import commands as C
+from services.domain.rate import TokenBucket
+from services.domain.routing import OperatorState
 from services.protocol.errors import ErrorCode, ProtocolError
 from services.protocol.messages import (
     PROTOCOL_VERSION,
@@ -41,7 +41,6 @@ from services.protocol.messages import (
     decode_client,
     encode,
 )
-from services.routing import OperatorState
 from services.store import queries as Q
 from services.store import tables as T
 from services.store.models import utcnow
@@ -54,24 +53,6 @@ log = logging.getLogger(__name__)
 
 AUTH_TIMEOUT_S = 10.0
 CATCH_UP_PAGE = 500
-
-
-class TokenBucket:
-    """Per-connection rate limit: ``rate`` commands a second, bursts up to ``burst``."""
-
-    def __init__(self, rate: float, burst: int) -> None:
-        self.rate, self.burst = rate, float(burst)
-        self.tokens = float(burst)
-        self.at = time.monotonic()
-
-    def take(self) -> bool:
-        now = time.monotonic()
-        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
-        self.at = now
-        if self.tokens >= 1.0:
-            self.tokens -= 1.0
-            return True
-        return False
 
 
 _RESYNC = encode(Live("queue.resync", {}))
@@ -170,9 +151,6 @@ class EventSender:
                 self.sent_seq = seq
             if len(rows) < CATCH_UP_PAGE:
                 return
-
-
-Handler = Callable[..., Awaitable[dict[str, Any]]]
 
 
 class OperatorSession:
@@ -374,27 +352,16 @@ class OperatorSession:
         self.sender.reply(frame)
 
     async def _dispatch(self, cmd: Command) -> tuple[dict[str, Any], bool]:
-        assert self.op is not None
-        spec = C.COMMANDS.get(cmd.name)
-        if spec is None:
-            raise ProtocolError(ErrorCode.UNKNOWN_COMMAND, f"unknown command {cmd.name!r}")
-        args_type, mutating = spec.args, spec.mutating
-        try:
-            args = msgspec.convert(cmd.args, args_type)
-        except msgspec.ValidationError as exc:
-            raise ProtocolError(ErrorCode.INVALID_ARGS, str(exc)) from exc
-        handler: Handler = getattr(self.gw.hub, "cmd_" + cmd.name.replace(".", "_"))
-        if not mutating:
-            return await handler(self.op, args), False
-        key = (cmd.key or "").strip()
-        if not key or len(key) > 128:
-            raise ProtocolError(
-                ErrorCode.MISSING_IDEMPOTENCY_KEY,
-                "mutating commands need a key of 1..128 characters",
-            )
         op = self.op
+        assert op is not None
+        registry = self.gw.commands
+        bound = registry.lookup(cmd.name, op)
+        args = registry.parse(bound, cmd.args)
+        if not bound.spec.mutating:
+            return await registry.call(bound, op, args, None), False
+        key = registry.check_key(cmd.key)
         return await self.gw.idempotency.run(
-            op.id, key, cmd.name, lambda: handler(op, args, (op.id, key, cmd.name))
+            op.id, key, cmd.name, lambda: registry.call(bound, op, args, (op.id, key, cmd.name))
         )
 
 

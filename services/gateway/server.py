@@ -25,8 +25,10 @@ from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 
 from services import auth as A
-from services.channels.webchat import WebChatChannel
+from services.api.registry import CommandRegistry
+from services.channels.webchat import WebChatChannel, WebChatLimits
 from services.config import GatewayConfig
+from services.domain.errors import DomainError
 from services.gateway.operator_session import Idempotency, OperatorSession
 from services.hub import Hub, HubConfig
 from services.protocol.errors import ProtocolError
@@ -53,7 +55,8 @@ class Gateway:
         self.store: Store
         self.hub: Hub
         self.idempotency = Idempotency(self)
-        self.webchat = WebChatChannel(self)
+        self.commands = CommandRegistry()
+        self.webchat: WebChatChannel
         self.server: Server | None = None
         self.dummy_hash = A.hash_password("not a real password")
         self._tasks: set[asyncio.Task[Any]] = set()
@@ -64,7 +67,10 @@ class Gateway:
         loop = asyncio.get_running_loop()
         hub_ref: list[Hub] = []
         self.store = Store(
-            self.engine, loop, lambda evs: hub_ref[0].on_published(evs), rejections=(ProtocolError,)
+            self.engine,
+            loop,
+            lambda evs: hub_ref[0].on_published(evs),
+            rejections=(ProtocolError, DomainError),
         )
         self.hub = Hub(
             self.store,
@@ -77,6 +83,14 @@ class Gateway:
         hub_ref.append(self.hub)
         await self.store.start()
         await self.hub.start()
+        self.commands.register_all(self.hub.command_handlers())
+        if self.commands.missing():
+            raise RuntimeError(f"commands without a handler: {self.commands.missing()}")
+        self.webchat = WebChatChannel(
+            self.hub,
+            self.store,
+            WebChatLimits(self.config.chat_rate_per_s, self.config.chat_rate_burst),
+        )
         self.hub.register_adapter(self.webchat)
         ssl_ctx = None
         if self.config.tls:

@@ -159,6 +159,9 @@ class Operator(Base):
     # channel -> how many conversations of that channel at once, e.g. {"voice": 1, "webchat": 3}
     capacity: Mapped[dict[str, Any]] = mapped_column(default=dict)
     language: Mapped[str] = mapped_column(String(8), default="ru")
+    # The name customers see on the operator's replies (web chat, e-mail signature); by
+    # default the first word of the display name.
+    public_name: Mapped[str] = mapped_column(String(64), default="", server_default="")
     presence: Mapped[str] = mapped_column(String(20), default=Presence.OFFLINE)
     presence_since: Mapped[datetime] = mapped_column(default=utcnow)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -445,3 +448,33 @@ class NbaOutcome(Base):
     at: Mapped[datetime]
 
     __table_args__ = (Index(None, "at"),)
+
+
+class IdentityClaim(Base):
+    """An identity a customer stated (a phone typed into the chat): shown as claimed, never
+    used to route a contact or merge customers."""
+
+    __tablename__ = "identity_claims"
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(320))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("customer_id", "kind", "value"),
+        Index(None, "kind", "value"),
+    )
+
+
+class WebVisitor(Base):
+    """A web-chat visitor: the widget holds a random secret, of which only the SHA-256 is kept;
+    operators see the public handle (the visitor's ``web_visitor`` identity) and never the
+    secret."""
+
+    __tablename__ = "web_visitors"
+
+    secret_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    handle: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -8,15 +8,16 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, or_, select
 
 from services.store.models import OPEN_STATES
+from services.store.rows import item_view
 from services.store.tables import (
     conversations,
     customers,
     idempotency,
     identities,
+    identity_claims,
     operator_events,
     products,
     purchases,
-    queues,
     timeline,
     touchpoints,
 )
@@ -24,26 +25,6 @@ from services.store.tables import (
 
 def iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
-
-
-def timeline_item(row: Any) -> dict[str, Any]:
-    m = row._mapping
-    return {
-        "id": m["id"],
-        "customer_id": m["customer_id"],
-        "conversation_id": m["conversation_id"],
-        "kind": m["kind"],
-        "channel": m["channel"],
-        "direction": m["direction"],
-        "author": m["author_label"],
-        "author_operator_id": m["author_operator_id"],
-        "subject": m["subject"],
-        "body": m["body"],
-        "attachments": m["attachments"],
-        "extra": m["extra"],
-        "delivery": m["delivery"],
-        "at": iso(m["created_at"]),
-    }
 
 
 def timeline_page(
@@ -57,18 +38,35 @@ def timeline_page(
     more = len(rows) > limit
     rows = rows[:limit]
     return {
-        "items": [timeline_item(r) for r in rows],
+        "items": [item_view(r) for r in rows],
         "cursor": rows[-1].id if rows and more else None,
     }
 
 
 def identities_of(conn: Connection, customer_id: int) -> list[dict[str, Any]]:
+    """The customer's identities: those a channel delivered, then those they only stated
+    (``claimed``: shown as such, never used to route)."""
     rows = conn.execute(
         select(identities.c.kind, identities.c.value, identities.c.verified)
         .where(identities.c.customer_id == customer_id)
         .order_by(identities.c.id)
     ).all()
-    return [{"kind": r.kind, "value": r.value, "verified": bool(r.verified)} for r in rows]
+    out = [
+        {"kind": r.kind, "value": r.value, "verified": bool(r.verified), "claimed": False}
+        for r in rows
+    ]
+    delivered = {(r.kind, r.value) for r in rows}
+    claims = conn.execute(
+        select(identity_claims.c.kind, identity_claims.c.value)
+        .where(identity_claims.c.customer_id == customer_id)
+        .order_by(identity_claims.c.id)
+    ).all()
+    out += [
+        {"kind": r.kind, "value": r.value, "verified": False, "claimed": True}
+        for r in claims
+        if (r.kind, r.value) not in delivered
+    ]
+    return out
 
 
 def customer_summary(conn: Connection, customer_id: int) -> dict[str, Any] | None:
@@ -165,11 +163,16 @@ def conversation_row(c: Any) -> dict[str, Any]:
 def search_customers(conn: Connection, query: str, kind: str, value: str, limit: int) -> list[int]:
     """Customer ids matching an exact identity (phone, e-mail) or a name substring."""
     if kind in ("phone", "email"):
-        q = select(identities.c.customer_id).where(
+        delivered = select(identities.c.customer_id).where(
             identities.c.kind.in_([kind, "whatsapp"] if kind == "phone" else [kind]),
             identities.c.value == value,
         )
-        return list(dict.fromkeys(conn.execute(q).scalars()))[:limit]
+        # A customer who only stated it is found too, after the one the channel delivered it for.
+        stated = select(identity_claims.c.customer_id).where(
+            identity_claims.c.kind == kind, identity_claims.c.value == value
+        )
+        found = [*conn.execute(delivered).scalars(), *conn.execute(stated).scalars()]
+        return list(dict.fromkeys(found))[:limit]
     needle = query.strip().lower()
     q = (
         select(customers.c.id)
@@ -229,5 +232,8 @@ def idempotent_result(
     return None if row is None else (str(row.command), dict(row.result))
 
 
-def queue_rows(conn: Connection) -> list[Any]:
-    return list(conn.execute(select(queues)).all())
+def conversation_customer(conn: Connection, conversation_id: int) -> int | None:
+    value = conn.execute(
+        select(conversations.c.customer_id).where(conversations.c.id == conversation_id)
+    ).scalar()
+    return int(value) if value is not None else None

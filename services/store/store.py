@@ -6,7 +6,7 @@ import asyncio
 import secrets
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import Connection, Engine, select
 
@@ -63,7 +63,3 @@ def ensure_epoch(conn: Connection) -> str:
         conn.execute(store_meta.insert(), {"key": "epoch", "value": epoch})
         conn.commit()
     return str(epoch)
-
-
-def row_dict(row: Any) -> dict[str, Any]:
-    return dict(row._mapping)

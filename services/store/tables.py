@@ -42,3 +42,9 @@ from services.store.models import NbaDecision, NbaOutcome  # noqa: E402
 
 nba_decisions = table_of(NbaDecision)
 nba_outcomes = table_of(NbaOutcome)
+
+# Claimed identities and web-chat visitors' secrets (appended with their migration, 0004).
+from services.store.models import IdentityClaim, WebVisitor  # noqa: E402
+
+identity_claims = table_of(IdentityClaim)
+web_visitors = table_of(WebVisitor)

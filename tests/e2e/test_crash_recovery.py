@@ -103,7 +103,7 @@ async def test_sigkill_loses_nothing_acknowledged_and_resume_has_no_gap(tmp_path
         for mid in acked:
             assert bodies.count(f"текст {mid}") == 1, mid
         # The widget re-sends what was not acknowledged, with the same ids: no duplicates.
-        again = await ChatVisitor.connect(gp.url, visitor_id=visitor.visitor_id)
+        again = await ChatVisitor.connect(gp.url, visitor_token=visitor.visitor_token)
         for mid in ids:
             ack = await again.say(f"текст {mid}", msg_id=mid)
             assert ack["type"] == "ack"

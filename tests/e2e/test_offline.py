@@ -93,7 +93,7 @@ def test_reply_sent_while_the_gateway_is_down_is_delivered_once(
         assert done.args[0] == "message.send"
         qtbot.waitUntil(lambda: session.outbox.count_pending() == 0, timeout=5000)
         # The customer's widget gets it after reconnecting, once.
-        v2 = run(ChatVisitor.connect(gateway.url, visitor_id=visitor.visitor_id), qtbot)
+        v2 = run(ChatVisitor.connect(gateway.url, visitor_token=visitor.visitor_token), qtbot)
         history = [m["text"] for m in v2.welcome["history"]]  # type: ignore[attr-defined]
         assert history.count("Ответ, пока шлюз лежал") == 1
         assert bodies(tmp_path, customer_id, "Ответ, пока шлюз лежал") == 1

@@ -230,7 +230,12 @@ async def test_customer_writes_in_the_browser_and_the_operator_answers(
         (mine["event_id"], "in", question)
     ]
     assert card["customer"]["name"] == "Пётр Соколов"
-    assert {"kind": "phone", "value": "+79167771122", "verified": False} in card["identities"]
+    assert {
+        "kind": "phone",
+        "value": "+79167771122",
+        "verified": False,
+        "claimed": True,  # typed into the chat: a claim, never used to route
+    } in card["identities"]
 
     answer = "Добрый день! Заказ уже у курьера, привезёт сегодня до 18:00."
     sent = await op.ok(
@@ -242,7 +247,9 @@ async def test_customer_writes_in_the_browser_and_the_operator_answers(
         lambda: _find(page, direction="out", event_id=reply_id), "the reply in the browser"
     )
     assert reply["text"] == answer
-    assert reply["author"] == op.auth["operator"]["display_name"] == "Анна Смирнова"
+    # The visitor sees the operator's public name (by default the first name), not the full one.
+    assert op.auth["operator"]["display_name"] == "Анна Смирнова"
+    assert reply["author"] == "Анна"
     await until(
         lambda: _find(page, event_id=reply_id, state="delivered"), "the reply to be confirmed"
     )
@@ -279,7 +286,7 @@ async def test_customer_writes_in_the_browser_and_the_operator_answers(
         ("in", mine["event_id"], question),
         ("out", reply_id, answer),
     ]
-    assert shown[0]["state"] == "sent" and shown[1]["author"] == "Анна Смирнова"
+    assert shown[0]["state"] == "sent" and shown[1]["author"] == "Анна"
     assert await page.storage("omnidesk.visitor") == visitor
     # The panel stays open across page loads of the same tab.
     assert await page.js("return document.getElementById('omnidesk-chat-panel').hidden") is False
@@ -327,7 +334,7 @@ async def test_unacknowledged_messages_are_sent_again_with_their_ids(
     assert outbox == [{"id": client_id, "text": second}]
     await page.get("about:blank")
     gateway.start()
-    other = await ChatVisitor.connect(gateway.url, visitor_id=visitor)
+    other = await ChatVisitor.connect(gateway.url, visitor_token=visitor)
     try:
         ack = await other.say(second, msg_id=client_id)
     finally:

@@ -299,7 +299,7 @@ async def test_returning_customer_goes_back_to_their_operator(gateway: RunningGa
     await owner.ok("conversation.accept", {"conversation_id": conv["id"]})
     await owner.ok("conversation.wrap_up", {"conversation_id": conv["id"], "disposition": "ok"})
     # Same visitor writes again later: a new conversation, offered to the same operator.
-    v2 = await ChatVisitor.connect(gateway.url, visitor_id=v.visitor_id)
+    v2 = await ChatVisitor.connect(gateway.url, visitor_token=v.visitor_token)
     await v2.say("Я снова по тому же вопросу")
     offer = await owner.event("conversation.offered", timeout=5)
     assert offer["data"]["conversation"]["id"] != conv["id"]
@@ -359,12 +359,13 @@ async def test_the_queue_is_live_for_those_who_may_take_it_and_for_leads(
     lead = await OpClient.connect(gateway.url, "lead", "lead")
 
     def views(c: OpClient, state: str) -> list[dict[str, Any]]:
+        # Changes within a short window come as one frame: the items, in order.
         return [
-            m["data"]
+            item
             for m in c.other
-            if m["type"] == "live"
-            and m["name"] == "queue.updated"
-            and m["data"]["conversation"]["state"] == state
+            if m["type"] == "live" and m["name"] == "queue.updated"
+            for item in m["data"]["items"]
+            if item["conversation"]["state"] == state
         ]
 
     v = await ChatVisitor.connect(gateway.url, name="Тамара")

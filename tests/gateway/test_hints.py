@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from services.channels.webchat import secret_digest
 from services.hub import Hub
 from services.store.models import (
     AuditEntry,
@@ -15,6 +16,7 @@ from services.store.models import (
     NbaDecision,
     NbaOutcome,
     Touchpoint,
+    WebVisitor,
     utcnow,
 )
 from tests.gateway.conftest import RunningGateway
@@ -22,6 +24,7 @@ from tests.gateway.test_conversations import available, rows
 from tests.support.opclient import ChatVisitor, OpClient
 
 VISITOR = "nba-visitor-0001"
+VISITOR_SECRET = "the-nba-visitor-secret"
 
 
 def seed_customer(gw: RunningGateway) -> int:
@@ -32,6 +35,7 @@ def seed_customer(gw: RunningGateway) -> int:
         s.add(c)
         s.flush()
         s.add(Identity(customer_id=c.id, kind="web_visitor", value=VISITOR, verified=True))
+        s.add(WebVisitor(secret_hash=secret_digest(VISITOR_SECRET), handle=VISITOR))
         s.add(
             Touchpoint(
                 customer_id=c.id,
@@ -47,7 +51,7 @@ def seed_customer(gw: RunningGateway) -> int:
 
 async def serving(gw: RunningGateway, op: OpClient, customer_id: int) -> dict[str, Any]:
     """The customer writes in the web chat; the operator accepts: the conversation."""
-    v = await ChatVisitor.connect(gw.url, visitor_id=VISITOR)
+    v = await ChatVisitor.connect(gw.url, visitor_token=VISITOR_SECRET)
     assert (await v.say("Здравствуйте, я снова по своему вопросу"))["type"] == "ack"
     offered = await op.event("conversation.offered")
     conv = offered["data"]["conversation"]

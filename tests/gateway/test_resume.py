@@ -16,7 +16,7 @@ async def owned_conversation(gateway: RunningGateway) -> tuple[OpClient, str, in
     op = await available(gateway.url, "a1")
     v, conv = await chat_and_offer(gateway, op)
     await op.ok("conversation.accept", {"conversation_id": conv["id"]})
-    return op, v.visitor_id, conv["customer_id"]
+    return op, v.handle, conv["customer_id"]
 
 
 async def customer_writes(gateway: RunningGateway, visitor: str, texts: list[str]) -> None:
@@ -95,7 +95,7 @@ async def test_a_slow_client_overflows_its_buffer_and_still_gets_everything(
     for _ in range(3):
         v, conv = await chat_and_offer(gateway, op)
         await op.ok("conversation.accept", {"conversation_id": conv["id"]})
-        visitors.append(v.visitor_id)
+        visitors.append(v.handle)
     await asyncio.sleep(0.2)
     start = op.seqs[-1]
     n_before = len(op.events)
@@ -113,7 +113,7 @@ async def test_a_slow_client_overflows_its_buffer_and_still_gets_everything(
     ]
     assert sorted(got) == sorted(texts) and len(got) == len(texts)
     assert contiguous(op.seqs) and len(set(op.seqs)) == len(op.seqs)
-    sessions = gateway.gw.hub._subscribers[op.auth["operator"]["id"]]
+    sessions = gateway.gw.hub.bus.subscribers[op.auth["operator"]["id"]]
     assert any(getattr(s, "overflows", 0) > 0 for s in sessions)
 
 

@@ -98,7 +98,7 @@ async def test_abandoned_while_offered_clears_the_offer(gateway: RunningGateway)
         InboundMessage(
             channel="webchat",
             identity_kind="web_visitor",
-            identity_value=v.visitor_id,
+            identity_value=v.handle,
             text="Я вернулся",
         )
     )

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 
-from services.routing import DAYS
+from services.domain.routing import DAYS
 from services.simulator import Simulator, register_simulated_providers
 from services.store.models import Conversation, Identity, Queue, TimelineEvent, table_of
 from tests.gateway.conftest import RunningGateway
@@ -20,7 +20,7 @@ from tests.support.opclient import ChatVisitor
 async def test_simulator_feeds_every_channel_into_one_customer_record(
     gateway: RunningGateway,
 ) -> None:
-    sim = Simulator(gateway.gw.hub, rate_per_s=0, seed=3, new_customer_share=0.3)
+    sim = Simulator(gateway.gw.hub, gateway.gw.store, rate_per_s=0, seed=3, new_customer_share=0.3)
     stats = await sim.run(count=120)
     assert stats.sent == 120 and stats.failed == 0
     assert set(stats.by_channel) >= {"webchat", "email", "telegram", "sms", "voice"}

@@ -10,8 +10,7 @@ import pytest
 from sqlalchemy import Engine, delete, insert
 from sqlalchemy.orm import Session
 
-from services.store import queries as Q
-from services.store import tables as T
+from services.store import queries, tables
 from services.store.models import (
     Conversation,
     ConversationState,
@@ -66,7 +65,7 @@ def test_timeline_pages_newest_first_through_the_whole_feed(engine: Engine) -> N
         pages: list[list[dict[str, Any]]] = []
         cursor: int | None = None
         while True:
-            page = Q.timeline_page(conn, cid, cursor, 50)
+            page = queries.timeline_page(conn, cid, cursor, 50)
             pages.append(page["items"])
             cursor = page["cursor"]
             if cursor is None:
@@ -76,7 +75,9 @@ def test_timeline_pages_newest_first_through_the_whole_feed(engine: Engine) -> N
         all_ids = [
             r.id
             for r in conn.execute(
-                T.timeline.select().where(T.timeline.c.customer_id == cid).order_by(T.timeline.c.id)
+                tables.timeline.select()
+                .where(tables.timeline.c.customer_id == cid)
+                .order_by(tables.timeline.c.id)
             )
         ]
     assert [len(p) for p in pages] == [50, 50, 20]
@@ -99,13 +100,13 @@ def test_timeline_pages_newest_first_through_the_whole_feed(engine: Engine) -> N
         s.commit()
         cid, eid = c.id, empty.id
     with engine.connect() as conn:
-        p1 = Q.timeline_page(conn, cid, None, 50)
-        p2 = Q.timeline_page(conn, cid, p1["cursor"], 50)
+        p1 = queries.timeline_page(conn, cid, None, 50)
+        p2 = queries.timeline_page(conn, cid, p1["cursor"], 50)
         assert len(p2["items"]) == 50 and p2["cursor"] is None
         oldest = p2["items"][-1]["id"]
-        assert Q.timeline_page(conn, cid, oldest, 50) == {"items": [], "cursor": None}
-        assert Q.timeline_page(conn, eid, None, 50) == {"items": [], "cursor": None}
-        one = Q.timeline_page(conn, cid, None, 1)
+        assert queries.timeline_page(conn, cid, oldest, 50) == {"items": [], "cursor": None}
+        assert queries.timeline_page(conn, eid, None, 50) == {"items": [], "cursor": None}
+        one = queries.timeline_page(conn, cid, None, 1)
         assert len(one["items"]) == 1 and one["cursor"] == one["items"][0]["id"]
 
 
@@ -185,8 +186,8 @@ def test_customer_card(engine: Engine) -> None:
         cid = c.id
 
     with engine.connect() as conn:
-        card = Q.customer_card(conn, cid, 5, now)
-        assert Q.customer_card(conn, 10_000, 5, now) is None
+        card = queries.customer_card(conn, cid, 5, now)
+        assert queries.customer_card(conn, 10_000, 5, now) is None
     assert card is not None
     assert card["customer"] == {
         "id": cid,
@@ -196,8 +197,8 @@ def test_customer_card(engine: Engine) -> None:
         "last_csat": 5,
     }
     assert card["identities"] == [
-        {"kind": "phone", "value": "+79161234567", "verified": True},
-        {"kind": "email", "value": "olga@example.ru", "verified": False},
+        {"kind": "phone", "value": "+79161234567", "verified": True, "claimed": False},
+        {"kind": "email", "value": "olga@example.ru", "verified": False, "claimed": False},
     ]
     # Newest purchase first, each with its product's name; returned goods are not "owned".
     assert [(p["order"], p["product"], p["sku"], p["status"]) for p in card["purchases"]] == [
@@ -260,7 +261,7 @@ def test_search_by_exact_phone_and_email(engine: Engine, people: dict[str, int])
     with engine.connect() as conn:
 
         def find(kind: str, value: str) -> list[int]:
-            return Q.search_customers(conn, value, kind, value, 10)
+            return queries.search_customers(conn, value, kind, value, 10)
 
         assert find("phone", "+79161234567") == [people["Иван Петров"]]
         # A WhatsApp number is a phone number.
@@ -281,7 +282,7 @@ def test_search_by_name_substring_ignores_case_and_escapes_wildcards(
     with engine.connect() as conn:
 
         def find(query: str, limit: int = 10) -> list[int]:
-            return Q.search_customers(conn, query, "name", query, limit)
+            return queries.search_customers(conn, query, "name", query, limit)
 
         assert find("ПЕТРОВ") == [people["Иван Петров"]]
         assert find("  петров  ") == [people["Иван Петров"]]
@@ -318,7 +319,7 @@ def test_search_by_identity_value_ignores_case_on_both_databases(engine: Engine)
         s.commit()
         cid = c.id
     with engine.connect() as conn:
-        assert Q.search_customers(conn, "OlegK_1990", "name", "OlegK_1990", 10) == [cid]
+        assert queries.search_customers(conn, "OlegK_1990", "name", "OlegK_1990", 10) == [cid]
 
 
 # -- the operator event stream and idempotency -----------------------------------------------
@@ -332,37 +333,37 @@ def test_event_stream_and_idempotency_records(engine: Engine) -> None:
         for seq in seqs
     ]
     with engine.begin() as conn:
-        conn.execute(insert(T.operator_events), [dict(r, created_at=now) for r in rows])
+        conn.execute(insert(tables.operator_events), [dict(r, created_at=now) for r in rows])
     with engine.connect() as conn:
-        assert Q.seq_bounds(conn, 1) == (1, 10)
-        assert Q.seq_bounds(conn, 2) == (1, 3)
-        assert Q.seq_bounds(conn, 3) == (0, 0)
+        assert queries.seq_bounds(conn, 1) == (1, 10)
+        assert queries.seq_bounds(conn, 2) == (1, 3)
+        assert queries.seq_bounds(conn, 3) == (0, 0)
 
-        got = Q.events_after(conn, 1, 6, None, 100)
+        got = queries.events_after(conn, 1, 6, None, 100)
         assert got == [(s, f"ev{s}", {"n": s, "т": [1]}) for s in (7, 8, 9, 10)]
-        assert [s for s, _, _ in Q.events_after(conn, 1, 6, 9, 100)] == [7, 8]
-        assert [s for s, _, _ in Q.events_after(conn, 1, 0, None, 3)] == [1, 2, 3]
-        assert [s for s, _, _ in Q.events_after(conn, 2, 0, None, 100)] == [1, 2, 3]
-        assert Q.events_after(conn, 1, 10, None, 100) == []
-        assert Q.events_after(conn, 1, 3, 4, 100) == []
-        assert Q.events_after(conn, 3, 0, None, 100) == []
+        assert [s for s, _, _ in queries.events_after(conn, 1, 6, 9, 100)] == [7, 8]
+        assert [s for s, _, _ in queries.events_after(conn, 1, 0, None, 3)] == [1, 2, 3]
+        assert [s for s, _, _ in queries.events_after(conn, 2, 0, None, 100)] == [1, 2, 3]
+        assert queries.events_after(conn, 1, 10, None, 100) == []
+        assert queries.events_after(conn, 1, 3, 4, 100) == []
+        assert queries.events_after(conn, 3, 0, None, 100) == []
 
     # Old events pruned: the lower bound moves up, the stream still reads from there.
     with engine.begin() as conn:
         conn.execute(
-            delete(T.operator_events).where(
-                T.operator_events.c.operator_id == 1, T.operator_events.c.seq <= 4
+            delete(tables.operator_events).where(
+                tables.operator_events.c.operator_id == 1, tables.operator_events.c.seq <= 4
             )
         )
     with engine.connect() as conn:
-        assert Q.seq_bounds(conn, 1) == (5, 10)
-        assert [s for s, _, _ in Q.events_after(conn, 1, 0, None, 2)] == [5, 6]
+        assert queries.seq_bounds(conn, 1) == (5, 10)
+        assert [s for s, _, _ in queries.events_after(conn, 1, 0, None, 2)] == [5, 6]
 
     # Idempotency records: the first result of a command, per operator and key.
     result = {"conversation_id": 42, "items": [{"text": "Привет"}], "ok": True, "none": None}
     with engine.begin() as conn:
         conn.execute(
-            insert(T.idempotency),
+            insert(tables.idempotency),
             [
                 {
                     "operator_id": 1,
@@ -381,9 +382,9 @@ def test_event_stream_and_idempotency_records(engine: Engine) -> None:
             ],
         )
     with engine.connect() as conn:
-        assert Q.idempotent_result(conn, 1, "k-1") == ("message.send", result)
-        assert Q.idempotent_result(conn, 2, "k-2") == ("conversation.accept", {})
+        assert queries.idempotent_result(conn, 1, "k-1") == ("message.send", result)
+        assert queries.idempotent_result(conn, 2, "k-2") == ("conversation.accept", {})
         # Keys belong to one operator.
-        assert Q.idempotent_result(conn, 2, "k-1") is None
-        assert Q.idempotent_result(conn, 1, "k-2") is None
-        assert Q.idempotent_result(conn, 1, "missing") is None
+        assert queries.idempotent_result(conn, 2, "k-1") is None
+        assert queries.idempotent_result(conn, 1, "k-2") is None
+        assert queries.idempotent_result(conn, 1, "missing") is None

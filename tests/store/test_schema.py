@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import StatementError
 from sqlalchemy.orm import Session
 
-from services.store import tables as T
+from services.store import tables
 from services.store.db import MIGRATIONS, downgrade, make_engine, migrate
 from services.store.models import Base, Customer, UTCDateTime, utcnow
 
@@ -130,7 +130,7 @@ def test_downgrade_to_base_drops_everything_and_upgrade_works_again(engine: Engi
         s.add(Customer(display_name="После", name_search="после"))
         s.commit()
     with engine.connect() as conn:
-        assert conn.execute(select(T.customers.c.display_name)).scalars().all() == ["После"]
+        assert conn.execute(select(tables.customers.c.display_name)).scalars().all() == ["После"]
 
 
 def test_migrate_is_idempotent_and_keeps_data(engine: Engine) -> None:
@@ -142,14 +142,16 @@ def test_migrate_is_idempotent_and_keeps_data(engine: Engine) -> None:
     assert _version(engine) == [HEAD]
     assert _diff(engine, Base.metadata) == []
     with engine.connect() as conn:
-        assert conn.execute(select(T.customers.c.display_name)).scalars().all() == ["Анна"]
+        assert conn.execute(select(tables.customers.c.display_name)).scalars().all() == ["Анна"]
     # A second process starting on the migrated database.
     second = make_engine(engine.url.render_as_string(hide_password=False))
     try:
         migrate(second)
         assert _version(second) == [HEAD]
         with second.connect() as conn:
-            assert conn.execute(select(func.count()).select_from(T.customers)).scalar_one() == 1
+            assert (
+                conn.execute(select(func.count()).select_from(tables.customers)).scalar_one() == 1
+            )
     finally:
         second.dispose()
 
@@ -228,7 +230,9 @@ def test_aware_datetimes_round_trip_as_aware_utc(engine: Engine) -> None:
         orm = [c.created_at for c in s.scalars(select(Customer).order_by(Customer.id))]
     with engine.connect() as conn:
         core = list(
-            conn.execute(select(T.customers.c.created_at).order_by(T.customers.c.id)).scalars()
+            conn.execute(
+                select(tables.customers.c.created_at).order_by(tables.customers.c.id)
+            ).scalars()
         )
     for got in (orm, core):
         assert len(got) == len(written)
@@ -240,11 +244,11 @@ def test_aware_datetimes_round_trip_as_aware_utc(engine: Engine) -> None:
     # None stays None.
     with engine.begin() as conn:
         cid = conn.execute(
-            T.customers.insert().returning(T.customers.c.id),
+            tables.customers.insert().returning(tables.customers.c.id),
             {"display_name": "n", "name_search": "n", "created_at": utcnow()},
         ).scalar_one()
         conn.execute(
-            T.conversations.insert(),
+            tables.conversations.insert(),
             {
                 "customer_id": cid,
                 "channel": "sms",
@@ -258,7 +262,7 @@ def test_aware_datetimes_round_trip_as_aware_utc(engine: Engine) -> None:
             },
         )
     with engine.connect() as conn:
-        row = conn.execute(select(T.conversations)).one()
+        row = conn.execute(select(tables.conversations)).one()
         assert row.queued_at is None and row.resolved_at is None
         assert row.last_activity_at.tzinfo is UTC
 
@@ -267,7 +271,7 @@ def test_the_stored_instant_is_utc_whatever_the_session_zone(engine: Engine) -> 
     at = datetime(2026, 11, 22, 15, 30, 0, 5, tzinfo=timezone(timedelta(hours=3)))
     with engine.begin() as conn:
         conn.execute(
-            T.customers.insert(), {"display_name": "z", "name_search": "z", "created_at": at}
+            tables.customers.insert(), {"display_name": "z", "name_search": "z", "created_at": at}
         )
     with engine.connect() as conn:
         if engine.dialect.name == "sqlite":
@@ -278,7 +282,7 @@ def test_the_stored_instant_is_utc_whatever_the_session_zone(engine: Engine) -> 
             raw = conn.exec_driver_sql("SELECT created_at FROM customers").scalar_one()
             # The driver's view follows the session zone...
             assert isinstance(raw, datetime) and raw.utcoffset() == timedelta(hours=9)
-            got = conn.execute(select(T.customers.c.created_at)).scalar_one()
+            got = conn.execute(select(tables.customers.c.created_at)).scalar_one()
             assert got.tzinfo is UTC and got == at  # ...the store's is UTC
             utc_text = conn.exec_driver_sql(
                 "SELECT to_char(created_at AT TIME ZONE 'UTC', 'HH24:MI') FROM customers"
@@ -299,15 +303,15 @@ def test_comparisons_and_ordering_work_across_zones(engine: Engine) -> None:
         for i in range(12)
     ]
     with engine.begin() as conn:
-        conn.execute(T.customers.insert(), rows)
+        conn.execute(tables.customers.insert(), rows)
     cut = (base + timedelta(minutes=55)).astimezone(ZoneInfo("Asia/Kamchatka"))
     with engine.connect() as conn:
         ordered = conn.execute(
-            select(T.customers.c.display_name).order_by(T.customers.c.created_at)
+            select(tables.customers.c.display_name).order_by(tables.customers.c.created_at)
         ).scalars()
         assert list(ordered) == [f"c{i}" for i in range(12)]
         later = conn.execute(
-            select(T.customers.c.display_name).where(T.customers.c.created_at > cut)
+            select(tables.customers.c.display_name).where(tables.customers.c.created_at > cut)
         ).scalars()
         assert sorted(later, key=lambda n: int(n[1:])) == [f"c{i}" for i in range(6, 12)]
 
@@ -322,14 +326,15 @@ def test_naive_datetimes_are_refused(engine: Engine) -> None:
     with engine.connect() as conn:
         with pytest.raises(StatementError, match="naive datetime"):
             conn.execute(
-                T.customers.insert(), {"display_name": "y", "name_search": "y", "created_at": naive}
+                tables.customers.insert(),
+                {"display_name": "y", "name_search": "y", "created_at": naive},
             )
         conn.rollback()
         with pytest.raises(StatementError, match="naive datetime"):
-            conn.execute(select(T.customers.c.id).where(T.customers.c.created_at < naive))
+            conn.execute(select(tables.customers.c.id).where(tables.customers.c.created_at < naive))
         conn.rollback()
     with engine.connect() as conn:
-        assert conn.execute(select(T.customers.c.id)).all() == []
+        assert conn.execute(select(tables.customers.c.id)).all() == []
 
 
 @st.composite
@@ -362,11 +367,11 @@ def test_any_aware_instant_round_trips(engine: Engine, at: datetime) -> None:
     with engine.connect() as conn:
         try:
             conn.execute(
-                T.customers.insert(),
+                tables.customers.insert(),
                 {"id": 1, "display_name": "h", "name_search": "h", "created_at": at},
             )
             got = conn.execute(
-                select(T.customers.c.created_at).where(T.customers.c.id == 1)
+                select(tables.customers.c.created_at).where(tables.customers.c.id == 1)
             ).scalar_one()
         finally:
             conn.rollback()

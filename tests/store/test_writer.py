@@ -19,7 +19,7 @@ from sqlalchemy import Engine, create_engine, func, make_url, select, text, tupl
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
-from services.store import tables as T
+from services.store import tables
 from services.store.db import make_engine
 from services.store.models import Customer, utcnow
 from services.store.store import Store
@@ -47,11 +47,15 @@ class Harness:
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(
-                    T.operator_events.c.operator_id,
-                    T.operator_events.c.seq,
-                    T.operator_events.c.name,
-                    T.operator_events.c.data,
-                ).where(tuple_(T.operator_events.c.operator_id, T.operator_events.c.seq).in_(keys))
+                    tables.operator_events.c.operator_id,
+                    tables.operator_events.c.seq,
+                    tables.operator_events.c.name,
+                    tables.operator_events.c.data,
+                ).where(
+                    tuple_(tables.operator_events.c.operator_id, tables.operator_events.c.seq).in_(
+                        keys
+                    )
+                )
             ).all()
         stored = {(r.operator_id, r.seq): (r.name, r.data) for r in rows}
         for e in events:
@@ -84,9 +88,9 @@ class Harness:
         with self.engine.connect() as conn:
             return list(
                 conn.execute(
-                    select(T.operator_events.c.seq)
-                    .where(T.operator_events.c.operator_id == operator_id)
-                    .order_by(T.operator_events.c.seq)
+                    select(tables.operator_events.c.seq)
+                    .where(tables.operator_events.c.operator_id == operator_id)
+                    .order_by(tables.operator_events.c.seq)
                 ).scalars()
             )
 
@@ -109,18 +113,18 @@ both_modes = pytest.mark.parametrize("harness", ["thread", "inline"], indirect=T
 
 
 def add_customer(b: WriteBatch, name: str) -> int:
-    cid = b.next_id(T.customers)
+    cid = b.next_id(tables.customers)
     b.add(
-        T.customers,
+        tables.customers,
         {"id": cid, "display_name": name, "name_search": name.lower(), "created_at": b.now},
     )
     return cid
 
 
 def add_message(b: WriteBatch, customer_id: int, provider_id: str | None, body: str = "") -> int:
-    eid = b.next_id(T.timeline)
+    eid = b.next_id(tables.timeline)
     b.add(
-        T.timeline,
+        tables.timeline,
         {
             "id": eid,
             "customer_id": customer_id,
@@ -136,9 +140,9 @@ def add_message(b: WriteBatch, customer_id: int, provider_id: str | None, body: 
 
 
 def add_identity(b: WriteBatch, customer_id: int, kind: str, value: str) -> int:
-    iid = b.next_id(T.identities)
+    iid = b.next_id(tables.identities)
     b.add(
-        T.identities,
+        tables.identities,
         {
             "id": iid,
             "customer_id": customer_id,
@@ -162,7 +166,7 @@ def good(i: int, operator_id: int = 7) -> Callable[[WriteBatch], tuple[int, int,
 
 def names(engine: Engine) -> list[str]:
     with engine.connect() as conn:
-        return sorted(conn.execute(select(T.customers.c.display_name)).scalars())
+        return sorted(conn.execute(select(tables.customers.c.display_name)).scalars())
 
 
 def ids_of(engine: Engine, table: Any) -> list[int]:
@@ -185,7 +189,9 @@ async def test_jobs_submitted_together_share_commits_and_get_their_own_results(
     def look(fut: asyncio.Future[tuple[int, int, int]]) -> None:
         cid = fut.result()[1]
         with harness.engine.connect() as conn:
-            row = conn.execute(select(T.customers.c.id).where(T.customers.c.id == cid)).first()
+            row = conn.execute(
+                select(tables.customers.c.id).where(tables.customers.c.id == cid)
+            ).first()
         if row is None:
             unseen.append(cid)
 
@@ -201,7 +207,7 @@ async def test_jobs_submitted_together_share_commits_and_get_their_own_results(
     assert w.stats.batches < 200 and w.stats.largest_batch > 1
     assert w.stats.retried_alone == 0
     with harness.engine.connect() as conn:
-        rows = conn.execute(select(T.customers.c.id, T.customers.c.display_name))
+        rows = conn.execute(select(tables.customers.c.id, tables.customers.c.display_name))
         stored = {r.id: r.display_name for r in rows}
     assert stored == {cid: f"ok {i}" for i, cid, _ in results}
     for op in (1, 2, 3):
@@ -286,9 +292,9 @@ async def test_any_other_exception_fails_only_its_job(harness: Harness) -> None:
     def naive(b: WriteBatch) -> None:
         # Fails only when the batch writes its rows, after every job has run.
         b.add(
-            T.customers,
+            tables.customers,
             {
-                "id": b.next_id(T.customers),
+                "id": b.next_id(tables.customers),
                 "display_name": "naive",
                 "name_search": "naive",
                 "created_at": b.now.replace(tzinfo=None),
@@ -310,7 +316,7 @@ async def test_any_other_exception_fails_only_its_job(harness: Harness) -> None:
     assert w.stats.retried_alone == 4
     assert names(harness.engine) == ["ok 0", "ok 1"]
     assert harness.seqs(7) == [1, 2] == harness.stored_seqs(7)
-    assert ids_of(harness.engine, T.customers) == [results[0][1], results[3][1]] == [1, 2]
+    assert ids_of(harness.engine, tables.customers) == [results[0][1], results[3][1]] == [1, 2]
 
 
 async def test_duplicate_provider_id_fails_alone_and_numbering_stays_contiguous(
@@ -347,13 +353,15 @@ async def test_duplicate_provider_id_fails_alone_and_numbering_stays_contiguous(
     assert [r[0] for r in ok] == [2, 3, 4]  # type: ignore[index]
     assert harness.seqs(3) == [1, 2, 3] == harness.stored_seqs(3)
     with harness.engine.connect() as conn:
-        bodies = conn.execute(select(T.timeline.c.body).order_by(T.timeline.c.id)).scalars()
+        bodies = conn.execute(
+            select(tables.timeline.c.body).order_by(tables.timeline.c.id)
+        ).scalars()
         assert list(bodies) == ["first copy", "a", "b", "c"]
 
     # Numbering goes on from there, without a gap where the failed job was.
     eid, seq = await w.submit(message("prov-3", "d"))
     assert (eid, seq) == (5, 4)
-    assert ids_of(harness.engine, T.timeline) == [1, 2, 3, 4, 5]
+    assert ids_of(harness.engine, tables.timeline) == [1, 2, 3, 4, 5]
     assert harness.stored_seqs(3) == [1, 2, 3, 4]
 
 
@@ -388,7 +396,7 @@ async def test_duplicate_identity_fails_alone(harness: Harness) -> None:
     assert results[0] == 2 and results[3] == 3
     assert names(harness.engine) == ["a", "d", "old"]
     assert harness.seqs(5) == [1, 2] == harness.stored_seqs(5)
-    assert ids_of(harness.engine, T.identities) == [1, 2, 3]
+    assert ids_of(harness.engine, tables.identities) == [1, 2, 3]
     assert await w.submit(claim("e", "email", "e@example.ru")) == 4
     assert harness.stored_seqs(5) == [1, 2, 3]
 
@@ -403,18 +411,18 @@ async def test_deferred_rows_are_written_before_any_statement_parents_first(
     loop_now = utcnow()
 
     def child_first(b: WriteBatch) -> int:
-        cid = b.next_id(T.customers)
+        cid = b.next_id(tables.customers)
         add_identity(b, cid, "email", "kid@example.ru")  # the child row is added first
         b.add(
-            T.customers,
+            tables.customers,
             {"id": cid, "display_name": "Мария", "name_search": "мария", "created_at": b.now},
         )
         return cid
 
     def conversation(b: WriteBatch) -> int:
-        conv = b.next_id(T.conversations)
+        conv = b.next_id(tables.conversations)
         b.add(
-            T.conversations,
+            tables.conversations,
             {
                 "id": conv,
                 "customer_id": 1,
@@ -429,13 +437,15 @@ async def test_deferred_rows_are_written_before_any_statement_parents_first(
     def rename(b: WriteBatch) -> int:
         # A statement sees the rows other jobs of the same batch have only added.
         res = b.execute(
-            update(T.customers).where(T.customers.c.id == 1).values(display_name="Мария И.")
+            update(tables.customers)
+            .where(tables.customers.c.id == 1)
+            .values(display_name="Мария И.")
         )
         b.add_update_activity(1)
         return res.rowcount
 
     def count(b: WriteBatch) -> int:
-        return int(b.execute(select(func.count()).select_from(T.identities)).scalar_one())
+        return int(b.execute(select(func.count()).select_from(tables.identities)).scalar_one())
 
     f1, f2, f3, f4 = (w.submit(j) for j in (child_first, conversation, rename, count))
     assert await f1 == 1 and await f2 == 1
@@ -443,7 +453,7 @@ async def test_deferred_rows_are_written_before_any_statement_parents_first(
     assert w.stats.batches == 1
     with harness.engine.connect() as conn:
         assert names(harness.engine) == ["Мария И."]
-        conv = conn.execute(select(T.conversations)).one()
+        conv = conn.execute(select(tables.conversations)).one()
         # Defaults filled in for the keys the row left out; activity bumped to the batch time.
         assert (conv.state, conv.version, conv.hold_seconds, conv.subject) == ("queued", 0, 0, "")
         assert conv.last_activity_at == conv.created_at
@@ -509,7 +519,7 @@ async def test_store_facade_writes_reads_and_keeps_its_epoch(engine: Engine) -> 
     assert [r[2] for r in results] == list(range(1, 21))
     assert [p.seq for p in published] == list(range(1, 21))
     count = await store.read(
-        lambda c: c.execute(select(func.count()).select_from(T.customers)).scalar_one()
+        lambda c: c.execute(select(func.count()).select_from(tables.customers)).scalar_one()
     )
     assert count == 20
     await store.close()
@@ -535,7 +545,7 @@ async def test_a_job_that_handles_a_database_error_does_not_lose_the_batch(
     def insert_if_absent(b: WriteBatch) -> str:
         try:
             b.execute(
-                T.identities.insert().values(
+                tables.identities.insert().values(
                     customer_id=1, kind="email", value="x@example.ru", created_at=b.now
                 )
             )

@@ -141,19 +141,25 @@ class ChatVisitor:
         self.inbox: list[dict[str, Any]] = []
 
     @classmethod
-    async def connect(cls, url: str, visitor_id: str | None = None, **hello: Any) -> ChatVisitor:
+    async def connect(cls, url: str, visitor_token: str | None = None, **hello: Any) -> ChatVisitor:
         ws = await websockets.connect(url + "/ws/chat")
         v = cls(ws)
         frame = {"type": "hello", **hello}
-        if visitor_id:
-            frame["visitor_id"] = visitor_id
+        if visitor_token:
+            frame["visitor_token"] = visitor_token
         await ws.send(json.dumps(frame))
         v.welcome = json.loads(await asyncio.wait_for(ws.recv(), 10))
         return v
 
     @property
-    def visitor_id(self) -> str:
-        return str(self.welcome["visitor_id"])
+    def visitor_token(self) -> str:
+        """The visitor's secret: whoever holds it is this visitor."""
+        return str(self.welcome["visitor_token"])
+
+    @property
+    def handle(self) -> str:
+        """The visitor's public handle: their ``web_visitor`` identity, what operators see."""
+        return str(self.welcome["visitor"])
 
     async def say(self, text: str, msg_id: str | None = None) -> dict[str, Any]:
         mid = msg_id or uuid.uuid4().hex[:16]

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from services.auth import verify_password
 from services.demo_seed import AlreadySeeded, feminine_surname, seed_demo, transliterate
-from services.identity import normalise_email, normalise_identity, normalise_phone
+from services.domain.identity import normalise_email, normalise_identity, normalise_phone
 from services.store.db import make_engine, migrate
 from services.store.models import (
     Conversation,

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from services.identity import (
+from services.domain.identity import (
     KINDS,
     InvalidIdentity,
     initials,

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from services import nba as N
+from services import nba
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 CONV = 7
@@ -75,17 +75,17 @@ def purchase(order: str, product: str, status: str, days: float) -> dict[str, An
     return {"order": order, "product": product, "status": status, "at": ago(days=days)}
 
 
-def engine(seed: int = 1) -> N.NextBestAction:
-    return N.NextBestAction(rng=random.Random(seed))
+def engine(seed: int = 1) -> nba.NextBestAction:
+    return nba.NextBestAction(rng=random.Random(seed))
 
 
 def ctx(
-    conversation_id: int | None = CONV, history: list[N.PastOutcome] | None = None
-) -> N.Context:
-    return N.Context(NOW, conversation_id, history or [])
+    conversation_id: int | None = CONV, history: list[nba.PastOutcome] | None = None
+) -> nba.Context:
+    return nba.Context(NOW, conversation_id, history or [])
 
 
-def candidates(c: dict[str, Any], context: N.Context | None = None) -> dict[str, N.Candidate]:
+def candidates(c: dict[str, Any], context: nba.Context | None = None) -> dict[str, nba.Candidate]:
     return {x.action.id: x for x in engine().candidates(c, context or ctx())}
 
 
@@ -224,12 +224,12 @@ def test_texts_follow_the_customers_language() -> None:
     assert hint.text.startswith("Your question is a priority")
     assert hint.title == "Приоритетное обслуживание"  # the operator's language
     assert hint.reason == "Клиент из сегмента VIP"
-    en = engine().decide(c, N.Context(NOW, CONV, [], lang="en")).hints[0]
+    en = engine().decide(c, nba.Context(NOW, CONV, [], lang="en")).hints[0]
     assert en.title == "Priority handling" and en.reason == "A VIP customer"
 
 
 def test_days_in_russian() -> None:
-    assert [N.days_text(n).ru for n in (1, 2, 5, 11, 12, 21, 22, 25, 111)] == [
+    assert [nba.days_text(n).ru for n in (1, 2, 5, 11, 12, 21, 22, 25, 111)] == [
         "1 день",
         "2 дня",
         "5 дней",
@@ -240,7 +240,7 @@ def test_days_in_russian() -> None:
         "25 дней",
         "111 дней",
     ]
-    assert N.days_text(1).en == "1 day" and N.days_text(3).en == "3 days"
+    assert nba.days_text(1).en == "1 day" and nba.days_text(3).en == "3 days"
 
 
 # -- hard filters ----------------------------------------------------------------------------------
@@ -274,15 +274,15 @@ def test_filters_run_eligibility_applicability_suitability() -> None:
 
 
 def test_a_channel_that_does_not_fit_drops_the_action(monkeypatch: pytest.MonkeyPatch) -> None:
-    no_calls = replace(N.BY_ID["priority_handling"], fit={"voice": 0.0})
-    monkeypatch.setitem(N.BY_ID, "priority_handling", no_calls)
+    no_calls = replace(nba.BY_ID["priority_handling"], fit={"voice": 0.0})
+    monkeypatch.setitem(nba.BY_ID, "priority_handling", no_calls)
     on_a_call = engine().decide(card(segment="vip", conversation=("voice", "Алло")), ctx())
     assert on_a_call.dropped == {"priority_handling": "suitability"}
     assert engine().decide(card(segment="vip"), ctx()).hints[0].action is no_calls
 
 
-def past(action: str, outcome: str, conversation_id: int | None, **age: float) -> N.PastOutcome:
-    return N.PastOutcome(action, outcome, conversation_id, NOW - timedelta(**age))
+def past(action: str, outcome: str, conversation_id: int | None, **age: float) -> nba.PastOutcome:
+    return nba.PastOutcome(action, outcome, conversation_id, NOW - timedelta(**age))
 
 
 def test_an_action_answered_in_this_conversation_never_comes_back_in_it() -> None:
@@ -323,23 +323,23 @@ def test_three_dismissals_in_seven_days_pause_the_action() -> None:
 
 def test_the_prior_is_the_groups_rate_worth_ten_responses() -> None:
     e = engine()
-    a0, b0 = e.prior(N.BY_ID["escalate"])
-    assert (a0, b0) == pytest.approx((N.PRIOR_STRENGTH * N.BASE_RATE, 7.0))
+    a0, b0 = e.prior(nba.BY_ID["escalate"])
+    assert (a0, b0) == pytest.approx((nba.PRIOR_STRENGTH * nba.BASE_RATE, 7.0))
     assert a0 + b0 == pytest.approx(10.0)
     # Its sibling in the "service" group does well: escalate starts from that rate...
     e.stats.record("follow_up", "accepted", 40)
     e.stats.record("follow_up", "dismissed", 10)
     rate = (40 + 3) / (50 + 10)
     assert e.group_rate("service") == pytest.approx(rate)
-    assert e.prior(N.BY_ID["escalate"]) == pytest.approx((10 * rate, 10 * (1 - rate)))
+    assert e.prior(nba.BY_ID["escalate"]) == pytest.approx((10 * rate, 10 * (1 - rate)))
     # ... while another group's actions do not move.
-    assert e.prior(N.BY_ID["apologise"]) == pytest.approx((3.0, 7.0))
+    assert e.prior(nba.BY_ID["apologise"]) == pytest.approx((3.0, 7.0))
     # The posterior adds the action's own answers to its prior.
-    a, b = e.posterior(N.BY_ID["follow_up"])
+    a, b = e.posterior(nba.BY_ID["follow_up"])
     assert (a, b) == pytest.approx((10 * rate + 40, 10 * (1 - rate) + 10))
     # An ignored hint counts as a fraction of a dismissal.
     e.stats.record("goodwill", "ignored", 10)
-    assert e.stats.pos_neg("goodwill") == (0.0, pytest.approx(10 * N.IGNORED_WEIGHT))
+    assert e.stats.pos_neg("goodwill") == (0.0, pytest.approx(10 * nba.IGNORED_WEIGHT))
     with pytest.raises(ValueError):
         e.stats.record("goodwill", "maybe")
 
@@ -348,7 +348,7 @@ def test_samples_concentrate_around_the_observed_rate() -> None:
     e = engine(3)
     e.stats.record("apologise", "accepted", 160)
     e.stats.record("apologise", "dismissed", 40)
-    samples = [e.sample(N.BY_ID["apologise"]) for _ in range(400)]
+    samples = [e.sample(nba.BY_ID["apologise"]) for _ in range(400)]
     mean = sum(samples) / len(samples)
     assert 0.74 < mean < 0.82
     assert sum(abs(s - 0.78) < 0.08 for s in samples) / len(samples) > 0.9

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from services.routing import OperatorState, QueueState, choose_operator, within_hours
+from services.domain.routing import OperatorState, QueueState, choose_operator, within_hours
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday, 12:00 in Moscow
 

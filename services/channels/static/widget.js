@@ -6,8 +6,9 @@
  * the browser's language is English, Russian in every other case).
  *
  * Speaks the visitor protocol of /ws/chat on the host the script came from (docs/protocol.md §7):
- * - keeps the visitor id in localStorage ("omnidesk.visitor"), so a returning visitor keeps their
- *   id and sees their history;
+ * - keeps the visitor's secret token in localStorage ("omnidesk.visitor"), so a returning visitor
+ *   is known again and sees their history (the gateway keeps only a hash of it; operators see a
+ *   separate public handle, never the token);
  * - shows each own message as pending until the gateway acknowledges it (after commit), then sent;
  *   unacknowledged messages are kept (also across page loads) and re-sent with the SAME ids after
  *   a reconnect: the gateway drops duplicates;
@@ -413,7 +414,7 @@
     ws = sock;
     sock.onopen = function () {
       var hello = { type: "hello" };
-      if (visitorId) hello.visitor_id = visitorId;
+      if (visitorId) hello.visitor_token = visitorId;
       if (claims) {
         Object.keys(claims).forEach(function (k) { hello[k] = claims[k]; });
         claims = null;
@@ -442,8 +443,8 @@
   }
 
   function welcome(msg) {
-    if (typeof msg.visitor_id === "string" && msg.visitor_id !== visitorId) {
-      visitorId = msg.visitor_id;
+    if (typeof msg.visitor_token === "string" && msg.visitor_token !== visitorId) {
+      visitorId = msg.visitor_token;
       save(STORE, visitorId);
       if (seen.v !== visitorId) {
         seen = { v: visitorId, d: 0, r: 0 };

@@ -23,6 +23,12 @@ class OperatorState:
     # When this operator last got work or became free: the longest idle is offered first.
     idle_since: datetime
     load: dict[str, int] = field(default_factory=dict)
+    # What customers see of this operator's name (the web chat shows it on replies).
+    public_name: str = ""
+
+    @property
+    def name_for_customers(self) -> str:
+        return self.public_name or public_name_of(self.display_name)
 
     @property
     def total_load(self) -> int:
@@ -33,6 +39,12 @@ class OperatorState:
 
     def add_load(self, channel: str, delta: int) -> None:
         self.load[channel] = max(0, self.load.get(channel, 0) + delta)
+
+
+def public_name_of(display_name: str) -> str:
+    """By default customers see an operator's first name only."""
+    words = display_name.split()
+    return words[0] if words else ""
 
 
 @dataclass(slots=True)
@@ -62,9 +74,18 @@ def within_hours(hours: dict[str, Any], now: datetime) -> bool:
 
 def eligible(op: OperatorState, queue: QueueState | None, channel: str) -> bool:
     """May ``op`` take a conversation of this queue and channel at all (ignoring presence)?"""
-    if queue is not None and not queue.skills <= op.skills:
-        return False
-    return int(op.capacity.get(channel, 0)) > 0
+    return skilled_for(op.skills, staffed_channels(op), queue, channel)
+
+
+def staffed_channels(op: OperatorState) -> frozenset[str]:
+    """The channels ``op`` has any capacity for."""
+    return frozenset(ch for ch, n in op.capacity.items() if int(n) > 0)
+
+
+def skilled_for(
+    skills: frozenset[str], channels: frozenset[str], queue: QueueState | None, channel: str
+) -> bool:
+    return channel in channels and (queue is None or queue.skills <= skills)
 
 
 def choose_operator(

@@ -1,0 +1,1 @@
+"""Pure domain rules, no I/O: routing, identity normalisation, rate limits, domain errors."""

@@ -1,0 +1,22 @@
+"""The hub's settings (the gateway fills them from its configuration)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class HubConfig:
+    offer_timeout_s: float = 30.0
+    default_queue: str = "general"
+    # A customer writing again within this time goes back to the operator who served them.
+    sticky_window_s: float = 24 * 3600
+    event_retention_days: float = 7.0
+    disconnect_grace_s: float = 30.0
+    idempotency_retention_days: float = 2.0
+    # Hints shown and never answered (not even ignored: the card was only looked at) are kept
+    # this long for analysis; answered ones stay, they are what the learning counts are made of.
+    hint_retention_days: float = 30.0
+    channel_queues: dict[str, str] = field(default_factory=dict)
+    # Queue changes within this window reach each watcher as one live frame.
+    live_window_s: float = 0.05

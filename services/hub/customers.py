@@ -1,0 +1,181 @@
+"""Customers and their identities: one customer behind every identity a channel delivers.
+
+Only identities a channel itself delivered (the sender of a message, a web visitor holding the
+visitor's secret) find a customer. What a customer *states* (a phone typed into the chat) is a
+claim: kept, shown on the card as claimed, searchable, but it never routes a later contact and
+never merges two customers; a claim of someone else's identity leaves a merge suggestion for a
+person to confirm.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+
+from sqlalchemy import select, update
+
+from services.domain.errors import InvalidInput
+from services.domain.identity import InvalidIdentity, normalise_identity
+from services.hub.state import LiveState
+from services.protocol.channels import CLAIMABLE_KINDS
+from services.store import tables
+from services.store.rows import add_audit
+from services.store.store import Store
+from services.store.writer import WriteBatch
+
+log = logging.getLogger(__name__)
+
+IDENTITY_CACHE = 200_000
+
+
+class CustomerDirectory:
+    def __init__(self, store: Store, state: LiveState) -> None:
+        self.store = store
+        self.state = state
+        self._cache: OrderedDict[tuple[str, str], int] = OrderedDict()
+        self._locks: dict[tuple[str, str], asyncio.Lock] = {}
+
+    def normalise(self, kind: str, raw: str) -> str:
+        try:
+            return normalise_identity(kind, raw)
+        except InvalidIdentity as exc:
+            raise InvalidInput(str(exc)) from exc
+
+    def cached(self, kind: str, value: str) -> int | None:
+        return self._cache.get((kind, value))
+
+    async def resolve(
+        self, kind: str, value: str, display_name: str = "", verified: bool = False
+    ) -> int:
+        """The customer behind a delivered identity (normalised), created on first contact."""
+        key = (kind, value)
+        customer_id = self._cache.get(key)
+        if customer_id is not None:
+            self._cache.move_to_end(key)
+            return customer_id
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        async with lock:
+            customer_id = self._cache.get(key)
+            if customer_id is None:
+                customer_id = await self._find_or_create(kind, value, display_name, verified)
+                self._remember(key, customer_id)
+        self._locks.pop(key, None)
+        return customer_id
+
+    async def _find_or_create(
+        self, kind: str, value: str, display_name: str, verified: bool
+    ) -> int:
+        ids, customers = tables.identities, tables.customers
+        found = await self.store.read(
+            lambda c: c.execute(
+                select(ids.c.customer_id, customers.c.display_name)
+                .join(customers, customers.c.id == ids.c.customer_id)
+                .where(ids.c.kind == kind, ids.c.value == value)
+            ).first()
+        )
+        if found is not None:
+            self.state.names[found.customer_id] = found.display_name
+            return int(found.customer_id)
+        name = display_name.strip()[:200]
+
+        def job(b: WriteBatch) -> int:
+            existing = b.execute(
+                select(ids.c.customer_id).where(ids.c.kind == kind, ids.c.value == value)
+            ).scalar()
+            if existing is not None:
+                return int(existing)
+            customer_id = b.next_id(customers)
+            b.add(
+                customers,
+                {
+                    "id": customer_id,
+                    "display_name": name,
+                    "segment": "new",
+                    "language": "ru",
+                    "last_csat": None,
+                    "name_search": name.lower(),
+                    "created_at": b.now,
+                },
+            )
+            b.add(
+                ids,
+                {
+                    "customer_id": customer_id,
+                    "kind": kind,
+                    "value": value,
+                    "verified": verified,
+                    "created_at": b.now,
+                },
+            )
+            return customer_id
+
+        customer_id = await self.store.write(job)
+        self.state.names[customer_id] = name
+        return customer_id
+
+    async def add_claims(self, customer_id: int, claims: dict[str, str], name: str = "") -> None:
+        """Identities a customer stated, kept as claims; a name fills an empty one."""
+        rows: list[tuple[str, str]] = []
+        for kind, raw in claims.items():
+            if kind not in CLAIMABLE_KINDS:
+                continue
+            try:
+                rows.append((kind, normalise_identity(kind, raw)))
+            except InvalidIdentity:
+                log.info("ignored an invalid claimed %s", kind)
+        new_name = (claims.get("name") or name or "").strip()[:200]
+        ids, claimed = tables.identities, tables.identity_claims
+
+        def job(b: WriteBatch) -> None:
+            for kind, value in rows:
+                owner = b.execute(
+                    select(ids.c.customer_id).where(ids.c.kind == kind, ids.c.value == value)
+                ).scalar()
+                if owner == customer_id:
+                    continue  # the channel already delivered it: nothing to claim
+                known = b.execute(
+                    select(claimed.c.id).where(
+                        claimed.c.customer_id == customer_id,
+                        claimed.c.kind == kind,
+                        claimed.c.value == value,
+                    )
+                ).scalar()
+                if known is None:
+                    b.add(
+                        claimed,
+                        {
+                            "customer_id": customer_id,
+                            "kind": kind,
+                            "value": value,
+                            "created_at": b.now,
+                        },
+                    )
+                if owner is not None and known is None:
+                    # Someone else's identity: whether they are one person is for a person
+                    # to decide.
+                    add_audit(
+                        b,
+                        None,
+                        "merge.suggested",
+                        "customer",
+                        customer_id,
+                        {"other_customer_id": owner, "kind": kind},
+                    )
+            if new_name:
+                b.execute(
+                    update(tables.customers)
+                    .where(
+                        tables.customers.c.id == customer_id, tables.customers.c.display_name == ""
+                    )
+                    .values(display_name=new_name, name_search=new_name.lower())
+                )
+
+        await self.store.write(job)
+        if new_name and not self.state.names.get(customer_id):
+            self.state.names[customer_id] = new_name
+
+    def _remember(self, key: tuple[str, str], customer_id: int) -> None:
+        self._cache[key] = customer_id
+        if len(self._cache) > IDENTITY_CACHE:
+            self._cache.popitem(last=False)

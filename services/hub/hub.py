@@ -1,0 +1,276 @@
+"""The hub: one customer, one feed, one router — composed of one object per seam.
+
+Channel adapters hand inbound touchpoints to :meth:`Hub.ingest` (through the inbox port);
+operator commands reach the seams through the command registry (``services.api.registry``).
+Live state is kept in memory on the event-loop thread only, and every change is made durable
+through the store's single writer before anyone is told about it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from services import nba
+from services.channels.base import ChannelAdapter, InboundMessage, IngestResult
+from services.domain.routing import OperatorState, QueueState
+from services.hub import maintenance
+from services.hub.bus import EventBus, Subscriber
+from services.hub.config import HubConfig
+from services.hub.conversations import Conversations
+from services.hub.customers import CustomerDirectory
+from services.hub.hints import Hints
+from services.hub.intake import Intake
+from services.hub.messaging import Messaging
+from services.hub.reads import Reads
+from services.hub.router import Router
+from services.hub.state import Conv, LiveState, State, is_supervisor
+from services.hub.transitions import Transitions
+from services.protocol.channels import CHANNELS
+from services.store import tables
+from services.store.models import OPEN_STATES, utcnow
+from services.store.store import Store
+from services.store.writer import Published
+
+log = logging.getLogger(__name__)
+
+
+class Hub:
+    def __init__(self, store: Store, config: HubConfig | None = None) -> None:
+        self.store = store
+        self.config = config or HubConfig()
+        self.state = LiveState()
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self.adapters: dict[str, ChannelAdapter] = {}
+        self.nba = nba.NextBestAction()
+        # Presence operators had before a restart: restored when their desktop comes back.
+        self._presence_before_restart: dict[int, str] = {}
+
+        self.bus = EventBus(
+            self.state.operators,
+            is_supervisor=is_supervisor,
+            on_last_unsubscribe=lambda op_id: self.conversations.disconnected(op_id),
+            live_window_s=self.config.live_window_s,
+        )
+        self.transitions = Transitions(store, self.state, self.bus, lambda: self.router.request())
+        self.router = Router(store, self.state, self.bus, self.transitions, self.config, self.spawn)
+        self.transitions.on_settled = self.router.cancel_offer_timer
+        self.customers = CustomerDirectory(store, self.state)
+        self.intake = Intake(store, self.state, self.customers, self.router, self.transitions)
+        self.conversations = Conversations(
+            store,
+            self.state,
+            self.bus,
+            self.router,
+            self.transitions,
+            self.config,
+            self.nba,
+            self.spawn,
+        )
+        self.messaging = Messaging(store, self.state, self.adapters, self.spawn)
+        self.hints = Hints(store, self.state, self.nba)
+        self.reads = Reads(store, self.state, self.hints)
+
+    # -- the live state, for the gateway and tests ------------------------------------------
+    @property
+    def operators(self) -> dict[int, OperatorState]:
+        return self.state.operators
+
+    @property
+    def queues(self) -> dict[int, QueueState]:
+        return self.state.queues
+
+    @property
+    def queue_by_name(self) -> dict[str, QueueState]:
+        return self.state.queue_by_name
+
+    @property
+    def convs(self) -> dict[int, Conv]:
+        return self.state.convs
+
+    # -- start-up and shut-down -------------------------------------------------------------
+    async def start(self) -> None:
+        ops, queues, convs = await self.store.read(_load_state)
+        now = utcnow()
+        for row in ops:
+            self.add_operator(row, now)
+            if row.presence and row.presence != "offline":
+                self._presence_before_restart[row.id] = row.presence
+        for q in queues:
+            self.state.add_queue(queue_state(q))
+        for c in convs:
+            conv = Conv(
+                c.id,
+                c.customer_id,
+                c.channel,
+                c.queue_id,
+                c.state,
+                c.operator_id,
+                c.offered_to,
+                c.preferred_operator_id,
+                c.version,
+                c.queued_at,
+                c.subject,
+                c.held_at,
+                c.first_response_at is not None,
+            )
+            if conv.state == State.OFFERED:
+                # Offers do not survive a restart: back to the queue, owner preferred.
+                conv.state = State.QUEUED
+                conv.offered_to = None
+            self.state.register(conv)
+            self.state.names[c.customer_id] = c.display_name
+        self.nba.stats.load(await self.store.read(nba.load_counts))
+        self._tasks.add(asyncio.get_running_loop().create_task(self._tick()))
+
+    async def close(self) -> None:
+        for task in list(self._tasks):
+            task.cancel()
+        for task in list(self._tasks):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self.router.close()
+
+    def spawn(self, coro: Awaitable[Any]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _tick(self) -> None:
+        # A safety net and the clock for business hours: route once a second; prune hourly.
+        last_prune = 0.0
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(1.0)
+            self.router.request()
+            if loop.time() - last_prune > 3600:
+                last_prune = loop.time()
+                try:
+                    await self.prune()
+                except Exception:
+                    log.exception("pruning old events failed")
+
+    async def prune(self, now: datetime | None = None) -> tuple[int, int, int]:
+        return await maintenance.prune(self.store, self.config, now)
+
+    # -- operators --------------------------------------------------------------------------
+    def add_operator(self, row: Any, now: datetime | None = None) -> OperatorState:
+        now = now or utcnow()
+        op = OperatorState(
+            id=row.id,
+            username=row.username,
+            display_name=row.display_name,
+            role=row.role,
+            skills=frozenset(row.skills or ()),
+            capacity={k: int(v) for k, v in (row.capacity or {}).items()},
+            # Nobody is available until their desktop is back after a gateway restart.
+            presence="offline",
+            presence_since=now,
+            idle_since=now,
+            public_name=getattr(row, "public_name", "") or "",
+        )
+        return self.state.operators.setdefault(op.id, op)
+
+    def subscribe(self, operator_id: int, sub: Subscriber) -> None:
+        self.bus.subscribe(operator_id, sub)
+        before = self._presence_before_restart.pop(operator_id, None)
+        op = self.state.operators.get(operator_id)
+        if before is not None and op is not None and op.presence == "offline":
+            # The desktop came back after a gateway restart: as it was, not offline.
+            self.spawn(self.conversations.set_presence(op, before, None))
+
+    def unsubscribe(self, operator_id: int, sub: Subscriber) -> None:
+        self.bus.unsubscribe(operator_id, sub)
+
+    def connected(self, operator_id: int) -> bool:
+        return self.bus.connected(operator_id)
+
+    def on_published(self, events: list[Published]) -> None:
+        self.bus.on_published(events)
+
+    # -- channels: the inbox port -----------------------------------------------------------
+    def register_adapter(self, adapter: ChannelAdapter) -> None:
+        if adapter.channel not in CHANNELS:
+            raise ValueError(f"{adapter.channel!r} is not a channel")
+        self.adapters[adapter.channel] = adapter
+
+    async def ingest(self, msg: InboundMessage) -> IngestResult:
+        return await self.intake.ingest(msg)
+
+    async def abandon(self, kind: str, raw: str, channel: str) -> bool:
+        return await self.intake.abandon(kind, raw, channel)
+
+    async def claim(
+        self, kind: str, value: str, claims: dict[str, str], *, verified: bool = False
+    ) -> None:
+        """Identities the customer behind (kind, value) stated about themselves."""
+        value = self.customers.normalise(kind, value)
+        customer_id = await self.customers.resolve(kind, value, verified=verified)
+        await self.customers.add_claims(customer_id, claims, claims.get("name", ""))
+
+    async def set_delivery(
+        self,
+        event_id: int,
+        state: str,
+        *,
+        provider_id: str | None = None,
+        error: str = "",
+        notify: int | None = None,
+    ) -> None:
+        await self.messaging.set_delivery(
+            event_id, state, provider_id=provider_id, error=error, notify=notify
+        )
+
+    # -- commands ---------------------------------------------------------------------------
+    def command_handlers(self) -> dict[str, Callable[..., Awaitable[dict[str, Any]]]]:
+        """Each operator command's handler, by name (bound once by the registry)."""
+        return {
+            "presence.set": self.conversations.presence_set,
+            "conversation.accept": self.conversations.accept,
+            "conversation.decline": self.conversations.decline,
+            "conversation.hold": self.conversations.hold,
+            "conversation.resume": self.conversations.resume,
+            "conversation.end": self.conversations.end,
+            "conversation.transfer": self.conversations.transfer,
+            "conversation.wrap_up": self.conversations.wrap_up,
+            "message.send": self.messaging.message_send,
+            "note.add": self.messaging.note_add,
+            "hint.respond": self.hints.respond,
+            "customer.open": self.reads.customer_open,
+            "timeline.page": self.reads.timeline_page,
+            "customer.search": self.reads.customer_search,
+            "state.snapshot": self.reads.snapshot,
+        }
+
+
+def queue_state(row: Any) -> QueueState:
+    return QueueState(
+        row.id,
+        row.name,
+        frozenset(row.channels or ()),
+        frozenset(row.skills or ()),
+        row.priority,
+        row.sla_seconds,
+        dict(row.hours or {}),
+    )
+
+
+def _load_state(conn: Connection) -> tuple[list[Any], list[Any], list[Any]]:
+    ops = list(
+        conn.execute(select(tables.operators).where(tables.operators.c.active.is_(True))).all()
+    )
+    queues = list(conn.execute(select(tables.queues)).all())
+    convs = list(
+        conn.execute(
+            select(tables.conversations, tables.customers.c.display_name)
+            .join(tables.customers, tables.customers.c.id == tables.conversations.c.customer_id)
+            .where(tables.conversations.c.state.in_([s.value for s in OPEN_STATES]))
+        ).all()
+    )
+    return ops, queues, convs

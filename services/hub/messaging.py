@@ -1,0 +1,223 @@
+"""Messaging: notes, replies on any channel the customer has, and their delivery states."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlalchemy import select, update
+
+from services.channels.base import ChannelAdapter, ChannelUnavailable, OutboundMessage
+from services.domain.errors import InvalidInput, NotFound, Unreachable
+from services.domain.routing import OperatorState
+from services.hub.state import WORKING, Conv, LiveState
+from services.protocol import channels, commands
+from services.protocol.events import EventName
+from services.store import queries, tables
+from services.store.rows import add_idempotency, add_lifecycle, item_view, note_row, timeline_row
+from services.store.store import Store
+from services.store.writer import WriteBatch
+
+log = logging.getLogger(__name__)
+
+IdemKey = tuple[int, str, str]
+
+
+class Messaging:
+    def __init__(
+        self,
+        store: Store,
+        state: LiveState,
+        adapters: dict[str, ChannelAdapter],
+        spawn: Callable[[Awaitable[Any]], None],
+    ) -> None:
+        self.store = store
+        self.state = state
+        self.adapters = adapters
+        self.spawn = spawn
+
+    async def require_conversation_of(self, conversation_id: int, customer_id: int) -> None:
+        conv = self.state.convs.get(conversation_id)
+        if conv is not None:
+            owner: int | None = conv.customer_id
+        else:
+            convs = tables.conversations
+            owner = await self.store.read(
+                lambda c: c.execute(
+                    select(convs.c.customer_id).where(convs.c.id == conversation_id)
+                ).scalar()
+            )
+        if owner != customer_id:
+            raise InvalidInput(f"conversation {conversation_id} is not this customer's")
+
+    async def note_add(
+        self, op: OperatorState, args: commands.NoteAdd, key: IdemKey
+    ) -> dict[str, Any]:
+        text = args.text.strip()
+        if not text or len(text) > commands.MAX_TEXT:
+            raise InvalidInput(f"a note needs 1..{commands.MAX_TEXT} characters")
+        self.state.require_customer(op, args.customer_id)
+        if args.conversation_id is not None:
+            await self.require_conversation_of(args.conversation_id, args.customer_id)
+        summary = await self.store.read(lambda c: queries.customer_summary(c, args.customer_id))
+        if summary is None:
+            raise NotFound(f"no customer {args.customer_id}")
+        author = op.display_name
+
+        def job(b: WriteBatch) -> dict[str, Any]:
+            item_id = b.next_id(tables.timeline)
+            row = note_row(
+                item_id, args.customer_id, args.conversation_id, op.id, author, text, b.now
+            )
+            b.add(tables.timeline, row)
+            item = item_view(row)
+            b.emit(op.id, EventName.TIMELINE_ITEM, {"item": item})
+            result = {"item": item}
+            add_idempotency(b, key, result)
+            return result
+
+        return await self.store.write(job)
+
+    def _working_conversation(self, op: OperatorState, customer_id: int) -> Conv | None:
+        return next(
+            (
+                c
+                for c in self.state.conversations_of(customer_id)
+                if c.operator_id == op.id and c.state in WORKING
+            ),
+            None,
+        )
+
+    async def message_send(
+        self, op: OperatorState, args: commands.MessageSend, key: IdemKey
+    ) -> dict[str, Any]:
+        spec = channels.CHANNELS[args.channel]
+        text = args.text.strip()
+        limit = min(spec.text_limit, commands.MAX_TEXT)
+        if not spec.writable:
+            raise InvalidInput(f"the {args.channel} channel cannot be written to")
+        if not text or len(text) > limit:
+            raise InvalidInput(f"a {args.channel} message needs 1..{limit} characters")
+        self.state.require_customer(op, args.customer_id)
+        conv: Conv | None
+        if args.conversation_id is not None:
+            conv = self.state.conversation_for(op, args.conversation_id)
+            if conv.customer_id != args.customer_id:
+                raise InvalidInput("conversation of another customer")
+        else:
+            conv = self._working_conversation(op, args.customer_id)
+        adapter = self.adapters.get(args.channel)
+        if adapter is None:
+            raise Unreachable(f"the {args.channel} channel is not connected")
+        identities = await self.store.read(lambda c: queries.identities_of(c, args.customer_id))
+        # A delivered identity first; one the customer only stated, if nothing else.
+        ordered = sorted(identities, key=lambda i: bool(i.get("claimed")))
+        address = next(
+            (i["value"] for kind in spec.reaches for i in ordered if i["kind"] == kind), None
+        )
+        if address is None:
+            raise Unreachable(f"the customer cannot be reached by {args.channel}")
+        conv_id = conv.id if conv else None
+        first = conv is not None and not conv.first_response
+        author = op.display_name
+        subject = args.subject.strip()[:300]
+
+        def job(b: WriteBatch) -> dict[str, Any]:
+            item_id = b.next_id(tables.timeline)
+            row = timeline_row(
+                item_id=item_id,
+                customer_id=args.customer_id,
+                conversation_id=conv_id,
+                kind=spec.item_kind,
+                channel=args.channel,
+                direction="out",
+                author_operator_id=op.id,
+                author_label=author,
+                subject=subject,
+                body=text,
+                delivery=channels.DELIVERY_ORDER[0],
+                created_at=b.now,
+            )
+            b.add(tables.timeline, row)
+            if first and conv_id is not None:
+                convs = tables.conversations
+                b.execute(
+                    update(convs)
+                    .where(convs.c.id == conv_id, convs.c.first_response_at.is_(None))
+                    .values(first_response_at=b.now, last_activity_at=b.now)
+                )
+                add_lifecycle(b, conv_id, "first_response", op.id, None)
+            item = item_view(row)
+            b.emit(op.id, EventName.TIMELINE_ITEM, {"item": item})
+            result = {"item": item}
+            add_idempotency(b, key, result)
+            return result
+
+        result = await self.store.write(job)
+        if conv is not None:
+            conv.first_response = True
+        item = result["item"]
+        out = OutboundMessage(
+            item["id"],
+            args.customer_id,
+            args.channel,
+            address,
+            text,
+            subject,
+            op.name_for_customers,
+        )
+        self.spawn(self._deliver(op.id, adapter, out))
+        return result
+
+    async def _deliver(self, op_id: int, adapter: ChannelAdapter, out: OutboundMessage) -> None:
+        try:
+            provider_id = await adapter.send(out)
+            state, error = "sent", ""
+        except ChannelUnavailable as exc:
+            provider_id, state, error = None, channels.DELIVERY_FAILED, str(exc)
+        except Exception as exc:
+            log.exception("%s adapter failed", out.channel)
+            provider_id, state, error = None, channels.DELIVERY_FAILED, type(exc).__name__
+        await self.set_delivery(
+            out.event_id, state, provider_id=provider_id, error=error, notify=op_id
+        )
+
+    async def set_delivery(
+        self,
+        event_id: int,
+        state: str,
+        *,
+        provider_id: str | None = None,
+        error: str = "",
+        notify: int | None = None,
+    ) -> None:
+        """Record a delivery state (sent, delivered, read, failed) and tell the author."""
+        timeline = tables.timeline
+
+        def job(b: WriteBatch) -> None:
+            row = b.execute(
+                select(
+                    timeline.c.delivery, timeline.c.author_operator_id, timeline.c.customer_id
+                ).where(timeline.c.id == event_id)
+            ).first()
+            if row is None or not channels.advance_delivery(row.delivery, state):
+                return  # never move backwards (a late "sent" after "read")
+            values: dict[str, Any] = {"delivery": state}
+            if provider_id:
+                values["provider_id"] = provider_id
+            b.execute(update(timeline).where(timeline.c.id == event_id).values(**values))
+            target = notify if notify is not None else row.author_operator_id
+            if target is not None:
+                b.emit(
+                    target,
+                    EventName.MESSAGE_DELIVERY,
+                    {
+                        "event_id": event_id,
+                        "customer_id": row.customer_id,
+                        "delivery": state,
+                        "error": error,
+                    },
+                )
+
+        await self.store.write(job)

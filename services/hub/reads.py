@@ -1,0 +1,203 @@
+"""Reads of customer data: the card, pages of the feed, search, and the desk's snapshot.
+
+Every read of a customer's data is audited (who, what, when). Agents may open any customer
+nobody else is serving (a caller gives their phone and the agent looks them up), but opening
+customers the agent has nothing to do with — neither held nor waiting in a queue they may take —
+is bounded per hour, so walking the customer ids one by one is refused long before it gets far.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from typing import Any
+
+from sqlalchemy import Connection
+
+from services import nba
+from services.domain.errors import InvalidInput, NotFound, RateLimited
+from services.domain.identity import InvalidIdentity, normalise_identity
+from services.domain.routing import OperatorState, eligible
+from services.hub.hints import Hints
+from services.hub.state import IN_QUEUE, WORKING, LiveState, State, is_supervisor
+from services.protocol import commands
+from services.store import queries
+from services.store.models import utcnow
+from services.store.rows import add_audit
+from services.store.store import Store
+from services.store.writer import WriteBatch
+
+MAX_SEARCH_RESULTS = 50
+# An agent may open this many customers an hour that are neither theirs nor in their queues.
+UNRELATED_OPENS_PER_HOUR = 200
+
+
+class Reads:
+    def __init__(self, store: Store, state: LiveState, hints: Hints) -> None:
+        self.store = store
+        self.state = state
+        self.hints = hints
+        self._unrelated: dict[int, deque[float]] = {}
+
+    async def _audit(
+        self, op: OperatorState, action: str, customer_ids: list[int], details: dict[str, Any]
+    ) -> None:
+        def job(b: WriteBatch) -> None:
+            for customer_id in customer_ids:
+                add_audit(b, op.id, action, "customer", customer_id, details)
+
+        await self.store.write(job)
+
+    def _related(self, op: OperatorState, customer_id: int) -> bool:
+        for conv in self.state.conversations_of(customer_id):
+            if conv.holder == op.id:
+                return True
+            if conv.state in IN_QUEUE and eligible(op, self.state.queue_of(conv), conv.channel):
+                return True
+        last = self.state.last_owner.get(customer_id)
+        return last is not None and last[0] == op.id
+
+    def _check_access(self, op: OperatorState, customer_id: int) -> None:
+        self.state.require_customer(op, customer_id)
+        if is_supervisor(op) or self._related(op, customer_id):
+            return
+        now = time.monotonic()
+        opened = self._unrelated.setdefault(op.id, deque())
+        while opened and now - opened[0] > 3600:
+            opened.popleft()
+        if len(opened) >= UNRELATED_OPENS_PER_HOUR:
+            raise RateLimited(
+                "too many customers opened that are not in your work; ask a supervisor",
+                retry_after_s=int(3600 - (now - opened[0])) + 1,
+            )
+        opened.append(now)
+
+    async def customer_open(self, op: OperatorState, args: commands.CustomerOpen) -> dict[str, Any]:
+        self._check_access(op, args.customer_id)
+        limit = max(1, min(args.limit, commands.MAX_PAGE))
+        conv_id = args.conversation_id
+        if conv_id is not None:
+            await self._require_conversation_of(conv_id, args.customer_id)
+        else:
+            conv_id = self.hints.conversation_for_hints(op, args.customer_id)
+        now = utcnow()
+        card, history = await self.store.read(
+            lambda c: (
+                queries.customer_card(c, args.customer_id, limit, now),
+                nba.recent_outcomes(c, args.customer_id, now),
+            )
+        )
+        if card is None:
+            raise NotFound(f"no customer {args.customer_id}")
+        decision = self.hints.decide(card, history, conv_id)
+        card["hints"] = decision.views()
+
+        def record(b: WriteBatch) -> None:
+            nba.record_decisions(b, decision.hints, args.customer_id, op.id, conv_id)
+
+        # One group commit for both: the decision log and the audit of the view.
+        await asyncio.gather(
+            self.store.write(record),
+            self._audit(op, "customer.view", [args.customer_id], {}),
+        )
+        return card
+
+    async def _require_conversation_of(self, conversation_id: int, customer_id: int) -> None:
+        conv = self.state.convs.get(conversation_id)
+        owner = (
+            conv.customer_id
+            if conv is not None
+            else await self.store.read(lambda c: queries.conversation_customer(c, conversation_id))
+        )
+        if owner != customer_id:
+            raise InvalidInput(f"conversation {conversation_id} is not this customer's")
+
+    async def timeline_page(self, op: OperatorState, args: commands.TimelinePage) -> dict[str, Any]:
+        self._check_access(op, args.customer_id)
+        limit = max(1, min(args.limit, commands.MAX_PAGE))
+        page = await self.store.read(
+            lambda c: queries.timeline_page(c, args.customer_id, args.before, limit)
+        )
+        await self._audit(
+            op,
+            "timeline.page",
+            [args.customer_id],
+            {"before": args.before, "items": len(page.get("items", []))},
+        )
+        return page
+
+    async def customer_search(
+        self, op: OperatorState, args: commands.CustomerSearch
+    ) -> dict[str, Any]:
+        query = args.query.strip()
+        if len(query) < 2:
+            raise InvalidInput("type at least two characters")
+        kind, value = classify_query(query)
+        limit = max(1, min(args.limit, MAX_SEARCH_RESULTS))
+        ids = await self.store.read(
+            lambda c: queries.search_customers(c, query, kind, value, limit * 2)
+        )
+        visible = [i for i in ids if self.state.can_see_customer(op, i)][:limit]
+
+        def load(c: Connection) -> list[dict[str, Any]]:
+            out = []
+            for customer_id in visible:
+                summary = queries.customer_summary(c, customer_id)
+                if summary is not None:
+                    summary["identities"] = queries.identities_of(c, customer_id)
+                    out.append(summary)
+            return out
+
+        found = await self.store.read(load)
+        # What was searched for is itself personal data: only its kind goes in the audit log.
+        await self._audit(op, "customer.search", [s["id"] for s in found], {"query_kind": kind})
+        return {"customers": found}
+
+    async def snapshot(self, op: OperatorState, args: commands.Snapshot) -> dict[str, Any]:
+        """Everything a desk needs after a (re)connect that could not resume."""
+        convs = self.state.convs.values()
+        mine = [
+            c.view()
+            for c in convs
+            if (c.operator_id == op.id and c.state in WORKING)
+            or (c.offered_to == op.id and c.state == State.OFFERED)
+        ]
+        queued = [
+            c.view()
+            for c in convs
+            if c.state in IN_QUEUE
+            and (is_supervisor(op) or eligible(op, self.state.queue_of(c), c.channel))
+        ]
+        names = self.state.names
+        customers = {str(c["customer_id"]): names.get(c["customer_id"], "") for c in mine + queued}
+        return {
+            "presence": op.presence,
+            "conversations": mine,
+            "queue": queued,
+            "customers": customers,
+            "queues": [
+                {"id": q.id, "name": q.name, "sla_seconds": q.sla_seconds}
+                for q in self.state.queues.values()
+            ],
+            "operators": [
+                {"id": o.id, "name": o.display_name, "presence": o.presence}
+                for o in self.state.operators.values()
+            ],
+        }
+
+
+def classify_query(query: str) -> tuple[str, str]:
+    """("phone"|"email"|"name", normalised value) for a search box entry."""
+    if "@" in query:
+        try:
+            return "email", normalise_identity("email", query)
+        except InvalidIdentity:
+            return "name", query
+    digits = sum(ch.isdigit() for ch in query)
+    if digits >= 7 and digits >= len(query.replace(" ", "")) * 0.6:
+        try:
+            return "phone", normalise_identity("phone", query)
+        except InvalidIdentity:
+            return "name", query
+    return "name", query

@@ -1,0 +1,158 @@
+"""Live state on the event loop: open conversations, operators, queues, and who carries what.
+
+Touched only on the event-loop thread, so a decision made between two ``await``s is never
+interleaved with another. Operators' load is derived from the conversations they hold and kept
+right by changing a conversation only through :meth:`LiveState.change`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from services.domain.errors import Forbidden, NotFound
+from services.domain.routing import OperatorState, QueueState
+from services.store.models import ConversationState, utcnow
+from services.store.queries import iso
+
+State = ConversationState
+WORKING = (State.ACTIVE, State.HELD, State.WRAP_UP)
+IN_QUEUE = (State.QUEUED, State.OFFERED)  # what the queue tab of the desktop lists
+CLOSING = (State.RESOLVED, State.CLOSED, State.ABANDONED)
+SUPERVISOR_ROLES = ("supervisor", "admin")
+
+
+@dataclass(slots=True)
+class Conv:
+    id: int
+    customer_id: int
+    channel: str
+    queue_id: int | None
+    state: str
+    operator_id: int | None
+    offered_to: int | None
+    preferred_operator_id: int | None
+    version: int
+    queued_at: datetime | None
+    subject: str = ""
+    held_at: datetime | None = None
+    first_response: bool = False
+    declined: set[int] = field(default_factory=set)
+
+    @property
+    def holder(self) -> int | None:
+        """Whose capacity this conversation takes."""
+        if self.state == State.OFFERED:
+            return self.offered_to
+        if self.state in WORKING:
+            return self.operator_id
+        return None
+
+    def view(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "customer_id": self.customer_id,
+            "channel": self.channel,
+            "queue_id": self.queue_id,
+            "state": self.state,
+            "operator_id": self.operator_id,
+            "offered_to": self.offered_to,
+            "subject": self.subject,
+            "queued_at": iso(self.queued_at),
+            "version": self.version,
+        }
+
+
+def is_supervisor(op: OperatorState) -> bool:
+    return op.role in SUPERVISOR_ROLES
+
+
+class LiveState:
+    def __init__(self) -> None:
+        self.operators: dict[int, OperatorState] = {}
+        self.queues: dict[int, QueueState] = {}
+        self.queue_by_name: dict[str, QueueState] = {}
+        self.convs: dict[int, Conv] = {}
+        # customer -> channel -> open conversation id: one open conversation per channel
+        self._by_customer: dict[int, dict[str, int]] = {}
+        self.names: dict[int, str] = {}
+        # customer -> (operator, when their last conversation closed): a returning customer
+        # goes back to the operator who served them.
+        self.last_owner: dict[int, tuple[int, datetime]] = {}
+
+    # -- conversations ----------------------------------------------------------------------
+    def open_conversation(self, customer_id: int, channel: str) -> Conv | None:
+        conv_id = self._by_customer.get(customer_id, {}).get(channel)
+        return self.convs.get(conv_id) if conv_id is not None else None
+
+    def conversations_of(self, customer_id: int) -> Iterator[Conv]:
+        for conv_id in self._by_customer.get(customer_id, {}).values():
+            conv = self.convs.get(conv_id)
+            if conv is not None:
+                yield conv
+
+    def register(self, conv: Conv) -> None:
+        self.convs[conv.id] = conv
+        self._by_customer.setdefault(conv.customer_id, {})[conv.channel] = conv.id
+        self._add_load(conv, +1)
+
+    def unregister(self, conv: Conv) -> None:
+        self._add_load(conv, -1)
+        self.convs.pop(conv.id, None)
+        channels = self._by_customer.get(conv.customer_id)
+        if channels is not None and channels.get(conv.channel) == conv.id:
+            del channels[conv.channel]
+            if not channels:
+                del self._by_customer[conv.customer_id]
+
+    def change(self, conv: Conv, **changes: Any) -> None:
+        """Change a live conversation, keeping operators' load right."""
+        self._add_load(conv, -1)
+        for name, value in changes.items():
+            setattr(conv, name, value)
+        self._add_load(conv, +1)
+
+    def _add_load(self, conv: Conv, delta: int) -> None:
+        holder = conv.holder
+        op = self.operators.get(holder) if holder is not None else None
+        if op is not None:
+            op.add_load(conv.channel, delta)
+            if delta < 0:
+                op.idle_since = utcnow()
+
+    def queue_of(self, conv: Conv) -> QueueState | None:
+        return self.queues.get(conv.queue_id) if conv.queue_id is not None else None
+
+    def add_queue(self, queue: QueueState) -> None:
+        old = self.queues.get(queue.id)
+        if old is not None and self.queue_by_name.get(old.name) is old:
+            del self.queue_by_name[old.name]
+        self.queues[queue.id] = queue
+        self.queue_by_name[queue.name] = queue
+
+    # -- who may do what --------------------------------------------------------------------
+    def operator(self, op_id: int) -> OperatorState:
+        op = self.operators.get(op_id)
+        if op is None:
+            raise Forbidden("unknown operator")
+        return op
+
+    def conversation_for(self, op: OperatorState, conv_id: int, *, owner_only: bool = True) -> Conv:
+        conv = self.convs.get(conv_id)
+        if conv is None:
+            raise NotFound(f"no open conversation {conv_id}")
+        if owner_only and not is_supervisor(op) and conv.operator_id != op.id:
+            raise Forbidden("this conversation is not yours")
+        return conv
+
+    def can_see_customer(self, op: OperatorState, customer_id: int) -> bool:
+        """Agents see their own customers and those nobody else is serving."""
+        if is_supervisor(op):
+            return True
+        return all(conv.holder in (None, op.id) for conv in self.conversations_of(customer_id))
+
+    def require_customer(self, op: OperatorState, customer_id: int) -> None:
+        if not self.can_see_customer(op, customer_id):
+            raise Forbidden("another operator is serving this customer")
