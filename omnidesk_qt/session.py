@@ -22,6 +22,7 @@ from omnidesk_qt.client import (
     NotConnected,
 )
 from omnidesk_qt.outbox import Outbox, OutboxEntry
+from omnidesk_qt.replies import PendingReplies
 from services.protocol.commands import MUTATING
 from services.protocol.events import EventName, LiveName
 
@@ -93,6 +94,9 @@ class Session(QObject):
         self._report_dirty = False
         self._reporting = False
         self._handlers = self._event_table()
+        # The operator's replies on their way, for the feed to show before the gateway answers.
+        self.replies = PendingReplies(lambda: str(self.operator.get("display_name") or ""), self)
+        self.replies.follow(self.localQueued, self.commandDone, self.commandFailed)
         self._unknown_events: set[str] = set()
 
     # -- lifecycle ------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from pytestqt.qtbot import QtBot
 from omnidesk_qt.client import Credentials
 from omnidesk_qt.embedded import EmbeddedGateway
 from omnidesk_qt.outbox import Outbox
+from omnidesk_qt.replies import PendingReplies
 from omnidesk_qt.session import Session
 from omnidesk_qt.settings import Settings
 from tests.support.opclient import ChatVisitor
@@ -45,6 +46,8 @@ class StandInSession(QObject):
     def __init__(self) -> None:
         super().__init__()
         self.operator = {"display_name": "Анна Смирнова"}
+        self.replies = PendingReplies(lambda: self.operator["display_name"], self)
+        self.replies.follow(self.localQueued, self.commandDone, self.commandFailed)
         self.sent: list[tuple[int, str, str, int | None, str]] = []
 
     def send_message(
