@@ -14,6 +14,8 @@ import sys
 import threading
 from typing import Any
 
+from PySide6.QtGui import QGuiApplication
+
 log = logging.getLogger("omnidesk.automation")
 
 
@@ -39,6 +41,20 @@ class Automation:
         session.customerOpened.connect(
             lambda card: _event(
                 "customer opened", customer_id=card["customer"]["id"], name=card["customer"]["name"]
+            )
+        )
+        session.searchResults.connect(
+            lambda query, customers: _event(
+                "search results",
+                query=query,
+                customers=[
+                    {
+                        "id": c["id"],
+                        "name": c.get("name", ""),
+                        "kinds": [i.get("kind") for i in c.get("identities", [])],
+                    }
+                    for c in customers
+                ],
             )
         )
         session.deliveryChanged.connect(
@@ -88,6 +104,36 @@ class Automation:
     def do_reply(self, text: str) -> None:
         """Type into the composer and send with Ctrl+Enter."""
         self.window.type_reply(text)
+
+    def do_find_customer(self, query: str) -> None:
+        """Type into the customer search and press Enter."""
+        self.window.search.setText(query)
+        self.window.search.returnPressed.emit()
+
+    def do_open_customer(self, customer_id: int) -> None:
+        """Choose a customer among the search results: their row, then Enter."""
+        popup = self.window.search_popup
+        popup.list.setCurrentRow(popup.chosen_ids().index(customer_id))
+        popup.list.itemActivated.emit(popup.list.currentItem())
+
+    def do_reply_channels(self) -> None:
+        box = self.window.composer.channel
+        _event(
+            "reply channels",
+            channels=[box.itemData(i) for i in range(box.count())],
+            texts=[box.itemText(i) for i in range(box.count())],
+            current=box.currentData(),
+        )
+
+    def do_show_reply_channels(self) -> None:
+        """Drop the composer's reply-channel list down, as a click on it does."""
+        self.window.composer.channel.showPopup()
+
+    def do_screenshot(self, path: str) -> None:
+        """The whole screen, pop-ups included (a window's own grab leaves them out)."""
+        screen = QGuiApplication.primaryScreen()
+        ok = screen is not None and screen.grabWindow(0).save(path)
+        _event("screenshot", path=path, ok=bool(ok))
 
     def do_feed_texts(self) -> None:
         _event("feed texts", texts=self.window.feed_texts())

@@ -22,7 +22,9 @@ from omnidesk_qt.client import (
     NotConnected,
 )
 from omnidesk_qt.outbox import Outbox, OutboxEntry
+from omnidesk_qt.replies import PendingReplies
 from services.protocol.commands import MUTATING
+from services.protocol.events import EventName, LiveName
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -91,6 +93,11 @@ class Session(QObject):
         self._disk = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox")
         self._report_dirty = False
         self._reporting = False
+        self._handlers = self._event_table()
+        # The operator's replies on their way, for the feed to show before the gateway answers.
+        self.replies = PendingReplies(lambda: str(self.operator.get("display_name") or ""), self)
+        self.replies.follow(self.localQueued, self.commandDone, self.commandFailed)
+        self._unknown_events: set[str] = set()
 
     # -- lifecycle ------------------------------------------------------------------------------
     def start(self) -> None:
@@ -144,31 +151,55 @@ class Session(QObject):
         self.snapshotLoaded.emit(snap)
 
     # -- events ---------------------------------------------------------------------------------
+    def _event_table(self) -> dict[str, Callable[[dict[str, Any]], None]]:
+        """What each event the gateway sends does: one handler per name of the protocol's
+        event tables (services.protocol.events)."""
+        return {
+            EventName.CONVERSATION_OFFERED: self._offered,
+            EventName.CONVERSATION_OFFER_WITHDRAWN: self._offer_withdrawn,
+            EventName.CONVERSATION_UPDATED: self._conversation_updated,
+            EventName.TIMELINE_ITEM: lambda data: self.timelineItem.emit(data["item"]),
+            EventName.MESSAGE_DELIVERY: self._delivery,
+            EventName.PRESENCE_CHANGED: self._presence,
+            EventName.HINTS_UPDATED: self._hints,
+            LiveName.QUEUE_UPDATED: self._queue_updated,
+            # Too many queue changes at once for a slow reader: read the queue afresh.
+            LiveName.QUEUE_RESYNC: lambda _data: self._spawn(self.reload()),
+        }
+
     def _on_event(self, name: str, data: dict[str, Any], seq: int) -> None:
-        if name == "conversation.offered":
-            self.offerReceived.emit(data["conversation"], data.get("customer", {}))
-            self.conversationChanged.emit(data["conversation"])
-        elif name == "conversation.offer_withdrawn":
-            self.offerWithdrawn.emit(int(data["conversation"]["id"]), data.get("reason", ""))
-            self.conversationChanged.emit(data["conversation"])
-        elif name == "conversation.updated":
-            self.conversationChanged.emit(data["conversation"])
-        elif name == "timeline.item":
-            self.timelineItem.emit(data["item"])
-        elif name == "message.delivery":
-            self.deliveryChanged.emit(int(data["event_id"]), data["delivery"])
-        elif name == "presence.changed":
-            self.presenceChanged.emit(data["presence"], data.get("since", ""))
-        elif name == "queue.updated":
-            # the queue's changes of a short window, oldest first
-            for item in data.get("items", ()):
-                self.queueChanged.emit(item["conversation"], item.get("customer", {}))
-        elif name == "queue.resync":
-            self._spawn(self.reload())  # too many queue changes at once: read it afresh
-        elif name == "hints.updated":
-            self.hintsChanged.emit(int(data["customer_id"]), list(data.get("hints", [])))
-        else:
+        handler = self._handlers.get(name)
+        if handler is not None:
+            handler(data)
+        elif name not in self._unknown_events:
+            # A newer gateway may send more than this desktop knows: say so once, not per event.
+            self._unknown_events.add(name)
             log.debug("unhandled event %s", name)
+
+    def _offered(self, data: dict[str, Any]) -> None:
+        self.offerReceived.emit(data["conversation"], data.get("customer", {}))
+        self.conversationChanged.emit(data["conversation"])
+
+    def _offer_withdrawn(self, data: dict[str, Any]) -> None:
+        self.offerWithdrawn.emit(int(data["conversation"]["id"]), data.get("reason", ""))
+        self.conversationChanged.emit(data["conversation"])
+
+    def _conversation_updated(self, data: dict[str, Any]) -> None:
+        self.conversationChanged.emit(data["conversation"])
+
+    def _delivery(self, data: dict[str, Any]) -> None:
+        self.deliveryChanged.emit(int(data["event_id"]), data["delivery"])
+
+    def _presence(self, data: dict[str, Any]) -> None:
+        self.presenceChanged.emit(data["presence"], data.get("since", ""))
+
+    def _hints(self, data: dict[str, Any]) -> None:
+        self.hintsChanged.emit(int(data["customer_id"]), list(data.get("hints", [])))
+
+    def _queue_updated(self, data: dict[str, Any]) -> None:
+        # the queue's changes of a short window, oldest first
+        for item in data.get("items", ()):
+            self.queueChanged.emit(item["conversation"], item.get("customer", {}))
 
     # -- commands through the outbox ------------------------------------------------------------
     def command(self, name: str, args: dict[str, Any]) -> None:

@@ -10,7 +10,6 @@ with that customer when the operator switches to another one and back.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
@@ -30,37 +29,29 @@ from PySide6.QtWidgets import (
 
 from omnidesk_qt.session import Session
 from omnidesk_qt.settings import Settings
+from services.protocol.channels import CHANNELS, reply_addresses
 
-# Identity kind -> channels a reply can go out on, in the order they are offered.
-CHANNELS_OF_IDENTITY = {
-    "web_visitor": ("webchat",),
-    "telegram": ("telegram",),
-    "whatsapp": ("whatsapp",),
-    "phone": ("sms",),
-    "email": ("email",),
-}
-CHANNEL_ORDER = ("webchat", "telegram", "whatsapp", "sms", "email")
-MAX_TEXT = 20_000  # what the gateway accepts
 TEMPLATES_SETTING = "composer.templates"
 _VARIABLE = re.compile(r"\{(name|order)\}")
 
 
-def reply_channels(
-    identities: list[dict[str, Any]], used: Iterable[str] = ()
-) -> list[tuple[str, str]]:
-    """(channel, address) for every channel the customer can be written to, in CHANNEL_ORDER.
-    A phone number is SMS, and WhatsApp too when the customer has used WhatsApp (``used``: the
-    channels of their feed) without a WhatsApp identity of its own: the gateway reaches
-    WhatsApp through the phone number."""
-    used = set(used)
-    found: dict[str, str] = {}
-    for ident in identities:
-        kind, value = str(ident.get("kind")), str(ident.get("value") or "")
-        for channel in CHANNELS_OF_IDENTITY.get(kind, ()):
-            found.setdefault(channel, value)
-        if kind == "phone" and "whatsapp" in used:
-            found.setdefault("whatsapp", value)
-    return [(ch, found[ch]) for ch in CHANNEL_ORDER if ch in found]
+def reply_channels(identities: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """(channel, address) for every channel the customer can be written to, as the channel
+    table says (a phone number reaches SMS and WhatsApp alike), in the order it offers them."""
+    pairs = [(str(i.get("kind")), str(i.get("value") or "")) for i in identities]
+    return reply_addresses(pairs)
+
+
+def text_limit(channel: str | None) -> int:
+    """The longest reply ``channel`` carries (0: nothing to write on)."""
+    spec = CHANNELS.get(channel or "")
+    return spec.text_limit if spec is not None else 0
+
+
+def has_subject(channel: str | None) -> bool:
+    """Whether a reply on ``channel`` is an e-mail, with a subject line."""
+    spec = CHANNELS.get(channel or "")
+    return spec is not None and spec.item_kind == "email"
 
 
 def latest_order(card: dict[str, Any]) -> str:
@@ -178,9 +169,7 @@ class Composer(QWidget):
         current = self.current_channel() if same else None
         self.channel.blockSignals(True)
         self.channel.clear()
-        items = (card.get("timeline") or {}).get("items") or []
-        used = {str(it.get("channel")) for it in items if it.get("channel")}
-        for channel, address in reply_channels(list(card.get("identities") or []), used):
+        for channel, address in reply_channels(list(card.get("identities") or [])):
             name = self._channel_names.get(channel, channel)
             self.channel.addItem(f"{name} — {address}" if address else name, channel)
         self.channel.blockSignals(False)
@@ -218,14 +207,10 @@ class Composer(QWidget):
         channel = self.current_channel()
         if not text or self.customer_id is None or channel is None:
             return False
-        if len(text) > MAX_TEXT:
-            self.hint.setText(
-                self.tr("The reply is too long: at most %1 characters.").replace(
-                    "%1", str(MAX_TEXT)
-                )
-            )
+        if self._too_long(text, channel):
+            self._show_too_long(channel)
             return False
-        subject = self.subject.text().strip() if channel == "email" else ""
+        subject = self.subject.text().strip() if has_subject(channel) else ""
         self.session.send_message(self.customer_id, channel, text, self.conversation_id, subject)
         self.editor.clear()
         self.sent.emit(channel, text)
@@ -302,7 +287,7 @@ class Composer(QWidget):
         self._chosen = True
 
     def _channel_changed(self, _index: int = -1) -> None:
-        self.subject.setVisible(self.current_channel() == "email")
+        self.subject.setVisible(has_subject(self.current_channel()))
         self._update_state()
 
     def _timeline_item(self, item: dict[str, Any]) -> None:
@@ -336,6 +321,17 @@ class Composer(QWidget):
         else:
             self._drafts.pop(self.customer_id, None)
 
+    def _too_long(self, text: str, channel: str | None) -> bool:
+        return len(text) > text_limit(channel)
+
+    def _show_too_long(self, channel: str | None) -> None:
+        name = self._channel_names.get(channel or "", channel or "")
+        self.hint.setText(
+            self.tr("The reply is too long for %1: at most %2 characters.")
+            .replace("%1", name)
+            .replace("%2", str(text_limit(channel)))
+        )
+
     def _update_state(self) -> None:
         has_customer = self.customer_id is not None
         reachable = self.channel.count() > 0
@@ -348,5 +344,7 @@ class Composer(QWidget):
             self.hint.setText(self.tr("Open a conversation to reply."))
         elif not reachable:
             self.hint.setText(self.tr("This customer has no channel a reply can go to."))
+        elif self._too_long(self.editor.toPlainText().strip(), self.current_channel()):
+            self._show_too_long(self.current_channel())  # e.g. a long e-mail switched to SMS
         else:
             self.hint.setText(self.tr("Ctrl+Enter sends · Enter starts a new line"))

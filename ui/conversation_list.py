@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from services.protocol.channels import CHANNELS
 from ui.conversation_model import (
-    CHANNELS,
     MINE,
     QUEUE,
     Column,

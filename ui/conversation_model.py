@@ -31,13 +31,13 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QColor, QFont, QIcon, QImage, QPainter, QPixmap
 
+from services.protocol.channels import CHANNELS
 from ui.icons import icon
 
 Index = QModelIndex | QPersistentModelIndex
 
 OPEN_STATES = ("queued", "offered", "active", "held", "wrap_up")
 WAITING_STATES = ("queued", "offered")
-CHANNELS = ("webchat", "email", "telegram", "whatsapp", "sms", "voice", "visit")
 DEFAULT_SLA_S = 60
 
 MINE = "mine"

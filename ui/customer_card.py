@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 from ui.icons import icon
 from ui.labels import status_names
 
-IDENTITY_CHANNEL = {"telegram": "telegram", "whatsapp": "whatsapp", "email": "email"}
 CURRENCY = {"RUB": "₽", "USD": "$", "EUR": "€"}
 AVATAR_COLOURS = ("#5c6bc0", "#00897b", "#8e24aa", "#f4511e", "#3949ab", "#6d4c41", "#039be5")
 

@@ -51,6 +51,7 @@ from PySide6.QtCore import (
 )
 
 from omnidesk_qt.sanitize import email_body_html, html_to_text
+from services.protocol.channels import DELIVERY_FAILED, advance_delivery
 from ui.labels import disposition_names, status_names
 
 Index = QModelIndex | QPersistentModelIndex
@@ -81,20 +82,19 @@ class FeedRole(IntEnum):
     DAY = KIND + 16  # datetime.date of the row (local time)
 
 
-DELIVERY_RANK = {"pending": 0, "sent": 1, "delivered": 2, "read": 3}
 DELIVERY_MARK = {"pending": "⏳", "sent": "✓", "delivered": "✓✓", "read": "✓✓", "failed": "⚠"}
 _EARLY_MAX = 512  # delivery states remembered for items that have not arrived yet
 
 
 def merge_delivery(current: str | None, new: str | None) -> str | None:
     """The state to show when ``new`` arrives for a row showing ``current``: states only move
-    forward (pending < sent < delivered < read); "failed" always shows, and a state after a
-    failure means a retry went through."""
+    forward, in the channel table's order; "failed" always shows, and a state after a failure
+    means a retry went through."""
     if new is None:
         return current
-    if current is None or new == "failed" or current == "failed":
+    if current is None:
         return new
-    return new if DELIVERY_RANK.get(new, -1) >= DELIVERY_RANK.get(current, -1) else current
+    return new if advance_delivery(current, new) else current
 
 
 def local_time(at: str | None) -> datetime:
@@ -481,7 +481,7 @@ class FeedModel(QAbstractListModel):
         if row is None or row.item is None:
             return None
         row.error = message
-        self._update(row, dict(row.item, delivery="failed"))
+        self._update(row, dict(row.item, delivery=DELIVERY_FAILED))
         return row.pos - self._base
 
     def set_delivery(self, event_id: int, state: str, error: str = "") -> int | None:
@@ -491,7 +491,7 @@ class FeedModel(QAbstractListModel):
             new = merge_delivery(row.item.get("delivery"), state)
             if new == row.item.get("delivery") and not error:
                 return None
-            if new == "failed" and error:
+            if new == DELIVERY_FAILED and error:
                 row.error = error
             self._update(row, dict(row.item, delivery=new))
             return row.pos - self._base
@@ -683,7 +683,7 @@ class FeedModel(QAbstractListModel):
         delivery = merge_delivery(old.get("delivery"), item.get("delivery"))
         if delivery != item.get("delivery"):
             item = dict(item, delivery=delivery)
-        if delivery != "failed":
+        if delivery != DELIVERY_FAILED:
             row.error = ""
         old_id = old.get("id")
         row.changed(item)
@@ -821,7 +821,7 @@ class FeedModel(QAbstractListModel):
         if t.delivery_text:
             tip.append(
                 self._failed_text.replace("%1", row.error)
-                if delivery == "failed" and row.error
+                if delivery == DELIVERY_FAILED and row.error
                 else t.delivery_text
             )
         t.tooltip = "\n".join(tip)

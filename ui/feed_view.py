@@ -2,8 +2,9 @@
 
 :class:`FeedView` is a :class:`FeedList` (a QListView) on a :class:`~ui.feed_model.FeedModel`,
 painted by :class:`FeedDelegate`, wired to the session: it shows the card it is given, appends
-the customer's live items, shows the operator's replies at once as pending rows and follows
-their delivery, and asks the gateway for older pages when the user scrolls near the top.
+the customer's live items, draws the operator's replies on their way (kept by the session's
+:class:`~omnidesk_qt.replies.PendingReplies`) as pending rows and follows their delivery,
+and asks the gateway for older pages when the user scrolls near the top.
 
 Speed
     The delegate lays a row out once per content version and width (QTextLayout for text,
@@ -22,7 +23,6 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import (
@@ -860,7 +860,6 @@ class FeedView(QWidget):
         self._unseen = 0
         self._since_trim = 0  # live items appended since the window was last trimmed
 
-        self._locals: dict[str, dict[str, Any]] = {}  # replies not confirmed yet, any customer
         self._day = QTimer(self)
         self._day.setInterval(60_000)
         self._day.timeout.connect(lambda: self.model.refresh_today())
@@ -872,9 +871,12 @@ class FeedView(QWidget):
         session.timelineItem.connect(self._item)
         session.timelinePage.connect(self._page)
         session.deliveryChanged.connect(self._delivery)
-        session.localQueued.connect(self._local)
-        session.commandDone.connect(self._done)
         session.commandFailed.connect(self._failed)
+        # Replies on their way belong to the session's PendingReplies; the feed draws them.
+        self.replies = session.replies
+        self.replies.added.connect(self._reply_added)
+        self.replies.confirmed.connect(self._reply_confirmed)
+        self.replies.failed.connect(self._reply_failed)
 
     # -- what the window calls ------------------------------------------------------------------
     @property
@@ -887,9 +889,8 @@ class FeedView(QWidget):
         cid = int(customer.get("id") or 0)
         self.list.pin()
         self.model.show(cid, card.get("timeline") or {})
-        for key, item in self._locals.items():
-            if item.get("customer_id") == cid:
-                self.model.add_local(key, item)
+        for key, item in self.replies.of_customer(cid):
+            self.model.add_local(key, item)
         self._set_unseen(0)
         self._since_trim = 0
         self.model.refresh_today()
@@ -950,49 +951,22 @@ class FeedView(QWidget):
     def _delivery(self, event_id: int, state: str) -> None:
         self.model.set_delivery(event_id, state)
 
-    def _local(self, command: str, key: str, args: dict[str, Any]) -> None:
-        if command != "message.send":
-            return
-        channel = str(args.get("channel") or "")
-        operator = getattr(self.session, "operator", None) or {}
-        item: dict[str, Any] = {
-            "id": None,
-            "customer_id": args.get("customer_id"),
-            "conversation_id": args.get("conversation_id"),
-            "kind": "email" if channel == "email" else "message",
-            "channel": channel,
-            "direction": "out",
-            "author": str(operator.get("display_name") or ""),
-            "subject": str(args.get("subject") or ""),
-            "body": str(args.get("text") or ""),
-            "attachments": [],
-            "extra": {},
-            "delivery": "pending",
-            "at": datetime.now(UTC).isoformat(),
-        }
-        self._locals[key] = item
-        if item["customer_id"] == self.model.customer_id and self.model.customer_id:
+    def _reply_added(self, key: str, item: dict[str, Any]) -> None:
+        if self.model.customer_id and item.get("customer_id") == self.model.customer_id:
             self.list.pin()  # the operator's own reply: show it, at the bottom
             self._set_unseen(0)
             self.model.add_local(key, item)
 
-    def _done(self, command: str, key: str, result: dict[str, Any]) -> None:
-        if command != "message.send":
-            return
-        self._locals.pop(key, None)
-        item = result.get("item")
-        if isinstance(item, dict) and item.get("customer_id") == self.model.customer_id:
+    def _reply_confirmed(self, key: str, item: dict[str, Any]) -> None:
+        if item.get("customer_id") == self.model.customer_id:
             self.model.resolve_local(key, item)
 
-    def _failed(self, command: str, code: str, message: str, key: str) -> None:
+    def _reply_failed(self, key: str, why: str) -> None:
+        self.model.fail_local(key, why)
+
+    def _failed(self, command: str, _code: str, _message: str, _key: str) -> None:
         if command == "timeline.page":
             self.model.older_failed()
-            return
-        local = self._locals.get(key)
-        if command != "message.send" or local is None or local["delivery"] != "pending":
-            return
-        self._locals[key] = dict(local, delivery="failed")
-        self.model.fail_local(key, message or code)
 
     # -- the rest -------------------------------------------------------------------------------
     def _pinned_changed(self, pinned: bool) -> None:

@@ -29,9 +29,10 @@ from PySide6.QtGui import (
 )
 from PySide6.QtSvg import QSvgRenderer
 
+from services.protocol.channels import CHANNELS
+
 log = logging.getLogger(__name__)
 
-CHANNELS = ("webchat", "email", "telegram", "whatsapp", "sms", "voice", "visit")
 STATES = ("online", "offline", "reconnecting")
 ACTIONS = ("accept", "decline", "hold", "resume", "transfer", "hangup", "note", "search")
 APP = "omnidesk"

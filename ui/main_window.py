@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from omnidesk_qt.settings import SettingError
+from services.protocol.channels import reply_addresses
 from ui.call_bar import CallBar
 from ui.conversation_list import ConversationList
 from ui.conversation_model import ConversationModel, format_duration, parse_time
@@ -63,13 +64,6 @@ PRESENCE_ICON = {
 PRESENCE_CYCLE = ("available", "break", "after_call_work")
 TIMED_PRESENCE = ("break", "after_call_work")
 LAYOUT_SETTING = "ui.splitter_sizes"
-ADDRESS_CHANNELS = {
-    "web_visitor": "webchat",
-    "email": "email",
-    "telegram": "telegram",
-    "whatsapp": "whatsapp",
-    "phone": "sms",
-}
 
 
 def _optional_widget(module: str, name: str) -> Any | None:
@@ -1011,11 +1005,9 @@ class MainWindow(QMainWindow):
         for it in (self.card.get("timeline") or {}).get("items") or []:
             if it.get("direction") == "in" and it.get("channel"):
                 return str(it["channel"])
-        for ident in self.card.get("identities") or []:
-            ch = ADDRESS_CHANNELS.get(str(ident.get("kind")))
-            if ch:
-                return ch
-        return "webchat"
+        identities = self.card.get("identities") or []
+        reachable = reply_addresses([(str(i.get("kind")), str(i.get("value"))) for i in identities])
+        return reachable[0][0] if reachable else "webchat"
 
     # ==========================================================================================
     # showing state

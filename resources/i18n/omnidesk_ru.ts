@@ -4,17 +4,17 @@
 <context>
     <name></name>
     <message>
-        <location filename="../../ui/customer_card.py" line="59"/>
+        <location filename="../../ui/customer_card.py" line="58"/>
         <source>%1 min</source>
         <translation>%1 мин</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="61"/>
+        <location filename="../../ui/customer_card.py" line="60"/>
         <source>%1 h</source>
         <translation>%1 ч</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="62"/>
+        <location filename="../../ui/customer_card.py" line="61"/>
         <source>%1 d</source>
         <translation>%1 дн.</translation>
     </message>
@@ -22,7 +22,7 @@
 <context>
     <name>Avatar</name>
     <message>
-        <location filename="../../ui/customer_card.py" line="73"/>
+        <location filename="../../ui/customer_card.py" line="72"/>
         <source>Initials</source>
         <translation>Инициалы</translation>
     </message>
@@ -132,108 +132,108 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../ui/composer.py" line="96"/>
+        <location filename="../../ui/composer.py" line="87"/>
         <source>Web chat</source>
         <translation>Веб-чат</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="97"/>
+        <location filename="../../ui/composer.py" line="88"/>
         <source>Telegram</source>
         <translation>Telegram</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="98"/>
+        <location filename="../../ui/composer.py" line="89"/>
         <source>WhatsApp</source>
         <translation>WhatsApp</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="99"/>
+        <location filename="../../ui/composer.py" line="90"/>
         <source>SMS</source>
         <translation>SMS</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="100"/>
+        <location filename="../../ui/composer.py" line="91"/>
         <source>E-mail</source>
         <translation>Почта</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="105"/>
+        <location filename="../../ui/composer.py" line="96"/>
         <source>Reply channel</source>
         <translation>Канал ответа</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="106"/>
+        <location filename="../../ui/composer.py" line="97"/>
         <source>The channel the reply goes out on</source>
         <translation>Канал, по которому уйдёт ответ</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="116"/>
+        <location filename="../../ui/composer.py" line="107"/>
         <source>E-mail subject</source>
         <translation>Тема письма</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="117"/>
+        <location filename="../../ui/composer.py" line="108"/>
         <source>Subject</source>
         <translation>Тема</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="122"/>
-        <location filename="../../ui/composer.py" line="125"/>
+        <location filename="../../ui/composer.py" line="113"/>
+        <location filename="../../ui/composer.py" line="116"/>
         <source>Templates</source>
         <translation>Шаблоны</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="123"/>
+        <location filename="../../ui/composer.py" line="114"/>
         <source>Reply templates</source>
         <translation>Шаблоны ответов</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="127"/>
+        <location filename="../../ui/composer.py" line="118"/>
         <source>Send</source>
         <translation>Отправить</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="129"/>
+        <location filename="../../ui/composer.py" line="120"/>
         <source>Send the reply</source>
         <translation>Отправить ответ</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="130"/>
+        <location filename="../../ui/composer.py" line="121"/>
         <source>Send (Ctrl+Enter)</source>
         <translation>Отправить (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="134"/>
+        <location filename="../../ui/composer.py" line="125"/>
         <source>Reply</source>
         <translation>Ответ</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="136"/>
+        <location filename="../../ui/composer.py" line="127"/>
         <source>Write a reply… Ctrl+Enter sends, Enter starts a new line</source>
         <translation>Напишите ответ… Ctrl+Enter — отправить, Enter — новая строка</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="144"/>
+        <location filename="../../ui/composer.py" line="135"/>
         <source>Reply status</source>
         <translation>Состояние ответа</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="223"/>
-        <source>The reply is too long: at most %1 characters.</source>
-        <translation>Ответ слишком длинный: не более %1 символов.</translation>
+        <location filename="../../ui/composer.py" line="330"/>
+        <source>The reply is too long for %1: at most %2 characters.</source>
+        <translation>Ответ слишком длинный для канала %1: не более %2 символов.</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="348"/>
+        <location filename="../../ui/composer.py" line="344"/>
         <source>Open a conversation to reply.</source>
         <translation>Откройте обращение, чтобы ответить.</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="350"/>
+        <location filename="../../ui/composer.py" line="346"/>
         <source>This customer has no channel a reply can go to.</source>
         <translation>У этого клиента нет канала, по которому можно отправить ответ.</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="352"/>
+        <location filename="../../ui/composer.py" line="350"/>
         <source>Ctrl+Enter sends · Enter starts a new line</source>
         <translation>Ctrl+Enter — отправить · Enter — новая строка</translation>
     </message>
@@ -517,138 +517,138 @@
 <context>
     <name>CustomerCard</name>
     <message>
-        <location filename="../../ui/customer_card.py" line="117"/>
+        <location filename="../../ui/customer_card.py" line="116"/>
         <source>Customer card</source>
         <translation>Карточка клиента</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="125"/>
+        <location filename="../../ui/customer_card.py" line="124"/>
         <source>Phone</source>
         <translation>Телефон</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="126"/>
+        <location filename="../../ui/customer_card.py" line="125"/>
         <source>E-mail</source>
         <translation>Почта</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="127"/>
+        <location filename="../../ui/customer_card.py" line="126"/>
         <source>Telegram</source>
         <translation>Telegram</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="128"/>
+        <location filename="../../ui/customer_card.py" line="127"/>
         <source>WhatsApp</source>
         <translation>WhatsApp</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="129"/>
+        <location filename="../../ui/customer_card.py" line="128"/>
         <source>Web chat</source>
         <translation>Веб-чат</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="132"/>
+        <location filename="../../ui/customer_card.py" line="131"/>
         <source>Standard</source>
         <translation>Стандарт</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="133"/>
+        <location filename="../../ui/customer_card.py" line="132"/>
         <source>Premium</source>
         <translation>Премиум</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="134"/>
+        <location filename="../../ui/customer_card.py" line="133"/>
         <source>VIP</source>
         <translation>VIP</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="135"/>
+        <location filename="../../ui/customer_card.py" line="134"/>
         <source>New customer</source>
         <translation>Новый клиент</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="148"/>
-        <location filename="../../ui/customer_card.py" line="236"/>
+        <location filename="../../ui/customer_card.py" line="147"/>
+        <location filename="../../ui/customer_card.py" line="235"/>
         <source>No customer open</source>
         <translation>Клиент не выбран</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="149"/>
+        <location filename="../../ui/customer_card.py" line="148"/>
         <source>Customer name</source>
         <translation>Имя клиента</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="154"/>
+        <location filename="../../ui/customer_card.py" line="153"/>
         <source>Segment</source>
         <translation>Сегмент</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="156"/>
+        <location filename="../../ui/customer_card.py" line="155"/>
         <source>Last CSAT</source>
         <translation>Последняя оценка CSAT</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="172"/>
-        <location filename="../../ui/customer_card.py" line="176"/>
+        <location filename="../../ui/customer_card.py" line="171"/>
+        <location filename="../../ui/customer_card.py" line="175"/>
         <source>Contacts</source>
         <translation>Контакты</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="185"/>
-        <location filename="../../ui/customer_card.py" line="188"/>
+        <location filename="../../ui/customer_card.py" line="184"/>
+        <location filename="../../ui/customer_card.py" line="187"/>
         <source>Products</source>
         <translation>Продукты</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="190"/>
-        <location filename="../../ui/customer_card.py" line="194"/>
+        <location filename="../../ui/customer_card.py" line="189"/>
+        <location filename="../../ui/customer_card.py" line="193"/>
         <source>Purchases</source>
         <translation>Покупки</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="195"/>
+        <location filename="../../ui/customer_card.py" line="194"/>
         <source>Order</source>
         <translation>Заказ</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="195"/>
+        <location filename="../../ui/customer_card.py" line="194"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="195"/>
+        <location filename="../../ui/customer_card.py" line="194"/>
         <source>Amount</source>
         <translation>Сумма</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="205"/>
-        <location filename="../../ui/customer_card.py" line="209"/>
+        <location filename="../../ui/customer_card.py" line="204"/>
+        <location filename="../../ui/customer_card.py" line="208"/>
         <source>Open requests</source>
         <translation>Открытые обращения</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="260"/>
+        <location filename="../../ui/customer_card.py" line="259"/>
         <source>(no name)</source>
         <translation>(без имени)</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="268"/>
+        <location filename="../../ui/customer_card.py" line="267"/>
         <source>Last CSAT: %1 of 5</source>
         <translation>Последняя оценка CSAT: %1 из 5</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="283"/>
-        <location filename="../../ui/customer_card.py" line="291"/>
+        <location filename="../../ui/customer_card.py" line="282"/>
+        <location filename="../../ui/customer_card.py" line="290"/>
         <source>verified</source>
         <translation>подтверждён</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="283"/>
+        <location filename="../../ui/customer_card.py" line="282"/>
         <source>claimed</source>
         <translation>со слов клиента</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="291"/>
+        <location filename="../../ui/customer_card.py" line="290"/>
         <source>claimed, not verified</source>
         <translation>со слов клиента, не подтверждён</translation>
     </message>
@@ -843,7 +843,7 @@
         <translation>Перейти к новым сообщениям</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/feed_view.py" line="1007"/>
+        <location filename="../../ui/feed_view.py" line="981"/>
         <source>New messages: %n ↓</source>
         <translation>
             <numerusform>%n новое сообщение ↓</numerusform>
@@ -1038,520 +1038,520 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="236"/>
-        <location filename="../../ui/main_window.py" line="237"/>
-        <location filename="../../ui/main_window.py" line="315"/>
-        <location filename="../../ui/main_window.py" line="1101"/>
+        <location filename="../../ui/main_window.py" line="230"/>
+        <location filename="../../ui/main_window.py" line="231"/>
+        <location filename="../../ui/main_window.py" line="309"/>
+        <location filename="../../ui/main_window.py" line="1093"/>
         <source>OmniDesk</source>
         <translation>OmniDesk</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="349"/>
+        <location filename="../../ui/main_window.py" line="343"/>
         <source>The gateway did not answer in time; try again.</source>
         <translation>Шлюз не ответил вовремя; повторите попытку.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="350"/>
+        <location filename="../../ui/main_window.py" line="344"/>
         <source>Someone else acted on this conversation first, or it changed.</source>
         <translation>Другой оператор уже занялся этим обращением, или оно изменилось.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="352"/>
+        <location filename="../../ui/main_window.py" line="346"/>
         <source>Not allowed: another operator serves this customer, or the queue needs other skills.</source>
         <translation>Не разрешено: клиента обслуживает другой оператор, или для очереди нужны другие навыки.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="355"/>
+        <location filename="../../ui/main_window.py" line="349"/>
         <source>Not found: it was closed or removed meanwhile.</source>
         <translation>Не найдено: за это время закрыто или удалено.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="356"/>
+        <location filename="../../ui/main_window.py" line="350"/>
         <source>No free place for this channel (or the colleague is busy).</source>
         <translation>Нет свободных мест для этого канала (или коллега занят).</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="358"/>
+        <location filename="../../ui/main_window.py" line="352"/>
         <source>Too many actions at once; it is retried in a moment.</source>
         <translation>Слишком много действий одновременно; повторная попытка — через мгновение.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="359"/>
+        <location filename="../../ui/main_window.py" line="353"/>
         <source>The gateway does not support this yet.</source>
         <translation>Шлюз пока это не поддерживает.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="360"/>
+        <location filename="../../ui/main_window.py" line="354"/>
         <source>The gateway failed; it is retried.</source>
         <translation>Сбой шлюза; выполняется повторная попытка.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="361"/>
+        <location filename="../../ui/main_window.py" line="355"/>
         <source>The gateway refused it: %1</source>
         <translation>Шлюз отклонил запрос: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="365"/>
+        <location filename="../../ui/main_window.py" line="359"/>
         <source>Decline</source>
         <translation>Отклонить</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="366"/>
+        <location filename="../../ui/main_window.py" line="360"/>
         <source>Hold</source>
         <translation>Удержать</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="367"/>
+        <location filename="../../ui/main_window.py" line="361"/>
         <source>Resume</source>
         <translation>Продолжить</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="368"/>
+        <location filename="../../ui/main_window.py" line="362"/>
         <source>End</source>
         <translation>Закончить</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="370"/>
+        <location filename="../../ui/main_window.py" line="364"/>
         <source>Wrap-up</source>
         <translation>Завершение</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="376"/>
+        <location filename="../../ui/main_window.py" line="370"/>
         <source>History</source>
         <translation>История</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="377"/>
+        <location filename="../../ui/main_window.py" line="371"/>
         <source>Suggestion</source>
         <translation>Подсказка</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="380"/>
+        <location filename="../../ui/main_window.py" line="374"/>
         <source>The offer timed out and went to someone else.</source>
         <translation>Время на принятие истекло, обращение передано другому оператору.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="381"/>
+        <location filename="../../ui/main_window.py" line="375"/>
         <source>The offer was withdrawn because you are not available.</source>
         <translation>Обращение отозвано: вы не на линии.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="382"/>
+        <location filename="../../ui/main_window.py" line="376"/>
         <source>A colleague took the conversation.</source>
         <translation>Обращение взял коллега.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="386"/>
+        <location filename="../../ui/main_window.py" line="380"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="373"/>
-        <location filename="../../ui/main_window.py" line="403"/>
+        <location filename="../../ui/main_window.py" line="367"/>
+        <location filename="../../ui/main_window.py" line="397"/>
         <source>Presence</source>
         <translation>Статус оператора</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="249"/>
+        <location filename="../../ui/main_window.py" line="243"/>
         <source>The customer&apos;s messages appear here.</source>
         <translation>Здесь появятся сообщения клиента.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="255"/>
+        <location filename="../../ui/main_window.py" line="249"/>
         <source>The reply editor appears here.</source>
         <translation>Здесь появится редактор ответа.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="289"/>
+        <location filename="../../ui/main_window.py" line="283"/>
         <source>Connection problem</source>
         <translation>Проблема со связью</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="340"/>
+        <location filename="../../ui/main_window.py" line="334"/>
         <source>Available</source>
         <translation>На линии</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="341"/>
+        <location filename="../../ui/main_window.py" line="335"/>
         <source>Break</source>
         <translation>Перерыв</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="342"/>
+        <location filename="../../ui/main_window.py" line="336"/>
         <source>After-call work</source>
         <translation>Поствызывная обработка</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="347"/>
+        <location filename="../../ui/main_window.py" line="341"/>
         <source>The gateway is unreachable; your replies are kept and sent when it is back.</source>
         <translation>Шлюз недоступен; ваши ответы сохранены и уйдут, когда связь вернётся.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="357"/>
+        <location filename="../../ui/main_window.py" line="351"/>
         <source>The customer cannot be reached on this channel.</source>
         <translation>С клиентом нельзя связаться по этому каналу.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="394"/>
+        <location filename="../../ui/main_window.py" line="388"/>
         <source>Signing in…</source>
         <translation>Вход…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="396"/>
+        <location filename="../../ui/main_window.py" line="390"/>
         <source>Operator</source>
         <translation>Оператор</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="404"/>
+        <location filename="../../ui/main_window.py" line="398"/>
         <source>Your presence (Ctrl+Shift+P: next)</source>
         <translation>Ваш статус (Ctrl+Shift+P — следующий)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="405"/>
+        <location filename="../../ui/main_window.py" line="399"/>
         <source>Presence choices</source>
         <translation>Варианты статуса</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="413"/>
+        <location filename="../../ui/main_window.py" line="407"/>
         <source>Time in this presence</source>
         <translation>Время в этом статусе</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="421"/>
+        <location filename="../../ui/main_window.py" line="415"/>
         <source>Connection</source>
         <translation>Связь</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="423"/>
-        <location filename="../../ui/main_window.py" line="1056"/>
+        <location filename="../../ui/main_window.py" line="417"/>
+        <location filename="../../ui/main_window.py" line="1048"/>
         <source>Connecting…</source>
         <translation>Подключение…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="425"/>
+        <location filename="../../ui/main_window.py" line="419"/>
         <source>Connection state</source>
         <translation>Состояние связи</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="437"/>
+        <location filename="../../ui/main_window.py" line="431"/>
         <source>Customer search</source>
         <translation>Поиск клиента</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="371"/>
+        <location filename="../../ui/main_window.py" line="365"/>
         <source>Reply</source>
         <translation>Ответ</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="374"/>
+        <location filename="../../ui/main_window.py" line="368"/>
         <source>Customer card</source>
         <translation>Карточка клиента</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="490"/>
+        <location filename="../../ui/main_window.py" line="484"/>
         <source>&amp;Conversation</source>
         <translation>&amp;Обращение</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="364"/>
+        <location filename="../../ui/main_window.py" line="358"/>
         <source>Accept</source>
         <translation>Принять</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="375"/>
+        <location filename="../../ui/main_window.py" line="369"/>
         <source>Search</source>
         <translation>Поиск</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1054"/>
+        <location filename="../../ui/main_window.py" line="1046"/>
         <source>Online</source>
         <translation>В сети</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="343"/>
-        <location filename="../../ui/main_window.py" line="1072"/>
+        <location filename="../../ui/main_window.py" line="337"/>
+        <location filename="../../ui/main_window.py" line="1064"/>
         <source>Offline</source>
         <translation>Не в сети</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="438"/>
+        <location filename="../../ui/main_window.py" line="432"/>
         <source>Find a customer: phone, e-mail, name (Ctrl+K)</source>
         <translation>Найти клиента: телефон, эл. почта, имя (Ctrl+K)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="448"/>
+        <location filename="../../ui/main_window.py" line="442"/>
         <source>Messages</source>
         <translation>Сообщения</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="451"/>
+        <location filename="../../ui/main_window.py" line="445"/>
         <source>Commands waiting to be sent</source>
         <translation>Действия, ожидающие отправки</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="483"/>
+        <location filename="../../ui/main_window.py" line="477"/>
         <source>&amp;OmniDesk</source>
         <translation>&amp;OmniDesk</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="485"/>
+        <location filename="../../ui/main_window.py" line="479"/>
         <source>&amp;Settings…</source>
         <translation>&amp;Настройки…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="488"/>
+        <location filename="../../ui/main_window.py" line="482"/>
         <source>&amp;Quit</source>
         <translation>В&amp;ыход</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="492"/>
+        <location filename="../../ui/main_window.py" line="486"/>
         <source>&amp;Accept</source>
         <translation>&amp;Принять</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="495"/>
+        <location filename="../../ui/main_window.py" line="489"/>
         <source>&amp;Decline</source>
         <translation>&amp;Отклонить</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="499"/>
+        <location filename="../../ui/main_window.py" line="493"/>
         <source>&amp;Hold / resume</source>
         <translation>&amp;Удержать / продолжить</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="502"/>
+        <location filename="../../ui/main_window.py" line="496"/>
         <source>&amp;Transfer…</source>
         <translation>Пере&amp;вести…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="505"/>
+        <location filename="../../ui/main_window.py" line="499"/>
         <source>&amp;End / hang up</source>
         <translation>&amp;Закончить / положить трубку</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="508"/>
+        <location filename="../../ui/main_window.py" line="502"/>
         <source>&amp;Wrap up…</source>
         <translation>Завер&amp;шить…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="510"/>
+        <location filename="../../ui/main_window.py" line="504"/>
         <source>&amp;Note…</source>
         <translation>За&amp;метка…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="512"/>
+        <location filename="../../ui/main_window.py" line="506"/>
         <source>&amp;Go</source>
         <translation>&amp;Переход</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="514"/>
+        <location filename="../../ui/main_window.py" line="508"/>
         <source>&amp;Find a customer</source>
         <translation>&amp;Найти клиента</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="517"/>
+        <location filename="../../ui/main_window.py" line="511"/>
         <source>&amp;Conversations</source>
         <translation>&amp;Обращения</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="520"/>
+        <location filename="../../ui/main_window.py" line="514"/>
         <source>Next &amp;presence</source>
         <translation>Следующий &amp;статус</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="523"/>
+        <location filename="../../ui/main_window.py" line="517"/>
         <source>&amp;Help</source>
         <translation>&amp;Справка</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="525"/>
+        <location filename="../../ui/main_window.py" line="519"/>
         <source>&amp;Keyboard shortcuts</source>
         <translation>&amp;Горячие клавиши</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="536"/>
+        <location filename="../../ui/main_window.py" line="530"/>
         <source>Accept the offered or waiting conversation</source>
         <translation>Принять предложенное или ожидающее обращение</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="537"/>
+        <location filename="../../ui/main_window.py" line="531"/>
         <source>Decline the offered conversation</source>
         <translation>Отклонить предложенное обращение</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="538"/>
+        <location filename="../../ui/main_window.py" line="532"/>
         <source>Up / Down</source>
         <translation>Вверх / Вниз</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="538"/>
+        <location filename="../../ui/main_window.py" line="532"/>
         <source>Move through the conversations</source>
         <translation>Перемещение по обращениям</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="539"/>
+        <location filename="../../ui/main_window.py" line="533"/>
         <source>Enter</source>
         <translation>Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="539"/>
+        <location filename="../../ui/main_window.py" line="533"/>
         <source>Open the conversation and go to the reply</source>
         <translation>Открыть обращение и перейти к ответу</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="540"/>
+        <location filename="../../ui/main_window.py" line="534"/>
         <source>Go to the n-th conversation of the list</source>
         <translation>Перейти к n-му обращению в списке</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="541"/>
+        <location filename="../../ui/main_window.py" line="535"/>
         <source>Switch between My conversations and Queue</source>
         <translation>Переключиться между вкладками «Мои обращения» и «Очередь»</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="542"/>
+        <location filename="../../ui/main_window.py" line="536"/>
         <source>Go to the conversation list</source>
         <translation>Перейти к списку обращений</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="543"/>
+        <location filename="../../ui/main_window.py" line="537"/>
         <source>Put on hold, or resume (a running call first)</source>
         <translation>Поставить на удержание или продолжить (в первую очередь — текущий звонок)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="544"/>
+        <location filename="../../ui/main_window.py" line="538"/>
         <source>Transfer to a queue or a colleague</source>
         <translation>Перевести в очередь или коллеге</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="545"/>
+        <location filename="../../ui/main_window.py" line="539"/>
         <source>End the conversation (hang up a call)</source>
         <translation>Закончить обращение (положить трубку)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="546"/>
+        <location filename="../../ui/main_window.py" line="540"/>
         <source>Wrap up: disposition and resolution</source>
         <translation>Завершение: итог и решение</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="547"/>
+        <location filename="../../ui/main_window.py" line="541"/>
         <source>Add an internal note</source>
         <translation>Добавить внутреннюю заметку</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="548"/>
+        <location filename="../../ui/main_window.py" line="542"/>
         <source>Find a customer by phone, e-mail or name</source>
         <translation>Найти клиента по телефону, эл. почте или имени</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="549"/>
+        <location filename="../../ui/main_window.py" line="543"/>
         <source>Available → Break → After-call work</source>
         <translation>На линии → Перерыв → Поствызывная обработка</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="550"/>
+        <location filename="../../ui/main_window.py" line="544"/>
         <source>Accept the selected suggestion</source>
         <translation>Принять выбранную подсказку</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="551"/>
+        <location filename="../../ui/main_window.py" line="545"/>
         <source>Dismiss the selected suggestion</source>
         <translation>Отклонить выбранную подсказку</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="552"/>
+        <location filename="../../ui/main_window.py" line="546"/>
         <source>Enter / Delete</source>
         <translation>Enter / Delete</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="552"/>
+        <location filename="../../ui/main_window.py" line="546"/>
         <source>Accept / dismiss the focused suggestion</source>
         <translation>Принять / отклонить подсказку в фокусе</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="553"/>
+        <location filename="../../ui/main_window.py" line="547"/>
         <source>Send the reply; finish a dialog</source>
         <translation>Отправить ответ; подтвердить диалоговое окно</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="554"/>
+        <location filename="../../ui/main_window.py" line="548"/>
         <source>Settings</source>
         <translation>Настройки</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="555"/>
+        <location filename="../../ui/main_window.py" line="549"/>
         <source>This list</source>
         <translation>Этот список</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="556"/>
+        <location filename="../../ui/main_window.py" line="550"/>
         <source>Quit</source>
         <translation>Выход</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="664"/>
+        <location filename="../../ui/main_window.py" line="658"/>
         <source>New conversation: %1 (%2). A accepts, D declines.</source>
         <translation>Новое обращение: %1 (%2). A — принять, D — отклонить.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="669"/>
+        <location filename="../../ui/main_window.py" line="663"/>
         <source>New conversation</source>
         <translation>Новое обращение</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="675"/>
+        <location filename="../../ui/main_window.py" line="669"/>
         <source>The offer was withdrawn.</source>
         <translation>Обращение отозвано.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="732"/>
+        <location filename="../../ui/main_window.py" line="726"/>
         <source>No customer found for “%1”.</source>
         <translation>Клиент по запросу «%1» не найден.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="810"/>
+        <location filename="../../ui/main_window.py" line="804"/>
         <source>Type at least two characters.</source>
         <translation>Введите не менее двух символов.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="841"/>
+        <location filename="../../ui/main_window.py" line="835"/>
         <source>Only an offered or waiting conversation can be accepted.</source>
         <translation>Принять можно только предложенное или ожидающее обращение.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="856"/>
+        <location filename="../../ui/main_window.py" line="850"/>
         <source>Only a conversation offered to you can be declined.</source>
         <translation>Отклонить можно только обращение, предложенное вам.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="872"/>
-        <location filename="../../ui/main_window.py" line="883"/>
-        <location filename="../../ui/main_window.py" line="890"/>
+        <location filename="../../ui/main_window.py" line="866"/>
+        <location filename="../../ui/main_window.py" line="877"/>
+        <location filename="../../ui/main_window.py" line="884"/>
         <source>Select one of your active conversations first.</source>
         <translation>Сначала выберите одно из своих обращений в работе.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="918"/>
+        <location filename="../../ui/main_window.py" line="912"/>
         <source>Select one of your conversations first.</source>
         <translation>Сначала выберите одно из своих обращений.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="933"/>
+        <location filename="../../ui/main_window.py" line="927"/>
         <source>Open a customer first.</source>
         <translation>Сначала откройте карточку клиента.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="984"/>
+        <location filename="../../ui/main_window.py" line="978"/>
         <source>The suggested text is in your reply.</source>
         <translation>Предложенный текст добавлен в ответ.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1045"/>
+        <location filename="../../ui/main_window.py" line="1037"/>
         <source>%1 for %2</source>
         <translation>%1 уже %2</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="1052"/>
+        <location filename="../../ui/main_window.py" line="1044"/>
         <source>%n waiting to be sent</source>
         <translation>
             <numerusform>%n действие ждёт отправки</numerusform>
@@ -1560,27 +1560,27 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1065"/>
+        <location filename="../../ui/main_window.py" line="1057"/>
         <source>Reconnecting in %1 s</source>
         <translation>Переподключение через %1 с</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1067"/>
+        <location filename="../../ui/main_window.py" line="1059"/>
         <source>Reconnecting…</source>
         <translation>Переподключение…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1070"/>
+        <location filename="../../ui/main_window.py" line="1062"/>
         <source>Sign-in failed</source>
         <translation>Вход не удался</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1083"/>
+        <location filename="../../ui/main_window.py" line="1075"/>
         <source>Sign-in failed (%1). Check your user name and password.</source>
         <translation>Вход не удался (%1). Проверьте имя пользователя и пароль.</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="1101"/>
+        <location filename="../../ui/main_window.py" line="1093"/>
         <source>OmniDesk — %n unread</source>
         <translation>
             <numerusform>OmniDesk — %n непрочитанное</numerusform>
@@ -1589,17 +1589,17 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="614"/>
+        <location filename="../../ui/main_window.py" line="608"/>
         <source>OmniDesk — %1</source>
         <translation>OmniDesk — %1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="369"/>
+        <location filename="../../ui/main_window.py" line="363"/>
         <source>Transfer</source>
         <translation>Перевод</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="372"/>
+        <location filename="../../ui/main_window.py" line="366"/>
         <source>Note</source>
         <translation>Заметка</translation>
     </message>
@@ -1640,17 +1640,17 @@
 <context>
     <name>SearchPopup</name>
     <message>
-        <location filename="../../ui/main_window.py" line="111"/>
+        <location filename="../../ui/main_window.py" line="105"/>
         <source>Search results</source>
         <translation>Результаты поиска</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="116"/>
+        <location filename="../../ui/main_window.py" line="110"/>
         <source>Customers found</source>
         <translation>Найденные клиенты</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="129"/>
+        <location filename="../../ui/main_window.py" line="123"/>
         <source>(no name)</source>
         <translation>(без имени)</translation>
     </message>

@@ -19,6 +19,7 @@ from pytestqt.qtbot import QtBot
 from omnidesk_qt.client import Credentials
 from omnidesk_qt.embedded import EmbeddedGateway
 from omnidesk_qt.outbox import Outbox
+from omnidesk_qt.replies import PendingReplies
 from omnidesk_qt.session import Session
 from omnidesk_qt.settings import Settings
 from tests.support.opclient import ChatVisitor
@@ -45,6 +46,8 @@ class StandInSession(QObject):
     def __init__(self) -> None:
         super().__init__()
         self.operator = {"display_name": "Анна Смирнова"}
+        self.replies = PendingReplies(lambda: self.operator["display_name"], self)
+        self.replies.follow(self.localQueued, self.commandDone, self.commandFailed)
         self.sent: list[tuple[int, str, str, int | None, str]] = []
 
     def send_message(
@@ -131,15 +134,15 @@ def test_channels_come_from_the_identities() -> None:
     assert [ch for ch, _a in reply_channels(card()["identities"])] == [
         "webchat",
         "telegram",
+        "whatsapp",
         "sms",
         "email",
     ]
     both = [{"kind": "phone", "value": "+7999"}, {"kind": "whatsapp", "value": "+7998"}]
     assert reply_channels(both) == [("whatsapp", "+7998"), ("sms", "+7999")]
+    # WhatsApp through the phone number (the channel table's ``reaches``).
     phone = [{"kind": "phone", "value": "+7999"}]
-    assert reply_channels(phone) == [("sms", "+7999")]
-    # WhatsApp through the phone number, for a customer who has written on WhatsApp.
-    assert reply_channels(phone, ["whatsapp", "sms"]) == [("whatsapp", "+7999"), ("sms", "+7999")]
+    assert reply_channels(phone) == [("whatsapp", "+7999"), ("sms", "+7999")]
     assert reply_channels([{"kind": "loyalty_card", "value": "42"}]) == []
 
 
@@ -148,7 +151,7 @@ def test_default_channel_is_where_the_customer_wrote_last(
 ) -> None:
     c, _session = composer
     c.set_customer(card(), 3)
-    assert offered(c) == ["webchat", "telegram", "sms", "email"]
+    assert offered(c) == ["webchat", "telegram", "whatsapp", "sms", "email"]
     assert c.current_channel() == "telegram"  # the latest inbound item
     assert "@irina" in c.channel.currentText()
     assert c.channel.accessibleName() and c.editor.accessibleName()
@@ -161,12 +164,69 @@ def test_default_channel_is_where_the_customer_wrote_last(
     c.set_customer(card(12, timeline={"items": [], "cursor": None}), 3)
     assert c.current_channel() == "webchat"
     c.set_customer(card(13, identities=[{"kind": "phone", "value": "+7", "verified": True}]), None)
-    assert offered(c) == ["sms"] and c.current_channel() == "sms"
+    assert offered(c) == ["whatsapp", "sms"] and c.current_channel() == "whatsapp"
     # Nobody to write to: nothing can be sent.
     c.set_customer(card(14, identities=[]), None)
     assert offered(c) == [] and not c.channel.isEnabled()
     c.editor.setPlainText("hello")
     assert not c.send_button.isEnabled() and not c.send()
+
+
+def pick_channel(qtbot: QtBot, c: Composer, channel: str) -> None:
+    """Choose a reply channel the way an operator does: focus the box, arrow keys."""
+    c.channel.setFocus()
+    qtbot.keyClick(c.channel, Qt.Key.Key_Home)
+    for _ in range(c.channel.count()):
+        if c.current_channel() == channel:
+            return
+        qtbot.keyClick(c.channel, Qt.Key.Key_Down)
+    assert c.current_channel() == channel, f"{channel} is not offered"
+
+
+def test_a_phone_number_is_offered_for_whatsapp_and_sms(
+    qtbot: QtBot, composer: tuple[Composer, StandInSession]
+) -> None:
+    # A customer known only by a phone who has never written on WhatsApp: the gateway
+    # reaches WhatsApp by the phone number, so the composer offers it (it did not).
+    c, session = composer
+    phone_only = card(
+        31,
+        identities=[{"kind": "phone", "value": "+79990001122", "verified": True}],
+        timeline={"items": [item(1, "sms", "in")], "cursor": None},
+        open_conversations=[],
+    )
+    c.set_customer(phone_only, None)
+    assert offered(c) == ["whatsapp", "sms"]
+    assert c.current_channel() == "sms", "where the customer wrote last"
+    assert c.channel.itemText(0).startswith("WhatsApp") and "+79990001122" in c.channel.itemText(0)
+    pick_channel(qtbot, c, "whatsapp")
+    c.editor.setFocus()
+    qtbot.keyClicks(c.editor, "Hello")
+    qtbot.keyClick(c.editor, Qt.Key.Key_Return, CTRL)
+    assert session.sent == [(31, "whatsapp", "Hello", None, "")]
+
+
+def test_each_channel_refuses_a_reply_past_its_own_text_limit(
+    qtbot: QtBot, composer: tuple[Composer, StandInSession]
+) -> None:
+    c, session = composer
+    c.set_customer(card(), 3)
+    pick_channel(qtbot, c, "sms")
+    c.editor.setPlainText("x" * 1599)  # an SMS carries 1,600 characters at most
+    c.editor.setFocus()
+    c.editor.moveCursor(c.editor.textCursor().MoveOperation.End)
+    qtbot.keyClick(c.editor, Qt.Key.Key_X)
+    assert "too long" not in c.hint.text()
+    qtbot.keyClick(c.editor, Qt.Key.Key_X)  # 1,601: shown at once, refused on sending
+    assert "too long" in c.hint.text() and "1600" in c.hint.text()
+    qtbot.keyClick(c.editor, Qt.Key.Key_Return, CTRL)
+    assert session.sent == [] and len(c.editor.toPlainText()) == 1601, "nothing lost"
+    # The same text fits an e-mail: switching says so, and it goes.
+    pick_channel(qtbot, c, "email")
+    assert "too long" not in c.hint.text()
+    c.editor.setFocus()
+    qtbot.keyClick(c.editor, Qt.Key.Key_Return, CTRL)
+    assert [(ch, len(text)) for _cid, ch, text, _conv, _subj in session.sent] == [("email", 1601)]
 
 
 def test_enter_is_a_new_line_ctrl_enter_sends_empty_never_does(

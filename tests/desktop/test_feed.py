@@ -33,6 +33,7 @@ from pytestqt.qtbot import QtBot
 from omnidesk_qt.client import Credentials
 from omnidesk_qt.embedded import EmbeddedGateway
 from omnidesk_qt.outbox import Outbox
+from omnidesk_qt.replies import PendingReplies
 from omnidesk_qt.session import Session
 from tests.support.opclient import ChatVisitor
 from ui.dialogs import DISPOSITIONS
@@ -610,6 +611,8 @@ class StandInSession(QObject):
     def __init__(self) -> None:
         super().__init__()
         self.operator = {"display_name": "Анна Смирнова"}
+        self.replies = PendingReplies(lambda: self.operator["display_name"], self)
+        self.replies.follow(self.localQueued, self.commandDone, self.commandFailed)
         self.asked: list[tuple[int, int | None]] = []
 
     def load_older(self, customer_id: int, before: int | None, limit: int = 50) -> None:

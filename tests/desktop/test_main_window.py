@@ -530,6 +530,56 @@ def test_ctrl_k_search_by_phone_finds_a_demo_customer_and_opens_the_card(
     assert card.purchase_rows() or card.products.text() == ""
 
 
+def test_a_customer_known_by_phone_alone_can_be_answered_on_whatsapp_or_sms(
+    qtbot: QtBot,
+    window: MainWindow,
+    demo_gateway: EmbeddedGateway,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Driven as the end-to-end runs drive the app (--automation): search, choose, look.
+    from sqlalchemy import create_engine, select
+
+    from omnidesk_qt.automation import Automation
+    from services.store.tables import conversations, customers, identities
+
+    eng = create_engine(demo_gateway.config.url)
+    with eng.connect() as c:
+        busy = select(conversations.c.customer_id).where(
+            conversations.c.state.in_(["offered", "active", "held", "wrap_up"])
+        )
+        on_whatsapp = select(identities.c.customer_id).where(identities.c.kind == "whatsapp")
+        row = c.execute(
+            select(identities.c.value, customers.c.id)
+            .join(customers, customers.c.id == identities.c.customer_id)
+            .where(
+                identities.c.kind == "phone",
+                customers.c.id.not_in(busy),
+                customers.c.id.not_in(on_whatsapp),
+            )
+            .order_by(customers.c.id)
+            .limit(1)
+        ).one()
+    eng.dispose()
+
+    caplog.set_level("INFO", logger="omnidesk.automation")
+    automation = Automation(window, window.session)
+    with qtbot.waitSignal(window.session.searchResults, timeout=20000):
+        automation.handle(json.dumps({"do": "find_customer", "query": row.value}))
+    qtbot.waitUntil(window.search_popup.isVisible, timeout=5000)
+    with qtbot.waitSignal(window.session.customerOpened, timeout=20000):
+        automation.handle(json.dumps({"do": "open_customer", "customer_id": row.id}))
+    assert not window.search_popup.isVisible()
+    composer = window.composer
+    qtbot.waitUntil(lambda: getattr(composer, "customer_id", None) == row.id, timeout=5000)
+    automation.handle(json.dumps({"do": "reply_channels"}))
+    said = [r for r in caplog.records if r.getMessage() == "reply channels"]
+    assert said
+    data = vars(said[-1])["data"]  # the record's JSON fields
+    offered = dict(zip(data["channels"], data["texts"], strict=True))
+    assert row.value in offered["whatsapp"] and row.value in offered["sms"]
+    assert [r for r in caplog.records if r.getMessage() == "automation error"] == []
+
+
 def test_ctrl_k_wins_over_the_text_fields_own_binding(qtbot: QtBot, window: MainWindow) -> None:
     window.search.setFocus()
     qtbot.keyClicks(window.search, "+7916")

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from pathlib import Path
+from typing import Any
 
+import pytest
+from PySide6.QtCore import SignalInstance
 from pytestqt.qtbot import QtBot
 
 from omnidesk_qt.client import Credentials
 from omnidesk_qt.embedded import EmbeddedGateway
 from omnidesk_qt.outbox import Outbox
 from omnidesk_qt.session import Session
+from services.protocol.events import EventName, LiveName
 
 
 def test_sign_in_and_presence(
@@ -29,3 +34,61 @@ def test_sign_in_and_presence(
     qtbot.waitUntil(lambda: s.outbox.count_pending() == 0, timeout=5000)
     fut = asyncio.ensure_future(s.stop())
     qtbot.waitUntil(fut.done, timeout=5000)
+
+
+def test_every_event_of_the_protocol_becomes_its_signal_and_an_unknown_one_is_logged_once(
+    qtbot: QtBot,
+    aloop: asyncio.AbstractEventLoop,
+    data_dir: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # The events the client hands over (its on_event callback), without a gateway: the
+    # dispatch table must cover every name of services.protocol.events.
+    s = Session("ws://127.0.0.1:9", Credentials("a", "b"), Outbox(data_dir / "ob.db"))
+    conv = {"id": 5, "customer_id": 9, "channel": "webchat", "state": "offered"}
+    customer = {"id": 9, "name": "Пётр"}
+    cases: dict[str, tuple[dict[str, Any], SignalInstance, list[Any]]] = {
+        EventName.CONVERSATION_OFFERED: (
+            {"conversation": conv, "customer": customer, "expires_at": ""},
+            s.offerReceived,
+            [conv, customer],
+        ),
+        EventName.CONVERSATION_OFFER_WITHDRAWN: (
+            {"conversation": conv, "reason": "timeout"},
+            s.offerWithdrawn,
+            [5, "timeout"],
+        ),
+        EventName.CONVERSATION_UPDATED: ({"conversation": conv}, s.conversationChanged, [conv]),
+        EventName.TIMELINE_ITEM: ({"item": {"id": 1}}, s.timelineItem, [{"id": 1}]),
+        EventName.MESSAGE_DELIVERY: (
+            {"event_id": 7, "customer_id": 9, "delivery": "read", "error": ""},
+            s.deliveryChanged,
+            [7, "read"],
+        ),
+        EventName.PRESENCE_CHANGED: (
+            {"presence": "break", "since": "2026-01-01T10:00:00+00:00"},
+            s.presenceChanged,
+            ["break", "2026-01-01T10:00:00+00:00"],
+        ),
+        EventName.HINTS_UPDATED: ({"customer_id": 9, "hints": []}, s.hintsChanged, [9, []]),
+        LiveName.QUEUE_UPDATED: (
+            {"items": [{"conversation": conv, "customer": customer}]},
+            s.queueChanged,
+            [conv, customer],
+        ),
+    }
+    assert {*cases, LiveName.QUEUE_RESYNC} == {*EventName, *LiveName}
+    for name, (data, signal, args) in cases.items():
+        with qtbot.waitSignal(signal, timeout=1000) as got:
+            s._on_event(str(name), data, 1)
+        assert got.args == args, name
+    # A resync reads the queue afresh (here it cannot: the gateway is not there).
+    caplog.set_level(logging.DEBUG, logger="omnidesk_qt.session")
+    s._on_event(str(LiveName.QUEUE_RESYNC), {}, 0)
+    qtbot.waitUntil(lambda: "snapshot failed" in caplog.text, timeout=2000)
+    # A name this desktop does not know: logged at debug, once however often it comes.
+    for seq in (2, 3, 4):
+        s._on_event("conversation.teleported", {}, seq)
+    unknown = [r for r in caplog.records if "conversation.teleported" in r.getMessage()]
+    assert [r.levelno for r in unknown] == [logging.DEBUG]
+    s.outbox.close()
