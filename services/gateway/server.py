@@ -27,7 +27,9 @@ from websockets.http11 import Request, Response
 from services import auth as A
 from services.channels.webchat import WebChatChannel
 from services.config import GatewayConfig
+from services.gateway.login_throttle import LoginThrottle
 from services.gateway.operator_session import Idempotency, OperatorSession
+from services.gateway.store_watch import StoreWatch
 from services.hub import Hub, HubConfig
 from services.protocol.errors import ProtocolError
 from services.store.db import make_engine, migrate
@@ -56,6 +58,12 @@ class Gateway:
         self.webchat = WebChatChannel(self)
         self.server: Server | None = None
         self.dummy_hash = A.hash_password("not a real password")
+        self.login_throttle = LoginThrottle(
+            free_failures=config.login_free_failures,
+            max_delay_s=config.login_max_delay_s,
+            max_concurrent_checks=config.login_concurrency,
+        )
+        self.store_watch = StoreWatch(self)
         self._tasks: set[asyncio.Task[Any]] = set()
         self.port = config.port
 
@@ -78,6 +86,7 @@ class Gateway:
         await self.store.start()
         await self.hub.start()
         self.hub.register_adapter(self.webchat)
+        self.spawn(self.store_watch.run())
         ssl_ctx = None
         if self.config.tls:
             ssl_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
