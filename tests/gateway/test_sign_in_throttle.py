@@ -93,7 +93,7 @@ async def test_concurrent_password_checks_are_capped(db_url: str) -> None:
     gw = await start_gateway(db_url, login_concurrency=1)
     try:
         url = f"ws://127.0.0.1:{gw.port}/ws/operator"
-        sockets = [await websockets.connect(url) for _ in range(6)]
+        sockets = [await websockets.connect(url) for _ in range(10)]
         frame = json.dumps({"type": "auth", "version": 1, "username": "a1", "password": "a1"})
         # All at once: one argon2 check runs, the others are told to come back at once
         # instead of queueing behind it.
