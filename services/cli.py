@@ -1,4 +1,9 @@
-"""``omnidesk-gateway``: serve, migrate, seed the demo, add operators, run the demo."""
+"""``omnidesk-gateway``: serve, migrate, seed the demo, manage operators and queues, run the demo.
+
+Ordinary bad input (an existing or unknown username, a bad skill, channel or time zone) ends
+with one line on stderr and exit code 1, never a traceback: the traceback of a failed insert
+would show the row, password hash included.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,9 @@ import signal
 import sys
 from pathlib import Path
 
+from sqlalchemy.exc import SQLAlchemyError
+
+from services.admin import AdminError
 from services.config import ConfigError, GatewayConfig, load_config
 
 log = logging.getLogger("omnidesk.gateway")
@@ -106,30 +114,127 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_add_operator(args: argparse.Namespace) -> int:
-    from sqlalchemy.orm import Session
-
-    from services.auth import hash_password
-    from services.store.models import Operator
+    from services.admin import operators
 
     cfg = _config(args)
     _setup_logs(cfg)
-    password = args.password or getpass.getpass("password: ")
-    capacity = dict(kv.split("=", 1) for kv in args.capacity.split(",") if "=" in kv)
+    # Everything is checked before the password is asked for or hashed.
+    username = operators.normalise_username(args.username)
+    role = operators.check_role(args.role)
+    skills = operators.parse_skills(args.skills)
+    capacity = operators.parse_capacity(args.capacity)
+    password = args.password if args.password is not None else _ask_password()
     engine = _engine(cfg)
-    with Session(engine) as s:
-        s.add(
-            Operator(
-                username=args.username.lower(),
-                display_name=args.name or args.username,
-                password_hash=hash_password(password),
-                role=args.role,
-                skills=[x for x in args.skills.split(",") if x],
-                capacity={k: int(v) for k, v in capacity.items()},
-            )
+    try:
+        operators.add_operator(
+            engine,
+            username=username,
+            display_name=(args.name or username).strip() or username,
+            password=password,
+            role=role,
+            skills=skills,
+            capacity=capacity,
         )
-        s.commit()
-    engine.dispose()
-    print(f"operator {args.username} added")
+    finally:
+        engine.dispose()
+    print(f"operator {username} added")
+    return 0
+
+
+def _ask_password() -> str:
+    try:
+        return getpass.getpass("password: ")
+    except EOFError:
+        raise AdminError("no password given: use --password or type it when asked") from None
+
+
+def cmd_revoke_tokens(args: argparse.Namespace) -> int:
+    from services.admin import operators
+
+    cfg = _config(args)
+    _setup_logs(cfg)
+    engine = _engine(cfg)
+    try:
+        count = operators.revoke_tokens(engine, args.username)
+    finally:
+        engine.dispose()
+    print(f"{args.username}: {count} session(s) revoked; open desktops are signed out")
+    return 0
+
+
+def cmd_set_active(args: argparse.Namespace) -> int:
+    from services.admin import operators
+
+    cfg = _config(args)
+    _setup_logs(cfg)
+    engine = _engine(cfg)
+    try:
+        count = operators.set_active(engine, args.username, args.active)
+    finally:
+        engine.dispose()
+    if args.active:
+        print(f"operator {args.username} is active again and may sign in")
+    else:
+        print(f"operator {args.username} deactivated; {count} session(s) revoked")
+    return 0
+
+
+def _queue_settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from services.admin import queues
+
+    return queues.settings_from(
+        skills=args.skills,
+        channels=args.channels,
+        priority=args.priority,
+        sla_seconds=args.sla,
+        hours=args.hours,
+        tz=args.tz,
+    )
+
+
+def cmd_add_queue(args: argparse.Namespace) -> int:
+    from services.admin import queues
+
+    cfg = _config(args)
+    _setup_logs(cfg)
+    name = queues.check_name(args.name)
+    settings = _queue_settings(args)
+    engine = _engine(cfg)
+    try:
+        queues.add_queue(engine, name, settings)
+    finally:
+        engine.dispose()
+    print(f"queue {name} added; a running gateway uses it within seconds")
+    return 0
+
+
+def cmd_update_queue(args: argparse.Namespace) -> int:
+    from services.admin import queues
+
+    cfg = _config(args)
+    _setup_logs(cfg)
+    name = queues.check_name(args.name)
+    settings = _queue_settings(args)
+    engine = _engine(cfg)
+    try:
+        queues.update_queue(engine, name, settings)
+    finally:
+        engine.dispose()
+    print(f"queue {name} changed; a running gateway uses it within seconds")
+    return 0
+
+
+def cmd_list_queues(args: argparse.Namespace) -> int:
+    from services.admin import queues
+
+    cfg = _config(args)
+    _setup_logs(cfg)
+    engine = _engine(cfg)
+    try:
+        lines = queues.list_queues(engine)
+    finally:
+        engine.dispose()
+    print("\n".join(lines) if lines else "no queues yet (add one with add-queue)")
     return 0
 
 
@@ -200,7 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
     common(s)
     s.add_argument("username")
     s.add_argument("--name", help="display name")
-    s.add_argument("--role", choices=["agent", "supervisor", "admin"], default="agent")
+    s.add_argument("--role", default="agent", help="agent (default), supervisor or admin")
     s.add_argument("--skills", default="general", help="comma-separated skills")
     s.add_argument(
         "--capacity",
@@ -209,6 +314,54 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--password", help="(prompted for when missing)")
     s.set_defaults(func=cmd_add_operator)
+
+    s = sub.add_parser(
+        "revoke-tokens", help="sign an operator out everywhere (open desktops are closed)"
+    )
+    common(s)
+    s.add_argument("username")
+    s.set_defaults(func=cmd_revoke_tokens)
+
+    s = sub.add_parser(
+        "deactivate-operator", help="stop an operator signing in and sign them out everywhere"
+    )
+    common(s)
+    s.add_argument("username")
+    s.set_defaults(func=cmd_set_active, active=False)
+
+    s = sub.add_parser("activate-operator", help="let a deactivated operator sign in again")
+    common(s)
+    s.add_argument("username")
+    s.set_defaults(func=cmd_set_active, active=True)
+
+    def queue_options(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("name", help="the queue's name, e.g. billing")
+        sp.add_argument("--skills", help="comma-separated skills an operator needs for it")
+        sp.add_argument(
+            "--channels", help="comma-separated channels it takes by default, e.g. sms,voice"
+        )
+        sp.add_argument("--priority", type=int, help="higher is served first (default 0)")
+        sp.add_argument("--sla", type=int, help="service-level target in seconds (default 60)")
+        sp.add_argument(
+            "--hours",
+            help='business hours, e.g. "mon-fri 09:00-18:00; sat 10:00-14:00", or "always" '
+            "(the default)",
+        )
+        sp.add_argument("--tz", help="the hours' time zone, e.g. Europe/Moscow")
+
+    s = sub.add_parser("add-queue", help="create a queue")
+    common(s)
+    queue_options(s)
+    s.set_defaults(func=cmd_add_queue)
+
+    s = sub.add_parser("update-queue", help="change a queue's settings (only those given)")
+    common(s)
+    queue_options(s)
+    s.set_defaults(func=cmd_update_queue)
+
+    s = sub.add_parser("list-queues", help="show the queues and their settings")
+    common(s)
+    s.set_defaults(func=cmd_list_queues)
 
     s = sub.add_parser("demo", help="seed if empty, then serve with simulated traffic")
     common(s)
@@ -226,6 +379,14 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"omnidesk-gateway: {exc}", file=sys.stderr)
         return 2
+    except AdminError as exc:
+        print(f"omnidesk-gateway: {exc}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as exc:
+        # The driver's own words only: the statement and its parameters stay out of sight.
+        reason = str(getattr(exc, "orig", None) or type(exc).__name__).strip().splitlines()
+        print(f"omnidesk-gateway: database error: {reason[0] if reason else exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 

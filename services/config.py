@@ -59,6 +59,11 @@ class GatewayConfig:
     chat_rate_burst: int = 20
     token_ttl_hours: float = 12.0
     remember_ttl_days: float = 30.0
+    # Password sign-in: failures free per username (an address gets 4x as many), the longest
+    # back-off, and how many argon2 checks may run at once.
+    login_free_failures: int = 5
+    login_max_delay_s: float = 300.0
+    login_concurrency: int = 4
     offer_timeout_s: float = 30.0
     event_retention_days: float = 7.0
     channel_queues: dict[str, str] = field(default_factory=dict)
@@ -92,6 +97,9 @@ _TOML_KEYS = {
     "webchat.rate_burst": "chat_rate_burst",
     "auth.token_ttl_hours": "token_ttl_hours",
     "auth.remember_ttl_days": "remember_ttl_days",
+    "auth.login_free_failures": "login_free_failures",
+    "auth.login_max_delay_s": "login_max_delay_s",
+    "auth.login_concurrency": "login_concurrency",
     "routing.offer_timeout_s": "offer_timeout_s",
     "routing.channel_queues": "channel_queues",
     "events.retention_days": "event_retention_days",

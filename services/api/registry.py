@@ -28,20 +28,27 @@ MAX_KEY = 128
 @dataclass(frozen=True, slots=True)
 class Bound:
     spec: CommandSpec
-    handler: Handler
+    handler: Handler | None
+    # Handled by the connection itself (signing out needs the session's own token).
+    per_session: bool = False
 
 
 class CommandRegistry:
     def __init__(self) -> None:
         self._commands: dict[str, Bound] = {}
 
-    def register(self, name: str, handler: Handler) -> None:
+    def register(self, name: str, handler: Handler | None) -> None:
         spec = COMMANDS.get(name)
         if spec is None:
             raise ValueError(f"{name!r} is not in the protocol's command table")
         if name in self._commands:
             raise ValueError(f"{name!r} is registered already")
         self._commands[name] = Bound(spec, handler)
+
+    def register_per_session(self, name: str) -> None:
+        """A command each operator connection answers itself."""
+        self.register(name, None)
+        self._commands[name] = Bound(self._commands[name].spec, None, per_session=True)
 
     def register_all(self, handlers: Mapping[str, Handler]) -> None:
         for name, handler in handlers.items():
@@ -77,6 +84,7 @@ class CommandRegistry:
 
     @staticmethod
     async def call(bound: Bound, op: OperatorState, args: Any, key: IdemKey | None) -> Any:
+        assert bound.handler is not None, "per-session commands are answered by the session"
         try:
             if bound.spec.mutating:
                 return await bound.handler(op, args, key)

@@ -24,8 +24,10 @@ from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
 from services import auth as A
+from services.admin.operators import revoke_token_statement
 from services.domain.rate import TokenBucket
 from services.domain.routing import OperatorState
+from services.protocol import commands
 from services.protocol.errors import ErrorCode, ProtocolError
 from services.protocol.messages import (
     PROTOCOL_VERSION,
@@ -50,6 +52,8 @@ if TYPE_CHECKING:
     from services.gateway.server import Gateway
 
 log = logging.getLogger(__name__)
+
+SessionHandler = Callable[[OperatorState, Any], Awaitable[dict[str, Any]]]
 
 AUTH_TIMEOUT_S = 10.0
 CATCH_UP_PAGE = 500
@@ -79,6 +83,8 @@ class EventSender:
         self.wake = asyncio.Event()
         self.wake.set()
         self.overflows = 0
+        # Set by auth.logout: close the socket once the replies queued so far are out.
+        self.close_with: tuple[int, str] | None = None
 
     def push(self, ev: Published) -> None:
         if len(self.events) >= self.limit:
@@ -92,6 +98,10 @@ class EventSender:
 
     def reply(self, frame: bytes) -> None:
         self.frames.append(frame)
+        self.wake.set()
+
+    def close_after_replies(self, code: int, reason: str) -> None:
+        self.close_with = (code, reason)
         self.wake.set()
 
     def live(self, key: tuple[str, int], frame: bytes) -> None:
@@ -110,6 +120,9 @@ class EventSender:
             self.wake.clear()
             while self.frames:
                 await self.ws.send(self.frames.popleft(), text=True)
+            if self.close_with is not None:
+                await self.ws.close(*self.close_with)
+                return
             if self.live_resync:
                 self.live_resync = False
                 await self.ws.send(_RESYNC, text=True)
@@ -160,6 +173,9 @@ class OperatorSession:
         self.op: OperatorState | None = None
         self.sender: EventSender | None = None
         self.bucket = TokenBucket(gw.config.rate_per_s, gw.config.rate_burst)
+        self.token_digest = ""
+        # Commands the session answers itself, not the hub.
+        self.own_commands: dict[str, SessionHandler] = {"auth.logout": self._logout}
 
     # -- framing ------------------------------------------------------------------------------
     def _error(
@@ -180,10 +196,12 @@ class OperatorSession:
                 return
             assert self.op is not None and self.sender is not None
             self.gw.hub.subscribe(self.op.id, self.sender)
+            self.gw.store_watch.register(self, self.token_digest)
             sender_task = asyncio.create_task(self.sender.run())
             try:
                 await self._command_loop(sender_task)
             finally:
+                self.gw.store_watch.unregister(self)
                 self.gw.hub.unsubscribe(self.op.id, self.sender)
                 sender_task.cancel()
                 with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
@@ -212,8 +230,10 @@ class OperatorSession:
                 )
             ok = await self._authenticate(frame)
         except ProtocolError as exc:
-            await self._send_now(encode(AuthFailed(exc.code.value, exc.message)))
-            await self.ws.close(4401, exc.code.value)
+            await self._send_now(encode(AuthFailed(exc.code.value, exc.message, exc.details)))
+            # 4429 tells a client to wait (details.retry_after) rather than ask for a password.
+            close_code = 4429 if exc.code is ErrorCode.RATE_LIMITED else 4401
+            await self.ws.close(close_code, exc.code.value)
             return False
         except (msgspec.DecodeError, msgspec.ValidationError) as exc:
             await self._send_now(encode(AuthFailed(ErrorCode.BAD_FRAME.value, str(exc))))
@@ -235,14 +255,24 @@ class OperatorSession:
             token, expires = frame.token, row.expires_at
         elif frame.username and frame.password:
             username = frame.username.strip().lower()
+            address = self._client_address()
+            throttle = gw.login_throttle
+            # Refused before the password is looked at: a guess during the wait costs nothing.
+            throttle.check_allowed(username, address)
             op_row = await gw.store.read(lambda c: _operator_row(c, username))
             # Verify even for an unknown user, so timing does not tell which names exist.
             stored = op_row.password_hash if op_row is not None else gw.dummy_hash
-            good = await asyncio.get_running_loop().run_in_executor(
-                None, A.verify_password, stored, frame.password
-            )
+            loop = asyncio.get_running_loop()
+            new_hash: str | None = None
+            with throttle.password_check():
+                good = await loop.run_in_executor(None, A.verify_password, stored, frame.password)
+                if good and op_row is not None and op_row.active and A.needs_rehash(stored):
+                    # Made with older, weaker parameters: store it again with today's.
+                    new_hash = await loop.run_in_executor(None, A.hash_password, frame.password)
             if op_row is None or not good or not op_row.active:
+                throttle.failed(username, address)
                 raise ProtocolError(ErrorCode.INVALID_CREDENTIALS, "wrong username or password")
+            throttle.succeeded(username)
             token = A.new_token()
             ttl = (
                 timedelta(days=gw.config.remember_ttl_days)
@@ -264,6 +294,14 @@ class OperatorSession:
                         "revoked": False,
                     },
                 )
+                if new_hash is not None:
+                    operators = T.operators
+                    # Only if unchanged meanwhile (a password set from the CLI wins).
+                    b.execute(
+                        operators.update()
+                        .where(operators.c.id == op_id, operators.c.password_hash == stored)
+                        .values(password_hash=new_hash)
+                    )
 
             await gw.store.write(job)
         else:
@@ -272,6 +310,7 @@ class OperatorSession:
             )
         op = gw.hub.operators.get(op_row.id) or gw.hub.add_operator(op_row)
         self.op = op
+        self.token_digest = digest
         lo, hi = await gw.store.read(lambda c: Q.seq_bounds(c, op.id))
         resume: str | None = None
         start = hi
@@ -357,12 +396,32 @@ class OperatorSession:
         registry = self.gw.commands
         bound = registry.lookup(cmd.name, op)
         args = registry.parse(bound, cmd.args)
+        if bound.per_session:
+            return await self.own_commands[cmd.name](op, args), False
         if not bound.spec.mutating:
             return await registry.call(bound, op, args, None), False
         key = registry.check_key(cmd.key)
         return await self.gw.idempotency.run(
             op.id, key, cmd.name, lambda: registry.call(bound, op, args, (op.id, key, cmd.name))
         )
+
+    def _client_address(self) -> str:
+        remote = self.ws.remote_address
+        return str(remote[0]) if remote else ""
+
+    async def _logout(self, op: OperatorState, args: commands.NoArgs) -> dict[str, Any]:
+        """Revoke the token this session signed in with, then close this socket (4401
+        ``logged_out``) after the result; other sockets on the token close at the next check."""
+        assert self.sender is not None
+        statement = revoke_token_statement(self.token_digest)
+
+        def revoke(batch: WriteBatch) -> None:
+            batch.execute(statement)
+
+        await self.gw.store.write(revoke)
+        self.gw.store_watch.unregister(self)
+        self.sender.close_after_replies(4401, "logged_out")
+        return {"revoked": True}
 
 
 class Idempotency:

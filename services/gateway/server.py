@@ -29,7 +29,9 @@ from services.api.registry import CommandRegistry
 from services.channels.webchat import WebChatChannel, WebChatLimits
 from services.config import GatewayConfig
 from services.domain.errors import DomainError
+from services.gateway.login_throttle import LoginThrottle
 from services.gateway.operator_session import Idempotency, OperatorSession
+from services.gateway.store_watch import StoreWatch
 from services.hub import Hub, HubConfig
 from services.protocol.errors import ProtocolError
 from services.store.db import make_engine, migrate
@@ -59,6 +61,12 @@ class Gateway:
         self.webchat: WebChatChannel
         self.server: Server | None = None
         self.dummy_hash = A.hash_password("not a real password")
+        self.login_throttle = LoginThrottle(
+            free_failures=config.login_free_failures,
+            max_delay_s=config.login_max_delay_s,
+            max_concurrent_checks=config.login_concurrency,
+        )
+        self.store_watch = StoreWatch(self)
         self._tasks: set[asyncio.Task[Any]] = set()
         self.port = config.port
 
@@ -84,6 +92,7 @@ class Gateway:
         await self.store.start()
         await self.hub.start()
         self.commands.register_all(self.hub.command_handlers())
+        self.commands.register_per_session("auth.logout")
         if self.commands.missing():
             raise RuntimeError(f"commands without a handler: {self.commands.missing()}")
         self.webchat = WebChatChannel(
@@ -92,6 +101,7 @@ class Gateway:
             WebChatLimits(self.config.chat_rate_per_s, self.config.chat_rate_burst),
         )
         self.hub.register_adapter(self.webchat)
+        self.spawn(self.store_watch.run())
         ssl_ctx = None
         if self.config.tls:
             ssl_ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)

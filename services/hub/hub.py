@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -158,6 +159,27 @@ class Hub:
 
     async def prune(self, now: datetime | None = None) -> tuple[int, int, int]:
         return await maintenance.prune(self.store, self.config, now)
+
+    def sync_queues(self, rows: list[Any]) -> None:
+        """Bring the queues up to date with the store's rows (``add-queue``/``update-queue``
+        from another process). A changed queue is updated in place: conversations and routing
+        hold the same object."""
+        for row in rows:
+            fresh = queue_state(row)
+            current = self.state.queues.get(row.id)
+            if current == fresh:
+                continue
+            if current is None:
+                self.state.add_queue(fresh)
+                log.info("queue added", extra={"queue": fresh.name})
+                continue
+            old_name = current.name
+            for field in dataclasses.fields(QueueState):
+                setattr(current, field.name, getattr(fresh, field.name))
+            if old_name != current.name:
+                self.state.queue_by_name.pop(old_name, None)
+            self.state.queue_by_name[current.name] = current
+            log.info("queue changed", extra={"queue": fresh.name})
 
     # -- operators --------------------------------------------------------------------------
     def add_operator(self, row: Any, now: datetime | None = None) -> OperatorState:

@@ -123,6 +123,9 @@ COMMANDS: dict[str, CommandSpec] = {
         CommandSpec("timeline.page", TimelinePage, False),
         CommandSpec("customer.search", CustomerSearch, False),
         CommandSpec("state.snapshot", Snapshot, False),
+        # Not mutating: revoking a token twice leaves it revoked, so a retry without a key is
+        # harmless, and a client signing out must not need its outbox to do it.
+        CommandSpec("auth.logout", NoArgs, False),
     )
 }
 MUTATING: frozenset[str] = frozenset(name for name, spec in COMMANDS.items() if spec.mutating)

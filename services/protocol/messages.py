@@ -74,6 +74,8 @@ class AuthOk(Frame, tag="auth_ok"):
 class AuthFailed(Frame, tag="auth_failed"):
     code: str
     message: str
+    # rate_limited: {"retry_after": seconds}
+    details: dict[str, Any] = {}
 
 
 class Result(Frame, tag="result"):

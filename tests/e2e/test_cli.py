@@ -24,7 +24,22 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.parametrize("command", ["serve", "migrate", "seed-demo", "add-operator", "demo"])
+@pytest.mark.parametrize(
+    "command",
+    [
+        "serve",
+        "migrate",
+        "seed-demo",
+        "add-operator",
+        "revoke-tokens",
+        "deactivate-operator",
+        "activate-operator",
+        "add-queue",
+        "update-queue",
+        "list-queues",
+        "demo",
+    ],
+)
 def test_every_command_has_help(command: str) -> None:
     r = cli(command, "--help")
     assert r.returncode == 0
