@@ -32,6 +32,8 @@ def make_engine(url: str, *, sqlite_synchronous: str = "FULL", **kwargs: Any) ->
     connection waits rather than fails, foreign keys on. ``synchronous=FULL`` keeps a commit
     durable across power loss; group commit makes that affordable.
     """
+    # Errors must not carry the statement's values into logs (bodies, visitor ids).
+    kwargs.setdefault("hide_parameters", True)
     kwargs.setdefault("json_serializer", _json_dumps)
     kwargs.setdefault("json_deserializer", msgspec.json.decode)
     if url.startswith("sqlite"):

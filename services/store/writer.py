@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.store.allocators import Allocator, allocator_for
 from services.store.bulk import insert_rows, touch_conversations
+from services.store.errors import constraint_name, describe_database_error, is_database_error
 from services.store.models import utcnow
 from services.store.tables import operator_events
 
@@ -297,7 +298,10 @@ class StoreWriter:
         assert exc is not None
         if isinstance(exc, IntegrityError):
             # A constraint said no (a provider's retry, a racing insert): the caller decides.
-            log.info("store job refused by a constraint: %s", exc.orig)
+            # Only the constraint's name: the driver's message quotes the values (personal data).
+            log.info("store job refused by a constraint", extra={"constraint": _constraint(exc)})
+        elif is_database_error(exc):
+            log.error("store job failed: %s", describe_database_error(exc))
         elif not isinstance(exc, (LookupError, ValueError, PermissionError)):
             log.exception("store job failed")
         self._call(_set_exception, item.future, exc)
@@ -338,6 +342,11 @@ def _refuse_aborted_transaction(conn: Connection) -> None:
     raw = conn.connection.dbapi_connection
     if raw is not None and raw.info.transaction_status == TransactionStatus.INERROR:
         raise RuntimeError("a job left the transaction aborted; nothing of it was committed")
+
+
+def _constraint(exc: IntegrityError) -> str:
+    # SQLite names no constraint; its message names the columns only (no values).
+    return constraint_name(exc) or str(exc.orig)
 
 
 def _set_exception(fut: asyncio.Future[Any], exc: BaseException) -> None:
