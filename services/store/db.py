@@ -10,6 +10,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 
+from services.private_files import private_sqlite_file
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -40,7 +42,7 @@ def make_engine(url: str, *, sqlite_synchronous: str = "FULL", **kwargs: Any) ->
         if ":memory:" in url or url in ("sqlite://", "sqlite:///"):
             raise ValueError("the gateway needs an SQLite file, not an in-memory database")
         db_file = url.split("///", 1)[1]
-        Path(db_file).parent.mkdir(parents=True, exist_ok=True)
+        private_sqlite_file(Path(db_file))
         engine = create_engine(url, **kwargs)
 
         @event.listens_for(engine, "connect")
