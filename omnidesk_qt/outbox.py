@@ -33,6 +33,8 @@ from sqlalchemy import (
     update,
 )
 
+from services.private_files import private_sqlite_file
+
 metadata = MetaData()
 outbox = Table(
     "outbox",
@@ -67,7 +69,7 @@ class Outbox:
     """Thread-safe; the session calls it from an executor so the UI thread never waits on disk."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_sqlite_file(path)  # reply texts: the user's eyes only
         self.path = path
         self.engine: Engine = create_engine(
             f"sqlite:///{path}",

@@ -10,6 +10,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 
+from services.private_files import private_sqlite_file
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -32,13 +34,15 @@ def make_engine(url: str, *, sqlite_synchronous: str = "FULL", **kwargs: Any) ->
     connection waits rather than fails, foreign keys on. ``synchronous=FULL`` keeps a commit
     durable across power loss; group commit makes that affordable.
     """
+    # Errors must not carry the statement's values into logs (bodies, visitor ids).
+    kwargs.setdefault("hide_parameters", True)
     kwargs.setdefault("json_serializer", _json_dumps)
     kwargs.setdefault("json_deserializer", msgspec.json.decode)
     if url.startswith("sqlite"):
         if ":memory:" in url or url in ("sqlite://", "sqlite:///"):
             raise ValueError("the gateway needs an SQLite file, not an in-memory database")
         db_file = url.split("///", 1)[1]
-        Path(db_file).parent.mkdir(parents=True, exist_ok=True)
+        private_sqlite_file(Path(db_file))
         engine = create_engine(url, **kwargs)
 
         @event.listens_for(engine, "connect")

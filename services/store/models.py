@@ -329,6 +329,16 @@ class OperatorEvent(Base):
     __table_args__ = (Index(None, "created_at"),)
 
 
+class OperatorSeq(Base):
+    """The last sequence number each operator's event stream has used (PostgreSQL: raised in
+    the writing transaction, so that several gateway nodes number one stream without gaps)."""
+
+    __tablename__ = "operator_seqs"
+
+    operator_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    last_seq: Mapped[int] = mapped_column(BigInteger)
+
+
 class IdempotencyRecord(Base):
     """The first result of a client command, replayed for any repeat of its key."""
 

@@ -11,6 +11,7 @@ from services.store.models import (
     LifecycleEvent,
     Operator,
     OperatorEvent,
+    OperatorSeq,
     Product,
     Purchase,
     Queue,
@@ -29,6 +30,7 @@ identities = table_of(Identity)
 lifecycle = table_of(LifecycleEvent)
 operators = table_of(Operator)
 operator_events = table_of(OperatorEvent)
+operator_seqs = table_of(OperatorSeq)
 products = table_of(Product)
 purchases = table_of(Purchase)
 queues = table_of(Queue)

@@ -20,11 +20,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Engine, Executable, Table, func, select, text
+from sqlalchemy import Connection, Engine, Executable, Table
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 
+from services.store.allocators import Allocator, allocator_for
 from services.store.bulk import insert_rows, touch_conversations
+from services.store.errors import constraint_name, describe_database_error, is_database_error
 from services.store.models import utcnow
 from services.store.tables import operator_events
 
@@ -47,70 +49,25 @@ class Published:
     data: dict[str, Any]
 
 
-class _Allocators:
-    """Per-operator sequence numbers and row ids handed out by the writer.
-
-    The writer is the only writer of the store (SQLite allows no other anyway), so counters
-    loaded once from the table's maximum stay right; a failed batch puts them back.
-    """
-
-    def __init__(self) -> None:
-        self.seqs: dict[int, int] = {}
-        self.ids: dict[str, int] = {}
-
-    def snapshot(self) -> tuple[dict[int, int], dict[str, int]]:
-        return dict(self.seqs), dict(self.ids)
-
-    def restore(self, snap: tuple[dict[int, int], dict[str, int]]) -> None:
-        self.seqs, self.ids = dict(snap[0]), dict(snap[1])
-
-
 class WriteBatch:
     """What a job sees: a connection inside the batch's transaction, plus deferred inserts.
 
     Rows given to :meth:`add` are inserted with one ``executemany`` per table when the batch
     flushes (before any :meth:`execute`, and before commit): the hot path pays per batch, not
-    per row.
+    per row. Events get their sequence numbers once every job has run, in one step per batch.
     """
 
-    def __init__(self, conn: Connection, allocators: _Allocators) -> None:
+    def __init__(self, conn: Connection, allocator: Allocator) -> None:
         self.conn = conn
         self.now: datetime = utcnow()
-        self._alloc = allocators
+        self._alloc = allocator
         self._pending: dict[Table, list[dict[str, Any]]] = {}
         self._touched: set[int] = set()
         self.published: list[Published] = []
         self.after_commit: list[Callable[[], None]] = []
 
-    # -- ids and sequence numbers -----------------------------------------------------------
     def next_id(self, table: Table) -> int:
-        key = table.name
-        current = self._alloc.ids.get(key)
-        if current is None:
-            self.flush()
-            current = self.conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
-            if self.conn.dialect.name == "postgresql":
-                # Keep the serial sequence ahead of ids handed out here.
-                self.conn.execute(
-                    text("SELECT setval(pg_get_serial_sequence(:t, 'id'), :v, true)"),
-                    {"t": key, "v": max(int(current), 1) + 1_000_000},
-                )
-        current = int(current) + 1
-        self._alloc.ids[key] = current
-        return current
-
-    def next_seq(self, operator_id: int) -> int:
-        current = self._alloc.seqs.get(operator_id)
-        if current is None:
-            self.flush()
-            current = self.conn.execute(
-                select(func.coalesce(func.max(operator_events.c.seq), 0)).where(
-                    operator_events.c.operator_id == operator_id
-                )
-            ).scalar_one()
-        current = int(current) + 1
-        self._alloc.seqs[operator_id] = current
-        return current
+        return self._alloc.next_id(self.conn, table, self.flush)
 
     # -- writing ------------------------------------------------------------------------------
     def add(self, table: Table, row: dict[str, Any]) -> None:
@@ -120,21 +77,12 @@ class WriteBatch:
         """Mark a conversation active now; written once per batch, not once per message."""
         self._touched.add(conversation_id)
 
-    def emit(self, operator_id: int, name: str, data: dict[str, Any]) -> int:
-        """Append an event to the operator's stream; delivered after commit."""
-        seq = self.next_seq(operator_id)
-        self.add(
-            operator_events,
-            {
-                "operator_id": operator_id,
-                "seq": seq,
-                "name": name,
-                "data": data,
-                "created_at": self.now,
-            },
-        )
-        self.published.append(Published(operator_id, seq, name, data))
-        return seq
+    def emit(self, operator_id: int, name: str, data: dict[str, Any]) -> Published:
+        """Append an event to the operator's stream; delivered after commit. Its ``seq`` is
+        set when the batch is finished (before commit)."""
+        event = Published(operator_id, 0, name, data)
+        self.published.append(event)
+        return event
 
     def execute(self, stmt: Executable, params: Any = None) -> CursorResult[Any]:
         self.flush()
@@ -149,6 +97,30 @@ class WriteBatch:
         if self._touched:
             touched, self._touched = self._touched, set()
             touch_conversations(self.conn, touched, self.now)
+
+    def finish(self) -> None:
+        """Write everything still deferred: rows, then the events with their numbers."""
+        self.flush()
+        if not self.published:
+            return
+        counts: dict[int, int] = {}
+        for event in self.published:
+            counts[event.operator_id] = counts.get(event.operator_id, 0) + 1
+        next_seq = self._alloc.take_seqs(self.conn, counts)
+        rows = []
+        for event in self.published:
+            event.seq = next_seq[event.operator_id]
+            next_seq[event.operator_id] += 1
+            rows.append(
+                {
+                    "operator_id": event.operator_id,
+                    "seq": event.seq,
+                    "name": event.name,
+                    "data": event.data,
+                    "created_at": self.now,
+                }
+            )
+        insert_rows(self.conn, operator_events, rows)
 
 
 @functools.cache
@@ -201,7 +173,7 @@ class StoreWriter:
         self._queue: queue.SimpleQueue[list[_Item] | object] = queue.SimpleQueue()
         self._outgoing: list[_Item] = []
         self._conn: Connection | None = None
-        self._alloc = _Allocators()
+        self._alloc = allocator_for(engine.dialect.name)
         self._thread = threading.Thread(target=self._run, name="store-writer", daemon=True)
         self._closed = False
         self.stats = WriterStats()
@@ -268,16 +240,16 @@ class StoreWriter:
         self._discard_connection()
 
     def _run_batch(self, items: list[_Item]) -> None:
-        snap = self._alloc.snapshot()
+        self._alloc.batch_started()
         try:
             conn = self._connection()
             batch = WriteBatch(conn, self._alloc)
             results = [self._run_job(item, batch) for item in items]
-            batch.flush()
+            batch.finish()
             _refuse_aborted_transaction(conn)
             conn.commit()
         except Exception:
-            self._alloc.restore(snap)
+            self._alloc.batch_failed()
             self._discard_connection()
             if len(items) == 1:
                 self._finish_one_failed(items[0])
@@ -326,7 +298,10 @@ class StoreWriter:
         assert exc is not None
         if isinstance(exc, IntegrityError):
             # A constraint said no (a provider's retry, a racing insert): the caller decides.
-            log.info("store job refused by a constraint: %s", exc.orig)
+            # Only the constraint's name: the driver's message quotes the values (personal data).
+            log.info("store job refused by a constraint", extra={"constraint": _constraint(exc)})
+        elif is_database_error(exc):
+            log.error("store job failed: %s", describe_database_error(exc))
         elif not isinstance(exc, (LookupError, ValueError, PermissionError)):
             log.exception("store job failed")
         self._call(_set_exception, item.future, exc)
@@ -367,6 +342,11 @@ def _refuse_aborted_transaction(conn: Connection) -> None:
     raw = conn.connection.dbapi_connection
     if raw is not None and raw.info.transaction_status == TransactionStatus.INERROR:
         raise RuntimeError("a job left the transaction aborted; nothing of it was committed")
+
+
+def _constraint(exc: IntegrityError) -> str:
+    # SQLite names no constraint; its message names the columns only (no values).
+    return constraint_name(exc) or str(exc.orig)
 
 
 def _set_exception(fut: asyncio.Future[Any], exc: BaseException) -> None:

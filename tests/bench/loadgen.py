@@ -8,6 +8,7 @@ socket. Both ends live in this process, so one clock measures both.
 from __future__ import annotations
 
 import asyncio
+import gc
 import itertools
 import time
 from collections.abc import Iterable
@@ -192,7 +193,18 @@ async def connect_fleet(
     stats.latencies.clear()
     stats.sent_at.clear()
     stats.delivered = 0
+    quiet_gc()
     return Fleet(operators, customers, stats, tasks)
+
+
+def quiet_gc() -> None:
+    """Tune the generator's cyclic GC as the gateway tunes its own (services/gateway/server.py):
+    with thousands of sockets held, the default thresholds rescanned them often enough that the
+    generator's own pauses (100-600 ms) showed up in the measured p99."""
+    gc.unfreeze()  # a fleet closed earlier may go now
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 50, 100)
 
 
 async def open_loop(fleet: Fleet, rate: float, seconds: float, tag: str) -> dict[str, float]:
@@ -202,6 +214,7 @@ async def open_loop(fleet: Fleet, rate: float, seconds: float, tag: str) -> dict
     delivered0 = stats.delivered
     n = int(rate * seconds)
     customers = fleet.customers
+    cpu0 = time.process_time()
     start = time.perf_counter()
     for k in range(n):
         due = start + k / rate
@@ -224,6 +237,8 @@ async def open_loop(fleet: Fleet, rate: float, seconds: float, tag: str) -> dict
         "p50_ms": stats.percentile(50),
         "p99_ms": stats.percentile(99),
         "max_ms": stats.percentile(100),
+        # The generator's own CPU time: near the phase's length, it limited the figure.
+        "loadgen_cpu_s": time.process_time() - cpu0,
     }
 
 
@@ -247,6 +262,7 @@ async def closed_loop(fleet: Fleet, seconds: float, tag: str) -> dict[str, float
             except TimeoutError:
                 return
 
+    cpu0 = time.process_time()
     start = time.perf_counter()
     await asyncio.gather(*(customer_loop(c) for c in fleet.customers))
     elapsed = time.perf_counter() - start
@@ -255,4 +271,5 @@ async def closed_loop(fleet: Fleet, seconds: float, tag: str) -> dict[str, float
         "rate": delivered / elapsed,
         "p99_ms": stats.percentile(99),
         "p50_ms": stats.percentile(50),
+        "loadgen_cpu_s": time.process_time() - cpu0,
     }
