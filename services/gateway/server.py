@@ -27,6 +27,7 @@ from websockets.http11 import Request, Response
 from services import auth as A
 from services.channels.webchat import WebChatChannel
 from services.config import GatewayConfig
+from services.gateway.limits import ConnectionLimits
 from services.gateway.operator_session import Idempotency, OperatorSession
 from services.hub import Hub, HubConfig
 from services.protocol.errors import ProtocolError
@@ -54,6 +55,7 @@ class Gateway:
         self.hub: Hub
         self.idempotency = Idempotency(self)
         self.webchat = WebChatChannel(self)
+        self.limits = ConnectionLimits(config)
         self.server: Server | None = None
         self.dummy_hash = A.hash_password("not a real password")
         self._tasks: set[asyncio.Task[Any]] = set()
