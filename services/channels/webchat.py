@@ -20,7 +20,7 @@ import contextlib
 import logging
 import re
 import secrets
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import msgspec
 from sqlalchemy import Connection, select
@@ -29,6 +29,8 @@ from websockets.exceptions import ConnectionClosed
 
 from services.channels.base import InboundMessage, OutboundMessage
 from services.gateway.operator_session import TokenBucket
+from services.protocol import framing
+from services.protocol.commands import Id
 from services.protocol.errors import ErrorCode, ProtocolError
 from services.store import tables as T
 from services.store.models import utcnow
@@ -74,40 +76,55 @@ class WebChatChannel:
 
     # -- the customer's socket ----------------------------------------------------------------
     async def serve(self, ws: ServerConnection) -> None:
+        address = _address(ws)
+        refused = self.gw.limits.open_chat(address)
+        if refused is not None:
+            await ws.close(1013, refused)
+            return
+        try:
+            await self._serve_counted(ws, address)
+        finally:
+            self.gw.limits.close_chat(address)
+
+    async def _serve_counted(self, ws: ServerConnection, address: str) -> None:
         visitor: str | None = None
         bucket = TokenBucket(self.gw.config.chat_rate_per_s, self.gw.config.chat_rate_burst)
+        hello_by = asyncio.get_running_loop().time() + self.gw.config.chat_hello_timeout_s
         try:
-            async for raw in ws:
-                if len(raw) > MAX_CHAT_FRAME:
-                    await _err(ws, ErrorCode.FRAME_TOO_LARGE, "message too long")
-                    continue
-                try:
-                    frame = _decode(raw)
-                    if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-                        raise ValueError("not an object with a type")
-                except ValueError:
-                    await _err(ws, ErrorCode.BAD_FRAME, "frames are JSON objects with a type")
-                    continue
-                if not bucket.take():
-                    await _err(ws, ErrorCode.RATE_LIMITED, "slow down", frame.get("id"))
-                    continue
-                kind = frame["type"]
-                if kind == "hello":
-                    visitor = await self._hello(ws, frame, visitor)
-                elif visitor is None:
-                    await _err(ws, ErrorCode.NOT_AUTHENTICATED, "say hello first")
-                elif kind == "message":
-                    await self._message(ws, visitor, frame)
-                elif kind in ("delivered", "read"):
-                    eid = frame.get("event_id")
-                    if isinstance(eid, int):
-                        await self._receipt(visitor, eid, kind)
-                elif kind == "identify":
-                    await self._identify(visitor, frame)
-                elif kind == "leave":
-                    await self.gw.hub.abandon("web_visitor", visitor, "webchat")
+            while True:
+                if visitor is None:
+                    raw = await _recv_until(ws, hello_by)
+                    if raw is None:
+                        await _err(ws, ErrorCode.NOT_AUTHENTICATED, "no hello in time")
+                        await ws.close(4401, "hello timeout")
+                        return
                 else:
-                    await _err(ws, ErrorCode.UNKNOWN_TYPE, f"unknown frame type {kind!r}")
+                    raw = await ws.recv()
+                try:
+                    frame = _read_frame(raw, bucket)
+                    kind = frame["type"]
+                    if kind == "hello":
+                        if not await self._admit(address, frame):
+                            await _err(ws, ErrorCode.RATE_LIMITED, _TOO_MANY_NEW, _str_id(frame))
+                            await ws.close(1013, "too_many_new_visitors")
+                            return
+                        visitor = await self._hello(ws, frame, visitor)
+                    elif visitor is None:
+                        await _err(ws, ErrorCode.NOT_AUTHENTICATED, "say hello first")
+                    elif kind == "message":
+                        await self._message(ws, visitor, _typed(frame, ChatMessage))
+                    elif kind in ("delivered", "read"):
+                        receipt = _typed(frame, Receipt)
+                        await self._receipt(visitor, receipt.event_id, kind)
+                    elif kind == "identify":
+                        _typed(frame, Identify)
+                        await self._identify(visitor, frame)
+                    elif kind == "leave":
+                        await self.gw.hub.abandon("web_visitor", visitor, "webchat")
+                    else:
+                        await _err(ws, ErrorCode.UNKNOWN_TYPE, f"unknown frame type {kind!r}")
+                except ProtocolError as exc:
+                    await _err(ws, exc.code, exc.message, exc.details.get("id"))
         except ConnectionClosed:
             pass
         finally:
@@ -117,6 +134,16 @@ class WebChatChannel:
                     socks.discard(ws)
                     if not socks:
                         del self.visitors[visitor]
+
+    async def _admit(self, address: str, hello: dict[str, Any]) -> bool:
+        """Whether this hello may go ahead: new visitors are limited per address a minute."""
+        vid = hello.get("visitor_id")
+        known = (
+            isinstance(vid, str)
+            and VISITOR_RE.match(vid) is not None
+            and (vid in self.visitors or await self.gw.store.read(lambda c: _known(c, vid)))
+        )
+        return known or self.gw.limits.new_visitor(address)
 
     async def _hello(self, ws: ServerConnection, frame: dict[str, Any], current: str | None) -> str:
         vid = frame.get("visitor_id")
@@ -136,22 +163,18 @@ class WebChatChannel:
             await self._identify(vid, frame)
         return vid
 
-    async def _message(self, ws: ServerConnection, visitor: str, frame: dict[str, Any]) -> None:
-        cmid = frame.get("id")
-        text = frame.get("text")
-        if not isinstance(cmid, str) or not 1 <= len(cmid) <= 64:
-            await _err(ws, ErrorCode.INVALID_ARGS, "a message needs an id of 1..64 characters")
-            return
-        if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT:
-            await _err(ws, ErrorCode.INVALID_ARGS, f"text must be 1..{MAX_TEXT} characters", cmid)
+    async def _message(self, ws: ServerConnection, visitor: str, frame: ChatMessage) -> None:
+        cmid, text = frame.id, frame.text.strip()
+        if not text:
+            await _err(ws, ErrorCode.INVALID_ARGS, _TEXT_LENGTH, cmid)
             return
         msg = InboundMessage(
             channel="webchat",
             identity_kind="web_visitor",
             identity_value=visitor,
-            text=text.strip(),
+            text=text,
             provider_id=f"{visitor}:{cmid}",
-            display_name=str(frame.get("name") or "")[:200],
+            display_name=frame.name[:200],
         )
         try:
             res = await self.gw.hub.ingest(msg)
@@ -176,6 +199,121 @@ class WebChatChannel:
             return
         cid = await self.gw.hub.resolve_customer("web_visitor", visitor)
         await self.gw.hub._add_claims(cid, claims, claims.get("name", ""))
+
+
+_FrameT = TypeVar("_FrameT", bound=msgspec.Struct)
+
+
+class ChatMessage(msgspec.Struct):
+    id: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    text: Annotated[str, msgspec.Meta(max_length=MAX_TEXT)]
+    name: str = ""
+
+
+class Receipt(msgspec.Struct):
+    event_id: Id
+
+
+class Identify(msgspec.Struct):
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+
+
+class _FrameId(msgspec.Struct):
+    id: str | None = None
+
+
+_TEXT_LENGTH = f"text must be 1..{MAX_TEXT} characters"
+_TOO_MANY_NEW = "too many new visitors from this address; try again in a minute"
+
+
+def _read_frame(raw: str | bytes, bucket: TokenBucket) -> dict[str, Any]:
+    """A frame as a JSON object with a ``type``, or ProtocolError (with the frame's ``id``).
+
+    The rate-limit token is taken before anything else, so unreadable frames count too.
+    """
+    data = raw.encode() if isinstance(raw, str) else raw
+    readable = len(data) <= MAX_CHAT_FRAME and not framing.too_deep(data)
+    if not bucket.take():
+        raise ProtocolError(ErrorCode.RATE_LIMITED, "slow down", id=_frame_id(data, readable))
+    if isinstance(raw, bytes):
+        raise ProtocolError(ErrorCode.BAD_FRAME, "frames are JSON in websocket text frames")
+    if len(data) > MAX_CHAT_FRAME:
+        raise ProtocolError(
+            ErrorCode.FRAME_TOO_LARGE,
+            f"frames are limited to {MAX_CHAT_FRAME} bytes",
+            id=_frame_id(data, not framing.too_deep(data)),
+        )
+    if not readable:
+        found = framing.top_level_id(data)
+        message = f"arrays and objects may nest at most {framing.MAX_DEPTH} levels deep"
+        raise ProtocolError(
+            ErrorCode.BAD_FRAME, message, id=found if isinstance(found, str) else None
+        )
+    try:
+        frame = _decode(data)
+    except msgspec.DecodeError:
+        frame = None
+    if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+        raise ProtocolError(ErrorCode.BAD_FRAME, "frames are JSON objects with a type")
+    if framing.has_nul(data):
+        raise ProtocolError(
+            ErrorCode.INVALID_ARGS, "text may not contain NUL characters", id=_str_id(frame)
+        )
+    return frame
+
+
+def _typed(frame: dict[str, Any], kind: type[_FrameT]) -> _FrameT:
+    try:
+        return msgspec.convert(frame, kind)
+    except msgspec.ValidationError as exc:
+        if kind is ChatMessage:
+            if "`$.id`" in str(exc):
+                raise ProtocolError(
+                    ErrorCode.INVALID_ARGS, "a message needs an id of 1..64 characters"
+                ) from exc
+            raise ProtocolError(ErrorCode.INVALID_ARGS, _TEXT_LENGTH, id=_str_id(frame)) from exc
+        raise ProtocolError(ErrorCode.INVALID_ARGS, f"bad {frame['type']} frame: {exc}") from exc
+
+
+def _str_id(frame: dict[str, Any]) -> str | None:
+    value = frame.get("id")
+    return value if isinstance(value, str) and len(value) <= 64 else None
+
+
+def _frame_id(data: bytes, readable: bool) -> str | None:
+    if not readable:
+        return None
+    try:
+        value = msgspec.json.decode(data, type=_FrameId).id
+    except (msgspec.DecodeError, RecursionError):
+        return None
+    return value if value is not None and len(value) <= 64 else None
+
+
+async def _recv_until(ws: ServerConnection, deadline: float) -> str | bytes | None:
+    """The next frame, or None if none came before ``deadline`` (event-loop time)."""
+    try:
+        return await asyncio.wait_for(ws.recv(), deadline - asyncio.get_running_loop().time())
+    except TimeoutError:
+        return None
+
+
+def _address(ws: ServerConnection) -> str:
+    peer = ws.remote_address
+    return str(peer[0]) if peer else "unknown"
+
+
+def _known(conn: Connection, visitor: str) -> bool:
+    return (
+        conn.execute(
+            select(T.identities.c.id).where(
+                T.identities.c.kind == "web_visitor", T.identities.c.value == visitor
+            )
+        ).first()
+        is not None
+    )
 
 
 def _claims(frame: dict[str, Any]) -> dict[str, str]:
