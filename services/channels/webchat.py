@@ -110,7 +110,9 @@ class WebChatChannel:
                             return
                         visitor = await self._hello(ws, frame, visitor)
                     elif visitor is None:
-                        await _err(ws, ErrorCode.NOT_AUTHENTICATED, "say hello first")
+                        await _err(
+                            ws, ErrorCode.NOT_AUTHENTICATED, "say hello first", _str_id(frame)
+                        )
                     elif kind == "message":
                         await self._message(ws, visitor, _typed(frame, ChatMessage))
                     elif kind in ("delivered", "read"):
