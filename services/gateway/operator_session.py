@@ -25,6 +25,7 @@ from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
 from services import auth as A
+from services.config import GatewayConfig
 from services.protocol import commands as C
 from services.protocol import framing
 from services.protocol.errors import ErrorCode, ProtocolError
@@ -119,7 +120,7 @@ class EventSender:
         operator_id: int,
         sent_seq: int,
         limit: int,
-        max_reply_bytes: int,
+        max_reply_bytes: int = GatewayConfig.send_buffer_bytes,
     ) -> None:
         self.ws = ws
         self.gw = gw
