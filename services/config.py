@@ -55,8 +55,15 @@ class GatewayConfig:
     rate_per_s: float = 30.0
     rate_burst: int = 120
     send_queue_limit: int = 2000
+    send_buffer_bytes: int = 8 * 1024 * 1024  # replies queued for one operator socket
+    operator_sockets: int = 8  # open sockets per operator; the next one is refused
+    fd_reserve: int = 256  # file descriptors web chat leaves for operators and the store
     chat_rate_per_s: float = 5.0
     chat_rate_burst: int = 20
+    chat_hello_timeout_s: float = 10.0
+    chat_max_sockets: int = 10_000  # lowered at start to fit RLIMIT_NOFILE minus fd_reserve
+    chat_sockets_per_address: int = 50
+    chat_new_visitors_per_min: int = 20  # per address
     token_ttl_hours: float = 12.0
     remember_ttl_days: float = 30.0
     # Password sign-in: failures free per username (an address gets 4x as many), the longest
@@ -93,8 +100,15 @@ _TOML_KEYS = {
     "limits.rate_per_s": "rate_per_s",
     "limits.rate_burst": "rate_burst",
     "limits.send_queue_limit": "send_queue_limit",
+    "limits.send_buffer_bytes": "send_buffer_bytes",
+    "limits.operator_sockets": "operator_sockets",
+    "limits.fd_reserve": "fd_reserve",
     "webchat.rate_per_s": "chat_rate_per_s",
     "webchat.rate_burst": "chat_rate_burst",
+    "webchat.hello_timeout_s": "chat_hello_timeout_s",
+    "webchat.max_sockets": "chat_max_sockets",
+    "webchat.sockets_per_address": "chat_sockets_per_address",
+    "webchat.new_visitors_per_min": "chat_new_visitors_per_min",
     "auth.token_ttl_hours": "token_ttl_hours",
     "auth.remember_ttl_days": "remember_ttl_days",
     "auth.login_free_failures": "login_free_failures",

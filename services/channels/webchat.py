@@ -15,12 +15,13 @@ Customer frames (JSON objects with a ``type``)::
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, Protocol, TypeVar
 
 import msgspec
 from sqlalchemy import Connection, select
@@ -32,6 +33,8 @@ from services.channels.base import InboundMessage, Inbox, OutboundMessage
 from services.domain.errors import DomainError
 from services.domain.rate import TokenBucket
 from services.domain.routing import public_name_of
+from services.protocol import framing
+from services.protocol.commands import Id
 from services.protocol.errors import ErrorCode, ProtocolError
 from services.store import tables
 from services.store.models import utcnow
@@ -52,6 +55,19 @@ _decode = msgspec.json.decode
 class WebChatLimits:
     rate_per_s: float = 5.0
     rate_burst: int = 20
+    hello_timeout_s: float = 10.0
+
+
+class Admission(Protocol):
+    """Who may open a chat socket, and who may be a new visitor (the gateway's limits)."""
+
+    def open_chat(self, address: str) -> str | None:
+        """None when a socket from ``address`` may open; otherwise the close reason."""
+        ...
+
+    def close_chat(self, address: str) -> None: ...
+
+    def new_visitor(self, address: str) -> bool: ...
 
 
 def secret_digest(secret: str) -> str:
@@ -65,10 +81,13 @@ class WebChatChannel:
 
     channel = "webchat"
 
-    def __init__(self, inbox: Inbox, store: Store, limits: WebChatLimits | None = None) -> None:
+    def __init__(
+        self, inbox: Inbox, store: Store, admission: Admission, limits: WebChatLimits
+    ) -> None:
         self.inbox = inbox
         self.store = store
-        self.limits = limits or WebChatLimits()
+        self.admission = admission
+        self.limits = limits
         self.visitors: dict[str, set[ServerConnection]] = {}  # handle -> open sockets
 
     async def send(self, msg: OutboundMessage) -> str:
@@ -89,40 +108,57 @@ class WebChatChannel:
 
     # -- the customer's socket ----------------------------------------------------------------
     async def serve(self, ws: ServerConnection) -> None:
+        address = _address(ws)
+        refused = self.admission.open_chat(address)
+        if refused is not None:
+            await ws.close(1013, refused)
+            return
+        try:
+            await self._serve_counted(ws, address)
+        finally:
+            self.admission.close_chat(address)
+
+    async def _serve_counted(self, ws: ServerConnection, address: str) -> None:
         visitor: str | None = None
         bucket = TokenBucket(self.limits.rate_per_s, self.limits.rate_burst)
+        hello_by = asyncio.get_running_loop().time() + self.limits.hello_timeout_s
         try:
-            async for raw in ws:
-                if len(raw) > MAX_CHAT_FRAME:
-                    await _err(ws, ErrorCode.FRAME_TOO_LARGE, "message too long")
-                    continue
-                try:
-                    frame = _decode(raw)
-                    if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
-                        raise ValueError("not an object with a type")
-                except ValueError:
-                    await _err(ws, ErrorCode.BAD_FRAME, "frames are JSON objects with a type")
-                    continue
-                if not bucket.take():
-                    await _err(ws, ErrorCode.RATE_LIMITED, "slow down", frame.get("id"))
-                    continue
-                kind = frame["type"]
-                if kind == "hello":
-                    visitor = await self._hello(ws, frame, visitor)
-                elif visitor is None:
-                    await _err(ws, ErrorCode.NOT_AUTHENTICATED, "say hello first")
-                elif kind == "message":
-                    await self._message(ws, visitor, frame)
-                elif kind in ("delivered", "read"):
-                    eid = frame.get("event_id")
-                    if isinstance(eid, int):
-                        await self._receipt(visitor, eid, kind)
-                elif kind == "identify":
-                    await self._identify(visitor, frame)
-                elif kind == "leave":
-                    await self.inbox.abandon("web_visitor", visitor, "webchat")
+            while True:
+                if visitor is None:
+                    raw = await _recv_until(ws, hello_by)
+                    if raw is None:
+                        await _err(ws, ErrorCode.NOT_AUTHENTICATED, "no hello in time")
+                        await ws.close(4401, "hello timeout")
+                        return
                 else:
-                    await _err(ws, ErrorCode.UNKNOWN_TYPE, f"unknown frame type {kind!r}")
+                    raw = await ws.recv()
+                try:
+                    frame = _read_frame(raw, bucket)
+                    kind = frame["type"]
+                    if kind == "hello":
+                        if not await self._admit(address, frame):
+                            await _err(ws, ErrorCode.RATE_LIMITED, _TOO_MANY_NEW, _str_id(frame))
+                            await ws.close(1013, "too_many_new_visitors")
+                            return
+                        visitor = await self._hello(ws, frame, visitor)
+                    elif visitor is None:
+                        await _err(
+                            ws, ErrorCode.NOT_AUTHENTICATED, "say hello first", _str_id(frame)
+                        )
+                    elif kind == "message":
+                        await self._message(ws, visitor, _typed(frame, ChatMessage))
+                    elif kind in ("delivered", "read"):
+                        receipt = _typed(frame, Receipt)
+                        await self._receipt(visitor, receipt.event_id, kind)
+                    elif kind == "identify":
+                        _typed(frame, Identify)
+                        await self._identify(visitor, frame)
+                    elif kind == "leave":
+                        await self.inbox.abandon("web_visitor", visitor, "webchat")
+                    else:
+                        await _err(ws, ErrorCode.UNKNOWN_TYPE, f"unknown frame type {kind!r}")
+                except ProtocolError as exc:
+                    await _err(ws, exc.code, exc.message, exc.details.get("id"))
         except ConnectionClosed:
             pass
         finally:
@@ -133,17 +169,26 @@ class WebChatChannel:
                     if not socks:
                         del self.visitors[visitor]
 
+    async def _known(self, hello: dict[str, Any]) -> str | None:
+        """The handle of the visitor whose secret this hello carries, if we issued it."""
+        token = hello.get("visitor_token")
+        if not isinstance(token, str) or not 0 < len(token) <= MAX_TOKEN:
+            return None
+        digest = secret_digest(token)
+        return await self.store.read(lambda c: _visitor_handle(c, digest))
+
+    async def _admit(self, address: str, hello: dict[str, Any]) -> bool:
+        """Whether this hello may go ahead: new visitors are limited per address a minute."""
+        return await self._known(hello) is not None or self.admission.new_visitor(address)
+
     async def _hello(self, ws: ServerConnection, frame: dict[str, Any], current: str | None) -> str:
+        handle = await self._known(frame)
         token = frame.get("visitor_token")
-        handle = None
-        if isinstance(token, str) and 0 < len(token) <= MAX_TOKEN:
-            digest = secret_digest(token)
-            handle = await self.store.read(lambda c: _visitor_handle(c, digest))
-        if handle is None:
+        if handle is None or not isinstance(token, str):
             # A new visitor (or a token we never issued): a fresh secret of our making.
             token, handle = secrets.token_urlsafe(32), "wv_" + secrets.token_urlsafe(12)
-            digest = secret_digest(token)
-            await self.store.write(lambda b: _add_visitor(b, digest, handle))
+            digest, new_handle = secret_digest(token), handle
+            await self.store.write(lambda b: _add_visitor(b, digest, new_handle))
         if current is not None and current != handle:
             old = self.visitors.get(current)
             if old is not None:
@@ -158,22 +203,18 @@ class WebChatChannel:
             await self._identify(handle, frame)
         return handle
 
-    async def _message(self, ws: ServerConnection, visitor: str, frame: dict[str, Any]) -> None:
-        cmid = frame.get("id")
-        text = frame.get("text")
-        if not isinstance(cmid, str) or not 1 <= len(cmid) <= 64:
-            await _err(ws, ErrorCode.INVALID_ARGS, "a message needs an id of 1..64 characters")
-            return
-        if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT:
-            await _err(ws, ErrorCode.INVALID_ARGS, f"text must be 1..{MAX_TEXT} characters", cmid)
+    async def _message(self, ws: ServerConnection, visitor: str, frame: ChatMessage) -> None:
+        cmid, text = frame.id, frame.text.strip()
+        if not text:
+            await _err(ws, ErrorCode.INVALID_ARGS, _TEXT_LENGTH, cmid)
             return
         msg = InboundMessage(
             channel="webchat",
             identity_kind="web_visitor",
             identity_value=visitor,
-            text=text.strip(),
+            text=text,
             provider_id=f"{visitor}:{cmid}",
-            display_name=str(frame.get("name") or "")[:200],
+            display_name=frame.name[:200],
             # Only the holder of the visitor's secret gets here.
             verified=True,
         )
@@ -205,6 +246,122 @@ class WebChatChannel:
         await self.inbox.claim("web_visitor", visitor, claims, verified=True)
 
 
+_FrameT = TypeVar("_FrameT", bound=msgspec.Struct)
+
+
+class ChatMessage(msgspec.Struct):
+    id: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    text: Annotated[str, msgspec.Meta(max_length=MAX_TEXT)]
+    name: str = ""
+
+
+class Receipt(msgspec.Struct):
+    event_id: Id
+
+
+class Identify(msgspec.Struct):
+    name: str | None = None
+    phone: str | None = None
+    email: str | None = None
+
+
+class _FrameId(msgspec.Struct):
+    id: str | None = None
+
+
+_TEXT_LENGTH = f"text must be 1..{MAX_TEXT} characters"
+_TOO_MANY_NEW = "too many new visitors from this address; try again in a minute"
+
+
+def _read_frame(raw: str | bytes, bucket: TokenBucket) -> dict[str, Any]:
+    """A frame as a JSON object with a ``type``, or ProtocolError (with the frame's ``id``).
+
+    The rate-limit token is taken before anything else, so unreadable frames count too.
+    """
+    data = raw.encode() if isinstance(raw, str) else raw
+    readable = len(data) <= MAX_CHAT_FRAME and not framing.too_deep(data)
+    if not bucket.take():
+        raise ProtocolError(ErrorCode.RATE_LIMITED, "slow down", id=_frame_id(data, readable))
+    if isinstance(raw, bytes):
+        raise ProtocolError(ErrorCode.BAD_FRAME, "frames are JSON in websocket text frames")
+    if len(data) > MAX_CHAT_FRAME:
+        raise ProtocolError(
+            ErrorCode.FRAME_TOO_LARGE,
+            f"frames are limited to {MAX_CHAT_FRAME} bytes",
+            id=_frame_id(data, not framing.too_deep(data)),
+        )
+    if not readable:
+        found = framing.top_level_id(data)
+        message = f"arrays and objects may nest at most {framing.MAX_DEPTH} levels deep"
+        raise ProtocolError(
+            ErrorCode.BAD_FRAME, message, id=found if isinstance(found, str) else None
+        )
+    try:
+        frame = _decode(data)
+    except msgspec.DecodeError:
+        frame = None
+    if not isinstance(frame, dict) or not isinstance(frame.get("type"), str):
+        raise ProtocolError(ErrorCode.BAD_FRAME, "frames are JSON objects with a type")
+    if framing.has_nul(data):
+        raise ProtocolError(
+            ErrorCode.INVALID_ARGS, "text may not contain NUL characters", id=_str_id(frame)
+        )
+    return frame
+
+
+def _typed(frame: dict[str, Any], kind: type[_FrameT]) -> _FrameT:
+    try:
+        return msgspec.convert(frame, kind)
+    except msgspec.ValidationError as exc:
+        if kind is ChatMessage:
+            if "`$.id`" in str(exc):
+                raise ProtocolError(
+                    ErrorCode.INVALID_ARGS, "a message needs an id of 1..64 characters"
+                ) from exc
+            raise ProtocolError(ErrorCode.INVALID_ARGS, _TEXT_LENGTH, id=_str_id(frame)) from exc
+        raise ProtocolError(ErrorCode.INVALID_ARGS, f"bad {frame['type']} frame: {exc}") from exc
+
+
+def _str_id(frame: dict[str, Any]) -> str | None:
+    value = frame.get("id")
+    return value if isinstance(value, str) and len(value) <= 64 else None
+
+
+def _frame_id(data: bytes, readable: bool) -> str | None:
+    if not readable:
+        return None
+    try:
+        value = msgspec.json.decode(data, type=_FrameId).id
+    except (msgspec.DecodeError, RecursionError):
+        return None
+    return value if value is not None and len(value) <= 64 else None
+
+
+async def _recv_until(ws: ServerConnection, deadline: float) -> str | bytes | None:
+    """The next frame, or None if none came before ``deadline`` (event-loop time)."""
+    try:
+        return await asyncio.wait_for(ws.recv(), deadline - asyncio.get_running_loop().time())
+    except TimeoutError:
+        return None
+
+
+def _address(ws: ServerConnection) -> str:
+    peer = ws.remote_address
+    return str(peer[0]) if peer else "unknown"
+
+
+def _visitor_handle(conn: Connection, digest: str) -> str | None:
+    visitors = tables.web_visitors
+    handle = conn.execute(
+        select(visitors.c.handle).where(visitors.c.secret_hash == digest)
+    ).scalar()
+    return str(handle) if handle is not None else None
+
+
+def _add_visitor(b: WriteBatch, digest: str, handle: str) -> None:
+    b.add(tables.web_visitors, {"secret_hash": digest, "handle": handle, "created_at": b.now})
+
+
 def _claims(frame: dict[str, Any]) -> dict[str, str]:
     return {
         k: str(frame[k])[:320]
@@ -219,18 +376,6 @@ async def _err(ws: ServerConnection, code: ErrorCode, message: str, cid: Any = N
         body["id"] = cid
     with contextlib.suppress(ConnectionClosed):
         await ws.send(_text(body), text=True)
-
-
-def _visitor_handle(conn: Connection, digest: str) -> str | None:
-    visitors = tables.web_visitors
-    handle = conn.execute(
-        select(visitors.c.handle).where(visitors.c.secret_hash == digest)
-    ).scalar()
-    return str(handle) if handle is not None else None
-
-
-def _add_visitor(b: WriteBatch, digest: str, handle: str) -> None:
-    b.add(tables.web_visitors, {"secret_hash": digest, "handle": handle, "created_at": b.now})
 
 
 def _history(conn: Connection, visitor: str) -> list[dict[str, Any]]:

@@ -25,9 +25,10 @@ from websockets.exceptions import ConnectionClosed
 
 from services import auth as A
 from services.admin.operators import revoke_token_statement
+from services.config import GatewayConfig
 from services.domain.rate import TokenBucket
 from services.domain.routing import OperatorState
-from services.protocol import commands
+from services.protocol import commands, framing
 from services.protocol.errors import ErrorCode, ProtocolError
 from services.protocol.messages import (
     PROTOCOL_VERSION,
@@ -42,6 +43,7 @@ from services.protocol.messages import (
     Result,
     decode_client,
     encode,
+    readable_id,
 )
 from services.store import queries as Q
 from services.store import tables as T
@@ -57,23 +59,63 @@ SessionHandler = Callable[[OperatorState, Any], Awaitable[dict[str, Any]]]
 
 AUTH_TIMEOUT_S = 10.0
 CATCH_UP_PAGE = 500
+_TEXT_ONLY = "frames are JSON in websocket text frames; binary frames are refused"
+_TOO_DEEP = f"arrays and objects may nest at most {framing.MAX_DEPTH} levels deep"
+_NUL = "text may not contain NUL characters"
+
+
+class FrameRefused(Exception):
+    """A frame answered with an error instead of being run; ``cmd_id`` if it could be read."""
+
+    def __init__(self, code: ErrorCode, message: str, cmd_id: int | None = None) -> None:
+        super().__init__(message)
+        self.code, self.message, self.cmd_id = code, message, cmd_id
+
+
+def _auth_close(code: ErrorCode) -> tuple[int, str]:
+    """The close code and reason after an auth_failed: 4400 for an unreadable frame."""
+    if code is ErrorCode.BAD_FRAME:
+        return 4400, "bad frame"
+    if code in (ErrorCode.TOO_MANY_CONNECTIONS, ErrorCode.RATE_LIMITED):
+        # 4429 tells a client to wait (details.retry_after) rather than ask for a password.
+        return 4429, code.value
+    return 4401, code.value
 
 
 _RESYNC = encode(Live("queue.resync", {}))
 
 
+# Close code and reason for a socket whose replies pile up because its client does not read.
+OVERFLOW_CLOSE = (1008, "send_buffer_overflow")
+
+
 class EventSender:
-    """The only writer to the socket: replies first, then events in sequence order."""
+    """The only writer to the socket: replies first, then events in sequence order.
+
+    Replies cannot be re-read from the store like events, so their queue is bounded in bytes
+    (``send_buffer_bytes``): past it the client is not reading, and the socket is closed. What
+    websockets itself holds is bounded by the server's ``write_limit`` plus one frame, because
+    ``send`` waits for the transport to drain below it.
+    """
 
     def __init__(
-        self, ws: ServerConnection, gw: Gateway, operator_id: int, sent_seq: int, limit: int
+        self,
+        ws: ServerConnection,
+        gw: Gateway,
+        operator_id: int,
+        sent_seq: int,
+        limit: int,
+        max_reply_bytes: int = GatewayConfig.send_buffer_bytes,
     ) -> None:
         self.ws = ws
         self.gw = gw
         self.operator_id = operator_id
         self.sent_seq = sent_seq
         self.limit = limit
+        self.max_reply_bytes = max_reply_bytes
         self.frames: deque[bytes] = deque()
+        self.queued_bytes = 0
+        self.closing = False
         self.events: deque[Published] = deque()
         # The latest live view of each shared thing (a queued conversation): a slow reader gets
         # the newest only; past the limit they get "queue.resync" and read a snapshot.
@@ -97,12 +139,30 @@ class EventSender:
         self.wake.set()
 
     def reply(self, frame: bytes) -> None:
+        if self.closing:
+            return
+        if self.queued_bytes + len(frame) > self.max_reply_bytes:
+            self._overflow()
+            return
         self.frames.append(frame)
+        self.queued_bytes += len(frame)
         self.wake.set()
 
     def close_after_replies(self, code: int, reason: str) -> None:
         self.close_with = (code, reason)
         self.wake.set()
+
+    def _overflow(self) -> None:
+        self.closing = True
+        self.frames.clear()
+        self.queued_bytes = 0
+        self.events.clear()
+        self.live_views.clear()
+        log.warning(
+            "closed an operator socket that does not read its replies",
+            extra={"operator_id": self.operator_id, "limit_bytes": self.max_reply_bytes},
+        )
+        self.gw.spawn(self.ws.close(*OVERFLOW_CLOSE))
 
     def live(self, key: tuple[str, int], frame: bytes) -> None:
         self.live_views.pop(key, None)
@@ -119,7 +179,9 @@ class EventSender:
             await self.wake.wait()
             self.wake.clear()
             while self.frames:
-                await self.ws.send(self.frames.popleft(), text=True)
+                frame = self.frames.popleft()
+                self.queued_bytes -= len(frame)
+                await self.ws.send(frame, text=True)
             if self.close_with is not None:
                 await self.ws.close(*self.close_with)
                 return
@@ -176,6 +238,7 @@ class OperatorSession:
         self.token_digest = ""
         # Commands the session answers itself, not the hub.
         self.own_commands: dict[str, SessionHandler] = {"auth.logout": self._logout}
+        self.counted = False  # by gw.limits, from a successful sign-in to the end
 
     # -- framing ------------------------------------------------------------------------------
     def _error(
@@ -185,9 +248,6 @@ class OperatorSession:
 
     async def _send_now(self, frame: bytes) -> None:
         await self.ws.send(frame, text=True)
-
-    def _too_big(self, raw: str | bytes) -> bool:
-        return len(raw) > self.gw.config.max_frame_bytes
 
     # -- lifecycle ------------------------------------------------------------------------------
     async def run(self) -> None:
@@ -208,6 +268,10 @@ class OperatorSession:
                     await sender_task
         except ConnectionClosed:
             pass
+        finally:
+            if self.counted:
+                assert self.op is not None
+                self.gw.limits.close_operator(self.op.id, self)
 
     async def _auth_phase(self) -> bool:
         try:
@@ -219,28 +283,42 @@ class OperatorSession:
             await self.ws.close(4401, "auth timeout")
             return False
         try:
-            if self._too_big(raw):
-                raise ProtocolError(ErrorCode.FRAME_TOO_LARGE, "frame too large")
-            frame = decode_client(raw)
-            if not isinstance(frame, Auth):
-                raise ProtocolError(ErrorCode.NOT_AUTHENTICATED, "authenticate first")
-            if frame.version != PROTOCOL_VERSION:
+            ok = await self._authenticate(self._read_auth(raw))
+            assert self.op is not None
+            self.counted = self.gw.limits.open_operator(self.op.id, self)
+            if not self.counted:
                 raise ProtocolError(
-                    ErrorCode.UNSUPPORTED_VERSION, f"this gateway speaks version {PROTOCOL_VERSION}"
+                    ErrorCode.TOO_MANY_CONNECTIONS,
+                    f"this operator already has {self.gw.config.operator_sockets} connections",
                 )
-            ok = await self._authenticate(frame)
         except ProtocolError as exc:
             await self._send_now(encode(AuthFailed(exc.code.value, exc.message, exc.details)))
-            # 4429 tells a client to wait (details.retry_after) rather than ask for a password.
-            close_code = 4429 if exc.code is ErrorCode.RATE_LIMITED else 4401
-            await self.ws.close(close_code, exc.code.value)
-            return False
-        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-            await self._send_now(encode(AuthFailed(ErrorCode.BAD_FRAME.value, str(exc))))
-            await self.ws.close(4400, "bad frame")
+            await self.ws.close(*_auth_close(exc.code))
             return False
         await self._send_now(encode(ok))
         return True
+
+    def _read_auth(self, raw: str | bytes) -> Auth:
+        if isinstance(raw, bytes):
+            raise ProtocolError(ErrorCode.BAD_FRAME, _TEXT_ONLY)
+        data = raw.encode()
+        if len(data) > self.gw.config.max_frame_bytes:
+            raise ProtocolError(ErrorCode.FRAME_TOO_LARGE, "frame too large")
+        if framing.too_deep(data):
+            raise ProtocolError(ErrorCode.BAD_FRAME, _TOO_DEEP)
+        try:
+            frame = decode_client(data)
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            raise ProtocolError(ErrorCode.BAD_FRAME, str(exc)) from exc
+        if not isinstance(frame, Auth):
+            raise ProtocolError(ErrorCode.NOT_AUTHENTICATED, "authenticate first")
+        if framing.has_nul(data):
+            raise ProtocolError(ErrorCode.BAD_FRAME, _NUL)
+        if frame.version != PROTOCOL_VERSION:
+            raise ProtocolError(
+                ErrorCode.UNSUPPORTED_VERSION, f"this gateway speaks version {PROTOCOL_VERSION}"
+            )
+        return frame
 
     async def _authenticate(self, frame: Auth) -> AuthOk:
         gw = self.gw
@@ -323,7 +401,9 @@ class OperatorSession:
             else:
                 resume = "resumed"
                 start = r.last_seq
-        self.sender = EventSender(self.ws, gw, op.id, start, gw.config.send_queue_limit)
+        self.sender = EventSender(
+            self.ws, gw, op.id, start, gw.config.send_queue_limit, gw.config.send_buffer_bytes
+        )
         info = OperatorInfo(
             op.id,
             op.username,
@@ -348,35 +428,51 @@ class OperatorSession:
         async for raw in self.ws:
             if sender_task.done():
                 break
-            if self._too_big(raw):
-                self.sender.reply(
-                    self._error(
-                        ErrorCode.FRAME_TOO_LARGE,
-                        f"frames are limited to {self.gw.config.max_frame_bytes} bytes",
-                    )
-                )
-                continue
             try:
-                frame = decode_client(raw)
-            except (msgspec.DecodeError, msgspec.ValidationError) as exc:
-                code = (
-                    ErrorCode.UNKNOWN_TYPE
-                    if "Invalid value" in str(exc) and "type" in str(exc)
-                    else ErrorCode.BAD_FRAME
-                )
-                self.sender.reply(self._error(code, f"unreadable frame: {exc}"))
-                continue
-            if not isinstance(frame, Command):
-                self.sender.reply(self._error(ErrorCode.BAD_FRAME, "already authenticated"))
-                continue
-            if not self.bucket.take():
-                self.sender.reply(
-                    self._error(ErrorCode.RATE_LIMITED, "too many commands; slow down", frame.id)
-                )
+                cmd = self._read_command(raw)
+            except FrameRefused as exc:
+                self.sender.reply(self._error(exc.code, exc.message, exc.cmd_id))
                 continue
             # Commands run concurrently (a slow read does not hold up the next command);
             # those on one conversation are ordered by the hub.
-            self.gw.spawn(self._run_command(frame))
+            self.gw.spawn(self._run_command(cmd))
+
+    def _read_command(self, raw: str | bytes) -> Command:
+        """The command a frame holds, or FrameRefused: every check before any handler runs.
+
+        The rate-limit token is taken first, so that unreadable and oversized frames count too.
+        """
+        limit = self.gw.config.max_frame_bytes
+        data = raw.encode() if isinstance(raw, str) else raw
+        fits = len(data) <= limit and not framing.too_deep(data)
+        if not self.bucket.take():
+            cmd_id = readable_id(data) if fits else None
+            raise FrameRefused(ErrorCode.RATE_LIMITED, "too many frames; slow down", cmd_id)
+        if isinstance(raw, bytes):
+            raise FrameRefused(ErrorCode.BAD_FRAME, _TEXT_ONLY)
+        if len(data) > limit:
+            cmd_id = readable_id(data) if not framing.too_deep(data) else None
+            raise FrameRefused(
+                ErrorCode.FRAME_TOO_LARGE, f"frames are limited to {limit} bytes", cmd_id
+            )
+        if not fits:
+            found = framing.top_level_id(data)
+            cmd_id = found if isinstance(found, int) and 0 <= found <= framing.MAX_ID else None
+            code = ErrorCode.INVALID_ARGS if cmd_id is not None else ErrorCode.BAD_FRAME
+            raise FrameRefused(code, _TOO_DEEP, cmd_id)
+        try:
+            frame = decode_client(data)
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            text = str(exc)
+            if "Invalid value" in text and "type" in text:
+                raise FrameRefused(ErrorCode.UNKNOWN_TYPE, f"unreadable frame: {exc}") from exc
+            code = ErrorCode.INVALID_ARGS if "`$.args" in text else ErrorCode.BAD_FRAME
+            raise FrameRefused(code, f"unreadable frame: {exc}", readable_id(data)) from exc
+        if not isinstance(frame, Command):
+            raise FrameRefused(ErrorCode.BAD_FRAME, "already authenticated")
+        if framing.has_nul(data):
+            raise FrameRefused(ErrorCode.INVALID_ARGS, _NUL, frame.id)
+        return frame
 
     async def _run_command(self, cmd: Command) -> None:
         assert self.sender is not None and self.op is not None

@@ -29,6 +29,7 @@ from services.api.registry import CommandRegistry
 from services.channels.webchat import WebChatChannel, WebChatLimits
 from services.config import GatewayConfig
 from services.domain.errors import DomainError
+from services.gateway.limits import ConnectionLimits
 from services.gateway.login_throttle import LoginThrottle
 from services.gateway.operator_session import Idempotency, OperatorSession
 from services.gateway.store_watch import StoreWatch
@@ -59,6 +60,7 @@ class Gateway:
         self.idempotency = Idempotency(self)
         self.commands = CommandRegistry()
         self.webchat: WebChatChannel
+        self.limits = ConnectionLimits(config)
         self.server: Server | None = None
         self.dummy_hash = A.hash_password("not a real password")
         self.login_throttle = LoginThrottle(
@@ -98,7 +100,12 @@ class Gateway:
         self.webchat = WebChatChannel(
             self.hub,
             self.store,
-            WebChatLimits(self.config.chat_rate_per_s, self.config.chat_rate_burst),
+            self.limits,
+            WebChatLimits(
+                self.config.chat_rate_per_s,
+                self.config.chat_rate_burst,
+                self.config.chat_hello_timeout_s,
+            ),
         )
         self.hub.register_adapter(self.webchat)
         self.spawn(self.store_watch.run())

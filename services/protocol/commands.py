@@ -6,11 +6,25 @@ rejected so that a typo fails loudly instead of being ignored.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 
 from services.protocol.channels import ChannelName
+from services.protocol.framing import MAX_ID
+
+MAX_TEXT = 20_000
+MAX_PAGE = 200
+# Longer than any name, phone or e-mail address a search could match.
+MAX_QUERY = 200
+# Fields the gateway cuts shorter itself (a subject, a disposition) are capped at MAX_TEXT.
+
+# Every store id: a PostgreSQL bigint, and never 0 or negative.
+Id = Annotated[int, msgspec.Meta(ge=1, le=MAX_ID)]
+# A count the gateway clamps (a page size): any 64-bit integer is accepted.
+Count = Annotated[int, msgspec.Meta(ge=-MAX_ID - 1, le=MAX_ID)]
+Text = Annotated[str, msgspec.Meta(max_length=MAX_TEXT)]
+Name = Annotated[str, msgspec.Meta(max_length=64)]
 
 PresenceName = Literal["available", "break", "after_call_work", "offline"]
 HintOutcome = Literal["accepted", "dismissed"]
@@ -29,54 +43,54 @@ class PresenceSet(Args):
 
 
 class ConversationRef(Args):
-    conversation_id: int
+    conversation_id: Id
 
 
 class MessageSend(Args):
-    customer_id: int
+    customer_id: Id
     channel: ChannelName
-    text: str
-    conversation_id: int | None = None
-    subject: str = ""
+    text: Text
+    conversation_id: Id | None = None
+    subject: Text = ""
 
 
 class NoteAdd(Args):
-    customer_id: int
-    text: str
-    conversation_id: int | None = None
+    customer_id: Id
+    text: Text
+    conversation_id: Id | None = None
 
 
 class Transfer(Args):
-    conversation_id: int
-    to_operator_id: int | None = None
-    to_queue: str | None = None
-    note: str = ""
+    conversation_id: Id
+    to_operator_id: Id | None = None
+    to_queue: Name | None = None
+    note: Text = ""
 
 
 class WrapUp(Args):
-    conversation_id: int
-    disposition: str
-    resolution: str = ""
+    conversation_id: Id
+    disposition: Text
+    resolution: Text = ""
     resolved: bool = True
 
 
 class CustomerOpen(Args):
-    customer_id: int
-    limit: int = 50
+    customer_id: Id
+    limit: Count = 50
     # The interaction the card is open for (its hints are per conversation); by default the
     # operator's own open conversation with this customer.
-    conversation_id: int | None = None
+    conversation_id: Id | None = None
 
 
 class TimelinePage(Args):
-    customer_id: int
-    before: int | None = None  # cursor: the id of the oldest item already shown
-    limit: int = 50
+    customer_id: Id
+    before: Id | None = None  # cursor: the id of the oldest item already shown
+    limit: Count = 50
 
 
 class CustomerSearch(Args):
-    query: str
-    limit: int = 20
+    query: Annotated[str, msgspec.Meta(max_length=MAX_QUERY)]
+    limit: Count = 20
 
 
 class Snapshot(Args):
@@ -84,9 +98,9 @@ class Snapshot(Args):
 
 
 class HintRespond(Args):
-    hint_id: str
+    hint_id: Name
     outcome: HintOutcome
-    customer_id: int
+    customer_id: Id
 
 
 Role = Literal["agent", "supervisor", "admin"]
@@ -133,7 +147,3 @@ MUTATING: frozenset[str] = frozenset(name for name, spec in COMMANDS.items() if 
 
 def may_run(role: str, spec: CommandSpec) -> bool:
     return ROLE_RANK.get(role, -1) >= ROLE_RANK[spec.role]
-
-
-MAX_TEXT = 20_000
-MAX_PAGE = 200

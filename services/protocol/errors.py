@@ -19,6 +19,7 @@ class ErrorCode(enum.StrEnum):
     INVALID_ARGS = "invalid_args"
     MISSING_IDEMPOTENCY_KEY = "missing_idempotency_key"
     RATE_LIMITED = "rate_limited"
+    TOO_MANY_CONNECTIONS = "too_many_connections"  # auth_failed: the operator is at the cap
     FORBIDDEN = "forbidden"
     NOT_FOUND = "not_found"
     CONFLICT = "conflict"  # the state changed under you: someone else acted first

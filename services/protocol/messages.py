@@ -5,11 +5,16 @@ Every frame is a JSON object with a ``type``. See docs/protocol.md for examples.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
+from services.protocol.framing import MAX_ID
+
 PROTOCOL_VERSION = 1
+
+# A command's id, chosen by the client and echoed in its reply.
+CommandId = Annotated[int, msgspec.Meta(ge=0, le=MAX_ID)]
 
 
 class Frame(msgspec.Struct, tag_field="type", omit_defaults=True):
@@ -21,7 +26,7 @@ class Frame(msgspec.Struct, tag_field="type", omit_defaults=True):
 
 class ResumeFrom(msgspec.Struct):
     epoch: str
-    last_seq: int
+    last_seq: Annotated[int, msgspec.Meta(ge=0, le=MAX_ID)]
 
 
 class Auth(Frame, tag="auth"):
@@ -39,10 +44,16 @@ class Auth(Frame, tag="auth"):
 class Command(Frame, tag="cmd"):
     """A request; ``key`` is the client-made idempotency key (required for mutating commands)."""
 
-    id: int
+    id: CommandId
     name: str
     args: dict[str, Any] = {}
     key: str | None = None
+
+
+class FrameId(msgspec.Struct):
+    """Only the ``id`` of a frame that failed to decode, so that its error can still name it."""
+
+    id: CommandId | None = None
 
 
 ClientFrame = Auth | Command
@@ -112,6 +123,7 @@ ServerFrame = AuthOk | AuthFailed | Result | Error | Event | Live
 _encoder = msgspec.json.Encoder()
 _client_decoder = msgspec.json.Decoder(ClientFrame)
 _server_decoder = msgspec.json.Decoder(ServerFrame)
+_id_decoder = msgspec.json.Decoder(FrameId)
 
 
 def encode(frame: Frame) -> bytes:
@@ -121,6 +133,14 @@ def encode(frame: Frame) -> bytes:
 def decode_client(raw: bytes | str) -> ClientFrame:
     frame: ClientFrame = _client_decoder.decode(raw)
     return frame
+
+
+def readable_id(raw: bytes) -> int | None:
+    """The command id of an unreadable frame, when that much of it is readable."""
+    try:
+        return _id_decoder.decode(raw).id
+    except (msgspec.DecodeError, RecursionError):
+        return None
 
 
 def decode_server(raw: bytes | str) -> ServerFrame:

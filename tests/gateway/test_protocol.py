@@ -139,8 +139,8 @@ async def test_oversized_frame_gets_an_error_and_a_huge_one_closes(
         }
     )
     await c.send_raw(big)
-    err = await c.wait(lambda: next((m for m in c.other if m["type"] == "error"), None))
-    assert err["code"] == "frame_too_large"
+    err = await c.wait(lambda: c.results.get(7))
+    assert (err["type"], err["code"]) == ("error", "frame_too_large")
     assert (await c.ok("state.snapshot"))["presence"] == "offline"
     await c.send_raw("x" * (2 * 1024 * 1024))
     with pytest.raises(websockets.ConnectionClosed) as closed:

@@ -24,8 +24,10 @@ class GatewayProcess:
         env: dict[str, str] | None = None,
         extra_args: list[str] | None = None,
         subcommand: str = "serve",
+        open_files: int | None = None,
     ) -> None:
         self.subcommand = subcommand
+        self.open_files = open_files  # RLIMIT_NOFILE of the child, if given
         self.data_dir = data_dir
         self.database_url = database_url
         self.port = port
@@ -85,6 +87,7 @@ class GatewayProcess:
             stdout=subprocess.DEVNULL,
             stderr=log,
             text=True,
+            preexec_fn=self._limit_open_files if self.open_files else None,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -97,6 +100,12 @@ class GatewayProcess:
             time.sleep(0.05)
         self.kill()
         raise TimeoutError(f"gateway did not get ready:\n{self.log_path.read_text()}")
+
+    def _limit_open_files(self) -> None:
+        import resource
+
+        assert self.open_files is not None
+        resource.setrlimit(resource.RLIMIT_NOFILE, (self.open_files, self.open_files))
 
     def read_logs(self, path: Path | None = None) -> list[dict[str, Any]]:
         """JSON log records of the current run (or of the log file given)."""
