@@ -7,15 +7,24 @@ is at ``/api/schema/openapi.json`` and its viewer at ``/api/schema``.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 
 from litestar import Litestar
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
-from litestar.types import ControllerRouterHandler
+from litestar.types import ControllerRouterHandler, Scope
 
 from services.api.security_headers import API_DOCS_PATH, security_headers_hook
+
+log = logging.getLogger(__name__)
+
+
+async def _log_failure(exc: Exception, scope: Scope) -> None:
+    # The path only: a query string or a body may carry personal data or a token.
+    if getattr(exc, "status_code", 500) >= 500:
+        log.error("HTTP handler failed", exc_info=exc, extra={"path": scope.get("path")})
 
 
 def _version() -> str:
@@ -35,6 +44,7 @@ def create_http_app(routes: Sequence[ControllerRouterHandler], *, tls: bool = Fa
             render_plugins=[SwaggerRenderPlugin(path="/"), JsonRenderPlugin(path="/openapi.json")],
         ),
         before_send=[security_headers_hook(tls=tls)],
+        after_exception=[_log_failure],
         # The gateway's own logging stays as it is (Litestar's default would reconfigure root).
         logging_config=None,
         debug=False,

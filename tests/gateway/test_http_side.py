@@ -156,6 +156,26 @@ async def test_adapters_add_their_routes_to_the_http_side(db_url: str) -> None:
     assert "/webhooks/example" in schema["paths"]
 
 
+async def test_a_failing_route_is_a_500_with_the_headers_and_a_log_line(
+    db_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    @get("/webhooks/broken", sync_to_thread=False)
+    def broken_webhook() -> dict[str, str]:
+        raise RuntimeError("the provider sent something odd")
+
+    gw = await start_gateway(db_url, http_port=0, http_routes=[broken_webhook])
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{gw.http_port}") as http:
+            answer = await http.get("/webhooks/broken?phone=%2B79160000000")
+    finally:
+        await gw.close()
+    assert answer.status_code == 500 and "odd" not in answer.text
+    assert answer.headers["x-content-type-options"] == "nosniff"
+    failures = [r for r in caplog.records if r.getMessage() == "HTTP handler failed"]
+    assert failures and failures[0].path == "/webhooks/broken"  # type: ignore[attr-defined]
+    assert "79160000000" not in caplog.text
+
+
 async def test_closing_the_gateway_closes_the_http_side(db_url: str) -> None:
     gw = await start_gateway(db_url, http_port=0)
     port = gw.http_port
