@@ -25,12 +25,14 @@ class EmbeddedGateway:
         simulate: float = 0.0,
         customers: int = 200,
         port: int = 0,
+        http_port: int = 0,
     ) -> None:
-        self.config = GatewayConfig(port=port, data_dir=data_dir)
+        self.config = GatewayConfig(port=port, http_port=http_port, data_dir=data_dir)
         self.seed_demo = seed_demo
         self.simulate = simulate
         self.customers = customers
         self.port = 0
+        self.chat_page_url = ""  # the web-chat demo page, on the HTTP side
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._ready: Future[int] = Future()
@@ -82,6 +84,7 @@ class EmbeddedGateway:
             sim_task = asyncio.create_task(
                 Simulator(gw.hub, gw.store, rate_per_s=self.simulate).run()
             )
+        self.chat_page_url = gw.addresses.chat_page_url
         self._ready.set_result(gw.port)
         try:
             await self._stop.wait()

@@ -30,6 +30,8 @@ def _config(args: argparse.Namespace) -> GatewayConfig:
         cfg.host = args.host
     if getattr(args, "port", None) is not None:
         cfg.port = args.port
+    if getattr(args, "http_port", None) is not None:
+        cfg.http_port = args.http_port
     if getattr(args, "database_url", None):
         cfg.database_url = args.database_url
     if getattr(args, "data_dir", None):
@@ -59,13 +61,19 @@ async def _serve(cfg: GatewayConfig, simulate: float = 0.0) -> None:
         register_simulated_providers(gw.hub)
         sim = Simulator(gw.hub, gw.store, rate_per_s=simulate)
         sim_task = asyncio.create_task(sim.run())
-    scheme = "wss" if cfg.tls else "ws"
+    sockets = gw.addresses.socket_url
     log.info(
-        "ready", extra={"url": f"{scheme}://{cfg.host}:{gw.port}/ws/operator", "port": gw.port}
+        "ready",
+        extra={
+            "url": f"{sockets}/ws/operator",
+            "port": gw.port,
+            "http_port": gw.http_port,
+            "web_chat": gw.addresses.chat_page_url,
+        },
     )
     print(
-        f"OmniDesk gateway on {scheme}://{cfg.host}:{gw.port}  (operators: /ws/operator, "
-        f"web chat: http://{cfg.host}:{gw.port}/chat/)",
+        f"OmniDesk gateway: operators on {sockets}/ws/operator, "
+        f"web chat at {gw.addresses.chat_page_url}, health at {gw.addresses.http_url}/healthz",
         flush=True,
     )
     stop = asyncio.Event()
@@ -284,6 +292,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     s.add_argument("--port", type=int, help="port (default 8765; 0 picks a free one)")
     s.add_argument(
+        "--http-port", type=int, help="the HTTP side's port (default: the port + 1; 0: any free)"
+    )
+    s.add_argument(
         "--simulate",
         type=float,
         default=0.0,
@@ -367,6 +378,7 @@ def build_parser() -> argparse.ArgumentParser:
     common(s)
     s.add_argument("--host")
     s.add_argument("--port", type=int)
+    s.add_argument("--http-port", type=int)
     s.add_argument("--simulate", type=float, default=0.2, metavar="MSGS_PER_S")
     s.set_defaults(func=cmd_demo)
     return p

@@ -10,6 +10,9 @@ Example ``gateway.toml``::
     [tls]
     cert = "/etc/omnidesk/tls.crt"
     key = "/etc/omnidesk/tls.key"
+    [http]
+    port = 8766
+    public_url = "https://omnidesk.example.ru"
     [webchat]
     allowed_origins = ["https://shop.example.ru"]
 """
@@ -51,6 +54,12 @@ class GatewayConfig:
     tls_cert: str = ""
     tls_key: str = ""
     allowed_origins: list[str] = field(default_factory=list)
+    # The HTTP side (services/api/): /healthz, /chat/, the API and its docs.
+    http_host: str = ""  # empty: the gateway's host
+    http_port: int = -1  # -1: the gateway's port + 1 (any free port when that one is 0)
+    http_public_url: str = ""  # where browsers reach the HTTP side; empty: its listen address
+    http_socket_url: str = ""  # where browsers reach the sockets; empty: derived (README)
+    http_monitoring_token: str = ""  # lets monitoring read /healthz's figures
     max_frame_bytes: int = 64 * 1024
     rate_per_s: float = 30.0
     rate_burst: int = 120
@@ -84,6 +93,17 @@ class GatewayConfig:
     def tls(self) -> bool:
         return bool(self.tls_cert and self.tls_key)
 
+    @property
+    def http_listen_host(self) -> str:
+        return self.http_host or self.host
+
+    @property
+    def http_listen_port(self) -> int:
+        if self.http_port >= 0:
+            return self.http_port
+        # Next to the sockets by default; a gateway on any free port gets any free one here too.
+        return self.port + 1 if self.port else 0
+
 
 # TOML "section.key" -> field name
 _TOML_KEYS = {
@@ -96,6 +116,11 @@ _TOML_KEYS = {
     "tls.cert": "tls_cert",
     "tls.key": "tls_key",
     "webchat.allowed_origins": "allowed_origins",
+    "http.host": "http_host",
+    "http.port": "http_port",
+    "http.public_url": "http_public_url",
+    "http.socket_url": "http_socket_url",
+    "http.monitoring_token": "http_monitoring_token",
     "limits.max_frame_bytes": "max_frame_bytes",
     "limits.rate_per_s": "rate_per_s",
     "limits.rate_burst": "rate_burst",

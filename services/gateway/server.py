@@ -1,10 +1,10 @@
-"""The gateway process: one websockets server for operators, web-chat visitors and the widget.
+"""The gateway process: a websockets listener for the sockets and an HTTP side, on one loop.
 
-Paths:
+The websockets listener serves only the sockets (anything else: 404):
     /ws/operator   the operator protocol (docs/protocol.md)
     /ws/chat       the web-chat visitor protocol (services/channels/webchat.py)
-    /chat/         the chat widget's demo page; /chat/widget.js the embeddable script
-    /healthz       liveness and a few figures, as JSON
+The HTTP side (services/api/, uvicorn on the same event loop) serves plain HTTP: /healthz,
+/chat/ (the widget's page and files), the OpenAPI schema, and later webhooks and the CRM API.
 """
 
 from __future__ import annotations
@@ -12,26 +12,30 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import json
 import logging
 import ssl
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from http import HTTPStatus
-from importlib import resources
 from typing import Any
 
+from litestar.types import ControllerRouterHandler
 from websockets.asyncio.server import Server, ServerConnection, serve
-from websockets.datastructures import Headers
 from websockets.http11 import Request, Response
 
 from services import auth as A
+from services.api.health import health_routes
+from services.api.http import create_http_app
+from services.api.http_server import HttpServer
 from services.api.registry import CommandRegistry
+from services.api.webchat_pages import webchat_page_routes
 from services.channels.webchat import WebChatChannel, WebChatLimits
 from services.config import GatewayConfig
 from services.domain.errors import DomainError
+from services.gateway.addresses import PublicAddresses, public_addresses
 from services.gateway.limits import ConnectionLimits
 from services.gateway.login_throttle import LoginThrottle
 from services.gateway.operator_session import Idempotency, OperatorSession
+from services.gateway.origins import OriginPolicy
 from services.gateway.store_watch import StoreWatch
 from services.hub import Hub, HubConfig
 from services.protocol.errors import ProtocolError
@@ -43,16 +47,14 @@ log = logging.getLogger(__name__)
 # Frames above the protocol limit get an error reply; far above it the socket is closed (1009).
 HARD_FRAME_LIMIT = 1024 * 1024
 
-STATIC = {
-    "/chat/": ("index.html", "text/html; charset=utf-8"),
-    "/chat/index.html": ("index.html", "text/html; charset=utf-8"),
-    "/chat/widget.js": ("widget.js", "text/javascript; charset=utf-8"),
-    "/chat/widget.css": ("widget.css", "text/css; charset=utf-8"),
-}
+SOCKET_PATHS = ("/ws/operator", "/ws/chat")
 
 
 class Gateway:
-    def __init__(self, config: GatewayConfig) -> None:
+    def __init__(
+        self, config: GatewayConfig, http_routes: Sequence[ControllerRouterHandler] = ()
+    ) -> None:
+        """``http_routes``: more routes for the HTTP side (channel adapters' webhooks)."""
         self.config = config
         self.engine = make_engine(config.url, sqlite_synchronous=config.sqlite_synchronous)
         self.store: Store
@@ -71,6 +73,16 @@ class Gateway:
         self.store_watch = StoreWatch(self)
         self._tasks: set[asyncio.Task[Any]] = set()
         self.port = config.port
+        self.http = HttpServer(
+            config.http_listen_host,
+            config.http_listen_port,
+            tls_cert=config.tls_cert if config.tls else "",
+            tls_key=config.tls_key if config.tls else "",
+        )
+        self.http_port = 0
+        self.http_routes = list(http_routes)
+        self.addresses: PublicAddresses
+        self.origins: OriginPolicy
 
     async def start(self) -> None:
         await asyncio.to_thread(migrate, self.engine)
@@ -125,7 +137,18 @@ class Gateway:
             ping_timeout=20,
             compression=None,  # 14 KiB instead of 64 KiB a connection; chat frames are small
             ssl=ssl_ctx,
+            server_header=None,  # no versions for a scanner to read
         )
+        self.port = next(iter(self.server.sockets)).getsockname()[1]
+        self.http_port = self.http.bind()
+        self.addresses = public_addresses(self.config, self.http_port, self.port)
+        self.origins = OriginPolicy(self.config.allowed_origins, self.addresses.own_origins)
+        routes = [
+            *health_routes(self),
+            *webchat_page_routes(self.addresses.chat_socket_url, self.config.allowed_origins),
+            *self.http_routes,
+        ]
+        await self.http.start(create_http_app(routes, tls=self.config.tls))
         # The gateway holds many long-lived objects (sockets, caches) and allocates many short
         # ones per message: with the default thresholds the cyclic GC rescans the long-lived
         # heap so often that it costs more than the work itself. Freeze what start-up made and
@@ -133,18 +156,19 @@ class Gateway:
         gc.collect()
         gc.freeze()
         gc.set_threshold(50_000, 50, 100)
-        sock = next(iter(self.server.sockets))
-        self.port = sock.getsockname()[1]
         log.info(
             "gateway listening",
             extra={
                 "host": self.config.host,
                 "port": self.port,
+                "http_port": self.http_port,
+                "web_chat": self.addresses.chat_page_url,
                 "database": _redact(self.config.url),
             },
         )
 
     async def close(self) -> None:
+        await self.http.close()
         if self.server is not None:
             self.server.close()
             await self.server.wait_closed()
@@ -162,54 +186,21 @@ class Gateway:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    # -- HTTP and routing -----------------------------------------------------------------------
-    def _origin_allowed(self, origin: str) -> bool:
-        if "*" in self.config.allowed_origins or origin in self.config.allowed_origins:
-            return True
-        # The gateway's own pages (/chat/): browsers omit the port when it is the default one.
-        hosts = {"127.0.0.1", "localhost", self.config.host}
-        own = {f"{scheme}://{host}:{self.port}" for scheme in ("http", "https") for host in hosts}
-        if self.port in (80, 443):
-            scheme = "http" if self.port == 80 else "https"
-            own |= {f"{scheme}://{host}" for host in hosts}
-        return origin in own
-
+    # -- the sockets' handshakes ---------------------------------------------------------------
     def _process_request(self, conn: ServerConnection, request: Request) -> Response | None:
         path = request.path.split("?", 1)[0]
-        if path in ("/ws/operator", "/ws/chat"):
-            origin = request.headers.get("Origin")
-            # Browsers always send Origin: only allow-listed pages may open a socket. Desktop
-            # clients send none.
-            host = request.headers.get("Host", "")
-            same_site = origin is not None and origin.split("://", 1)[-1] == host
-            if origin is not None and not same_site and not self._origin_allowed(origin):
-                log.warning(
-                    "refused a browser socket from a page not on the allow-list",
-                    extra={"origin": origin, "path": path},
-                )
-                return conn.respond(HTTPStatus.FORBIDDEN, "origin_forbidden: origin not allowed\n")
-            return None
-        if path == "/healthz":
-            body = json.dumps(
-                {
-                    "status": "ok",
-                    "epoch": self.store.epoch,
-                    "operators_online": sum(
-                        1 for o in self.hub.operators.values() if o.presence != "offline"
-                    ),
-                    "open_conversations": len(self.hub.convs),
-                    "writer": {
-                        "batches": self.store.writer.stats.batches,
-                        "jobs": self.store.writer.stats.jobs,
-                    },
-                }
-            ).encode()
-            return _response(200, "application/json", body)
-        if path in STATIC:
-            name, ctype = STATIC[path]
-            data = resources.files("services.channels").joinpath("static", name).read_bytes()
-            return _response(200, ctype, data)
-        return conn.respond(HTTPStatus.NOT_FOUND, "not found\n")
+        if path not in SOCKET_PATHS:
+            return conn.respond(HTTPStatus.NOT_FOUND, "not found\n")
+        # Browsers always send Origin: only the gateway's own pages and allow-listed ones may
+        # open a socket, judged by configuration alone. Desktop clients send none.
+        origin = request.headers.get("Origin")
+        if not self.origins.allows(origin):
+            log.warning(
+                "refused a browser socket from a page not on the allow-list",
+                extra={"origin": origin, "path": path},
+            )
+            return conn.respond(HTTPStatus.FORBIDDEN, "origin_forbidden: origin not allowed\n")
+        return None
 
     async def _handle(self, ws: ServerConnection) -> None:
         path = ws.request.path.split("?", 1)[0] if ws.request else ""
@@ -219,15 +210,6 @@ class Gateway:
             await self.webchat.serve(ws)
         else:
             await ws.close(4404, "unknown path")
-
-
-def _response(status: int, ctype: str, body: bytes) -> Response:
-    headers = Headers()
-    headers["Content-Type"] = ctype
-    headers["Content-Length"] = str(len(body))
-    headers["Cache-Control"] = "no-cache"
-    headers["X-Content-Type-Options"] = "nosniff"
-    return Response(status, HTTPStatus(status).phrase, headers, body)
 
 
 def _redact(url: str) -> str:

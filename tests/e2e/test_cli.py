@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -70,6 +72,11 @@ def test_bad_config_file_is_reported_not_a_traceback(tmp_path: Path) -> None:
     assert "gateway.port" in r.stderr and "Traceback" not in r.stderr
 
 
+def _get(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=10) as answer:
+        return str(answer.read().decode())
+
+
 def test_add_operator_then_sign_in(tmp_path: Path) -> None:
     r = cli(
         "add-operator",
@@ -86,7 +93,6 @@ def test_add_operator_then_sign_in(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     gp = GatewayProcess(tmp_path).start()
     try:
-        import asyncio
 
         async def login() -> dict[str, object]:
             c = await OpClient.connect(gp.url, "ivan", "pw-123456")
@@ -104,6 +110,12 @@ async def test_demo_seeds_simulates_and_stops_cleanly(tmp_path: Path) -> None:
     gp = GatewayProcess(tmp_path, subcommand="demo", extra_args=["--simulate", "20"])
     gp.start(timeout=60)
     try:
+        # It says where the web chat and the health check are: on the HTTP side.
+        printed = gp.log_path.read_text()
+        assert f"web chat at {gp.http_url}/chat/" in printed
+        assert f"health at {gp.http_url}/healthz" in printed
+        page = await asyncio.to_thread(_get, f"{gp.http_url}/chat/")
+        assert "widget.js" in page
         op = await OpClient.connect(gp.url, "agent", "agent")
         assert op.auth["type"] == "auth_ok"
         await op.ok("presence.set", {"status": "available"})

@@ -172,7 +172,7 @@ async def test_customer_writes_in_the_browser_and_the_operator_answers(
     page: Page, gateway: GatewayProcess, operator: OpClient
 ) -> None:
     op = operator
-    chat = f"http://127.0.0.1:{gateway.port}/chat/"
+    chat = gateway.http_url + "/chat/"
     await page.get(chat)
     assert await page.js("return document.title") == "Магазин «Пример» — поддержка"
     online = await until(lambda: _status_is(page, "online"), "the widget to connect to the gateway")
@@ -290,6 +290,9 @@ async def test_customer_writes_in_the_browser_and_the_operator_answers(
     assert await page.storage("omnidesk.visitor") == visitor
     # The panel stays open across page loads of the same tab.
     assert await page.js("return document.getElementById('omnidesk-chat-panel').hidden") is False
+    # The page's strict Content-Security-Policy let everything it needs through.
+    violations = [m for m in await page.console() if "Content Security Policy" in m]
+    assert violations == []
     assert gateway.errors() == []
 
 
@@ -297,7 +300,7 @@ async def test_unacknowledged_messages_are_sent_again_with_their_ids(
     page: Page, gateway: GatewayProcess
 ) -> None:
     """Written while the gateway is down: sent after a reconnect, or on a later page load."""
-    chat = f"http://127.0.0.1:{gateway.port}/chat/"
+    chat = gateway.http_url + "/chat/"
     await page.get(chat)
     await until(lambda: _status_is(page, "online"), "the widget to connect")
     await page.click("#omnidesk-chat-button")
@@ -389,7 +392,7 @@ async def test_a_site_not_on_the_allow_list_cannot_open_the_chat(
     (root / "index.html").write_text(
         "<!doctype html><html lang=en><meta charset=utf-8><title>Someone else's shop</title>"
         "<p>Not allowed to embed the chat.</p>"
-        f'<script src="http://127.0.0.1:{gateway.port}/chat/widget.js" data-lang="en"></script>',
+        f'<script src="{gateway.http_url}/chat/widget.js" data-lang="en"></script>',
         encoding="utf-8",
     )
     await page.get(url + "/index.html")
@@ -408,6 +411,36 @@ async def test_a_site_not_on_the_allow_list_cannot_open_the_chat(
     refused = [m for m in await page.console() if "/ws/chat" in m]
     assert refused and all("403" in m for m in refused), refused
     assert gateway.errors() == []
+
+
+async def test_a_shop_on_the_allow_list_embeds_the_chat_with_one_line(
+    page: Page, tmp_path: Path, foreign_site: tuple[str, Path]
+) -> None:
+    """The README's snippet on a shop's own page: the script knows where the socket is."""
+    shop, root = foreign_site
+    gateway = GatewayProcess(tmp_path, env={"OMNIDESK_ALLOWED_ORIGINS": shop})
+    gateway.run_cli("seed-demo", "--customers", "5")
+    gateway.start()
+    try:
+        (root / "index.html").write_text(
+            "<!doctype html><html lang=en><meta charset=utf-8><title>A shop</title>"
+            "<p>Our own page.</p>"
+            f'<script src="{gateway.http_url}/chat/widget.js" data-lang="en"></script>',
+            encoding="utf-8",
+        )
+        await page.get(shop + "/index.html")
+        online = await until(lambda: _status_is(page, "online"), "the widget to connect")
+        assert online[1] == "Connected"
+        await page.click("#omnidesk-chat-button")
+        await page.click("#omnidesk-chat-intro .omnidesk-skip")
+        await page.keys("#omnidesk-chat-input", "Hello from the shop", Keys.ENTER)
+        sent = await until(
+            lambda: _find(page, text="Hello from the shop", state="sent"), "the acknowledgement"
+        )
+        assert isinstance(sent["event_id"], int)
+        assert gateway.errors() == []
+    finally:
+        gateway.stop()
 
 
 async def _status_is(page: Page, state: str) -> tuple[str, str] | None:

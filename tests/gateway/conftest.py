@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
 import pytest
+from litestar.types import ControllerRouterHandler
 
 from services.config import GatewayConfig
 from services.gateway.server import Gateway
@@ -16,16 +17,22 @@ class RunningGateway:
     gw: Gateway
     url: str
 
+    @property
+    def http_url(self) -> str:
+        return f"http://127.0.0.1:{self.gw.http_port}"
 
-async def start_gateway(db_url: str, **overrides: object) -> Gateway:
+
+async def start_gateway(
+    db_url: str, http_routes: Sequence[ControllerRouterHandler] = (), **overrides: object
+) -> Gateway:
     eng = make_engine(db_url)
     migrate(eng)
     seed_small(eng)
     eng.dispose()
-    cfg = GatewayConfig(port=0, database_url=db_url, offer_timeout_s=30)
+    cfg = GatewayConfig(port=0, http_port=0, database_url=db_url, offer_timeout_s=30)
     for k, v in overrides.items():
         setattr(cfg, k, v)
-    gw = Gateway(cfg)
+    gw = Gateway(cfg, http_routes)
     await gw.start()
     return gw
 

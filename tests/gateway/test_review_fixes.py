@@ -6,6 +6,9 @@ import asyncio
 from datetime import timedelta
 
 from services.channels.base import InboundMessage
+from services.config import GatewayConfig
+from services.gateway.addresses import public_addresses
+from services.gateway.origins import OriginPolicy
 from services.store.allocators import allocator_for
 from services.store.models import utcnow
 from services.store.queries import seq_bounds
@@ -108,10 +111,12 @@ async def test_abandoned_while_offered_clears_the_offer(gateway: RunningGateway)
     assert again["data"]["conversation"]["id"] != conv["id"]
 
 
-def test_default_ports_count_as_the_gateways_own_origin(gateway: RunningGateway) -> None:
-    gw = gateway.gw
-    assert gw._origin_allowed(f"http://127.0.0.1:{gw.port}")
-    assert not gw._origin_allowed("https://evil.example")
-    gw.port = 443
-    assert gw._origin_allowed("https://localhost")
-    assert not gw._origin_allowed("http://localhost")
+def test_default_ports_count_as_the_gateways_own_origin() -> None:
+    config = GatewayConfig(http_public_url="https://omnidesk.example.ru:443/")
+    addresses = public_addresses(config, 443, 8765)
+    policy = OriginPolicy([], addresses.own_origins)
+    assert policy.allows("https://omnidesk.example.ru")
+    assert not policy.allows("http://omnidesk.example.ru")
+    assert not policy.allows("https://evil.example")
+    loopback = public_addresses(GatewayConfig(http_port=80), 80, 8765)
+    assert OriginPolicy([], loopback.own_origins).allows("http://localhost")

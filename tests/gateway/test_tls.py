@@ -7,6 +7,7 @@ import ssl
 import subprocess
 from pathlib import Path
 
+import httpx
 import pytest
 import websockets
 
@@ -62,5 +63,11 @@ async def test_tls_gateway_serves_wss_only(tmp_path: Path, cert: tuple[Path, Pat
                 f"ws://127.0.0.1:{gw.port}/ws/operator", open_timeout=3
             )
             await plain.close()
+        # The HTTP side uses the same certificate, and says so to browsers (HSTS).
+        async with httpx.AsyncClient(verify=ctx) as http:
+            health = await http.get(f"https://127.0.0.1:{gw.http_port}/healthz")
+        assert health.json() == {"status": "ok"}
+        assert health.headers["strict-transport-security"].startswith("max-age=")
+        assert gw.addresses.chat_socket_url == f"wss://127.0.0.1:{gw.port}/ws/chat"
     finally:
         await gw.close()

@@ -21,6 +21,7 @@ class GatewayProcess:
         *,
         database_url: str = "",
         port: int = 0,
+        http_port: int = 0,
         env: dict[str, str] | None = None,
         extra_args: list[str] | None = None,
         subcommand: str = "serve",
@@ -31,6 +32,7 @@ class GatewayProcess:
         self.data_dir = data_dir
         self.database_url = database_url
         self.port = port
+        self.http_port = http_port
         self.env = env or {}
         self.extra_args = extra_args or []
         self.proc: subprocess.Popen[str] | None = None
@@ -41,6 +43,10 @@ class GatewayProcess:
     @property
     def url(self) -> str:
         return f"ws://127.0.0.1:{self.port}"
+
+    @property
+    def http_url(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}"
 
     def run_cli(self, *args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
@@ -79,12 +85,14 @@ class GatewayProcess:
                 "--json-logs",
                 "--port",
                 str(self.port),
+                "--http-port",
+                str(self.http_port),
                 *self._db_args(),
                 *self.extra_args,
             ],
             cwd=ROOT,
             env=self._env(),
-            stdout=subprocess.DEVNULL,
+            stdout=log,  # what it prints for people, beside its JSON logs
             stderr=log,
             text=True,
             preexec_fn=self._limit_open_files if self.open_files else None,
@@ -95,7 +103,9 @@ class GatewayProcess:
                 raise RuntimeError(f"gateway exited early:\n{self.log_path.read_text()}")
             for rec in self.read_logs():
                 if rec.get("msg") == "ready":
+                    # A restart takes the same ports again: pages and clients keep working.
                     self.port = int(rec["port"])
+                    self.http_port = int(rec["http_port"])
                     return self
             time.sleep(0.05)
         self.kill()

@@ -10,6 +10,7 @@ from argon2.exceptions import InvalidHashError
 
 from services import auth
 from services.config import ConfigError, load_config
+from services.gateway.addresses import origin_of, public_addresses
 
 
 def test_defaults_then_file_then_environment(tmp_path: Path) -> None:
@@ -34,6 +35,42 @@ def test_defaults_then_file_then_environment(tmp_path: Path) -> None:
     assert cfg.channel_queues == {"sms": "billing"}
     # OMNIDESK_CONFIG names the file too.
     assert load_config(env={"OMNIDESK_CONFIG": str(f)}).port == 9000
+
+
+def test_the_http_section_and_its_environment(tmp_path: Path) -> None:
+    cfg = load_config(env={})
+    assert (cfg.http_listen_host, cfg.http_listen_port) == ("127.0.0.1", 8766)
+    assert load_config(env={"OMNIDESK_PORT": "0"}).http_listen_port == 0  # any free one
+    f = tmp_path / "gw.toml"
+    f.write_text(
+        '[gateway]\nhost = "0.0.0.0"\n'
+        '[http]\nport = 8080\npublic_url = "https://omnidesk.example.ru"\n'
+        'monitoring_token = "from-the-file"\n'
+    )
+    cfg = load_config(f, env={"OMNIDESK_HTTP_MONITORING_TOKEN": "from-the-environment"})
+    assert (cfg.http_listen_host, cfg.http_listen_port) == ("0.0.0.0", 8080)
+    assert cfg.http_public_url == "https://omnidesk.example.ru"
+    assert cfg.http_monitoring_token == "from-the-environment"
+    env = {"OMNIDESK_HTTP_HOST": "10.0.0.5", "OMNIDESK_HTTP_SOCKET_URL": "wss://ws.example.ru"}
+    cfg = load_config(env=env)
+    assert cfg.http_listen_host == "10.0.0.5" and cfg.http_socket_url == "wss://ws.example.ru"
+
+
+def test_the_gateways_own_origins_come_from_configuration_only() -> None:
+    assert origin_of("HTTPS://Shop.Example.RU:443/path?q") == "https://shop.example.ru"
+    assert origin_of("http://[::1]:8766/") == "http://[::1]:8766"
+    with pytest.raises(ValueError):
+        origin_of("shop.example.ru")
+    loopback = public_addresses(load_config(env={}), 8766, 8765)
+    assert loopback.own_origins == {"http://127.0.0.1:8766", "http://localhost:8766"}
+    assert loopback.chat_socket_url == "ws://127.0.0.1:8765/ws/chat"
+    assert loopback.chat_page_url == "http://127.0.0.1:8766/chat/"
+    # All interfaces without a public URL: only loopback pages are the gateway's own.
+    wide = public_addresses(load_config(env={"OMNIDESK_HOST": "0.0.0.0"}), 8766, 8765)
+    assert wide.own_origins == loopback.own_origins
+    lan = public_addresses(load_config(env={"OMNIDESK_HTTP_HOST": "10.0.0.5"}), 8766, 8765)
+    assert lan.own_origins == {"http://10.0.0.5:8766"}
+    assert lan.socket_url == "ws://10.0.0.5:8765"
 
 
 def test_config_errors_are_clear(tmp_path: Path) -> None:

@@ -3,9 +3,11 @@
  * Embed:
  *   <script src="https://gateway.example/chat/widget.js" data-title="Поддержка"></script>
  * Optional attributes: data-title (panel title), data-lang ("ru" | "en"; otherwise English when
- * the browser's language is English, Russian in every other case).
+ * the browser's language is English, Russian in every other case), data-socket (the chat socket's
+ * URL, when not the one the gateway wrote into this script). Under a Content-Security-Policy the
+ * widget's fallback styles take the nonce of its script tag.
  *
- * Speaks the visitor protocol of /ws/chat on the host the script came from (docs/protocol.md §7):
+ * Speaks the visitor protocol of /ws/chat (docs/protocol.md §7):
  * - keeps the visitor's secret token in localStorage ("omnidesk.visitor"), so a returning visitor
  *   is known again and sees their history (the gateway keeps only a hash of it; operators see a
  *   separate public handle, never the token);
@@ -36,7 +38,12 @@
   }
   var src = new URL(script ? script.getAttribute("src") : "widget.js", window.location.href);
   var base = src.origin + src.pathname.replace(/[^/]*$/, "");
-  var wsUrl = (src.protocol === "https:" ? "wss://" : "ws://") + src.host + "/ws/chat";
+  // The gateway writes its socket's public URL here when it serves this file. A page behind a
+  // proxy of its own may name another with data-socket; a copy served elsewhere falls back to
+  // the host the script came from.
+  var servedSocketUrl = "";
+  var wsUrl = attr("data-socket") || servedSocketUrl ||
+    (src.protocol === "https:" ? "wss://" : "ws://") + src.host + "/ws/chat";
 
   function attr(name) {
     return script ? (script.getAttribute(name) || "").trim() : "";
@@ -128,6 +135,7 @@
     ".omnidesk-author,.omnidesk-meta{display:block;font-size:11px}" +
     ".omnidesk-sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}" +
     "#omnidesk-chat-button [hidden]{display:none}");
+  if (script && script.nonce) fallback.nonce = script.nonce;
   document.head.appendChild(fallback);
   document.head.appendChild(el("link", { rel: "stylesheet", href: base + "widget.css" }));
 
