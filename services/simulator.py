@@ -17,8 +17,8 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection, select
 
-from services.channels.base import ChannelAdapter, InboundMessage, Inbox
 from services.domain.errors import DomainError
+from services.domain.inbox import ChannelAdapter, InboundMessage, Inbox
 from services.protocol.channels import CHANNELS
 from services.store import tables
 from services.store.store import Store

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import msgspec
 from litestar import Request, Response, get
@@ -19,12 +19,11 @@ from litestar.handlers import HTTPRouteHandler
 from sqlalchemy import Connection, select
 
 from services import auth
+from services.hub import Hub
 from services.protocol.errors import ErrorCode
-from services.store import tables as T
+from services.store import tables
 from services.store.models import StoreMeta, utcnow
-
-if TYPE_CHECKING:
-    from services.gateway.server import Gateway
+from services.store.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +53,19 @@ class _Refusal(Exception):
     def __init__(self, status: int, code: ErrorCode, message: str) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
+
+
+class Gateway(Protocol):
+    """What the health check reads of the running gateway."""
+
+    @property
+    def hub(self) -> Hub: ...
+
+    @property
+    def store(self) -> Store: ...
+
+    @property
+    def monitoring_token(self) -> str: ...
 
 
 def health_routes(gateway: Gateway) -> list[HTTPRouteHandler]:
@@ -116,7 +128,7 @@ async def _check_bearer(gateway: Gateway, presented: str) -> None:
     token = token.strip()
     if scheme.lower() != "bearer" or not token:
         raise _Refusal(401, ErrorCode.TOKEN_INVALID, "give Authorization: Bearer <token>")
-    monitoring = gateway.config.http_monitoring_token
+    monitoring = gateway.monitoring_token
     if monitoring and hmac.compare_digest(token.encode(), monitoring.encode()):
         return
     digest = auth.token_digest(token)
@@ -131,7 +143,11 @@ async def _check_bearer(gateway: Gateway, presented: str) -> None:
 
 def _session_row(conn: Connection, digest: str) -> Any:
     return conn.execute(
-        select(T.operators.c.role, T.session_tokens.c.expires_at, T.session_tokens.c.revoked)
-        .join(T.session_tokens, T.session_tokens.c.operator_id == T.operators.c.id)
-        .where(T.session_tokens.c.token_hash == digest, T.operators.c.active.is_(True))
+        select(
+            tables.operators.c.role,
+            tables.session_tokens.c.expires_at,
+            tables.session_tokens.c.revoked,
+        )
+        .join(tables.session_tokens, tables.session_tokens.c.operator_id == tables.operators.c.id)
+        .where(tables.session_tokens.c.token_hash == digest, tables.operators.c.active.is_(True))
     ).first()

@@ -16,7 +16,7 @@ from importlib import resources
 from litestar import Response, get
 from litestar.handlers import HTTPRouteHandler
 
-from services.gateway.addresses import origin_of
+from services.api.urls import origin_of
 
 NONCE_MARK = "__CSP_NONCE__"
 SOCKET_MARK = 'var servedSocketUrl = "";'

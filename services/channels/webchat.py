@@ -29,8 +29,8 @@ from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
 from services.api.errors import to_protocol
-from services.channels.base import InboundMessage, Inbox, OutboundMessage
 from services.domain.errors import DomainError
+from services.domain.inbox import InboundMessage, Inbox, OutboundMessage
 from services.domain.rate import TokenBucket
 from services.domain.routing import public_name_of
 from services.protocol import framing

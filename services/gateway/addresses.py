@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from services.api.urls import base_url, origin_of
 from services.config import GatewayConfig
 
-DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 LOOPBACK_NAMES = ("127.0.0.1", "localhost")
 WILDCARD_HOSTS = ("", "0.0.0.0", "::")
 
@@ -29,22 +29,6 @@ class PublicAddresses:
     @property
     def chat_page_url(self) -> str:
         return self.http_url + "/chat/"
-
-
-def origin_of(url: str) -> str:
-    """``scheme://host[:port]`` as a browser writes it: lower case, no default port."""
-    parts = urlsplit(url.strip())
-    scheme, host = parts.scheme.lower(), (parts.hostname or "").lower()
-    if not scheme or not host:
-        raise ValueError(f"not an absolute URL: {url!r}")
-    return base_url(scheme, host, parts.port)
-
-
-def base_url(scheme: str, host: str, port: int | None) -> str:
-    netloc = f"[{host}]" if ":" in host else host
-    if port is not None and DEFAULT_PORTS.get(scheme) != port:
-        netloc += f":{port}"
-    return f"{scheme}://{netloc}"
 
 
 def public_addresses(config: GatewayConfig, http_port: int, socket_port: int) -> PublicAddresses:

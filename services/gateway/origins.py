@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from services.gateway.addresses import origin_of
+from services.api.urls import origin_of
 
 
 class OriginPolicy:

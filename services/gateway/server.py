@@ -167,6 +167,10 @@ class Gateway:
             },
         )
 
+    @property
+    def monitoring_token(self) -> str:
+        return self.config.http_monitoring_token
+
     async def close(self) -> None:
         await self.http.close()
         if self.server is not None:

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from services import nba
-from services.channels.base import ChannelAdapter, InboundMessage, IngestResult
+from services.domain.inbox import ChannelAdapter, InboundMessage, IngestResult
 from services.domain.routing import OperatorState, QueueState
 from services.hub import maintenance
 from services.hub.bus import EventBus, Subscriber

@@ -7,7 +7,7 @@ import asyncio
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from services.channels.base import InboundMessage, IngestResult
+from services.domain.inbox import InboundMessage, IngestResult
 from services.hub.customers import CustomerDirectory
 from services.hub.router import Router
 from services.hub.state import IN_QUEUE, WORKING, Conv, LiveState, State

@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from services.channels.base import ChannelAdapter, ChannelUnavailable, OutboundMessage
 from services.domain.errors import InvalidInput, NotFound, Unreachable
+from services.domain.inbox import ChannelAdapter, ChannelUnavailable, OutboundMessage
 from services.domain.routing import OperatorState
 from services.hub.state import WORKING, Conv, LiveState
 from services.protocol import channels, commands

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from services.channels.base import InboundMessage
+from services.domain.inbox import InboundMessage
 from services.store.models import utcnow
 from tests.gateway.conftest import RunningGateway
 from tests.gateway.test_conversations import available, chat_and_offer

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from services.channels.base import InboundMessage
 from services.config import GatewayConfig
+from services.domain.inbox import InboundMessage
 from services.gateway.addresses import public_addresses
 from services.gateway.origins import OriginPolicy
 from services.store.allocators import allocator_for

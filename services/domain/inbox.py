@@ -1,4 +1,5 @@
-"""The normalised message model every channel adapter speaks."""
+"""The port between channels and the hub: the normalised message model every adapter speaks,
+the inbox a channel hands touchpoints to, and the adapter interface replies go out through."""
 
 from __future__ import annotations
 
