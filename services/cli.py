@@ -131,6 +131,7 @@ def cmd_add_operator(args: argparse.Namespace) -> int:
     role = operators.check_role(args.role)
     skills = operators.parse_skills(args.skills)
     capacity = operators.parse_capacity(args.capacity)
+    public_name = operators.check_public_name(args.public_name or "")
     password = args.password if args.password is not None else _ask_password()
     engine = _engine(cfg)
     try:
@@ -142,6 +143,7 @@ def cmd_add_operator(args: argparse.Namespace) -> int:
             role=role,
             skills=skills,
             capacity=capacity,
+            public_name=public_name,
         )
     finally:
         engine.dispose()
@@ -316,6 +318,9 @@ def build_parser() -> argparse.ArgumentParser:
     common(s)
     s.add_argument("username")
     s.add_argument("--name", help="display name")
+    s.add_argument(
+        "--public-name", help="the name customers see on replies (default: the first name)"
+    )
     s.add_argument("--role", default="agent", help="agent (default), supervisor or admin")
     s.add_argument("--skills", default="general", help="comma-separated skills")
     s.add_argument(

@@ -73,8 +73,10 @@ def add_operator(
     role: str,
     skills: list[str],
     capacity: dict[str, int],
+    public_name: str = "",
 ) -> int:
-    """Create the account; returns its id. The username must be new."""
+    """Create the account; returns its id. The username must be new. ``public_name`` is what
+    customers see (by default the first word of the display name)."""
     if not password:
         raise AdminError("the password must not be empty")
     with engine.begin() as conn:
@@ -87,6 +89,7 @@ def add_operator(
         "role": check_role(role),
         "skills": skills,
         "capacity": capacity,
+        "public_name": check_public_name(public_name),
     }
     try:
         with engine.begin() as conn:
@@ -97,6 +100,13 @@ def add_operator(
     key = result.inserted_primary_key
     assert key is not None
     return int(key[0])
+
+
+def check_public_name(name: str) -> str:
+    name = " ".join(name.split())
+    if len(name) > 64:
+        raise AdminError("the public name is limited to 64 characters")
+    return name
 
 
 def revoke_tokens(engine: Engine, username: str) -> int:

@@ -23,7 +23,7 @@ from sqlalchemy import Connection, select
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
-from services import auth as A
+from services import auth
 from services.admin.operators import revoke_token_statement
 from services.config import GatewayConfig
 from services.domain.rate import TokenBucket
@@ -45,8 +45,7 @@ from services.protocol.messages import (
     encode,
     readable_id,
 )
-from services.store import queries as Q
-from services.store import tables as T
+from services.store import queries, tables
 from services.store.models import utcnow
 from services.store.writer import Published, WriteBatch
 
@@ -212,7 +211,7 @@ class EventSender:
         while True:
             rows = await self.gw.store.read(
                 functools.partial(
-                    Q.events_after,
+                    queries.events_after,
                     operator_id=self.operator_id,
                     after=self.sent_seq,
                     until=until,
@@ -323,7 +322,7 @@ class OperatorSession:
     async def _authenticate(self, frame: Auth) -> AuthOk:
         gw = self.gw
         if frame.token:
-            digest = A.token_digest(frame.token)
+            digest = auth.token_digest(frame.token)
             row = await gw.store.read(lambda c: _token_row(c, digest))
             if row is None or row.revoked:
                 raise ProtocolError(ErrorCode.TOKEN_INVALID, "unknown or revoked token")
@@ -343,27 +342,29 @@ class OperatorSession:
             loop = asyncio.get_running_loop()
             new_hash: str | None = None
             with throttle.password_check():
-                good = await loop.run_in_executor(None, A.verify_password, stored, frame.password)
-                if good and op_row is not None and op_row.active and A.needs_rehash(stored):
+                good = await loop.run_in_executor(
+                    None, auth.verify_password, stored, frame.password
+                )
+                if good and op_row is not None and op_row.active and auth.needs_rehash(stored):
                     # Made with older, weaker parameters: store it again with today's.
-                    new_hash = await loop.run_in_executor(None, A.hash_password, frame.password)
+                    new_hash = await loop.run_in_executor(None, auth.hash_password, frame.password)
             if op_row is None or not good or not op_row.active:
                 throttle.failed(username, address)
                 raise ProtocolError(ErrorCode.INVALID_CREDENTIALS, "wrong username or password")
             throttle.succeeded(username)
-            token = A.new_token()
+            token = auth.new_token()
             ttl = (
                 timedelta(days=gw.config.remember_ttl_days)
                 if frame.remember
                 else timedelta(hours=gw.config.token_ttl_hours)
             )
             expires = utcnow() + ttl
-            digest = A.token_digest(token)
+            digest = auth.token_digest(token)
             op_id = op_row.id
 
             def job(b: WriteBatch) -> None:
                 b.add(
-                    T.session_tokens,
+                    tables.session_tokens,
                     {
                         "token_hash": digest,
                         "operator_id": op_id,
@@ -373,7 +374,7 @@ class OperatorSession:
                     },
                 )
                 if new_hash is not None:
-                    operators = T.operators
+                    operators = tables.operators
                     # Only if unchanged meanwhile (a password set from the CLI wins).
                     b.execute(
                         operators.update()
@@ -389,7 +390,7 @@ class OperatorSession:
         op = gw.hub.operators.get(op_row.id) or gw.hub.add_operator(op_row)
         self.op = op
         self.token_digest = digest
-        lo, hi = await gw.store.read(lambda c: Q.seq_bounds(c, op.id))
+        lo, hi = await gw.store.read(lambda c: queries.seq_bounds(c, op.id))
         resume: str | None = None
         start = hi
         if frame.resume is not None:
@@ -556,7 +557,7 @@ class Idempotency:
         fut: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self.inflight[k] = (name, fut)
         try:
-            stored = await self.gw.store.read(lambda c: Q.idempotent_result(c, op_id, key))
+            stored = await self.gw.store.read(lambda c: queries.idempotent_result(c, op_id, key))
             if stored is not None:
                 first, result = stored
                 self._remember(k, first, result)
@@ -582,11 +583,15 @@ class Idempotency:
 
 def _token_row(conn: Connection, digest: str) -> Any:
     return conn.execute(
-        select(T.operators, T.session_tokens.c.expires_at, T.session_tokens.c.revoked)
-        .join(T.session_tokens, T.session_tokens.c.operator_id == T.operators.c.id)
-        .where(T.session_tokens.c.token_hash == digest, T.operators.c.active.is_(True))
+        select(
+            tables.operators, tables.session_tokens.c.expires_at, tables.session_tokens.c.revoked
+        )
+        .join(tables.session_tokens, tables.session_tokens.c.operator_id == tables.operators.c.id)
+        .where(tables.session_tokens.c.token_hash == digest, tables.operators.c.active.is_(True))
     ).first()
 
 
 def _operator_row(conn: Connection, username: str) -> Any:
-    return conn.execute(select(T.operators).where(T.operators.c.username == username)).first()
+    return conn.execute(
+        select(tables.operators).where(tables.operators.c.username == username)
+    ).first()

@@ -22,7 +22,7 @@ from litestar.types import ControllerRouterHandler
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.http11 import Request, Response
 
-from services import auth as A
+from services import auth
 from services.api.health import health_routes
 from services.api.http import create_http_app
 from services.api.http_server import HttpServer
@@ -64,7 +64,7 @@ class Gateway:
         self.webchat: WebChatChannel
         self.limits = ConnectionLimits(config)
         self.server: Server | None = None
-        self.dummy_hash = A.hash_password("not a real password")
+        self.dummy_hash = auth.hash_password("not a real password")
         self.login_throttle = LoginThrottle(
             free_failures=config.login_free_failures,
             max_delay_s=config.login_max_delay_s,

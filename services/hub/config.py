@@ -20,3 +20,6 @@ class HubConfig:
     channel_queues: dict[str, str] = field(default_factory=dict)
     # Queue changes within this window reach each watcher as one live frame.
     live_window_s: float = 0.05
+    # An agent may open this many customers an hour that are neither theirs nor waiting in a
+    # queue they may take (walking the customer ids is refused long before it gets far).
+    unrelated_opens_per_hour: int = 200

@@ -108,6 +108,21 @@ class CustomerDirectory:
                     "created_at": b.now,
                 },
             )
+            # Whoever only claimed this identity may be the same person: for a person to say.
+            claimed = tables.identity_claims
+            for claimant in b.execute(
+                select(claimed.c.customer_id).where(
+                    claimed.c.kind == kind, claimed.c.value == value
+                )
+            ).scalars():
+                add_audit(
+                    b,
+                    None,
+                    "merge.suggested",
+                    "customer",
+                    claimant,
+                    {"other_customer_id": customer_id, "kind": kind},
+                )
             return customer_id
 
         customer_id = await self.store.write(job)

@@ -76,7 +76,7 @@ class Hub:
         )
         self.messaging = Messaging(store, self.state, self.adapters, self.spawn)
         self.hints = Hints(store, self.state, self.nba)
-        self.reads = Reads(store, self.state, self.hints)
+        self.reads = Reads(store, self.state, self.hints, self.config)
 
     # -- the live state, for the gateway and tests ------------------------------------------
     @property

@@ -7,6 +7,7 @@ import asyncio
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from services.domain.errors import InvalidInput
 from services.domain.inbox import InboundMessage, IngestResult
 from services.hub.customers import CustomerDirectory
 from services.hub.router import Router
@@ -126,7 +127,7 @@ class Intake:
         """The customer left before anyone answered (closed the chat, hung up in the queue)."""
         try:
             value = self.customers.normalise(kind, raw)
-        except Exception:
+        except InvalidInput:
             return False
         customer_id = self.customers.cached(kind, value)
         conv = (

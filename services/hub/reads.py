@@ -19,6 +19,7 @@ from services import nba
 from services.domain.errors import InvalidInput, NotFound, RateLimited
 from services.domain.identity import InvalidIdentity, normalise_identity
 from services.domain.routing import OperatorState, eligible
+from services.hub.config import HubConfig
 from services.hub.hints import Hints
 from services.hub.state import IN_QUEUE, WORKING, LiveState, State, is_supervisor
 from services.protocol import commands
@@ -29,15 +30,14 @@ from services.store.store import Store
 from services.store.writer import WriteBatch
 
 MAX_SEARCH_RESULTS = 50
-# An agent may open this many customers an hour that are neither theirs nor in their queues.
-UNRELATED_OPENS_PER_HOUR = 200
 
 
 class Reads:
-    def __init__(self, store: Store, state: LiveState, hints: Hints) -> None:
+    def __init__(self, store: Store, state: LiveState, hints: Hints, config: HubConfig) -> None:
         self.store = store
         self.state = state
         self.hints = hints
+        self.config = config
         self._unrelated: dict[int, deque[float]] = {}
 
     async def _audit(
@@ -66,7 +66,7 @@ class Reads:
         opened = self._unrelated.setdefault(op.id, deque())
         while opened and now - opened[0] > 3600:
             opened.popleft()
-        if len(opened) >= UNRELATED_OPENS_PER_HOUR:
+        if len(opened) >= self.config.unrelated_opens_per_hour:
             raise RateLimited(
                 "too many customers opened that are not in your work; ask a supervisor",
                 retry_after_s=int(3600 - (now - opened[0])) + 1,

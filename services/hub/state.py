@@ -133,12 +133,6 @@ class LiveState:
         self.queue_by_name[queue.name] = queue
 
     # -- who may do what --------------------------------------------------------------------
-    def operator(self, op_id: int) -> OperatorState:
-        op = self.operators.get(op_id)
-        if op is None:
-            raise Forbidden("unknown operator")
-        return op
-
     def conversation_for(self, op: OperatorState, conv_id: int, *, owner_only: bool = True) -> Conv:
         conv = self.convs.get(conv_id)
         if conv is None:

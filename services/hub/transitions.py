@@ -16,7 +16,7 @@ from sqlalchemy import update
 
 from services.domain.errors import Conflict
 from services.hub.bus import EventBus, QueueChange
-from services.hub.state import CLOSING, IN_QUEUE, WORKING, Conv, LiveState, State
+from services.hub.state import CLOSING, IN_QUEUE, Conv, LiveState, State
 from services.protocol.events import EventName
 from services.store import tables
 from services.store.models import utcnow
@@ -171,6 +171,3 @@ class Transitions:
             conv.view(), customer, self.state.queue_of(conv), conv.channel, frozenset(skip)
         )
         self.bus.queue_changed(change, conv.id)
-
-
-__all__ = ["WORKING", "Transitions"]

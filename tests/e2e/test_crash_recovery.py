@@ -123,3 +123,36 @@ async def test_sigkill_loses_nothing_acknowledged_and_resume_has_no_gap(tmp_path
         assert gp.errors() == []
     finally:
         gp.stop()
+
+
+async def test_a_desktop_that_comes_back_after_a_restart_is_as_it_was(tmp_path: Path) -> None:
+    """After a gateway restart a resuming desktop gets its presence back, so a customer who
+    writes meanwhile is offered to it instead of waiting for the operator to act."""
+    gp = GatewayProcess(tmp_path, port=free_port())
+    gp.run_cli("seed-demo", "--customers", "5")
+    gp.start()
+    try:
+        op = await OpClient.connect(gp.url, "agent", "agent", remember=True)
+        await op.ok("presence.set", {"status": "available"})
+        token, epoch = op.auth["token"], op.auth["epoch"]
+        last_seq = op.seqs[-1] if op.seqs else op.auth["last_seq"]
+        await op.close()
+        gp.kill()
+        gp.start()
+        back = await OpClient.connect(
+            gp.url, token=token, resume={"epoch": epoch, "last_seq": last_seq}
+        )
+        assert back.auth["resume"] == "resumed"
+        changed = await back.event("presence.changed", presence="available")
+        assert changed["data"]["presence"] == "available"
+        snapshot = await back.ok("state.snapshot", key=None)
+        assert snapshot["presence"] == "available"
+        visitor = await ChatVisitor.connect(gp.url, name="Ольга")
+        await visitor.say("Есть кто?")
+        offered = await back.event("conversation.offered")
+        assert offered["data"]["customer"]["name"] == "Ольга"
+        await visitor.close()
+        await back.close()
+        assert gp.errors() == []
+    finally:
+        gp.stop()

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from services.store import tables as T
+from services.store import tables
 from services.store.db import make_engine, migrate
 from tests.support.gateway_proc import GatewayProcess
 from tests.support.opclient import ChatVisitor, OpClient
@@ -77,8 +77,8 @@ async def test_two_nodes_write_at_once_without_colliding(tmp_path: Path, pg_url:
         with engine.connect() as conn:
             customer_ids = sorted(
                 conn.execute(
-                    select(T.timeline.c.customer_id).where(
-                        T.timeline.c.id.in_([acks[0] for acks in first])
+                    select(tables.timeline.c.customer_id).where(
+                        tables.timeline.c.id.in_([acks[0] for acks in first])
                     )
                 ).scalars()
             )
@@ -106,19 +106,19 @@ async def test_two_nodes_write_at_once_without_colliding(tmp_path: Path, pg_url:
         assert len(acked) == expected
 
         with engine.connect() as conn:
-            stored = conn.execute(select(func.count()).select_from(T.timeline)).scalar_one()
+            stored = conn.execute(select(func.count()).select_from(tables.timeline)).scalar_one()
             assert stored == expected
             per_operator: dict[int, list[int]] = {}
             for op_id, seq in conn.execute(
-                select(T.operator_events.c.operator_id, T.operator_events.c.seq).order_by(
-                    T.operator_events.c.operator_id, T.operator_events.c.seq
+                select(tables.operator_events.c.operator_id, tables.operator_events.c.seq).order_by(
+                    tables.operator_events.c.operator_id, tables.operator_events.c.seq
                 )
             ):
                 per_operator.setdefault(op_id, []).append(seq)
             counters = {
                 r.operator_id: r.last_seq
                 for r in conn.execute(
-                    select(T.operator_seqs.c.operator_id, T.operator_seqs.c.last_seq)
+                    select(tables.operator_seqs.c.operator_id, tables.operator_seqs.c.last_seq)
                 )
             }
         ops = {c.auth["operator"]["id"]: c.auth["operator"]["username"] for c in clients}

@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
 from services.logs import JsonFormatter, RedactingFormatter
-from services.store import tables as T
+from services.store import tables
 from services.store.errors import constraint_name, describe_database_error
 from services.store.models import utcnow
 
@@ -20,13 +20,13 @@ SECRET_PHONE = "+79165550199"
 def _refused_insert(engine: Engine) -> IntegrityError:
     with engine.connect() as conn:
         cid = conn.execute(
-            T.customers.insert().returning(T.customers.c.id),
+            tables.customers.insert().returning(tables.customers.c.id),
             {"display_name": SECRET_NAME, "name_search": "x", "created_at": utcnow()},
         ).scalar_one()
         row = {"customer_id": cid, "kind": "phone", "value": SECRET_PHONE, "created_at": utcnow()}
-        conn.execute(T.identities.insert(), row)
+        conn.execute(tables.identities.insert(), row)
         try:
-            conn.execute(T.identities.insert(), row)
+            conn.execute(tables.identities.insert(), row)
         except IntegrityError as exc:
             conn.rollback()
             return exc
