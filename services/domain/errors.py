@@ -42,4 +42,4 @@ class Unreachable(DomainError):
 
 
 class RateLimited(DomainError):
-    """Too much of something in too short a time; ``retry_after_s`` says when to try again."""
+    """Too much of something in too short a time; ``retry_after`` (seconds) says when."""

@@ -69,7 +69,7 @@ class Reads:
         if len(opened) >= self.config.unrelated_opens_per_hour:
             raise RateLimited(
                 "too many customers opened that are not in your work; ask a supervisor",
-                retry_after_s=int(3600 - (now - opened[0])) + 1,
+                retry_after=int(3600 - (now - opened[0])) + 1,
             )
         opened.append(now)
 
