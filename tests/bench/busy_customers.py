@@ -23,11 +23,7 @@ async def main(url: str, n: int, rate: float, seconds: float, total: int) -> Non
     socks = []
     for i in range(n):
         ws = await websockets.connect(url + "/ws/chat", compression=None)
-        await ws.send(
-            encode(
-                {"type": "hello", "visitor_id": f"busy-customer-{i:04d}", "name": f"Клиент {i}"}
-            ).decode()
-        )
+        await ws.send(encode({"type": "hello", "name": f"Клиент {i}"}).decode())
         await ws.recv()
         socks.append(ws)
 

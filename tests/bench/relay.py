@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import itertools
 import json
+import secrets
 
 from websockets.asyncio.server import ServerConnection, serve
 
@@ -30,9 +31,10 @@ async def handler(ws: ServerConnection) -> None:
     async for raw in ws:
         frame = json.loads(raw)
         if frame["type"] == "hello":
-            visitor = frame["visitor_id"]
+            visitor = frame.get("visitor_token") or secrets.token_urlsafe(32)
             assigned[visitor] = operators[len(assigned) % len(operators)]
-            await ws.send(json.dumps({"type": "welcome", "visitor_id": visitor, "history": []}))
+            welcome = {"type": "welcome", "visitor_token": visitor, "visitor": "", "history": []}
+            await ws.send(json.dumps(welcome))
         elif frame["type"] == "message":
             event = {
                 "type": "event",

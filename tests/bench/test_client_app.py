@@ -29,6 +29,7 @@ from services.auth import hash_password
 from services.store.db import make_engine, migrate
 from services.store.models import Operator, Queue
 from tests.bench.conftest import Figures
+from tests.bench.loadgen import CHAT_LOAD_ENV
 from tests.support.gateway_proc import ROOT, GatewayProcess
 from tests.support.net import free_port
 
@@ -128,7 +129,7 @@ def test_busy_hour_keeps_the_ui_responsive(qtbot: QtBot, tmp_path: Path, figures
         tmp_path,
         database_url=db,
         port=free_port(),
-        env={"OMNIDESK_CHAT_RATE_PER_S": "1000", "OMNIDESK_CHAT_RATE_BURST": "1000"},
+        env=CHAT_LOAD_ENV,
     )
     gp.start()
     loadgen = None

@@ -28,7 +28,7 @@ from services.auth import hash_password, new_token, token_digest
 from services.store.db import make_engine, migrate
 from services.store.models import Operator, Queue, SessionToken, utcnow
 from tests.bench.conftest import Figures
-from tests.bench.loadgen import closed_loop, connect_fleet, open_loop
+from tests.bench.loadgen import CHAT_LOAD_ENV, closed_loop, connect_fleet, open_loop
 from tests.support.gateway_proc import ROOT, GatewayProcess
 from tests.support.net import free_port
 
@@ -135,8 +135,7 @@ def run_gateway(tmp_path: Path, db_url: str) -> dict[str, float]:
         tmp_path,
         database_url=db_url,
         env={
-            "OMNIDESK_CHAT_RATE_PER_S": "1000",
-            "OMNIDESK_CHAT_RATE_BURST": "1000",
+            **CHAT_LOAD_ENV,
             "OMNIDESK_RATE_PER_S": "1000",
             "OMNIDESK_RATE_BURST": "1000",
             **{k: v for k, v in os.environ.items() if k.startswith(("XSWITCH", "OMNIDESK_SQLITE"))},
