@@ -122,16 +122,37 @@ def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
         params.append(tuple(values))
     if len(params) == 1:
         conn.exec_driver_sql(sql, params[0])
+    elif conn.dialect.name == "postgresql":
+        _insert_many_pg(conn, sql, params)
     else:
         conn.exec_driver_sql(sql, params)
 
 
+# PostgreSQL takes at most 65,535 parameters a statement.
+_PG_MAX_PARAMS = 60_000
+
+
+def _insert_many_pg(conn: Connection, sql: str, rows: list[tuple[Any, ...]]) -> None:
+    """Multi-row INSERTs: a network database pays per statement, and the driver's
+    ``executemany`` sends one statement per row (pipelined, but each run alone). Measured
+    faster here than one INSERT from column arrays (``unnest``)."""
+    head, _, marks = sql.partition(" VALUES ")
+    step = max(1, _PG_MAX_PARAMS // max(1, len(rows[0])))
+    for start in range(0, len(rows), step):
+        chunk = rows[start : start + step]
+        flat = tuple(value for row in chunk for value in row)
+        conn.exec_driver_sql(f"{head} VALUES {', '.join([marks] * len(chunk))}", flat)
+
+
 def touch_conversations(conn: Connection, ids: set[int], at: datetime) -> None:
     """Set ``last_activity_at`` of many conversations in one statement."""
-    dialect = conn.dialect.name
-    value = _sqlite_datetime(at) if dialect == "sqlite" else _pg_datetime(at)
-    mark = "?" if dialect == "sqlite" else "%s"
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(
+            'UPDATE "conversations" SET "last_activity_at" = %s WHERE "id" = ANY(%s)',
+            (_pg_datetime(at), sorted(ids)),
+        )
+        return
     conn.exec_driver_sql(
-        f'UPDATE "conversations" SET "last_activity_at" = {mark} WHERE "id" = {mark}',
-        [(value, cid) for cid in ids],
+        'UPDATE "conversations" SET "last_activity_at" = ? WHERE "id" = ?',
+        [(_sqlite_datetime(at), cid) for cid in ids],
     )

@@ -89,14 +89,14 @@ async def measure(
         await open_loop(fleet, RATE / 3, 2, f"{tag}-warm")
         profiler = None
         if os.environ.get("BENCH_PROFILE") and routed:
-            # Where the gateway's time goes in the steady state (py-spy, GIL holders only).
+            # Where the gateway's time goes in the steady state (py-spy; GIL holders by default).
             profiler = subprocess.Popen(
                 [
                     "py-spy",
                     "record",
-                    "--gil",
+                    *os.environ.get("BENCH_PROFILE_ARGS", "--gil").split(),
                     "-r",
-                    "100",
+                    os.environ.get("BENCH_PROFILE_RATE", "100"),
                     "-f",
                     "raw",
                     "-o",

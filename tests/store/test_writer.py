@@ -486,6 +486,111 @@ async def test_deferred_rows_are_written_before_any_statement_parents_first(
         assert conv.last_activity_at >= loop_now
 
 
+async def test_a_large_batch_of_mixed_rows_reads_back_as_written(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hundreds of rows of one table in one batch (PostgreSQL: multi-row INSERTs, here split
+    into several statements), rows that leave out different columns, JSON and instants, and
+    the activity of many conversations bumped at once: all read back as the ORM wrote them."""
+    from services.store import bulk
+    from services.store.models import Conversation, TimelineEvent
+
+    monkeypatch.setattr(bulk, "_PG_MAX_PARAMS", 100)  # a few rows a statement
+
+    w = harness.writer()
+    customer = await w.submit(lambda b: add_customer(b, "Пётр"))
+
+    def conversations(b: WriteBatch) -> list[int]:
+        ids = []
+        for _ in range(5):
+            conv = b.next_id(tables.conversations)
+            b.add(
+                tables.conversations,
+                {
+                    "id": conv,
+                    "customer_id": customer,
+                    "channel": "webchat",
+                    "queued_at": b.now,
+                    "created_at": b.now,
+                    "last_activity_at": b.now.replace(year=2000),
+                },
+            )
+            ids.append(conv)
+        return ids
+
+    convs = await w.submit(conversations)
+
+    def message(i: int) -> Callable[[WriteBatch], int]:
+        def run(b: WriteBatch) -> int:
+            eid = b.next_id(tables.timeline)
+            row: dict[str, Any] = {
+                "id": eid,
+                "customer_id": customer,
+                "conversation_id": convs[i % 5],
+                "kind": "message",
+                "channel": "webchat",
+                "direction": "in",
+                "body": f"Сообщение {i} «кавычки» 'и' \\ %s",
+                "created_at": b.now,
+            }
+            if i % 3 == 0:  # some rows carry what the others leave to the defaults
+                row["extra"] = {"n": i, "list": [1, "два"]}
+                row["attachments"] = [{"name": f"f{i}.pdf"}]
+            b.add(tables.timeline, row)
+            b.add_update_activity(convs[i % 5])
+            return eid
+
+        return run
+
+    ids = await asyncio.gather(*(w.submit(message(i)) for i in range(300)))
+    assert len(set(ids)) == 300
+    with Session(harness.engine) as s:
+        rows = {e.id: e for e in s.scalars(select(TimelineEvent))}
+        for i, eid in enumerate(ids):
+            e = rows[eid]
+            assert e.body == f"Сообщение {i} «кавычки» 'и' \\ %s"
+            assert e.conversation_id == convs[i % 5]
+            assert e.extra == ({"n": i, "list": [1, "два"]} if i % 3 == 0 else {})
+            assert e.attachments == ([{"name": f"f{i}.pdf"}] if i % 3 == 0 else [])
+            assert e.author_label == "" and e.created_at.tzinfo is not None
+        touched = s.scalars(select(Conversation).where(Conversation.id.in_(convs))).all()
+        assert len(touched) == 5
+        assert all(c.last_activity_at.year > 2000 for c in touched)
+
+
+async def test_a_value_too_long_for_its_column_fails_its_job_and_is_never_cut(
+    harness: Harness,
+) -> None:
+    w = harness.writer()
+    customer = await w.submit(lambda b: add_customer(b, "Пётр"))
+
+    def long_label(b: WriteBatch) -> None:
+        row_id = b.next_id(tables.timeline)
+        b.add(
+            tables.timeline,
+            {
+                "id": row_id,
+                "customer_id": customer,
+                "kind": "message",
+                "direction": "in",
+                "author_label": "x" * 201,  # the column holds 200
+                "created_at": b.now,
+            },
+        )
+
+    fine = [w.submit(lambda b: add_message(b, customer, None, "ok")) for _ in range(3)]
+    bad = w.submit(long_label)
+    assert len(set(await asyncio.gather(*fine))) == 3
+    if harness.engine.dialect.name == "sqlite":
+        await bad  # SQLite keeps what it is given
+        return
+    with pytest.raises(DBAPIError):
+        await bad
+    with harness.engine.connect() as conn:
+        labels = conn.execute(select(tables.timeline.c.author_label)).scalars().all()
+    assert all(len(label) <= 200 for label in labels) and len(labels) == 3
+
+
 # -- lifetime ---------------------------------------------------------------------------------
 
 
