@@ -17,7 +17,7 @@ import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, Executable, Table
@@ -36,6 +36,12 @@ T = TypeVar("T")
 Job = Callable[["WriteBatch"], T]
 
 MAX_BATCH = 512
+# A conversation's ``last_activity_at`` is kept to this resolution: a busy chat writes its row
+# about once a second, not once per message (a network database pays for every row version).
+ACTIVITY_RESOLUTION = timedelta(seconds=1)
+# Conversations whose last write is remembered; past this, the oldest are forgotten (a forgotten
+# one is merely written again).
+ACTIVITY_MEMORY = 50_000
 _STOP = object()
 
 
@@ -57,12 +63,20 @@ class WriteBatch:
     per row. Events get their sequence numbers once every job has run, in one step per batch.
     """
 
-    def __init__(self, conn: Connection, allocator: Allocator) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        allocator: Allocator,
+        activity_written: dict[int, datetime] | None = None,
+    ) -> None:
         self.conn = conn
         self.now: datetime = utcnow()
         self._alloc = allocator
         self._pending: dict[Table, list[dict[str, Any]]] = {}
         self._touched: set[int] = set()
+        # When each conversation's activity was last committed (the writer's memory of it).
+        self._activity_written = {} if activity_written is None else activity_written
+        self.activity_touched: list[int] = []
         self.published: list[Published] = []
         self.after_commit: list[Callable[[], None]] = []
 
@@ -95,8 +109,16 @@ class WriteBatch:
             for table in sorted(pending, key=lambda t: order.get(t, 0)):
                 insert_rows(self.conn, table, pending[table])
         if self._touched:
-            touched, self._touched = self._touched, set()
-            touch_conversations(self.conn, touched, self.now)
+            written, now = self._activity_written, self.now
+            touched = {
+                c
+                for c in self._touched
+                if (last := written.get(c)) is None or now - last >= ACTIVITY_RESOLUTION
+            }
+            self._touched = set()
+            if touched:
+                touch_conversations(self.conn, touched, now)
+                self.activity_touched.extend(touched)
 
     def finish(self) -> None:
         """Write everything still deferred: rows, then the events with their numbers."""
@@ -174,6 +196,7 @@ class StoreWriter:
         self._outgoing: list[_Item] = []
         self._conn: Connection | None = None
         self._alloc = allocator_for(engine.dialect.name)
+        self._activity_written: dict[int, datetime] = {}
         self._thread = threading.Thread(target=self._run, name="store-writer", daemon=True)
         self._closed = False
         self.stats = WriterStats()
@@ -243,11 +266,12 @@ class StoreWriter:
         self._alloc.batch_started()
         try:
             conn = self._connection()
-            batch = WriteBatch(conn, self._alloc)
+            batch = WriteBatch(conn, self._alloc, self._activity_written)
             results = [self._run_job(item, batch) for item in items]
             batch.finish()
             _refuse_aborted_transaction(conn)
             conn.commit()
+            self._remember_activity(batch)
         except Exception:
             self._alloc.batch_failed()
             self._discard_connection()
@@ -263,6 +287,14 @@ class StoreWriter:
         self.stats.jobs += len(items)
         self.stats.largest_batch = max(self.stats.largest_batch, len(items))
         self._call(self._deliver, items, results, batch)
+
+    def _remember_activity(self, batch: WriteBatch) -> None:
+        written = self._activity_written
+        for conversation_id in batch.activity_touched:
+            written.pop(conversation_id, None)  # re-inserted: the dict stays oldest-first
+            written[conversation_id] = batch.now
+        while len(written) > ACTIVITY_MEMORY:
+            del written[next(iter(written))]
 
     def _connection(self) -> Connection:
         # One connection for the writer's lifetime: no pool check-out per batch.

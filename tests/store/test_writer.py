@@ -11,6 +11,7 @@ import asyncio
 import secrets
 import threading
 from collections.abc import AsyncIterator, Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -486,16 +487,11 @@ async def test_deferred_rows_are_written_before_any_statement_parents_first(
         assert conv.last_activity_at >= loop_now
 
 
-async def test_a_large_batch_of_mixed_rows_reads_back_as_written(
-    harness: Harness, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Hundreds of rows of one table in one batch (PostgreSQL: multi-row INSERTs, here split
-    into several statements), rows that leave out different columns, JSON and instants, and
-    the activity of many conversations bumped at once: all read back as the ORM wrote them."""
-    from services.store import bulk
+async def test_a_large_batch_of_mixed_rows_reads_back_as_written(harness: Harness) -> None:
+    """Hundreds of rows of one table in one batch (PostgreSQL: one COPY), rows that leave out
+    different columns, text that COPY must escape, JSON and instants, and the activity of many
+    conversations bumped at once: all read back as the ORM wrote them."""
     from services.store.models import Conversation, TimelineEvent
-
-    monkeypatch.setattr(bulk, "_PG_MAX_PARAMS", 100)  # a few rows a statement
 
     w = harness.writer()
     customer = await w.submit(lambda b: add_customer(b, "Пётр"))
@@ -530,7 +526,7 @@ async def test_a_large_batch_of_mixed_rows_reads_back_as_written(
                 "kind": "message",
                 "channel": "webchat",
                 "direction": "in",
-                "body": f"Сообщение {i} «кавычки» 'и' \\ %s",
+                "body": f"Сообщение {i} «кавычки» 'и' \\ %s\t\\N\nстрока",
                 "created_at": b.now,
             }
             if i % 3 == 0:  # some rows carry what the others leave to the defaults
@@ -548,7 +544,7 @@ async def test_a_large_batch_of_mixed_rows_reads_back_as_written(
         rows = {e.id: e for e in s.scalars(select(TimelineEvent))}
         for i, eid in enumerate(ids):
             e = rows[eid]
-            assert e.body == f"Сообщение {i} «кавычки» 'и' \\ %s"
+            assert e.body == f"Сообщение {i} «кавычки» 'и' \\ %s\t\\N\nстрока"
             assert e.conversation_id == convs[i % 5]
             assert e.extra == ({"n": i, "list": [1, "два"]} if i % 3 == 0 else {})
             assert e.attachments == ([{"name": f"f{i}.pdf"}] if i % 3 == 0 else [])
@@ -556,6 +552,31 @@ async def test_a_large_batch_of_mixed_rows_reads_back_as_written(
         touched = s.scalars(select(Conversation).where(Conversation.id.in_(convs))).all()
         assert len(touched) == 5
         assert all(c.last_activity_at.year > 2000 for c in touched)
+
+
+async def test_a_job_whose_rows_break_a_constraint_gets_the_integrity_error(
+    harness: Harness,
+) -> None:
+    """Several rows of one table from one job (PostgreSQL: a COPY): a duplicate among them
+    fails the job with SQLAlchemy's IntegrityError, naming the constraint, as a single row
+    would; nothing of the job is kept."""
+    from services.store.errors import constraint_name
+
+    w = harness.writer()
+    customer = await w.submit(lambda b: add_customer(b, "Пётр"))
+    await w.submit(lambda b: add_identity(b, customer, "email", "p@example.ru"))
+
+    def two(b: WriteBatch) -> None:
+        add_identity(b, customer, "phone", "+79165551234")
+        add_identity(b, customer, "email", "p@example.ru")  # already there
+
+    with pytest.raises(IntegrityError) as caught:
+        await w.submit(two)
+    if harness.engine.dialect.name == "postgresql":
+        assert constraint_name(caught.value)
+    with harness.engine.connect() as conn:
+        kinds = conn.execute(select(tables.identities.c.kind)).scalars().all()
+    assert kinds == ["email"]
 
 
 async def test_a_value_too_long_for_its_column_fails_its_job_and_is_never_cut(
@@ -589,6 +610,53 @@ async def test_a_value_too_long_for_its_column_fails_its_job_and_is_never_cut(
     with harness.engine.connect() as conn:
         labels = conn.execute(select(tables.timeline.c.author_label)).scalars().all()
     assert all(len(label) <= 200 for label in labels) and len(labels) == 3
+
+
+async def test_a_busy_conversations_activity_is_written_about_once_a_second(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from services.store import writer as writer_module
+
+    monkeypatch.setattr(writer_module, "ACTIVITY_RESOLUTION", timedelta(milliseconds=300))
+    w = harness.writer()
+    customer = await w.submit(lambda b: add_customer(b, "Пётр"))
+
+    def conversation(b: WriteBatch) -> int:
+        conv = b.next_id(tables.conversations)
+        b.add(
+            tables.conversations,
+            {
+                "id": conv,
+                "customer_id": customer,
+                "channel": "webchat",
+                "queued_at": b.now,
+                "created_at": b.now,
+                "last_activity_at": b.now,
+            },
+        )
+        return conv
+
+    conv = await w.submit(conversation)
+
+    def touch(b: WriteBatch) -> datetime:
+        b.add_update_activity(conv)
+        return b.now
+
+    def activity() -> datetime:
+        with harness.engine.connect() as conn:
+            return conn.execute(
+                select(tables.conversations.c.last_activity_at).where(
+                    tables.conversations.c.id == conv
+                )
+            ).scalar_one()
+
+    first = await w.submit(touch)
+    assert activity() == first  # written: never touched before
+    await w.submit(touch)  # a moment later: within the resolution, not written again
+    assert activity() == first
+    await asyncio.sleep(0.35)
+    third = await w.submit(touch)
+    assert activity() == third  # a resolution later: written
 
 
 # -- lifetime ---------------------------------------------------------------------------------
