@@ -14,12 +14,17 @@ import getpass
 import logging
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
+from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from services.admin import AdminError
 from services.config import ConfigError, GatewayConfig, load_config
+
+T = TypeVar("T")
 
 log = logging.getLogger("omnidesk.gateway")
 
@@ -41,12 +46,28 @@ def _config(args: argparse.Namespace) -> GatewayConfig:
     return cfg
 
 
-def _engine(cfg: GatewayConfig):  # type: ignore[no-untyped-def]
+def _engine(cfg: GatewayConfig) -> Engine:
     from services.store.db import make_engine, migrate
 
     engine = make_engine(cfg.url, sqlite_synchronous=cfg.sqlite_synchronous)
     migrate(engine)
     return engine
+
+
+def _configured(args: argparse.Namespace) -> GatewayConfig:
+    """The configuration, read (and refused if bad) before anything is asked or done."""
+    cfg = _config(args)
+    _setup_logs(cfg)
+    return cfg
+
+
+def _on_store(cfg: GatewayConfig, work: Callable[[Engine], T]) -> T:
+    """One piece of admin work on the configured (and migrated) store."""
+    engine = _engine(cfg)
+    try:
+        return work(engine)
+    finally:
+        engine.dispose()
 
 
 async def _serve(cfg: GatewayConfig, simulate: float = 0.0) -> None:
@@ -89,15 +110,13 @@ async def _serve(cfg: GatewayConfig, simulate: float = 0.0) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    cfg = _config(args)
-    _setup_logs(cfg)
+    cfg = _configured(args)
     asyncio.run(_serve(cfg, args.simulate))
     return 0
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    cfg = _config(args)
-    _setup_logs(cfg)
+    cfg = _configured(args)
     _engine(cfg).dispose()
     print("schema is up to date")
     return 0
@@ -106,16 +125,12 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 def cmd_seed_demo(args: argparse.Namespace) -> int:
     from services.demo_seed import AlreadySeeded, seed_demo
 
-    cfg = _config(args)
-    _setup_logs(cfg)
-    engine = _engine(cfg)
+    cfg = _configured(args)
     try:
-        counts = seed_demo(engine, customers=args.customers)
+        counts = _on_store(cfg, lambda engine: seed_demo(engine, customers=args.customers))
     except AlreadySeeded as exc:
         print(f"omnidesk-gateway: {exc}", file=sys.stderr)
         return 1
-    finally:
-        engine.dispose()
     print("demo data: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
     print("sign in as agent/agent, agent2/agent2 (agents) or lead/lead (team lead)")
     return 0
@@ -124,8 +139,7 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
 def cmd_add_operator(args: argparse.Namespace) -> int:
     from services.admin import operators
 
-    cfg = _config(args)
-    _setup_logs(cfg)
+    cfg = _configured(args)
     # Everything is checked before the password is asked for or hashed.
     username = operators.normalise_username(args.username)
     role = operators.check_role(args.role)
@@ -133,9 +147,9 @@ def cmd_add_operator(args: argparse.Namespace) -> int:
     capacity = operators.parse_capacity(args.capacity)
     public_name = operators.check_public_name(args.public_name or "")
     password = args.password if args.password is not None else _ask_password()
-    engine = _engine(cfg)
-    try:
-        operators.add_operator(
+    _on_store(
+        cfg,
+        lambda engine: operators.add_operator(
             engine,
             username=username,
             display_name=(args.name or username).strip() or username,
@@ -144,9 +158,8 @@ def cmd_add_operator(args: argparse.Namespace) -> int:
             skills=skills,
             capacity=capacity,
             public_name=public_name,
-        )
-    finally:
-        engine.dispose()
+        ),
+    )
     print(f"operator {username} added")
     return 0
 
@@ -161,13 +174,8 @@ def _ask_password() -> str:
 def cmd_revoke_tokens(args: argparse.Namespace) -> int:
     from services.admin import operators
 
-    cfg = _config(args)
-    _setup_logs(cfg)
-    engine = _engine(cfg)
-    try:
-        count = operators.revoke_tokens(engine, args.username)
-    finally:
-        engine.dispose()
+    cfg = _configured(args)
+    count = _on_store(cfg, lambda engine: operators.revoke_tokens(engine, args.username))
     print(f"{args.username}: {count} session(s) revoked; open desktops are signed out")
     return 0
 
@@ -175,13 +183,8 @@ def cmd_revoke_tokens(args: argparse.Namespace) -> int:
 def cmd_set_active(args: argparse.Namespace) -> int:
     from services.admin import operators
 
-    cfg = _config(args)
-    _setup_logs(cfg)
-    engine = _engine(cfg)
-    try:
-        count = operators.set_active(engine, args.username, args.active)
-    finally:
-        engine.dispose()
+    cfg = _configured(args)
+    count = _on_store(cfg, lambda engine: operators.set_active(engine, args.username, args.active))
     if args.active:
         print(f"operator {args.username} is active again and may sign in")
     else:
@@ -205,15 +208,10 @@ def _queue_settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 def cmd_add_queue(args: argparse.Namespace) -> int:
     from services.admin import queues
 
-    cfg = _config(args)
-    _setup_logs(cfg)
+    cfg = _configured(args)
     name = queues.check_name(args.name)
     settings = _queue_settings(args)
-    engine = _engine(cfg)
-    try:
-        queues.add_queue(engine, name, settings)
-    finally:
-        engine.dispose()
+    _on_store(cfg, lambda engine: queues.add_queue(engine, name, settings))
     print(f"queue {name} added; a running gateway uses it within seconds")
     return 0
 
@@ -221,15 +219,10 @@ def cmd_add_queue(args: argparse.Namespace) -> int:
 def cmd_update_queue(args: argparse.Namespace) -> int:
     from services.admin import queues
 
-    cfg = _config(args)
-    _setup_logs(cfg)
+    cfg = _configured(args)
     name = queues.check_name(args.name)
     settings = _queue_settings(args)
-    engine = _engine(cfg)
-    try:
-        queues.update_queue(engine, name, settings)
-    finally:
-        engine.dispose()
+    _on_store(cfg, lambda engine: queues.update_queue(engine, name, settings))
     print(f"queue {name} changed; a running gateway uses it within seconds")
     return 0
 
@@ -237,13 +230,8 @@ def cmd_update_queue(args: argparse.Namespace) -> int:
 def cmd_list_queues(args: argparse.Namespace) -> int:
     from services.admin import queues
 
-    cfg = _config(args)
-    _setup_logs(cfg)
-    engine = _engine(cfg)
-    try:
-        lines = queues.list_queues(engine)
-    finally:
-        engine.dispose()
+    cfg = _configured(args)
+    lines = _on_store(cfg, queues.list_queues)
     print("\n".join(lines) if lines else "no queues yet (add one with add-queue)")
     return 0
 
@@ -252,8 +240,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     """The embedded default: SQLite in the data folder, demo data, simulated traffic."""
     from services.demo_seed import AlreadySeeded, seed_demo
 
-    cfg = _config(args)
-    _setup_logs(cfg)
+    cfg = _configured(args)
     engine = _engine(cfg)
     with contextlib.suppress(AlreadySeeded):
         counts = seed_demo(engine)
