@@ -138,5 +138,16 @@ class Automation:
     def do_feed_texts(self) -> None:
         _event("feed texts", texts=self.window.feed_texts())
 
+    def do_sign_in(self, password: str, remember: bool = False) -> None:
+        """Type the password into the open sign-in dialog and press Enter."""
+        from PySide6.QtWidgets import QDialog
+
+        dialog = next(
+            d for d in self.window.findChildren(QDialog) if d.objectName() == "ConnectDialog"
+        )
+        dialog.password.setText(password)
+        dialog.remember.setChecked(remember)
+        dialog.accept()
+
     def do_quit(self) -> None:
         self.window.close()

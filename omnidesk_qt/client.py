@@ -41,6 +41,15 @@ class ConnState(enum.StrEnum):
     ONLINE = "online"
     RECONNECTING = "reconnecting"  # lost; trying again with backoff
     AUTH_FAILED = "auth_failed"  # needs the user: wrong password, expired token
+    SIGN_IN_WAIT = "sign_in_wait"  # the gateway throttles sign-ins: trying again after a wait
+
+
+# The gateway closes a signed-in socket with 4401 and one of these reasons when the session is
+# over for good (protocol §2): reconnecting with the same token would only be refused again.
+SIGNED_OUT = 4401
+SIGNED_OUT_REASONS = frozenset({"token_revoked", "operator_deactivated", "logged_out"})
+# Refusals that need the user, not a retry with the same credentials.
+TOKEN_REFUSED = frozenset({"token_invalid", "token_expired"})
 
 
 class CommandError(Exception):
@@ -114,6 +123,8 @@ class GatewayClient:
         self._online = asyncio.Event()
         self._stopping = False
         self._after_auth: asyncio.Task[None] | None = None
+        # Seconds the gateway asked us to wait before signing in again (``rate_limited``).
+        self.retry_after = 0
 
     # -- lifecycle ------------------------------------------------------------------------------
     def start(self) -> None:
@@ -147,7 +158,12 @@ class GatewayClient:
         self.on_state(state, detail)
 
     async def _run(self) -> None:
+        wait_s = 0
         while not self._stopping:
+            if wait_s:
+                self._set_state(ConnState.SIGN_IN_WAIT, str(wait_s))
+                await asyncio.sleep(wait_s)
+                wait_s = 0
             self._set_state(
                 ConnState.CONNECTING if self.backoff.attempt == 0 else ConnState.RECONNECTING, ""
             )
@@ -164,6 +180,9 @@ class GatewayClient:
                     outcome = await self._authenticate(ws)
                     if outcome == "retry":
                         continue  # the token went stale but the password is known: again
+                    if outcome == "wait":
+                        wait_s = self.retry_after  # after this socket is closed
+                        continue
                     if outcome == "failed":
                         return  # needs the user; the session asks for a password
                     self.backoff.reset()
@@ -174,6 +193,12 @@ class GatewayClient:
                         # lost meanwhile must be noticed at once.
                         self._after_auth = asyncio.create_task(self.on_auth(self.operator))
                     await reader
+                    if ws.close_code == SIGNED_OUT and ws.close_reason in SIGNED_OUT_REASONS:
+                        # Revoked, deactivated or logged out: the token is dead; ask the user.
+                        self.credentials.token = ""
+                        self._stopping = True
+                        self._set_state(ConnState.AUTH_FAILED, ws.close_reason)
+                        return
             except (OSError, websockets.WebSocketException, TimeoutError) as exc:
                 log.info("gateway unreachable: %s", exc)
             finally:
@@ -201,12 +226,20 @@ class GatewayClient:
         await ws.send(_encode(frame).decode())
         reply = _decode(await asyncio.wait_for(ws.recv(), 15))
         if reply.get("type") != "auth_ok":
-            code = reply.get("code", "auth_failed")
-            if c.token and code in ("token_invalid", "token_expired") and c.password:
+            code = str(reply.get("code", "auth_failed"))
+            if c.token and code in TOKEN_REFUSED:
                 c.token = ""
-                return "retry"
-            self._set_state(ConnState.AUTH_FAILED, code)
+                if c.password:
+                    return "retry"
+            details = reply.get("details")
+            wait = details.get("retry_after", 0) if isinstance(details, dict) else 0
+            self.retry_after = max(1, int(wait)) if isinstance(wait, int | float) else 1
+            if code == "rate_limited":
+                # Sign-ins are throttled: wait as told and try again; nothing to ask the user.
+                return "wait"
+            c.password = ""  # refused: the user types it again
             self._stopping = True
+            self._set_state(ConnState.AUTH_FAILED, code)
             return "failed"
         self.operator = reply["operator"]
         c.token = reply["token"]

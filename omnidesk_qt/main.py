@@ -164,6 +164,8 @@ class Desktop:
         self.password = password
         self.quit = asyncio.Event()
         self.embedded: Any = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._asking = False  # the sign-in dialog is open
 
     async def run(self) -> int:
         from omnidesk_qt import credentials, paths
@@ -215,6 +217,10 @@ class Desktop:
         window.offerAnnounced.connect(lambda *_offer: chime.play())
         chime.played.connect(lambda how: event("offer chime", via=how))
         session.signedIn.connect(lambda op: self._signed_in(op, session, window, settings))
+        session.authFailed.connect(lambda code: self._signed_out(code, session, window, settings))
+        window.signInRequested.connect(
+            lambda: self._spawn(self._sign_in_again(session, window, settings, ""))
+        )
         window.closed.connect(self.quit.set)
         window.show()
         event("window shown", startup_s=round(time.perf_counter() - START, 3))
@@ -241,6 +247,40 @@ class Desktop:
         if self.embedded is not None:
             await loop.run_in_executor(None, self.embedded.stop)
         return 0
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _signed_out(self, code: str, session: Any, window: Any, settings: Any) -> None:
+        """The gateway refused the sign-in or ended the session: a token it no longer takes is
+        forgotten (never tried again from the keyring), and the operator is asked to sign in."""
+        from omnidesk_qt.client import SIGNED_OUT_REASONS, TOKEN_REFUSED
+
+        event("signed out", reason=code)
+        if code in SIGNED_OUT_REASONS | TOKEN_REFUSED:
+            from omnidesk_qt import credentials
+
+            c = session.client.credentials
+            asyncio.get_running_loop().run_in_executor(
+                None, credentials.delete_token, session.client.url, c.username
+            )
+        if code != "logged_out" and not self.args.demo:
+            self._spawn(self._sign_in_again(session, window, settings, code))
+
+    async def _sign_in_again(self, session: Any, window: Any, settings: Any, code: str) -> None:
+        if self._asking:
+            return
+        self._asking = True
+        try:
+            problem = window.sign_in_problem("auth_failed", code) if code else ""
+            if await self._ask_credentials(
+                window, session, settings, problem, quit_on_cancel=False
+            ):
+                session.client.start()
+        finally:
+            self._asking = False
 
     def _setting_changed(self, name: str, value: object) -> None:
         from omnidesk_qt.themes import theme_stylesheet
@@ -274,10 +314,24 @@ class Desktop:
         ok = window.grab().save(str(path))
         event("screenshot", path=str(path), ok=bool(ok))
 
-    async def _ask_credentials(self, window: Any, session: Any, settings: Any) -> bool:
+    async def _ask_credentials(
+        self,
+        window: Any,
+        session: Any,
+        settings: Any,
+        problem: str = "",
+        *,
+        quit_on_cancel: bool = True,
+    ) -> bool:
         from ui.dialogs import ConnectDialog
 
-        dialog = ConnectDialog(settings, window)
+        dialog = ConnectDialog(
+            settings,
+            window,
+            problem=problem,
+            url=session.client.url,
+            username=session.client.credentials.username,
+        )
         fut: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
 
         def finished(result: int) -> None:
@@ -286,8 +340,10 @@ class Desktop:
 
         dialog.finished.connect(finished)
         dialog.open()
+        event("sign-in asked", problem=problem)
         if not await fut:
-            self.app.quit()
+            if quit_on_cancel:
+                self.app.quit()
             return False
         url, user, password, remember = dialog.values()
         if not settings.is_locked("gateway.url"):

@@ -127,6 +127,7 @@ class Session(QObject):
     def _on_state(self, state: ConnState, detail: str) -> None:
         self.connectionChanged.emit(str(state), detail)
         if state == ConnState.AUTH_FAILED:
+            self.operator = {}  # signed out: the next sign-in is announced as a new one
             self.authFailed.emit(detail)
 
     async def _on_online(self, operator: dict[str, Any]) -> None:

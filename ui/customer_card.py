@@ -278,17 +278,30 @@ class CustomerCard(QScrollArea):
             kind_label = _label(self._kind_names.get(kind, kind), self.identities)
             value = _label(str(ident.get("value", "")), self.identities, "IdentityValue")
             verified = bool(ident.get("verified"))
-            mark = _label(
-                ("✓ " + self.tr("verified")) if verified else ("? " + self.tr("claimed")),
-                self.identities,
-                "IdentityMark",
-            )
+            # Only what a channel proved routes and merges; what the customer merely typed
+            # (web chat "identify") is a suggestion, and a reply there may reach someone else.
+            claimed = bool(ident.get("claimed"))
+            if verified:
+                mark_text, role = "✓ " + self.tr("verified"), "success"
+                spoken = self.tr("verified")
+                tip = self.tr("Confirmed by the channel the customer wrote from")
+            elif claimed:
+                mark_text, role = "? " + self.tr("claimed"), "warning"
+                spoken = self.tr("claimed, not verified")
+                tip = self.tr(
+                    "The customer typed this but has not written from it: it is not confirmed, "
+                    "and a reply there may reach someone else"
+                )
+            else:
+                mark_text, role = self.tr("not confirmed"), "muted"
+                spoken = tip = self.tr("not confirmed yet")
+            mark = _label(mark_text, self.identities, "IdentityMark")
             mark.setProperty("verified", verified)
-            mark.setStyleSheet("color: #2e7d32;" if verified else "color: #9e6a00;")
-            value.setAccessibleName(
-                f"{kind_label.text()}: {value.text()}, "
-                + (self.tr("verified") if verified else self.tr("claimed, not verified"))
-            )
+            mark.setProperty("claimed", claimed)
+            mark.setProperty("role", role)
+            mark.setToolTip(tip)
+            value.setToolTip(tip)
+            value.setAccessibleName(f"{kind_label.text()}: {value.text()}, {spoken}")
             self._ident_grid.addWidget(kind_label, row, 0)
             self._ident_grid.addWidget(value, row, 1)
             self._ident_grid.addWidget(mark, row, 2)

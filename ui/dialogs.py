@@ -77,18 +77,33 @@ def _buttons(dialog: QDialog, ok_text: str, ok_accessible: str) -> QDialogButton
 class ConnectDialog(QDialog):
     """Gateway address (greyed when IT locked it), user name, password, "Remember me"."""
 
-    def __init__(self, settings: Any, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        settings: Any,
+        parent: QWidget | None = None,
+        *,
+        problem: str = "",
+        url: str = "",
+        username: str = "",
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("ConnectDialog")
         self.setWindowTitle(self.tr("Sign in to OmniDesk"))
         self.setAccessibleName(self.tr("Sign in"))
         locked = bool(settings.is_locked("gateway.url"))
-        self.url = QLineEdit(str(settings.value("gateway.url")), self)
+        # Signing in again: the gateway and user of the session that ended, not the defaults
+        # (unless IT fixed the address).
+        self.url = QLineEdit(
+            str(settings.value("gateway.url"))
+            if locked
+            else url or str(settings.value("gateway.url")),
+            self,
+        )
         self.url.setAccessibleName(self.tr("Gateway address"))
         self.url.setEnabled(not locked)
         if locked:
             self.url.setToolTip(self.tr("Set by your organisation"))
-        self.user = QLineEdit(str(settings.value("gateway.username")), self)
+        self.user = QLineEdit(username or str(settings.value("gateway.username")), self)
         self.user.setAccessibleName(self.tr("User name"))
         self.password = QLineEdit(self)
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
@@ -96,6 +111,13 @@ class ConnectDialog(QDialog):
         self.remember = QCheckBox(self.tr("&Remember me"), self)
         self.remember.setAccessibleName(self.tr("Remember me on this computer"))
         form = QFormLayout(self)
+        # Why the operator is asked again (signed out by an administrator, wrong password…).
+        self.problem = QLabel(problem, self)
+        self.problem.setObjectName("SignInProblem")
+        self.problem.setWordWrap(True)
+        self.problem.setVisible(bool(problem))
+        self.problem.setAccessibleName(problem)
+        form.addRow(self.problem)
         form.addRow(self.tr("&Gateway:"), self.url)
         form.addRow(self.tr("&User:"), self.user)
         form.addRow(self.tr("&Password:"), self.password)

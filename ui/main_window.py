@@ -193,6 +193,7 @@ class ShortcutPriority(QObject):
 class MainWindow(QMainWindow):
     offerAnnounced = Signal(str, str)  # channel, customer name: the app speaks it
     closed = Signal()
+    signInRequested = Signal()  # the operator asks for the sign-in dialog (after a sign-out)
 
     def __init__(
         self,
@@ -475,6 +476,10 @@ class MainWindow(QMainWindow):
     def _actions(self) -> None:
         mb = self.menuBar()
         app_menu = mb.addMenu(self.tr("&OmniDesk"))
+        self.sign_in_action = self._action(
+            app_menu, self.tr("Sign &in…"), None, self.signInRequested.emit
+        )
+        self.sign_in_action.setEnabled(False)  # while signed in there is nothing to do
         self.settings_action = self._action(
             app_menu, self.tr("&Settings…"), "Ctrl+,", self.open_settings
         )
@@ -683,13 +688,47 @@ class MainWindow(QMainWindow):
         if state == "online":
             self._ever_online = True
         self._retry_at = None
-        if state == "reconnecting" and detail:
+        if state in ("reconnecting", "sign_in_wait") and detail:
             try:
                 self._retry_at = datetime.now(UTC) + timedelta(seconds=float(detail))
             except ValueError:
                 self._retry_at = None
-        self._auth_detail = detail if state == "auth_failed" else ""
+        self._auth_detail = detail if state in ("auth_failed", "sign_in_wait") else ""
+        self.sign_in_action.setEnabled(state == "auth_failed")
         self._show_connection()
+
+    def sign_in_problem(self, state: str, detail: str) -> str:
+        """What the operator is told when the gateway refused or ended the session."""
+        if state == "sign_in_wait":
+            left = (
+                max(1, int((self._retry_at - datetime.now(UTC)).total_seconds() + 0.999))
+                if self._retry_at is not None
+                else 1
+            )
+            return self.tr(
+                "Too many sign-in attempts. OmniDesk signs in again by itself in %1 s."
+            ).replace("%1", str(left))
+        known = {
+            "invalid_credentials": self.tr("Wrong user name or password."),
+            "token_invalid": self.tr("Your saved sign-in is no longer valid. Sign in again."),
+            "token_expired": self.tr("Your sign-in has expired. Sign in again."),
+            "token_revoked": self.tr(
+                "Your session was ended by an administrator or from another window. Sign in again."
+            ),
+            "operator_deactivated": self.tr(
+                "Your account was deactivated. Ask your administrator to activate it."
+            ),
+            "logged_out": self.tr("You signed out."),
+            "too_many_connections": self.tr(
+                "You are signed in on too many windows. Close one, then sign in again."
+            ),
+            "unsupported_version": self.tr(
+                "This OmniDesk is too old for the gateway. Ask IT for an update."
+            ),
+        }
+        return known.get(detail) or self.tr("Sign-in failed (%1).").replace(
+            "%1", detail or "auth_failed"
+        )
 
     def _outbox_changed(self, n: int) -> None:
         self._outbox = n
@@ -1024,7 +1063,7 @@ class MainWindow(QMainWindow):
 
     def _every_second(self) -> None:
         self._show_presence_timer()
-        if self._conn_state == "reconnecting" and self._retry_at is not None:
+        if self._conn_state in ("reconnecting", "sign_in_wait") and self._retry_at is not None:
             self._show_connection()
 
     def _show_presence_timer(self) -> None:
@@ -1059,7 +1098,9 @@ class MainWindow(QMainWindow):
                 else self.tr("Reconnecting…")
             )
         elif state == "auth_failed":
-            text, pic = self.tr("Sign-in failed"), "offline"
+            text, pic = self.tr("Signed out"), "offline"
+        elif state == "sign_in_wait":
+            text, pic = self.tr("Waiting to sign in"), "reconnecting"
         else:
             text, pic = self.tr("Offline"), "offline"
         shown = f"{text} · {waiting}" if waiting else text
@@ -1070,12 +1111,8 @@ class MainWindow(QMainWindow):
         problem = state in ("reconnecting", "offline") and self._ever_online
         explain = self._errors["offline"]
         self.connection.setToolTip(explain if problem else shown)
-        if state == "auth_failed":
-            self.banner.setText(
-                self.tr("Sign-in failed (%1). Check your user name and password.").replace(
-                    "%1", self._auth_detail or "auth_failed"
-                )
-            )
+        if state in ("auth_failed", "sign_in_wait"):
+            self.banner.setText(self.sign_in_problem(state, self._auth_detail))
             self.banner.show()
         elif problem:
             self.banner.setText(f"{text}: {explain}" + (f" ({waiting})" if waiting else ""))

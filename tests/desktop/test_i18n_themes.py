@@ -219,6 +219,8 @@ def test_theme_contrast(name: str) -> None:
     assert contrast(p["on-accent"], p["accent"]) >= 4.5
     assert contrast(p["danger"], p["surface"]) >= 4.5
     assert contrast(p["success"], p["surface"]) >= 4.5
+    assert contrast(p["warning"], p["surface"]) >= 4.5  # a claimed identity, a sign-in problem
+    assert contrast(p["warning"], p["window"]) >= 4.5
     assert contrast(p["focus"], p["surface"]) >= 3  # non-text contrast of the focus ring
     assert contrast(p["focus"], p["window"]) >= 3
     body = qss[qss.index("*/") + 2 :]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,9 +16,11 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication, QComboBox, QSystemTrayIcon, QWidget
 from pytestqt.qtbot import QtBot
 
+from omnidesk_qt import themes
 from omnidesk_qt.client import Credentials
 from omnidesk_qt.embedded import EmbeddedGateway
 from omnidesk_qt.outbox import Outbox
@@ -200,6 +203,21 @@ def test_sign_in_shows_the_operator_online_and_presence_from_the_toolbar(
     window._connection_changed("online", "")
     window._outbox_changed(0)
     assert window.connection_text.text() == "Online" and not window.banner.isVisible()
+
+    # Throttled sign-in: a countdown, nothing to do; signed out: why, and a way to sign in.
+    window._connection_changed("sign_in_wait", "3")
+    assert window.connection_text.text() == "Waiting to sign in"
+    assert window.banner.isVisible() and "again by itself in 3 s" in window.banner.text()
+    assert not window.sign_in_action.isEnabled()
+    window._connection_changed("auth_failed", "token_revoked")
+    assert "ended by an administrator" in window.banner.text()
+    assert window.sign_in_action.isEnabled()
+    with qtbot.waitSignal(window.signInRequested):
+        window.sign_in_action.trigger()
+    window._connection_changed("auth_failed", "something_new")
+    assert window.banner.text() == "Sign-in failed (something_new)."
+    window._connection_changed("online", "")
+    assert not window.sign_in_action.isEnabled() and not window.banner.isVisible()
 
 
 # -- an offer, accepted from the keyboard; the card ---------------------------------------------
@@ -828,8 +846,9 @@ def test_customer_card_shows_everything_of_the_card(qtbot: QtBot, qapp: QApplica
         {
             "customer": {"id": 4, "name": "<b>Анна</b> Петрова", "segment": "vip", "last_csat": 4},
             "identities": [
-                {"kind": "phone", "value": "+79161234567", "verified": True},
-                {"kind": "email", "value": "anna@example.com", "verified": False},
+                {"kind": "phone", "value": "+79161234567", "verified": True, "claimed": False},
+                {"kind": "email", "value": "anna@example.com", "verified": False, "claimed": True},
+                {"kind": "telegram", "value": "anna_p", "verified": False, "claimed": False},
             ],
             "products": ["Тариф «Смарт»"],
             "purchases": [
@@ -864,9 +883,29 @@ def test_customer_card_shows_everything_of_the_card(qtbot: QtBot, qapp: QApplica
     assert card.name.textFormat() == Qt.TextFormat.PlainText
     assert card.avatar.text() == initials("<b>Анна</b> Петрова")
     assert card.segment.text() == "VIP" and card.csat.text() == "Last CSAT: 4 of 5"
-    assert card.identity_values() == [("+79161234567", True), ("anna@example.com", False)]
-    assert card.identity_texts()[0].endswith("verified")
-    assert card.identity_texts()[1].endswith("claimed")
+    assert card.identity_values() == [
+        ("+79161234567", True),
+        ("anna@example.com", False),
+        ("anna_p", False),
+    ]
+    texts = card.identity_texts()
+    assert texts[0].endswith("✓ verified") and texts[1].endswith("? claimed")
+    assert texts[2].endswith("not confirmed")  # neither proved nor merely typed
+    claimed_mark = card._ident_rows[1][2]
+    assert "may reach someone else" in claimed_mark.toolTip()
+    # Colours come from the theme: the claim in the theme's warning colour, in both themes.
+    for theme in themes.THEMES:
+        qss = themes.theme_stylesheet(theme)
+        qapp.setStyleSheet(qss)
+        for _kind, _value, mark in card._ident_rows:
+            mark.style().unpolish(mark)
+            mark.style().polish(mark)
+        shown = claimed_mark.palette().color(QPalette.ColorRole.WindowText).name()
+        assert shown == re.search(r"warning (#[0-9a-f]{6})", qss).group(1)  # type: ignore[union-attr]
+        verified_mark = card._ident_rows[0][2]
+        shown = verified_mark.palette().color(QPalette.ColorRole.WindowText).name()
+        assert shown == re.search(r"success (#[0-9a-f]{6})", qss).group(1)  # type: ignore[union-attr]
+    qapp.setStyleSheet("")
     assert card.products.text() == "Тариф «Смарт»"
     assert card.purchase_rows() == [["ORD-1001", "delivered", "650 ₽"]]
     assert card.touchpoint_texts() == ["Router does not connect · open · 3 d"]
@@ -912,6 +951,21 @@ def test_dialogs_values(qtbot: QtBot, qapp: QApplication, tmp_path: Path) -> Non
     free.password.setText("secret")
     free.remember.setChecked(True)
     assert free.values() == ("ws://127.0.0.1:8765", "agent", "secret", True)
+    assert not free.problem.isVisibleTo(free)
+    # Asked again after a sign-out: why, and the gateway and user of the session that ended.
+    again = ConnectDialog(
+        settings, problem="Your account was deactivated.", url="ws://gw:9", username="anna"
+    )
+    qtbot.addWidget(again)
+    assert (
+        again.problem.isVisibleTo(again) and again.problem.text() == "Your account was deactivated."
+    )
+    assert (again.url.text(), again.user.text()) == ("ws://gw:9", "anna")
+    relocked = ConnectDialog(
+        Settings(tmp_path / "s.json", site_config=tmp_path / "site.toml"), url="ws://elsewhere:1"
+    )
+    qtbot.addWidget(relocked)
+    assert relocked.url.text() == "wss://desk.example:8765"  # IT's address wins
 
 
 def test_every_icon_renders_crisp_at_any_scale(qapp: QApplication) -> None:

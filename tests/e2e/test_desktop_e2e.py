@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,7 +27,14 @@ pytestmark = pytest.mark.e2e
 
 class Desktop:
     def __init__(self, url: str, data_dir: Path) -> None:
-        env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+        # A real keyring backend that keeps its file in the test's folder.
+        env = dict(
+            os.environ,
+            QT_QPA_PLATFORM="offscreen",
+            PYTHON_KEYRING_BACKEND="keyrings.alt.file.PlaintextKeyring",
+            XDG_DATA_HOME=str(data_dir / "xdg-data"),
+        )
+        self.keyring_file = data_dir / "xdg-data" / "python_keyring" / "keyring_pass.cfg"
         self.proc = subprocess.Popen(
             [
                 sys.executable,
@@ -85,6 +93,30 @@ class Desktop:
             rec = found()
             assert rec is not None
             return rec
+
+    def wait_for_next(self, msg: str, after: int, timeout: float = 20.0) -> dict[str, Any]:
+        """The second (or later) record ``msg``, after the record numbered ``after``."""
+
+        def found() -> dict[str, Any] | None:
+            later = [r for r in self.records[after + 1 :] if r["msg"] == msg]
+            return later[-1] if len(later) >= 1 and (after or len(later) >= 2) else None
+
+        with self._cond:
+            if not self._cond.wait_for(lambda: found() is not None, timeout):
+                raise TimeoutError(f"no further {msg!r} in the desktop's log")
+            rec = found()
+            assert rec is not None
+            return rec
+
+    def wait_until(self, check: Any, timeout: float = 10.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not check():
+            if time.monotonic() > deadline:
+                raise TimeoutError("the desktop did not get there in time")
+            time.sleep(0.1)
+
+    def keyring_text(self) -> str:
+        return self.keyring_file.read_text() if self.keyring_file.exists() else ""
 
     def problems(self) -> list[dict[str, Any]]:
         return [r for r in self.records if r["level"] in ("WARNING", "ERROR", "CRITICAL")]
@@ -146,4 +178,39 @@ async def test_customer_writes_the_window_shows_it_the_reply_reaches_them(
         code = desktop.stop()
     assert code == 0
     assert desktop.problems() == []
+    assert gateway.errors() == []
+
+
+async def test_a_revoked_session_forgets_its_token_and_asks_for_the_password(
+    gateway: GatewayProcess, tmp_path: Path
+) -> None:
+    """IT revokes the operator's sessions while the desktop is open: within seconds the window
+    says why and asks for the password (no reconnect loop with the dead token); signed in again
+    with "Remember me", the token is in the keyring until the next revocation removes it."""
+    desktop = Desktop(gateway.url, tmp_path / "desktop")
+    try:
+        first = await asyncio.to_thread(desktop.wait_for, "signed in")
+        await asyncio.to_thread(desktop.wait_for, "automation ready")
+        await asyncio.to_thread(gateway.run_cli, "revoke-tokens", "agent")
+        await asyncio.to_thread(desktop.wait_for, "signed out", 15, reason="token_revoked")
+        asked = await asyncio.to_thread(desktop.wait_for, "sign-in asked")
+        assert "ended by an administrator" in asked["problem"]
+        desktop.do("sign_in", password="agent", remember=True)
+        await asyncio.to_thread(
+            desktop.wait_for_next, "signed in", after=desktop.records.index(first)
+        )
+        await asyncio.to_thread(desktop.wait_until, lambda: "agent" in desktop.keyring_text())
+        await asyncio.to_thread(gateway.run_cli, "deactivate-operator", "agent")
+        await asyncio.to_thread(desktop.wait_for, "signed out", 15, reason="operator_deactivated")
+        await asyncio.to_thread(desktop.wait_until, lambda: "agent" not in desktop.keyring_text())
+        asked = await asyncio.to_thread(desktop.wait_for_next, "sign-in asked", after=0)
+        # No reconnect loop with the dead token: one refusal, then the dialog.
+        refused = [r for r in desktop.records if r["msg"] == "signed out"]
+        assert [r["reason"] for r in refused] == ["token_revoked", "operator_deactivated"]
+        assert "deactivated" in asked["problem"]
+    finally:
+        code = desktop.stop()
+    assert code == 0
+    # The test's file keyring is rightly reported as keeping tokens unencrypted; nothing else.
+    assert [p for p in desktop.problems() if "unencrypted" not in p["msg"]] == []
     assert gateway.errors() == []

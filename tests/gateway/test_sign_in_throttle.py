@@ -134,3 +134,43 @@ async def test_a_weaker_hash_is_upgraded_on_sign_in(db_url: str) -> None:
         assert (await sign_in(gw, "a1", "a1"))[0]["type"] == "auth_ok"
     finally:
         await gw.close()
+
+
+async def test_the_desktop_client_waits_as_told_then_signs_in(strict_gateway: Gateway) -> None:
+    """Throttled, the desktop asks the user nothing: it shows the wait, then signs in by itself
+    with the password it was given; a wrong password instead stops and asks for it again."""
+    from omnidesk_qt.client import ConnState, Credentials, GatewayClient
+
+    for n in range(4):
+        await sign_in(strict_gateway, "a1", f"guess-{n}")
+    states: list[tuple[ConnState, str]] = []
+    client = GatewayClient(
+        f"ws://127.0.0.1:{strict_gateway.port}",
+        Credentials("a1", "a1"),
+        on_event=lambda *_: None,
+        on_state=lambda state, detail: states.append((state, detail)),
+    )
+    client.start()
+    try:
+        await asyncio.wait_for(client.wait_online(), 15)
+    finally:
+        await client.stop()
+    waits = [detail for state, detail in states if state == ConnState.SIGN_IN_WAIT]
+    assert waits and all(1 <= int(d) <= 2 for d in waits)
+    assert ConnState.AUTH_FAILED not in [state for state, _ in states]
+
+    wrong = GatewayClient(
+        f"ws://127.0.0.1:{strict_gateway.port}",
+        Credentials("a2", "not-the-password"),
+        on_event=lambda *_: None,
+        on_state=lambda state, detail: states.append((state, detail)),
+    )
+    states.clear()
+    wrong.start()
+    for _ in range(100):
+        if states and states[-1][0] == ConnState.AUTH_FAILED:
+            break
+        await asyncio.sleep(0.05)
+    await wrong.stop()
+    assert (ConnState.AUTH_FAILED, "invalid_credentials") in states
+    assert wrong.credentials.password == ""  # not kept to be tried again
