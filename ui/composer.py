@@ -29,17 +29,17 @@ from PySide6.QtWidgets import (
 
 from omnidesk_qt.session import Session
 from omnidesk_qt.settings import Settings
-from services.protocol.channels import CHANNELS, reply_addresses
+from services.protocol.channels import CHANNELS, ReplyAddress, reply_addresses
 
 TEMPLATES_SETTING = "composer.templates"
 _VARIABLE = re.compile(r"\{(name|order)\}")
 
 
-def reply_channels(identities: list[dict[str, Any]]) -> list[tuple[str, str]]:
-    """(channel, address) for every channel the customer can be written to, as the channel
-    table says (a phone number reaches SMS and WhatsApp alike), in the order it offers them."""
-    pairs = [(str(i.get("kind")), str(i.get("value") or "")) for i in identities]
-    return reply_addresses(pairs)
+def reply_channels(identities: list[dict[str, Any]]) -> list[ReplyAddress]:
+    """Every channel the customer can be written to, as the channel table says (a phone number
+    reaches SMS and WhatsApp alike), in the order it offers them, a proved address before one
+    the customer only stated."""
+    return reply_addresses(identities)
 
 
 def text_limit(channel: str | None) -> int:
@@ -169,9 +169,18 @@ class Composer(QWidget):
         current = self.current_channel() if same else None
         self.channel.blockSignals(True)
         self.channel.clear()
-        for channel, address in reply_channels(list(card.get("identities") or [])):
+        for channel, address, claimed in reply_channels(list(card.get("identities") or [])):
             name = self._channel_names.get(channel, channel)
-            self.channel.addItem(f"{name} — {address}" if address else name, channel)
+            shown = f"{name} — {address}" if address else name
+            if claimed:
+                shown += " " + self.tr("(claimed, not verified)")
+            self.channel.addItem(shown, channel)
+            if claimed:
+                self.channel.setItemData(
+                    self.channel.count() - 1,
+                    self.tr("The customer typed this address; a reply may reach someone else"),
+                    Qt.ItemDataRole.ToolTipRole,
+                )
         self.channel.blockSignals(False)
         if same:
             self._select_channel(current)

@@ -1045,8 +1045,8 @@ class MainWindow(QMainWindow):
             if it.get("direction") == "in" and it.get("channel"):
                 return str(it["channel"])
         identities = self.card.get("identities") or []
-        reachable = reply_addresses([(str(i.get("kind")), str(i.get("value"))) for i in identities])
-        return reachable[0][0] if reachable else "webchat"
+        reachable = reply_addresses(identities)
+        return reachable[0].channel if reachable else "webchat"
 
     # ==========================================================================================
     # showing state

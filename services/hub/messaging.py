@@ -112,12 +112,10 @@ class Messaging:
             raise Unreachable(f"the {args.channel} channel is not connected")
         identities = await self.store.read(lambda c: queries.identities_of(c, args.customer_id))
         # A delivered identity first; one the customer only stated, if nothing else.
-        ordered = sorted(identities, key=lambda i: bool(i.get("claimed")))
-        address = next(
-            (i["value"] for kind in spec.reaches for i in ordered if i["kind"] == kind), None
-        )
-        if address is None:
+        found = channels.address_for(args.channel, identities)
+        if found is None:
             raise Unreachable(f"the customer cannot be reached by {args.channel}")
+        address = found.address
         conv_id = conv.id if conv else None
         first = conv is not None and not conv.first_response
         author = op.display_name

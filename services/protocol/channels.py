@@ -7,8 +7,9 @@ Nothing else may keep its own copy of these facts.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal, NamedTuple
 
 ChannelName = Literal["webchat", "email", "telegram", "whatsapp", "sms", "voice", "visit"]
 IdentityKind = Literal["web_visitor", "email", "telegram", "whatsapp", "phone"]
@@ -72,20 +73,35 @@ def channels_reaching(kind: str) -> tuple[str, ...]:
     return tuple(ch for ch in REPLY_ORDER if CHANNELS[ch].writable and kind in CHANNELS[ch].reaches)
 
 
-def reply_addresses(identities: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """(channel, address) for every channel a customer with these (kind, value) identities can
-    be written to, in the composer's order; the first identity of the preferred kind wins."""
-    out: list[tuple[str, str]] = []
-    for ch in REPLY_ORDER:
-        spec = CHANNELS[ch]
-        if not spec.writable:
-            continue
-        address = next(
-            (value for kind in spec.reaches for k, value in identities if k == kind), None
-        )
-        if address is not None:
-            out.append((ch, address))
-    return out
+class ReplyAddress(NamedTuple):
+    channel: str
+    address: str
+    # Only stated by the customer (never delivered from): a reply there may reach someone else.
+    claimed: bool = False
+
+
+def address_for(channel: str, identities: Iterable[Mapping[str, Any]]) -> ReplyAddress | None:
+    """Where a reply on ``channel`` goes for a customer with these identities (card rows:
+    ``kind``, ``value``, ``claimed``): an address a channel proved before one the customer only
+    stated, then the channel's preferred kind, then the first such identity."""
+    spec = CHANNELS.get(channel)
+    if spec is None:
+        return None
+    rows = list(identities)
+    for claimed in (False, True):
+        for kind in spec.reaches:
+            for row in rows:
+                if row.get("kind") == kind and bool(row.get("claimed")) == claimed:
+                    return ReplyAddress(channel, str(row.get("value") or ""), claimed)
+    return None
+
+
+def reply_addresses(identities: Iterable[Mapping[str, Any]]) -> list[ReplyAddress]:
+    """Every channel a customer with these identities can be written to, in the composer's
+    order, each with its address (see :func:`address_for`)."""
+    rows = list(identities)
+    found = (address_for(ch, rows) for ch in REPLY_ORDER if CHANNELS[ch].writable)
+    return [found_address for found_address in found if found_address is not None]
 
 
 def advance_delivery(current: str | None, new: str) -> bool:

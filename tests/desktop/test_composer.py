@@ -131,7 +131,7 @@ def offered(c: Composer) -> list[str]:
 
 
 def test_channels_come_from_the_identities() -> None:
-    assert [ch for ch, _a in reply_channels(card()["identities"])] == [
+    assert [found.channel for found in reply_channels(card()["identities"])] == [
         "webchat",
         "telegram",
         "whatsapp",
@@ -139,11 +139,44 @@ def test_channels_come_from_the_identities() -> None:
         "email",
     ]
     both = [{"kind": "phone", "value": "+7999"}, {"kind": "whatsapp", "value": "+7998"}]
-    assert reply_channels(both) == [("whatsapp", "+7998"), ("sms", "+7999")]
+    assert reply_channels(both) == [("whatsapp", "+7998", False), ("sms", "+7999", False)]
     # WhatsApp through the phone number (the channel table's ``reaches``).
     phone = [{"kind": "phone", "value": "+7999"}]
-    assert reply_channels(phone) == [("whatsapp", "+7999"), ("sms", "+7999")]
+    assert reply_channels(phone) == [("whatsapp", "+7999", False), ("sms", "+7999", False)]
     assert reply_channels([{"kind": "loyalty_card", "value": "42"}]) == []
+    # A number the customer only typed comes after one a channel proved, even of a less
+    # preferred kind, and says so.
+    mixed = [
+        {"kind": "whatsapp", "value": "+7111", "claimed": True},
+        {"kind": "phone", "value": "+7222", "verified": True, "claimed": False},
+        {"kind": "email", "value": "typed@example.ru", "claimed": True},
+    ]
+    assert reply_channels(mixed) == [
+        ("whatsapp", "+7222", False),
+        ("sms", "+7222", False),
+        ("email", "typed@example.ru", True),
+    ]
+
+
+def test_a_claimed_address_is_marked_in_the_channel_picker(
+    qtbot: QtBot, composer: tuple[Composer, StandInSession]
+) -> None:
+    c, _session = composer
+    c.set_customer(
+        {
+            "customer": {"id": 77, "name": "Пётр"},
+            "identities": [
+                {"kind": "web_visitor", "value": "wv_abc", "verified": True, "claimed": False},
+                {"kind": "email", "value": "typed@example.ru", "verified": False, "claimed": True},
+            ],
+        },
+        None,
+    )
+    texts = [c.channel.itemText(i) for i in range(c.channel.count())]
+    assert offered(c) == ["webchat", "email"]
+    assert texts[1].endswith("typed@example.ru (claimed, not verified)")
+    assert "claimed" not in texts[0]
+    assert "someone else" in c.channel.itemData(1, Qt.ItemDataRole.ToolTipRole)
 
 
 def test_default_channel_is_where_the_customer_wrote_last(
