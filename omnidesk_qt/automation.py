@@ -135,6 +135,9 @@ class Automation:
         ok = screen is not None and screen.grabWindow(0).save(path)
         _event("screenshot", path=path, ok=bool(ok))
 
+    def do_card_identities(self) -> None:
+        _event("card identities", rows=self.window.customer_card.identity_rows())
+
     def do_feed_texts(self) -> None:
         _event("feed texts", texts=self.window.feed_texts())
 

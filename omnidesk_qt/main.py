@@ -229,7 +229,11 @@ class Desktop:
             session.client.url = (await url_future).rstrip("/")
             # The demo's gateway takes free ports: say where its web chat is.
             print(f"web chat of the demo: {self.embedded.chat_page_url}", flush=True)
-            event("demo gateway ready", web_chat=self.embedded.chat_page_url)
+            event(
+                "demo gateway ready",
+                web_chat=self.embedded.chat_page_url,
+                gateway=session.client.url,
+            )
         needs_sign_in = not creds.token and not creds.password and not args.demo
         if needs_sign_in and not await self._ask_credentials(window, session, settings):
             return 0

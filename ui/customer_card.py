@@ -376,6 +376,18 @@ class CustomerCard(QScrollArea):
         """ "Phone +7 912 … verified" for each contact, as shown."""
         return [f"{k.text()} {v.text()} {m.text()}" for k, v, m in self._ident_rows]
 
+    def identity_rows(self) -> list[dict[str, Any]]:
+        """Each contact as shown: its value, its mark, and whether it is verified or claimed."""
+        return [
+            {
+                "value": v.text(),
+                "mark": m.text(),
+                "verified": bool(m.property("verified")),
+                "claimed": bool(m.property("claimed")),
+            }
+            for _k, v, m in self._ident_rows
+        ]
+
     def identity_values(self) -> list[tuple[str, bool]]:
         return [(v.text(), bool(m.property("verified"))) for _k, v, m in self._ident_rows]
 

@@ -26,46 +26,63 @@ pytestmark = pytest.mark.e2e
 
 
 class Desktop:
-    def __init__(self, url: str, data_dir: Path) -> None:
+    def __init__(
+        self,
+        url: str,
+        data_dir: Path,
+        *,
+        env: dict[str, str] | None = None,
+        lang: str = "en",
+        password: str | None = "agent",
+    ) -> None:
         # A real keyring backend that keeps its file in the test's folder.
-        env = dict(
-            os.environ,
-            QT_QPA_PLATFORM="offscreen",
-            PYTHON_KEYRING_BACKEND="keyrings.alt.file.PlaintextKeyring",
-            XDG_DATA_HOME=str(data_dir / "xdg-data"),
-        )
+        full_env = {
+            **os.environ,
+            "QT_QPA_PLATFORM": "offscreen",
+            "PYTHON_KEYRING_BACKEND": "keyrings.alt.file.PlaintextKeyring",
+            "XDG_DATA_HOME": str(data_dir / "xdg-data"),
+            **(env or {}),
+        }
         self.keyring_file = data_dir / "xdg-data" / "python_keyring" / "keyring_pass.cfg"
+        # No address: the desktop with its embedded demo gateway, without simulated traffic.
+        where = (
+            ["--demo", "--simulate", "0"]
+            if not url
+            else ["--gateway", url, "--user", "agent", "--password-stdin"]
+        )
         self.proc = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
                 "omnidesk_qt.main",
-                "--gateway",
-                url,
-                "--user",
-                "agent",
-                "--password-stdin",
+                *where,
                 "--json-logs",
                 "--automation",
                 "--data-dir",
                 str(data_dir),
                 "--lang",
-                "en",
+                lang,
             ],
             cwd=ROOT,
-            env=env,
+            env=full_env,
             stdin=subprocess.PIPE,
             stderr=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             text=True,
         )
         assert self.proc.stdin is not None and self.proc.stderr is not None
-        self.proc.stdin.write("agent\n")
-        self.proc.stdin.flush()
+        if url and password is not None:
+            self.proc.stdin.write(password + "\n")
+            self.proc.stdin.flush()
         self.records: list[dict[str, Any]] = []
         self._cond = threading.Condition()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
+
+    @classmethod
+    def demo(cls, data_dir: Path, *, env: dict[str, str], lang: str) -> Desktop:
+        """The desktop with its embedded demo gateway (``omnidesk --demo``), no traffic."""
+        return cls("", data_dir, env=env, lang=lang)
 
     def _read(self) -> None:
         assert self.proc.stderr is not None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import shutil
@@ -13,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.e2e.test_desktop_e2e import Desktop
 from tests.support.gateway_proc import ROOT
+from tests.support.opclient import ChatVisitor
 
 pytestmark = pytest.mark.e2e
 ARTIFACTS = ROOT / "test-artifacts"
@@ -83,3 +86,49 @@ def test_demo_in_a_real_window_with_a_screenshot(xvfb_display: str, tmp_path: Pa
     assert shot.stat().st_size > 20_000  # a real picture, not an empty frame
     problems = [rec for rec in records if rec["level"] in ("WARNING", "ERROR", "CRITICAL")]
     assert problems == [], problems
+
+
+@pytest.mark.parametrize(("theme", "lang"), [("light", "en"), ("dark", "ru"), ("dark", "en")])
+async def test_an_operator_takes_a_chat_in_a_real_window(
+    xvfb_display: str, tmp_path: Path, theme: str, lang: str
+) -> None:
+    """The flow an operator does, in a real window: available, a customer who typed a phone
+    number writes, the offer is accepted, the card shows the number as claimed. A screenshot of
+    each theme and language is saved for people to look at."""
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "settings.json").write_text(json.dumps({"values": {"ui.theme": theme}}))
+    shot = ARTIFACTS / f"operator-{theme}-{lang}.png"
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot.unlink(missing_ok=True)
+    desktop = Desktop.demo(
+        tmp_path / "data",
+        env={"DISPLAY": xvfb_display, "QT_QPA_PLATFORM": "xcb", "OMNIDESK_CONFIG_DIR": str(config)},
+        lang=lang,
+    )
+    try:
+        ready = await asyncio.to_thread(desktop.wait_for, "demo gateway ready", 60)
+        await asyncio.to_thread(desktop.wait_for, "signed in", 30)
+        await asyncio.to_thread(desktop.wait_for, "automation ready")
+        desktop.do("presence", status="available")
+        visitor = await ChatVisitor.connect(
+            ready["gateway"], name="Зоя Крылова", phone="+79161112233"
+        )
+        await visitor.say("Здравствуйте! Можно перенести доставку на завтра?")
+        offer = await asyncio.to_thread(desktop.wait_for, "offer", 30, name="Зоя Крылова")
+        assert offer["channel"] == "webchat"
+        desktop.do("accept_offer")
+        await asyncio.to_thread(desktop.wait_for, "customer opened", 20, name="Зоя Крылова")
+        desktop.do("card_identities")
+        card = await asyncio.to_thread(desktop.wait_for, "card identities")
+        claimed = [row for row in card["rows"] if row["value"] == "+79161112233"]
+        assert claimed and claimed[0]["claimed"] and not claimed[0]["verified"]
+        await asyncio.sleep(1.0)  # let the window paint the card
+        desktop.do("screenshot", path=str(shot))
+        done = await asyncio.to_thread(desktop.wait_for, "screenshot")
+        assert done["ok"] and shot.stat().st_size > 20_000
+        await visitor.close()
+    finally:
+        code = desktop.stop()
+    assert code == 0
+    assert desktop.problems() == []
