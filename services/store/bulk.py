@@ -137,6 +137,10 @@ def _copy_rows_pg(conn: Connection, sql: str, rows: list[tuple[Any, ...]]) -> No
     import psycopg
 
     copy_sql = "COPY " + sql.partition(" VALUES ")[0].removeprefix("INSERT INTO ") + " FROM STDIN"
+    if not conn.in_transaction():
+        # The driver starts its own transaction for the COPY; SQLAlchemy must know of it, or the
+        # writer's commit() would commit nothing and the rows would go with a later rollback.
+        conn.begin()
     raw = conn.connection.dbapi_connection
     assert raw is not None
     try:

@@ -554,6 +554,34 @@ async def test_a_large_batch_of_mixed_rows_reads_back_as_written(harness: Harnes
         assert all(c.last_activity_at.year > 2000 for c in touched)
 
 
+async def test_rows_of_a_batch_whose_first_statement_is_a_copy_are_committed(
+    harness: Harness,
+) -> None:
+    """Ids already fetched, the batch's first statement is the bulk write itself (PostgreSQL:
+    a COPY on the driver's connection): what was acknowledged is on disk for everyone, and a
+    later failed batch takes nothing of it back."""
+    w = harness.writer()
+    customer = await w.submit(lambda b: add_customer(b, "Пётр"))
+    await w.submit(lambda b: add_message(b, customer, None, "first"))  # fetches a block of ids
+
+    def two(b: WriteBatch) -> None:
+        add_message(b, customer, None, "second")
+        add_message(b, customer, None, "third")
+
+    await w.submit(two)
+    bodies = select(tables.timeline.c.body).order_by(tables.timeline.c.id)
+    with harness.engine.connect() as conn:
+        assert conn.execute(bodies).scalars().all() == ["first", "second", "third"]
+
+    def broken(b: WriteBatch) -> None:
+        b.execute(text("SELECT no_such_column FROM customers"))
+
+    with pytest.raises(DBAPIError):
+        await w.submit(broken)
+    with harness.engine.connect() as conn:
+        assert conn.execute(bodies).scalars().all() == ["first", "second", "third"]
+
+
 async def test_a_job_whose_rows_break_a_constraint_gets_the_integrity_error(
     harness: Harness,
 ) -> None:
