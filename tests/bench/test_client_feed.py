@@ -23,6 +23,7 @@ from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QObject, QTimer
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
+from omnidesk_qt.replies import PendingReplies
 from tests.bench.conftest import Figures
 from ui.feed_view import FeedView
 
@@ -53,6 +54,9 @@ class StandInSession(QObject):
         super().__init__()
         self.operator = {"display_name": "Анна Смирнова"}
         self.asked: list[tuple[int, int | None]] = []
+        # Replies on their way live in the session, as in the real one.
+        self.replies = PendingReplies(lambda: self.operator["display_name"], self)
+        self.replies.follow(self.localQueued, self.commandDone, self.commandFailed)
 
     def load_older(self, customer_id: int, before: int | None, limit: int = 50) -> None:
         self.asked.append((customer_id, before))
