@@ -52,6 +52,17 @@ SIGNED_OUT_REASONS = frozenset({"token_revoked", "operator_deactivated", "logged
 TOKEN_REFUSED = frozenset({"token_invalid", "token_expired"})
 
 
+# The longest sign-in wait the client takes from a gateway; a longer one is taken as this.
+MAX_SIGN_IN_WAIT_S = 300
+
+
+def _bounded_wait(value: object) -> int:
+    """Whole seconds to wait, 1..MAX_SIGN_IN_WAIT_S, whatever the gateway sent."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        return 1
+    return int(min(max(value, 1), MAX_SIGN_IN_WAIT_S))
+
+
 class CommandError(Exception):
     def __init__(self, code: str, message: str, details: dict[str, Any] | None = None) -> None:
         super().__init__(f"{code}: {message}")
@@ -226,14 +237,14 @@ class GatewayClient:
         await ws.send(_encode(frame).decode())
         reply = _decode(await asyncio.wait_for(ws.recv(), 15))
         if reply.get("type") != "auth_ok":
-            code = str(reply.get("code", "auth_failed"))
+            code = str(reply.get("code", "auth_failed"))[:64]  # shown to the user: bounded
             if c.token and code in TOKEN_REFUSED:
                 c.token = ""
                 if c.password:
                     return "retry"
             details = reply.get("details")
             wait = details.get("retry_after", 0) if isinstance(details, dict) else 0
-            self.retry_after = max(1, int(wait)) if isinstance(wait, int | float) else 1
+            self.retry_after = _bounded_wait(wait)
             if code == "rate_limited":
                 # Sign-ins are throttled: wait as told and try again; nothing to ask the user.
                 return "wait"

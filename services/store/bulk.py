@@ -137,10 +137,9 @@ def _copy_rows_pg(conn: Connection, sql: str, rows: list[tuple[Any, ...]]) -> No
     import psycopg
 
     copy_sql = "COPY " + sql.partition(" VALUES ")[0].removeprefix("INSERT INTO ") + " FROM STDIN"
-    if not conn.in_transaction():
-        # The driver starts its own transaction for the COPY; SQLAlchemy must know of it, or the
-        # writer's commit() would commit nothing and the rows would go with a later rollback.
-        conn.begin()
+    # The COPY runs on the driver's connection, past SQLAlchemy: had SQLAlchemy not begun the
+    # transaction, its commit() would commit nothing and a later rollback take these rows.
+    assert conn.in_transaction(), "COPY outside the batch's transaction"
     raw = conn.connection.dbapi_connection
     assert raw is not None
     try:

@@ -266,6 +266,7 @@ class StoreWriter:
         self._alloc.batch_started()
         try:
             conn = self._connection()
+            conn.begin()  # one transaction per batch, begun here whatever runs first in it
             batch = WriteBatch(conn, self._alloc, self._activity_written)
             results = [self._run_job(item, batch) for item in items]
             batch.finish()

@@ -28,6 +28,7 @@ from omnidesk_qt.settings import Settings
 from services.auth import hash_password
 from services.store.db import make_engine, migrate
 from services.store.models import Operator, Queue
+from tests.bench import seeding
 from tests.bench.conftest import Figures
 from tests.bench.loadgen import CHAT_LOAD_ENV
 from tests.support.gateway_proc import ROOT, GatewayProcess
@@ -91,10 +92,7 @@ def test_cold_start(tmp_path: Path, figures: Figures) -> None:
 
 
 def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    return seeding.rss_mb(os.getpid())
 
 
 def seed_busy_operator(url: str) -> None:

@@ -23,11 +23,8 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy.orm import Session
 
-from services.auth import hash_password, new_token, token_digest
-from services.store.db import make_engine, migrate
-from services.store.models import Operator, Queue, SessionToken, utcnow
+from tests.bench import seeding
 from tests.bench.conftest import Figures
 from tests.bench.loadgen import CHAT_LOAD_ENV, closed_loop, connect_fleet, open_loop
 from tests.support.gateway_proc import ROOT, GatewayProcess
@@ -42,45 +39,9 @@ REPEATS = int(os.environ.get("BENCH_REPEATS", 1 if SMOKE else 3))
 
 
 def seed_operators(url: str) -> list[str]:
-    from datetime import timedelta
-
-    engine = make_engine(url)
-    migrate(engine)
-    pw = hash_password("bench")
-    tokens = [new_token() for _ in range(OPERATORS)]
-    per_op = -(-CUSTOMERS // OPERATORS)
-    with Session(engine) as s:
-        s.add(Queue(name="general", channels=["webchat"], skills=["general"]))
-        ops = [
-            Operator(
-                username=f"op{i:03d}",
-                display_name=f"Оператор {i}",
-                password_hash=pw,
-                role="agent",
-                skills=["general"],
-                capacity={"webchat": per_op},
-            )
-            for i in range(OPERATORS)
-        ]
-        s.add_all(ops)
-        s.flush()
-        s.add_all(
-            SessionToken(
-                token_hash=token_digest(t),
-                operator_id=o.id,
-                expires_at=utcnow() + timedelta(days=1),
-            )
-            for t, o in zip(tokens, ops, strict=True)
-        )
-        s.commit()
-    engine.dispose()
-    return tokens
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process, from /proc (Linux)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return seeding.seed_operators(
+        url, OPERATORS, prefix="op", webchat_capacity=-(-CUSTOMERS // OPERATORS)
+    )
 
 
 async def measure(
@@ -111,9 +72,9 @@ async def measure(
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
-        s0, g0 = cpu_seconds(server_pid), time.process_time()
+        s0, g0 = seeding.cpu_seconds(server_pid), time.process_time()
         steady = await open_loop(fleet, RATE, SECONDS, f"{tag}-open")
-        s1, g1 = cpu_seconds(server_pid), time.process_time()
+        s1, g1 = seeding.cpu_seconds(server_pid), time.process_time()
         if profiler is not None:
             profiler.wait(30)
         # The closed loop is the noisiest phase (the relay's figure moved 9,300-15,300 msg/s
@@ -121,7 +82,7 @@ async def measure(
         runs = [await closed_loop(fleet, SECONDS, f"{tag}-closed{i}") for i in range(REPEATS)]
         peak = sorted(runs, key=lambda run: run["rate"])[len(runs) // 2]
         print(f"\n{tag} closed-loop runs (msg/s):", [round(run["rate"]) for run in runs])
-        s2 = cpu_seconds(server_pid)
+        s2 = seeding.cpu_seconds(server_pid)
         n_open = steady["delivered"]
         return {
             **{f"open_{k}": v for k, v in steady.items()},

@@ -21,20 +21,15 @@ import asyncio
 import os
 import resource
 import time
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import websockets
-from sqlalchemy.orm import Session
 from websockets.asyncio.client import ClientConnection
 
-from services.auth import hash_password, new_token, token_digest
-from services.store.db import make_engine, migrate
-from services.store.models import Operator, Queue, SessionToken, utcnow
+from tests.bench import seeding
 from tests.bench.conftest import Figures
 from tests.bench.loadgen import CHAT_LOAD_ENV, decode, quiet_gc, text
-from tests.bench.test_gateway_throughput import cpu_seconds
 from tests.support.gateway_proc import GatewayProcess
 
 SMOKE = os.environ.get("BENCH_SMOKE") == "1"
@@ -43,39 +38,6 @@ CUSTOMERS = int(os.environ.get("BENCH_FANOUT_CUSTOMERS", 300 if SMOKE else 10_00
 IN_FLIGHT = int(os.environ.get("BENCH_FANOUT_INFLIGHT", 500))
 SAMPLE = 10  # operators whose frames are read in full; the others' are only drained
 CONNECT_AT_ONCE = 200
-
-
-def seed(url: str) -> list[str]:
-    engine = make_engine(url)
-    migrate(engine)
-    pw = hash_password("bench")
-    tokens = [new_token() for _ in range(OPERATORS)]
-    with Session(engine) as s:
-        s.add(Queue(name="general", channels=["webchat"], skills=["general"]))
-        ops = [
-            Operator(
-                username=f"watcher{i:04d}",
-                display_name=f"Оператор {i}",
-                password_hash=pw,
-                role="agent",
-                skills=["general"],
-                capacity={"webchat": 5},
-            )
-            for i in range(OPERATORS)
-        ]
-        s.add_all(ops)
-        s.flush()
-        s.add_all(
-            SessionToken(
-                token_hash=token_digest(t),
-                operator_id=o.id,
-                expires_at=utcnow() + timedelta(days=1),
-            )
-            for t, o in zip(tokens, ops, strict=True)
-        )
-        s.commit()
-    engine.dispose()
-    return tokens
 
 
 class Watcher:
@@ -159,16 +121,16 @@ async def measure(url: str, tokens: list[str], gateway_pid: int) -> dict[str, fl
     quiet_gc()
 
     gate = asyncio.Semaphore(IN_FLIGHT)
-    cpu0, gw_cpu0 = time.process_time(), cpu_seconds(gateway_pid)
+    cpu0, gw_cpu0 = time.process_time(), seeding.cpu_seconds(gateway_pid)
     start = time.perf_counter()
     await asyncio.gather(*(write_once(ws, i, gate) for i, ws in enumerate(customers)))
     acked_s = time.perf_counter() - start
     await asyncio.wait_for(asyncio.gather(*(w.seen_all.wait() for w in sampled)), 120)
     intake_s = time.perf_counter() - start
     loadgen_cpu = time.process_time() - cpu0
-    gateway_cpu = cpu_seconds(gateway_pid) - gw_cpu0
+    gateway_cpu = seeding.cpu_seconds(gateway_pid) - gw_cpu0
     await asyncio.sleep(0.5)
-    rss_mb = rss_of(gateway_pid) / 1024
+    rss = seeding.rss_mb(gateway_pid)
     frames = sum(w.frames for w in watchers)
     resyncs = sum(w.resyncs for w in sampled)
     await asyncio.gather(
@@ -183,19 +145,11 @@ async def measure(url: str, tokens: list[str], gateway_pid: int) -> dict[str, fl
         "rate": CUSTOMERS / intake_s,
         "loadgen_cpu_s": loadgen_cpu,
         "gateway_cpu_s": gateway_cpu,
-        "rss_mb": rss_mb,
+        "rss_mb": rss,
         "frames_per_watcher": frames / len(watchers),
         "resyncs": resyncs,
         "seen_by_each_sample": min(len(w.queued) for w in sampled),
     }
-
-
-def rss_of(pid: int) -> int:
-    """Resident set size in KiB, from /proc (Linux)."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    raise RuntimeError("no VmRSS")
 
 
 def test_queue_fanout_to_1000_operators(tmp_path: Path, figures: Figures) -> None:
@@ -205,7 +159,7 @@ def test_queue_fanout_to_1000_operators(tmp_path: Path, figures: Figures) -> Non
     if soft < want:  # the generator holds the other end of every socket
         resource.setrlimit(resource.RLIMIT_NOFILE, (min(want, hard), hard))
     db = f"sqlite:///{tmp_path / 'fanout.db'}"
-    tokens = seed(db)
+    tokens = seeding.seed_operators(db, OPERATORS, prefix="watcher", webchat_capacity=5)
     gp = GatewayProcess(
         tmp_path,
         database_url=db,

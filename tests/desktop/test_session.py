@@ -92,3 +92,14 @@ def test_every_event_of_the_protocol_becomes_its_signal_and_an_unknown_one_is_lo
     unknown = [r for r in caplog.records if "conversation.teleported" in r.getMessage()]
     assert [r.levelno for r in unknown] == [logging.DEBUG]
     s.outbox.close()
+
+
+def test_a_sign_in_wait_from_the_gateway_is_bounded() -> None:
+    from omnidesk_qt.client import MAX_SIGN_IN_WAIT_S, _bounded_wait
+
+    assert _bounded_wait(4) == 4 and _bounded_wait(2.5) == 2
+    assert _bounded_wait(0) == 1 and _bounded_wait(-5) == 1
+    assert _bounded_wait(10**9) == MAX_SIGN_IN_WAIT_S
+    assert _bounded_wait(float("inf")) == MAX_SIGN_IN_WAIT_S
+    assert _bounded_wait(float("nan")) == 1
+    assert _bounded_wait("soon") == 1 and _bounded_wait(True) == 1 and _bounded_wait(None) == 1

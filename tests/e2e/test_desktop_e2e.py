@@ -97,9 +97,14 @@ class Desktop:
         self.proc.stdin.write(json.dumps({"do": action, **args}, ensure_ascii=False) + "\n")
         self.proc.stdin.flush()
 
-    def wait_for(self, msg: str, timeout: float = 20.0, **match: Any) -> dict[str, Any]:
+    def wait_for(
+        self, msg: str, timeout: float = 20.0, *, after: dict[str, Any] | None = None, **match: Any
+    ) -> dict[str, Any]:
+        """The first record ``msg`` (with ``match``'s fields), later than ``after`` if given."""
+
         def found() -> dict[str, Any] | None:
-            for rec in self.records:
+            start = 0 if after is None else self.records.index(after) + 1
+            for rec in self.records[start:]:
                 if rec["msg"] == msg and all(rec.get(k) == v for k, v in match.items()):
                     return rec
             return None
@@ -107,20 +112,6 @@ class Desktop:
         with self._cond:
             if not self._cond.wait_for(lambda: found() is not None, timeout):
                 raise TimeoutError(f"no {msg!r} {match} in the desktop's log")
-            rec = found()
-            assert rec is not None
-            return rec
-
-    def wait_for_next(self, msg: str, after: int, timeout: float = 20.0) -> dict[str, Any]:
-        """The second (or later) record ``msg``, after the record numbered ``after``."""
-
-        def found() -> dict[str, Any] | None:
-            later = [r for r in self.records[after + 1 :] if r["msg"] == msg]
-            return later[-1] if len(later) >= 1 and (after or len(later) >= 2) else None
-
-        with self._cond:
-            if not self._cond.wait_for(lambda: found() is not None, timeout):
-                raise TimeoutError(f"no further {msg!r} in the desktop's log")
             rec = found()
             assert rec is not None
             return rec
@@ -213,14 +204,12 @@ async def test_a_revoked_session_forgets_its_token_and_asks_for_the_password(
         asked = await asyncio.to_thread(desktop.wait_for, "sign-in asked")
         assert "ended by an administrator" in asked["problem"]
         desktop.do("sign_in", password="agent", remember=True)
-        await asyncio.to_thread(
-            desktop.wait_for_next, "signed in", after=desktop.records.index(first)
-        )
+        await asyncio.to_thread(desktop.wait_for, "signed in", after=first)
         await asyncio.to_thread(desktop.wait_until, lambda: "agent" in desktop.keyring_text())
         await asyncio.to_thread(gateway.run_cli, "deactivate-operator", "agent")
         await asyncio.to_thread(desktop.wait_for, "signed out", 15, reason="operator_deactivated")
         await asyncio.to_thread(desktop.wait_until, lambda: "agent" not in desktop.keyring_text())
-        asked = await asyncio.to_thread(desktop.wait_for_next, "sign-in asked", after=0)
+        asked = await asyncio.to_thread(desktop.wait_for, "sign-in asked", after=asked)
         # No reconnect loop with the dead token: one refusal, then the dialog.
         refused = [r for r in desktop.records if r["msg"] == "signed out"]
         assert [r["reason"] for r in refused] == ["token_revoked", "operator_deactivated"]

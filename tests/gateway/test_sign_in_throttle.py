@@ -144,12 +144,16 @@ async def test_the_desktop_client_waits_as_told_then_signs_in(strict_gateway: Ga
     for n in range(4):
         await sign_in(strict_gateway, "a1", f"guess-{n}")
     states: list[tuple[ConnState, str]] = []
-    client = GatewayClient(
-        f"ws://127.0.0.1:{strict_gateway.port}",
-        Credentials("a1", "a1"),
-        on_event=lambda *_: None,
-        on_state=lambda state, detail: states.append((state, detail)),
-    )
+
+    def desktop(username: str, password: str) -> GatewayClient:
+        return GatewayClient(
+            f"ws://127.0.0.1:{strict_gateway.port}",
+            Credentials(username, password),
+            on_event=lambda *_: None,
+            on_state=lambda state, detail: states.append((state, detail)),
+        )
+
+    client = desktop("a1", "a1")
     client.start()
     try:
         await asyncio.wait_for(client.wait_online(), 15)
@@ -159,12 +163,7 @@ async def test_the_desktop_client_waits_as_told_then_signs_in(strict_gateway: Ga
     assert waits and all(1 <= int(d) <= 2 for d in waits)
     assert ConnState.AUTH_FAILED not in [state for state, _ in states]
 
-    wrong = GatewayClient(
-        f"ws://127.0.0.1:{strict_gateway.port}",
-        Credentials("a2", "not-the-password"),
-        on_event=lambda *_: None,
-        on_state=lambda state, detail: states.append((state, detail)),
-    )
+    wrong = desktop("a2", "not-the-password")
     states.clear()
     wrong.start()
     for _ in range(100):

@@ -122,7 +122,9 @@ def add_customer(b: WriteBatch, name: str) -> int:
     return cid
 
 
-def add_message(b: WriteBatch, customer_id: int, provider_id: str | None, body: str = "") -> int:
+def add_message(
+    b: WriteBatch, customer_id: int, provider_id: str | None, body: str = "", **more: Any
+) -> int:
     eid = b.next_id(tables.timeline)
     b.add(
         tables.timeline,
@@ -135,9 +137,26 @@ def add_message(b: WriteBatch, customer_id: int, provider_id: str | None, body: 
             "body": body,
             "provider_id": provider_id,
             "created_at": b.now,
+            **more,
         },
     )
     return eid
+
+
+def add_conversation(b: WriteBatch, customer_id: int, last_activity_at: Any = None) -> int:
+    conv = b.next_id(tables.conversations)
+    b.add(
+        tables.conversations,
+        {
+            "id": conv,
+            "customer_id": customer_id,
+            "channel": "webchat",
+            "queued_at": b.now,
+            "created_at": b.now,
+            "last_activity_at": last_activity_at or b.now,
+        },
+    )
+    return conv
 
 
 def add_identity(b: WriteBatch, customer_id: int, kind: str, value: str) -> int:
@@ -497,22 +516,7 @@ async def test_a_large_batch_of_mixed_rows_reads_back_as_written(harness: Harnes
     customer = await w.submit(lambda b: add_customer(b, "Пётр"))
 
     def conversations(b: WriteBatch) -> list[int]:
-        ids = []
-        for _ in range(5):
-            conv = b.next_id(tables.conversations)
-            b.add(
-                tables.conversations,
-                {
-                    "id": conv,
-                    "customer_id": customer,
-                    "channel": "webchat",
-                    "queued_at": b.now,
-                    "created_at": b.now,
-                    "last_activity_at": b.now.replace(year=2000),
-                },
-            )
-            ids.append(conv)
-        return ids
+        return [add_conversation(b, customer, b.now.replace(year=2000)) for _ in range(5)]
 
     convs = await w.submit(conversations)
 
@@ -614,18 +618,7 @@ async def test_a_value_too_long_for_its_column_fails_its_job_and_is_never_cut(
     customer = await w.submit(lambda b: add_customer(b, "Пётр"))
 
     def long_label(b: WriteBatch) -> None:
-        row_id = b.next_id(tables.timeline)
-        b.add(
-            tables.timeline,
-            {
-                "id": row_id,
-                "customer_id": customer,
-                "kind": "message",
-                "direction": "in",
-                "author_label": "x" * 201,  # the column holds 200
-                "created_at": b.now,
-            },
-        )
+        add_message(b, customer, None, author_label="x" * 201)  # the column holds 200
 
     fine = [w.submit(lambda b: add_message(b, customer, None, "ok")) for _ in range(3)]
     bad = w.submit(long_label)
@@ -649,22 +642,7 @@ async def test_a_busy_conversations_activity_is_written_about_once_a_second(
     w = harness.writer()
     customer = await w.submit(lambda b: add_customer(b, "Пётр"))
 
-    def conversation(b: WriteBatch) -> int:
-        conv = b.next_id(tables.conversations)
-        b.add(
-            tables.conversations,
-            {
-                "id": conv,
-                "customer_id": customer,
-                "channel": "webchat",
-                "queued_at": b.now,
-                "created_at": b.now,
-                "last_activity_at": b.now,
-            },
-        )
-        return conv
-
-    conv = await w.submit(conversation)
+    conv = await w.submit(lambda b: add_conversation(b, customer))
 
     def touch(b: WriteBatch) -> datetime:
         b.add_update_activity(conv)
