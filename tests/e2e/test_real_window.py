@@ -88,7 +88,9 @@ def test_demo_in_a_real_window_with_a_screenshot(xvfb_display: str, tmp_path: Pa
     assert problems == [], problems
 
 
-@pytest.mark.parametrize(("theme", "lang"), [("light", "en"), ("dark", "ru"), ("dark", "en")])
+@pytest.mark.parametrize(
+    ("theme", "lang"), [("light", "en"), ("light", "ru"), ("dark", "ru"), ("dark", "en")]
+)
 async def test_an_operator_takes_a_chat_in_a_real_window(
     xvfb_display: str, tmp_path: Path, theme: str, lang: str
 ) -> None:
