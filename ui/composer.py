@@ -9,11 +9,10 @@ with that customer when the operator switches to another one and back.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -27,12 +26,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from omnidesk_qt import placeholders
 from omnidesk_qt.session import Session
 from omnidesk_qt.settings import Settings
 from services.protocol.channels import CHANNELS, ReplyAddress, reply_addresses
 
 TEMPLATES_SETTING = "composer.templates"
-_VARIABLE = re.compile(r"\{(name|order)\}")
 
 
 def reply_channels(identities: list[dict[str, Any]]) -> list[ReplyAddress]:
@@ -54,20 +53,6 @@ def has_subject(channel: str | None) -> bool:
     return spec is not None and spec.item_kind == "email"
 
 
-def latest_order(card: dict[str, Any]) -> str:
-    """The number of the customer's most recent order, or ""."""
-    purchases = [p for p in card.get("purchases") or [] if p.get("order")]
-    if not purchases:
-        return ""
-    return str(max(purchases, key=lambda p: str(p.get("at") or ""))["order"])
-
-
-def fill_template(text: str, values: dict[str, str]) -> str:
-    """``{name}`` and ``{order}`` filled in; a variable without a value stays as it is, so that
-    the operator sees what to complete before sending."""
-    return _VARIABLE.sub(lambda m: values.get(m.group(1)) or m.group(0), text)
-
-
 class Composer(QWidget):
     sent = Signal(str, str)  # channel, text: a reply went to the session
 
@@ -82,6 +67,9 @@ class Composer(QWidget):
         self.conversation_id: int | None = None
         self._drafts: dict[int, tuple[str, str, str | None]] = {}  # text, subject, channel
         self._chosen = False  # the operator picked the channel for this customer
+        # Why replies cannot be written now ("" when they can): an offered conversation must be
+        # accepted first, so that no reply reaches a customer another operator is about to take.
+        self._locked = ""
         self._shortcuts: list[QShortcut] = []
         self._channel_names = {
             "webchat": self.tr("Web chat"),
@@ -156,9 +144,13 @@ class Composer(QWidget):
         self._update_state()
 
     # -- what the window calls ------------------------------------------------------------------
-    def set_customer(self, card: dict[str, Any], conversation_id: int | None) -> None:
+    def set_customer(
+        self, card: dict[str, Any], conversation_id: int | None, locked: str = ""
+    ) -> None:
         """The customer (and conversation) replies go to. The same customer again keeps what
-        is typed and the channel chosen; another one gets its own draft back."""
+        is typed and the channel chosen; another one gets its own draft back. ``locked`` says
+        why no reply may be written yet (the conversation is only offered)."""
+        self._locked = locked
         customer = card.get("customer") or {}
         cid = int(customer.get("id") or 0) or None
         same = cid is not None and cid == self.customer_id
@@ -214,7 +206,10 @@ class Composer(QWidget):
         """Send what is typed; nothing happens when it is empty. True when it went."""
         text = self.editor.toPlainText().strip()
         channel = self.current_channel()
-        if not text or self.customer_id is None or channel is None:
+        if not text or self.customer_id is None or channel is None or self._locked:
+            return False
+        if placeholders.unresolved(text):
+            self._update_state()
             return False
         if self._too_long(text, channel):
             self._show_too_long(channel)
@@ -236,11 +231,25 @@ class Composer(QWidget):
         self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def insert_template(self, text: str) -> None:
-        self.insert_text(fill_template(text, self.template_values()))
+        """The template with what the card knows filled in; what it does not know stays in
+        braces, named under the editor and selected, and the reply cannot go until it is
+        replaced."""
+        self.insert_text(placeholders.fill(text, self.template_values()))
+        self._select_first_placeholder()
 
     def template_values(self) -> dict[str, str]:
-        name = str((self.card.get("customer") or {}).get("name") or "")
-        return {"name": name, "order": latest_order(self.card)}
+        operator = getattr(self.session, "operator", None) or {}
+        return placeholders.values_for(self.card, operator)
+
+    def _select_first_placeholder(self) -> None:
+        text = self.editor.toPlainText()
+        found = placeholders.PLACEHOLDER.search(text)
+        if found is None:
+            return
+        cursor = self.editor.textCursor()
+        cursor.setPosition(found.start())
+        cursor.setPosition(found.end(), QTextCursor.MoveMode.KeepAnchor)
+        self.editor.setTextCursor(cursor)
 
     # -- templates ------------------------------------------------------------------------------
     def _load_templates(self) -> None:
@@ -268,7 +277,7 @@ class Composer(QWidget):
                 self._shortcuts.append(shortcut)
             action = self.templates_menu.addAction(label)
             action.triggered.connect(lambda _checked=False, t=text: self.insert_template(t))
-        self.templates.setEnabled(bool(self.templates_menu.actions()))
+        self._update_state()
 
     def _setting_changed(self, name: str, _value: object) -> None:
         if name == TEMPLATES_SETTING:
@@ -343,17 +352,39 @@ class Composer(QWidget):
 
     def _update_state(self) -> None:
         has_customer = self.customer_id is not None
+        writable = has_customer and not self._locked
         reachable = self.channel.count() > 0
-        self.channel.setEnabled(has_customer and reachable)
-        self.editor.setEnabled(has_customer)
-        self.send_button.setEnabled(
-            has_customer and reachable and bool(self.editor.toPlainText().strip())
-        )
+        text = self.editor.toPlainText().strip()
+        missing = placeholders.unresolved(text)
+        self.channel.setEnabled(writable and reachable)
+        self.editor.setEnabled(writable)
+        self.templates.setEnabled(writable and bool(self.templates_menu.actions()))
+        self.send_button.setEnabled(writable and reachable and bool(text) and not missing)
+        warn = False
         if not has_customer:
             self.hint.setText(self.tr("Open a conversation to reply."))
+        elif self._locked:
+            self.hint.setText(self._locked)
+            warn = True
         elif not reachable:
             self.hint.setText(self.tr("This customer has no channel a reply can go to."))
-        elif self._too_long(self.editor.toPlainText().strip(), self.current_channel()):
+        elif missing:
+            self.hint.setText(
+                self.tr("Replace %1 before sending: the customer would see it as it is.").replace(
+                    "%1", ", ".join(missing)
+                )
+            )
+            warn = True
+        elif self._too_long(text, self.current_channel()):
             self._show_too_long(self.current_channel())  # e.g. a long e-mail switched to SMS
+            warn = True
         else:
             self.hint.setText(self.tr("Ctrl+Enter sends · Enter starts a new line"))
+        self.editor.setPlaceholderText(
+            self._locked or self.tr("Write a reply… Ctrl+Enter sends, Enter starts a new line")
+        )
+        role = "warning" if warn else "muted"
+        if self.hint.property("role") != role:
+            self.hint.setProperty("role", role)
+            self.hint.style().unpolish(self.hint)
+            self.hint.style().polish(self.hint)

@@ -1057,9 +1057,16 @@ class MainWindow(QMainWindow):
         customer_id = int(self.card["customer"]["id"])
         conv = self.current()
         conv_id = int(conv["id"]) if conv and conv["customer_id"] == customer_id else None
+        # A conversation only offered (or waiting) is not the operator's yet: no reply goes
+        # until it is accepted.
+        locked = (
+            self.tr("Accept to reply (A)")
+            if conv is not None and conv_id is not None and conv["state"] in ("offered", "queued")
+            else ""
+        )
         set_customer = getattr(self.composer, "set_customer", None)
         if callable(set_customer):
-            set_customer(self.card, conv_id)
+            set_customer(self.card, conv_id, locked)
 
     def _every_second(self) -> None:
         self._show_presence_timer()

@@ -413,6 +413,7 @@ class OperatorSession:
             sorted(op.skills),
             dict(op.capacity),
             op.presence,
+            op.name_for_customers,
         )
         return AuthOk(
             operator=info,

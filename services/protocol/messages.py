@@ -69,6 +69,8 @@ class OperatorInfo(msgspec.Struct):
     skills: list[str]
     capacity: dict[str, int]
     presence: str
+    # What customers see of the operator's name (replies and template variables use it).
+    public_name: str = ""
 
 
 class AuthOk(Frame, tag="auth_ok"):

@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
+from omnidesk_qt import placeholders
 from omnidesk_qt.client import Credentials
 from omnidesk_qt.embedded import EmbeddedGateway
 from omnidesk_qt.outbox import Outbox
@@ -23,7 +24,7 @@ from omnidesk_qt.replies import PendingReplies
 from omnidesk_qt.session import Session
 from omnidesk_qt.settings import Settings
 from tests.support.opclient import ChatVisitor
-from ui.composer import Composer, fill_template, latest_order, reply_channels
+from ui.composer import Composer, reply_channels
 from ui.feed_model import FeedRole
 from ui.feed_view import FeedView
 
@@ -329,12 +330,65 @@ def test_template_hotkeys_insert_the_filled_text(
     assert c.editor.toPlainText() == "Заказ {order}, Ирина Котова, {unknown}"
 
 
-def test_fill_and_latest_order() -> None:
-    assert latest_order(card()) == "ORD-2026-000345"
-    assert latest_order({"purchases": []}) == ""
-    assert fill_template("{name}: {order} {0} {x.y}", {"name": "A", "order": ""}) == (
-        "A: {order} {0} {x.y}"
+def test_variables_fill_from_the_card_and_unknown_ones_stay() -> None:
+    values = placeholders.values_for(card(), {"display_name": "Анна Смирнова"})
+    assert values["order.last_number"] == values["order"] == "ORD-2026-000345"
+    assert values["customer.first_name"] == "Ирина"
+    assert values["operator.name"] == "Анна"
+    assert placeholders.values_for(card(), {"public_name": "Аня"})["operator.name"] == "Аня"
+    assert placeholders.latest_order({"purchases": []}) == ""
+    text = "{name}: {order} {0} {x.y} {customer.first_name}"
+    filled = placeholders.fill(text, {"name": "A", "order": "", "customer.first_name": "{order}"})
+    assert filled == "A: {order} {0} {x.y} {order}", "a value is never expanded again"
+    assert placeholders.unresolved(filled) == ["{order}", "{x.y}"]
+    assert placeholders.unresolved("{ not a variable } {0}") == []
+
+
+def test_an_unresolved_placeholder_is_never_sent(
+    qtbot: QtBot, composer: tuple[Composer, StandInSession]
+) -> None:
+    c, session = composer
+    c.settings.set(
+        "composer.templates",
+        [{"name": "Заказ", "text": "{name}, ваш заказ {order} в пути.", "hotkey": "Alt+7"}],
     )
+    # No name and no orders: both stay, are named under the editor, and the first is selected
+    # so that typing replaces it.
+    c.set_customer(card(15, name="", purchases=[]), None)
+    c.editor.setFocus()
+    qtbot.keyClick(c.editor, Qt.Key.Key_7, ALT)
+    assert c.editor.toPlainText() == "{name}, ваш заказ {order} в пути."
+    assert c.editor.textCursor().selectedText() == "{name}"
+    assert "{name}, {order}" in c.hint.text()
+    assert c.hint.property("role") == "warning"
+    assert not c.send_button.isEnabled()
+    qtbot.keyClick(c.editor, Qt.Key.Key_Return, CTRL)
+    assert session.sent == [], "Ctrl+Enter refuses it too"
+    # The operator types the name over the selection; {order} still holds the reply back.
+    qtbot.keyClicks(c.editor, "Irina")
+    assert c.editor.toPlainText() == "Irina, ваш заказ {order} в пути."
+    assert "{order}" in c.hint.text() and "{name}" not in c.hint.text()
+    assert not c.send()
+    text = c.editor.toPlainText().replace("{order}", "ORD-1")
+    c.editor.setPlainText(text)
+    assert c.send_button.isEnabled() and c.hint.property("role") == "muted"
+    qtbot.keyClick(c.editor, Qt.Key.Key_Return, CTRL)
+    assert session.sent[-1][2] == "Irina, ваш заказ ORD-1 в пути."
+
+
+def test_an_offered_conversation_must_be_accepted_before_replying(
+    qtbot: QtBot, composer: tuple[Composer, StandInSession]
+) -> None:
+    c, session = composer
+    c.set_customer(card(), 3, locked="Accept to reply (A)")
+    assert not c.editor.isEnabled() and not c.send_button.isEnabled()
+    assert not c.templates.isEnabled() and not c.channel.isEnabled()
+    assert c.hint.text() == "Accept to reply (A)" == c.editor.placeholderText()
+    c.editor.setPlainText("early")
+    assert not c.send() and session.sent == []
+    c.set_customer(card(), 3)  # accepted
+    assert c.editor.isEnabled() and c.send()
+    assert session.sent[-1][2] == "early"
 
 
 def test_each_customer_keeps_their_draft(

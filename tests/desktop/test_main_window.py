@@ -234,8 +234,14 @@ def test_a_web_chat_offer_is_selected_accepted_with_a_key_and_opens_the_card(
     qtbot.waitUntil(lambda: cl.current_conversation() is not None, timeout=5000)
     assert cl.current_conversation()["id"] == conv["id"]  # type: ignore[index]
     assert cl.current_section() == MINE
+    # Only offered: the customer's card opens, but no reply can be written yet.
+    composer = window.composer
+    qtbot.waitUntil(lambda: composer.customer_id == conv["customer_id"], timeout=10000)  # type: ignore[attr-defined]
+    assert not composer.editor.isEnabled()  # type: ignore[attr-defined]
+    assert composer.hint.text() == "Accept to reply (A)"  # type: ignore[attr-defined]
 
     accept_with_key(qtbot, window, conv["id"])
+    qtbot.waitUntil(lambda: composer.editor.isEnabled(), timeout=10000)  # type: ignore[attr-defined]
     card = window.customer_card
     qtbot.waitUntil(lambda: card.name.text() == visitor.name, timeout=10000)
     assert card.avatar.text() == initials(visitor.name) == "V" + visitor.name.split()[1][0].upper()
