@@ -15,6 +15,10 @@ from pathlib import Path
 
 from services.config import GatewayConfig
 
+# The demo's simulated customers hold back while this many conversations wait: one operator
+# signed in can keep up with it.
+DEMO_MAX_WAITING = 4
+
 
 class EmbeddedGateway:
     def __init__(
@@ -82,7 +86,13 @@ class EmbeddedGateway:
         sim_task = None
         if self.simulate > 0:
             sim_task = asyncio.create_task(
-                Simulator(gw.hub, gw.store, rate_per_s=self.simulate).run()
+                Simulator(
+                    gw.hub,
+                    gw.store,
+                    rate_per_s=self.simulate,
+                    backlog=gw.hub.state.waiting,
+                    max_backlog=DEMO_MAX_WAITING,
+                ).run()
             )
         self.chat_page_url = gw.addresses.chat_page_url
         self._ready.set_result(gw.port)

@@ -45,9 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--simulate",
         type=float,
-        default=0.2,
+        default=0.05,
         metavar="MSGS_PER_S",
-        help="simulated customer traffic in --demo (default 0.2)",
+        help="simulated customer traffic in --demo (default 0.05: about three a minute)",
     )
     p.add_argument(
         "--automation",

@@ -57,6 +57,7 @@ class Session(QObject):
     timelineItem = Signal(dict)
     deliveryChanged = Signal(int, str)  # timeline event id, delivery state
     presenceChanged = Signal(str, str)  # presence, since (ISO)
+    presenceForced = Signal(str, str)  # presence, why the gateway changed it ("missed_offers")
     customerOpened = Signal(dict)  # the customer card
     timelinePage = Signal(int, dict)  # customer id, page
     searchResults = Signal(str, list)  # query, customers
@@ -193,6 +194,8 @@ class Session(QObject):
 
     def _presence(self, data: dict[str, Any]) -> None:
         self.presenceChanged.emit(data["presence"], data.get("since", ""))
+        if data.get("reason"):
+            self.presenceForced.emit(data["presence"], str(data["reason"]))
 
     def _hints(self, data: dict[str, Any]) -> None:
         self.hintsChanged.emit(int(data["customer_id"]), list(data.get("hints", [])))

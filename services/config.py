@@ -81,6 +81,9 @@ class GatewayConfig:
     login_max_delay_s: float = 300.0
     login_concurrency: int = 4
     offer_timeout_s: float = 30.0
+    max_offers_per_operator: int = 2
+    reoffer_after_s: float = 30.0
+    missed_offers_to_break: int = 2
     event_retention_days: float = 7.0
     channel_queues: dict[str, str] = field(default_factory=dict)
     log_json: bool = False
@@ -140,11 +143,22 @@ _TOML_KEYS = {
     "auth.login_max_delay_s": "login_max_delay_s",
     "auth.login_concurrency": "login_concurrency",
     "routing.offer_timeout_s": "offer_timeout_s",
+    "routing.max_offers_per_operator": "max_offers_per_operator",
+    "routing.reoffer_after_s": "reoffer_after_s",
+    "routing.missed_offers_to_break": "missed_offers_to_break",
     "routing.channel_queues": "channel_queues",
     "events.retention_days": "event_retention_days",
 }
 
 ENV_PREFIX = "OMNIDESK_"
+
+# Settings a smaller value makes no sense for (refused with the setting named).
+_MINIMUMS: dict[str, float] = {
+    "offer_timeout_s": 1,
+    "max_offers_per_operator": 1,
+    "reoffer_after_s": 0,
+    "missed_offers_to_break": 0,
+}
 
 
 class ConfigError(ValueError):
@@ -202,4 +216,7 @@ def _set(cfg: GatewayConfig, name: str, value: Any, where: str) -> None:
             value = str(value)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{where}: cannot use {value!r} for {name}") from exc
+    least = _MINIMUMS.get(name)
+    if least is not None and value < least:
+        raise ConfigError(f"{where}: {value!r} is below the least allowed, {least:g}")
     setattr(cfg, name, value)

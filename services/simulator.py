@@ -12,6 +12,7 @@ import itertools
 import logging
 import random
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -76,8 +77,14 @@ class Simulator:
         rate_per_s: float = 1.0,
         seed: int | None = None,
         new_customer_share: float = 0.2,
+        backlog: Callable[[], int] | None = None,
+        max_backlog: int = 0,
     ) -> None:
         self.inbox = inbox
+        # Conversations waiting for an operator now; past max_backlog the simulated customers
+        # hold back, so that the demo stays workable for the one operator signed in.
+        self.backlog = backlog
+        self.max_backlog = max_backlog
         self.store = store
         self.rate = rate_per_s
         self.rng = random.Random(seed)
@@ -153,6 +160,9 @@ class Simulator:
             await self.load_customers()
         sent = 0
         while count is None or sent < count:
+            if self.backlog is not None and 0 < self.max_backlog <= self.backlog():
+                await asyncio.sleep(1.0 / self.rate if self.rate > 0 else 1.0)
+                continue
             msg = self.next_message()
             try:
                 await self.inbox.ingest(msg)

@@ -372,7 +372,7 @@ class MainWindow(QMainWindow):
             "hint.respond": self.tr("Suggestion"),
         }
         self._withdrawn = {
-            "timeout": self.tr("The offer timed out and went to someone else."),
+            "timeout": self.tr("The offer timed out and went back to the queue."),
             "presence": self.tr("The offer was withdrawn because you are not available."),
             "taken": self.tr("A colleague took the conversation."),
         }
@@ -578,6 +578,7 @@ class MainWindow(QMainWindow):
         s.offerReceived.connect(self._offer)
         s.offerWithdrawn.connect(self._offer_withdrawn)
         s.presenceChanged.connect(self._presence_changed)
+        s.presenceForced.connect(self._presence_forced)
         s.customerOpened.connect(self._customer_opened)
         s.searchResults.connect(self._search_results)
         s.hintsChanged.connect(self._hints_changed)
@@ -682,6 +683,16 @@ class MainWindow(QMainWindow):
         if presence in PRESENCE:
             self.presence.setCurrentIndex(PRESENCE.index(presence))
         self._show_presence_timer()
+
+    def _presence_forced(self, presence: str, reason: str) -> None:
+        if reason != "missed_offers":
+            return
+        text = self.tr(
+            "Offers timed out one after another, so you were put on a break. "
+            "Set yourself Available when you are back."
+        )
+        self.statusBar().showMessage(text)  # until the next message: it explains the state
+        self._notify(self.tr("You are on a break"), text)
 
     def _connection_changed(self, state: str, detail: str) -> None:
         self._conn_state = state

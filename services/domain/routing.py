@@ -25,6 +25,8 @@ class OperatorState:
     load: dict[str, int] = field(default_factory=dict)
     # What customers see of this operator's name (the web chat shows it on replies).
     public_name: str = ""
+    # Offers in a row this operator let time out (an accepted one starts the count again).
+    missed_offers: int = 0
 
     @property
     def name_for_customers(self) -> str:

@@ -98,6 +98,9 @@ class Gateway:
             self.store,
             HubConfig(
                 offer_timeout_s=self.config.offer_timeout_s,
+                max_offers_per_operator=self.config.max_offers_per_operator,
+                reoffer_after_s=self.config.reoffer_after_s,
+                missed_offers_to_break=self.config.missed_offers_to_break,
                 event_retention_days=self.config.event_retention_days,
                 channel_queues=dict(self.config.channel_queues),
             ),

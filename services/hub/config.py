@@ -8,6 +8,16 @@ from dataclasses import dataclass, field
 @dataclass(slots=True)
 class HubConfig:
     offer_timeout_s: float = 30.0
+    # At most this many conversations offered to one operator at once (each still within the
+    # channel's capacity): offers beyond it wait in the queue, not on the operator's screen.
+    max_offers_per_operator: int = 2
+    # A conversation everybody able declined or let time out is offered round again only after
+    # this long, so that the only operator on shift is not handed the same offer back at once.
+    reoffer_after_s: float = 30.0
+    # An operator who lets this many offers in a row time out is not at the desk: their
+    # presence goes to "break" (as an agent desk's "not responding") until they come back.
+    # 0 keeps them available.
+    missed_offers_to_break: int = 2
     default_queue: str = "general"
     # A customer writing again within this time goes back to the operator who served them.
     sticky_window_s: float = 24 * 3600

@@ -56,9 +56,10 @@ class Conversations:
         return await self.set_presence(op, args.status, key)
 
     async def set_presence(
-        self, op: OperatorState, status: str, key: IdemKey | None
+        self, op: OperatorState, status: str, key: IdemKey | None, reason: str = ""
     ) -> dict[str, Any]:
         prev = op.presence
+        op.missed_offers = 0  # whoever sets it, the count of missed offers starts again
 
         def job(b: WriteBatch) -> dict[str, Any]:
             b.execute(
@@ -67,6 +68,8 @@ class Conversations:
                 .values(presence=status, presence_since=b.now)
             )
             data = {"presence": status, "since": b.now.isoformat()}
+            if reason:
+                data["reason"] = reason
             b.emit(op.id, EventName.PRESENCE_CHANGED, data)
             if key is not None:
                 add_idempotency(b, key, data)
@@ -81,6 +84,12 @@ class Conversations:
         if status != "available":
             self.router.withdraw_offers_of(op, "presence")
         return result
+
+    def not_responding(self, op: OperatorState) -> None:
+        """``op`` let offers time out one after another: nobody is at the desk. A break keeps
+        the queue moving to others; the desktop says why and one key makes them available."""
+        if op.presence == "available":
+            self.spawn(self.set_presence(op, "break", None, reason="missed_offers"))
 
     def disconnected(self, operator_id: int) -> None:
         """A desktop that went away gets a grace period (a network blip, a restart); after it
@@ -105,6 +114,7 @@ class Conversations:
         if not is_supervisor(op) and not eligible(op, self.state.queue_of(conv), conv.channel):
             raise Forbidden("you lack the skills for this queue")
         mine = conv.state == State.OFFERED and conv.offered_to == op.id
+        op.missed_offers = 0
         if not mine and not op.has_room(conv.channel):
             raise NoCapacity(f"no free {conv.channel} capacity")
         notify: Notify = {}
@@ -128,7 +138,7 @@ class Conversations:
         conv = self.state.conversation_for(op, args.conversation_id, owner_only=False)
         if conv.state != State.OFFERED or conv.offered_to != op.id:
             raise Conflict("this conversation is not offered to you")
-        conv.declined.add(op.id)
+        conv.decline(op.id)
         return await self.transitions.run(
             conv, op.id, (State.OFFERED,), State.QUEUED, "declined", {"offered_to": None}, idem=key
         )
@@ -264,7 +274,7 @@ class Conversations:
         queue = self.state.queue_by_name.get(args.to_queue)
         if queue is None:
             raise NotFound(f"no queue {args.to_queue!r}")
-        conv.declined.add(op.id)
+        conv.decline(op.id)
         return await self.transitions.run(
             conv,
             op.id,

@@ -74,6 +74,7 @@ class Hub:
             self.nba,
             self.spawn,
         )
+        self.router.on_missed_offers = self.conversations.not_responding
         self.messaging = Messaging(store, self.state, self.adapters, self.spawn)
         self.hints = Hints(store, self.state, self.nba)
         self.reads = Reads(store, self.state, self.hints, self.config)

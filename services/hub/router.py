@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -48,11 +49,18 @@ class Router:
         self.spawn = spawn
         self._timers: dict[int, asyncio.TimerHandle] = {}
         self._pending = False
+        # Routing again when a declined conversation's next round is due.
+        self._round: asyncio.TimerHandle | None = None
+        # Told of an operator who let offers time out (the hub puts them on a break).
+        self.on_missed_offers: Callable[[OperatorState], None] = lambda _op: None
 
     def close(self) -> None:
         for handle in self._timers.values():
             handle.cancel()
         self._timers.clear()
+        if self._round is not None:
+            self._round.cancel()
+            self._round = None
 
     # -- where a new conversation goes ------------------------------------------------------
     def queue_for(self, channel: str) -> QueueState | None:
@@ -124,14 +132,24 @@ class Router:
         if not waiting:
             return
         now = utcnow()
-        # Only an operator with a desktop connected can see an offer.
-        ops = [op for op in self.state.operators.values() if self.bus.connected(op.id)]
+        limit = self.config.max_offers_per_operator
+        offers = Counter(
+            c.offered_to for c in self.state.convs.values() if c.state == State.OFFERED
+        )
+        # Only an operator with a desktop connected can see an offer, and only so many at once.
+        ops = [
+            op
+            for op in self.state.operators.values()
+            if self.bus.connected(op.id) and offers[op.id] < limit
+        ]
 
         def order(c: Conv) -> tuple[int, datetime]:
             q = self.state.queue_of(c)
             return (-(q.priority if q else 0), c.queued_at or now)
 
         for conv in sorted(waiting, key=order):
+            if not ops:
+                break
             queue = self.state.queue_of(conv)
             if queue is not None and not queue.is_open(now):
                 continue
@@ -143,11 +161,32 @@ class Router:
                 preferred=conv.preferred_operator_id,
             )
             if op is None and conv.declined:
-                # Everybody able has declined once: start a new round rather than starve.
+                # Everybody able has declined or let it time out: a new round rather than
+                # starve, once the last of them has had a pause from it.
+                due = (conv.declined_at or now) + timedelta(seconds=self.config.reoffer_after_s)
+                if due > now:
+                    self._route_at(due)
+                    continue
                 conv.declined.clear()
                 op = choose_operator(ops, queue, conv.channel, preferred=conv.preferred_operator_id)
             if op is not None:
                 self._offer(conv, op)
+                offers[op.id] += 1
+                if offers[op.id] >= limit:
+                    ops.remove(op)
+
+    def _route_at(self, due: datetime) -> None:
+        delay = max(0.0, (due - utcnow()).total_seconds())
+        loop = asyncio.get_running_loop()
+        if self._round is not None and self._round.when() <= loop.time() + delay:
+            return  # an earlier round will look again
+        if self._round is not None:
+            self._round.cancel()
+        self._round = loop.call_later(delay, self._round_due)
+
+    def _round_due(self) -> None:
+        self._round = None
+        self.request()
 
     def _offer(self, conv: Conv, op: OperatorState) -> None:
         version = conv.version
@@ -214,8 +253,13 @@ class Router:
             return
         if conv.version != version:
             return
-        conv.declined.add(op_id)
+        conv.decline(op_id)
         self.spawn(self.withdraw(conv, op_id, "timeout"))
+        op = self.state.operators.get(op_id)
+        if op is not None:
+            op.missed_offers += 1
+            if 0 < self.config.missed_offers_to_break <= op.missed_offers:
+                self.on_missed_offers(op)
 
     async def withdraw(self, conv: Conv, op_id: int, reason: str) -> None:
         await self.transitions.run(
@@ -235,5 +279,5 @@ class Router:
             for c in self.state.convs.values()
             if c.state == State.OFFERED and c.offered_to == op.id
         ]:
-            conv.declined.add(op.id)
+            conv.decline(op.id)
             self.spawn(self.withdraw(conv, op.id, reason))

@@ -40,6 +40,11 @@ class Conv:
     held_at: datetime | None = None
     first_response: bool = False
     declined: set[int] = field(default_factory=set)
+    declined_at: datetime | None = None  # the last time someone declined or let it time out
+
+    def decline(self, operator_id: int) -> None:
+        self.declined.add(operator_id)
+        self.declined_at = utcnow()
 
     @property
     def holder(self) -> int | None:
@@ -121,6 +126,10 @@ class LiveState:
             op.add_load(conv.channel, delta)
             if delta < 0:
                 op.idle_since = utcnow()
+
+    def waiting(self) -> int:
+        """Conversations in a queue now, offered or not."""
+        return sum(1 for c in self.convs.values() if c.state in IN_QUEUE)
 
     def queue_of(self, conv: Conv) -> QueueState | None:
         return self.queues.get(conv.queue_id) if conv.queue_id is not None else None

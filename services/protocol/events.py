@@ -68,6 +68,8 @@ class MessageDelivery(TypedDict):
 class PresenceChanged(TypedDict):
     presence: str
     since: str
+    # Why the gateway changed it, when it did ("missed_offers"); absent when the operator did.
+    reason: NotRequired[str]
 
 
 class HintsUpdated(TypedDict):

@@ -11,6 +11,7 @@ import json
 import re
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -309,6 +310,19 @@ def test_decline_with_a_key(
     )
     visitor.leave()
     qtbot.waitUntil(lambda: window.model.find(conv["id"]) is None, timeout=10000)
+
+
+def test_a_break_the_gateway_forced_after_missed_offers_is_explained(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    since = datetime.now(UTC).isoformat()
+    # The gateway's presence.changed frame, as the session hands it on.
+    window.session._presence({"presence": "break", "since": since, "reason": "missed_offers"})
+    assert window.presence.currentData() == "break"
+    assert "put on a break" in window.statusBar().currentMessage()
+    window.statusBar().clearMessage()
+    window.session._presence({"presence": "available", "since": since})
+    assert window.statusBar().currentMessage() == "", "an ordinary change says nothing"
 
 
 # -- transfer and wrap-up through the dialogs ---------------------------------------------------

@@ -259,6 +259,7 @@ async def test_transfer_to_operator_and_to_queue(gateway: RunningGateway) -> Non
 
 async def test_decline_and_timeout_reoffer_to_someone_else(gateway: RunningGateway) -> None:
     gateway.gw.hub.config.offer_timeout_s = 0.5
+    gateway.gw.hub.config.reoffer_after_s = 0.2
     a1 = await available(gateway.url, "a1")
     _v, conv = await chat_and_offer(gateway, a1)
     a2 = await available(gateway.url, "a2")
@@ -272,6 +273,7 @@ async def test_decline_and_timeout_reoffer_to_someone_else(gateway: RunningGatew
 
 
 async def test_capacity_limits_offers(gateway: RunningGateway) -> None:
+    gateway.gw.hub.config.max_offers_per_operator = 10  # capacity is what counts here
     a1 = await available(gateway.url, "a1")  # webchat capacity 3
     visitors = [await ChatVisitor.connect(gateway.url) for _ in range(5)]
     for v in visitors:
