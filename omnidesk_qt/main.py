@@ -176,14 +176,14 @@ class Desktop:
         from omnidesk_qt.settings import Settings
         from omnidesk_qt.sound import OfferSound
         from omnidesk_qt.speech import Announcer
-        from omnidesk_qt.themes import theme_stylesheet
         from ui.main_window import MainWindow
+        from ui.theme import apply_theme
 
         args = self.args
         settings = Settings()
         language = args.lang or str(settings.value("ui.language"))
         self.translators = install_translator(self.app, language)
-        self.app.setStyleSheet(theme_stylesheet(str(settings.value("ui.theme"))))
+        apply_theme(self.app, str(settings.value("ui.theme")))
         settings.changed.connect(self._setting_changed)
         # Closing the window ends run() (which then closes sockets cleanly); quitting Qt's
         # loop first would leave the clean-up without a running event loop.
@@ -287,10 +287,10 @@ class Desktop:
             self._asking = False
 
     def _setting_changed(self, name: str, value: object) -> None:
-        from omnidesk_qt.themes import theme_stylesheet
+        from ui.theme import apply_theme
 
         if name == "ui.theme":  # the language is read at start; the theme can change live
-            self.app.setStyleSheet(theme_stylesheet(str(value)))
+            apply_theme(self.app, str(value))
 
     def _signed_in(
         self, operator: dict[str, Any], session: Any, window: Any, settings: Any

@@ -8,6 +8,7 @@ app) rather than ``importlib.resources``.
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, Qt
@@ -55,3 +56,16 @@ def theme_stylesheet(name: str, *, system_dark: bool | None = None) -> str:
     except OSError as exc:
         log.error("cannot read the %s theme %s: %s", theme, path, exc)
         return ""
+
+
+def theme_palette(name: str, *, system_dark: bool | None = None) -> dict[str, str]:
+    """The theme's named colours ("window", "text", "surface", …), read from the palette comment
+    that heads its style sheet: one table the style sheet and Qt's palette are both made of."""
+    return palette_of(theme_stylesheet(name, system_dark=system_dark))
+
+
+def palette_of(qss: str) -> dict[str, str]:
+    block = re.search(r"palette:(.*?)Contrast", qss, re.S)
+    if block is None:
+        return {}
+    return dict(re.findall(r"([a-z-]+) (#[0-9a-f]{6})", block.group(1)))

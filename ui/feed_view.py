@@ -849,12 +849,6 @@ class FeedView(QWidget):
         self.new_button.setAccessibleName(self.tr("Jump to the new messages"))
         self.new_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.new_button.setCursor(Qt.CursorShape.PointingHandCursor)
-        # Over the feed, in the theme's selection colours (text on them is high-contrast).
-        self.new_button.setStyleSheet(
-            "QToolButton#NewMessages { background-color: palette(highlight);"
-            " color: palette(highlighted-text); border: 1px solid palette(mid);"
-            " border-radius: 12px; padding: 4px 12px; }"
-        )
         self.new_button.clicked.connect(self.scroll_to_bottom)
         self.new_button.hide()
         self._unseen = 0

@@ -285,7 +285,6 @@ class MainWindow(QMainWindow):
         self.banner.setWordWrap(True)
         self.banner.setTextFormat(Qt.TextFormat.PlainText)
         self.banner.setContentsMargins(10, 4, 10, 4)
-        self.banner.setStyleSheet("background: #fff4e0; color: #5d4000;")
         self.banner.hide()
         central = QWidget(self)
         v = QVBoxLayout(central)

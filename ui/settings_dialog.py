@@ -177,7 +177,6 @@ class SettingsDialog(QDialog):
         self.error = QLabel(self)
         self.error.setObjectName("SettingsError")
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("color: #c62828;")
         self.error.hide()
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from omnidesk_qt import i18n, paths, themes
+from ui.theme import contrast_ratio
 
 TS = """<?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
@@ -175,24 +176,21 @@ WIDGETS = (
     "QStatusBar",
     "QTabWidget",
     "QTabBar",
+    "QTreeView",
+    "QHeaderView",
+    "QMenuBar",
+    "QToolButton",
 )
 
 
 def palette(qss: str) -> dict[str, str]:
-    block = re.search(r"palette:(.*?)Contrast", qss, re.S)
-    assert block, "the theme starts with a palette comment"
-    return dict(re.findall(r"([a-z-]+) (#[0-9a-f]{6})", block.group(1)))
+    colours = themes.palette_of(qss)
+    assert colours, "the theme starts with a palette comment"
+    return colours
 
 
 def contrast(a: str, b: str) -> float:
-    def lum(hex_colour: str) -> float:
-        c = QColor(hex_colour)
-        channels = [c.redF(), c.greenF(), c.blueF()]
-        lin = [x / 12.92 if x <= 0.03928 else ((x + 0.055) / 1.055) ** 2.4 for x in channels]
-        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
-
-    hi, lo = sorted((lum(a), lum(b)), reverse=True)
-    return (hi + 0.05) / (lo + 0.05)
+    return contrast_ratio(QColor(a), QColor(b))
 
 
 @pytest.mark.parametrize("name", themes.THEMES)

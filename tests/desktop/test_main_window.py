@@ -27,6 +27,7 @@ from omnidesk_qt.embedded import EmbeddedGateway
 from omnidesk_qt.outbox import Outbox
 from omnidesk_qt.session import Session
 from omnidesk_qt.settings import Settings
+from tests.support.contrast import text_places, unreadable
 from tests.support.opclient import ChatVisitor, OpClient
 from tests.support.qtasync import run
 from ui.call_bar import CallBar
@@ -42,6 +43,7 @@ from ui.dialogs import (
 from ui.icons import APP, NAMES, icon
 from ui.main_window import MainWindow
 from ui.settings_dialog import SettingsDialog
+from ui.theme import apply_theme
 
 pytestmark = pytest.mark.usefixtures("isolated_dirs")
 
@@ -323,6 +325,33 @@ def test_a_break_the_gateway_forced_after_missed_offers_is_explained(
     window.statusBar().clearMessage()
     window.session._presence({"presence": "available", "since": since})
     assert window.statusBar().currentMessage() == "", "an ordinary change says nothing"
+
+
+@pytest.mark.parametrize("theme", themes.THEMES)
+def test_every_text_of_the_working_window_is_readable_in_both_themes(
+    qtbot: QtBot, window: MainWindow, demo_gateway: EmbeddedGateway, qapp: QApplication, theme: str
+) -> None:
+    """WCAG AA (4.5:1) for every text the operator sees, measured on the rendered pixels of the
+    real window: lists, their headers, the menu bar, buttons, the card, the hints, the composer."""
+    be_available(qtbot, window)
+    visitor = Visitor(qtbot, demo_gateway.url)
+    conv = offer_from(qtbot, window, visitor, "Is my order on its way?")
+    accept_with_key(qtbot, window, conv["id"])
+    qtbot.waitUntil(lambda: window.customer_card.name.text() == visitor.name, timeout=10000)
+    window.resize(1280, 800)
+    try:
+        apply_theme(qapp, theme)
+        qtbot.wait(50)  # the new style reaches every widget with the next paint
+        image = window.grab().toImage()
+        ARTIFACTS.mkdir(exist_ok=True)
+        image.save(str(ARTIFACTS / f"contrast-{theme}.png"))
+        places = text_places(window)
+        assert len(places) > 30, "the measure looked at the window's texts"
+        assert unreadable(window, image) == []
+    finally:
+        qapp.setStyleSheet("")
+        qapp.setPalette(qapp.style().standardPalette())
+        visitor.leave()
 
 
 # -- transfer and wrap-up through the dialogs ---------------------------------------------------
