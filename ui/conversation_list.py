@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QAccessible, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QAccessible, QEnterEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -64,6 +64,20 @@ class ConversationView(QTreeView):
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.doubleClicked.connect(self._open)
+
+    # The pointer over the list holds the rows in place; leaving it lets them sort again.
+    def enterEvent(self, event: QEnterEvent) -> None:
+        self._hold(True)
+        super().enterEvent(event)
+
+    def leaveEvent(self, event: QEvent) -> None:
+        self._hold(False)
+        super().leaveEvent(event)
+
+    def _hold(self, hold: bool) -> None:
+        model = self.model()
+        if isinstance(model, ConversationFilter):
+            model.hold_order(hold)
 
     def dataChanged(
         self,
@@ -260,6 +274,11 @@ class ConversationList(QWidget):
                 self._make_current(self.views[section], row, focus)
                 return True
         return False
+
+    def clear_selection(self) -> None:
+        """No conversation current in any tab (a customer without one was opened)."""
+        for view in self.views.values():
+            view.selectionModel().clear()
 
     def jump_to(self, n: int) -> None:
         """Ctrl+n: the n-th conversation (1-based) of the visible tab, focused."""

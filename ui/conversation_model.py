@@ -32,6 +32,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont, QIcon, QImage, QPainter, QPixmap
 
 from services.protocol.channels import CHANNELS
+from ui import theme
 from ui.icons import icon
 
 Index = QModelIndex | QPersistentModelIndex
@@ -47,7 +48,12 @@ QUEUE = "queue"
 SL_OK = "ok"  # under 50 %
 SL_WARN = "warn"  # under 100 %
 SL_BREACH = "breach"  # over
-SL_COLOURS = {SL_OK: QColor("#2e7d32"), SL_WARN: QColor("#c77700"), SL_BREACH: QColor("#c62828")}
+# Each level in the theme's own colour, so that it stays readable on a dark surface too.
+SL_THEME_COLOURS = {SL_OK: "success", SL_WARN: "warning", SL_BREACH: "danger"}
+
+
+def level_colour(level: str) -> QColor:
+    return theme.colour(SL_THEME_COLOURS[level])
 
 
 def _dot(colour: QColor) -> QIcon:
@@ -171,6 +177,8 @@ class ConversationModel(QAbstractTableModel):
         self._rows: list[dict[str, Any]] = []
         self._row_of: dict[int, int] = {}
         self._queued_at: dict[int, datetime | None] = {}
+        self._accepted_at: dict[int, datetime | None] = {}
+        self._due_at: dict[int, datetime | None] = {}  # the owed reply's due time
         self._names: dict[int, str] = {}
         self._sla: dict[int, int] = {}
         self._queue_names: dict[int, str] = {}
@@ -203,12 +211,21 @@ class ConversationModel(QAbstractTableModel):
             self.tr("Customer"),
             self.tr("Subject"),
             self.tr("State"),
-            self.tr("Waiting"),
+            self.tr("Time"),
         ]
+        self._reply_in = self.tr("reply in %1")
+        self._late = self.tr("late by %1")
+        self._kinds = {
+            "first_response": self.tr("First reply"),
+            "next_response": self.tr("Next reply"),
+        }
+        self._due_tip = self.tr("%1 due in %2 (target %3)")
+        self._overdue_tip = self.tr("%1 overdue by %2 (target %3)")
+        self._handling_tip = self.tr("Handling time: %1")
         self._unread_text = self.tr("unread")
         self._no_name = self.tr("Customer #%1")
         self._icons: dict[str, QIcon] = {ch: icon(ch) for ch in CHANNELS}
-        self._dots: dict[str, QIcon] = {level: _dot(c) for level, c in SL_COLOURS.items()}
+        self._dots: dict[str, tuple[str, QIcon]] = {}  # level: (colour it was drawn in, dot)
         self._bold = QFont()
         self._bold.setBold(True)
         self._tick = QTimer(self)
@@ -253,19 +270,18 @@ class ConversationModel(QAbstractTableModel):
                 return self._icons.get(conv["channel"])
             if col == _C_WAITING:
                 level = self.service_level(conv)
-                return self._dots[level] if level else None
+                return self._dot(level) if level else None
             return None
         if role == _FOREGROUND:
             if col == _C_WAITING:
                 level = self.service_level(conv)
-                return SL_COLOURS[level] if level else None
+                return level_colour(level) if level else None
             return None
         if role == _FONT:
             return self._bold if self._emphasised(conv) else None
         if role == _TOOLTIP:
             if col == _C_WAITING:
-                level = self.service_level(conv)
-                return self._sl_names[level] if level else None
+                return self._time_tooltip(conv)
             if col == _C_SUBJECT:
                 return conv.get("subject") or None
             return None
@@ -311,8 +327,42 @@ class ConversationModel(QAbstractTableModel):
         if col == _C_STATE:
             return self.state_name(conv)
         if col == _C_WAITING:
-            return format_duration(self.waited_s(conv))
+            return self._time_text(conv)
         return ""
+
+    # -- the time column: waiting, then the reply due, then handling ----------------------------
+    def _time_text(self, conv: dict[str, Any]) -> str:
+        if conv["state"] in WAITING_STATES:
+            return format_duration(self.waited_s(conv))
+        left = self.response_left_s(conv)
+        if left is not None:
+            if left >= 0:
+                return self._reply_in.replace("%1", format_duration(left))
+            return self._late.replace("%1", format_duration(-left))
+        return format_duration(self.handled_s(conv))
+
+    def _time_tooltip(self, conv: dict[str, Any]) -> str | None:
+        if conv["state"] in WAITING_STATES:
+            level = self.service_level(conv)
+            return self._sl_names[level] if level else None
+        sla = self._response(conv)
+        left = self.response_left_s(conv)
+        if sla is None or left is None:
+            return self._handling_tip.replace("%1", format_duration(self.handled_s(conv)))
+        kind = self._kinds.get(str(sla.get("kind")), self._kinds["next_response"])
+        target = format_duration(float(sla.get("target_s") or 0))
+        text = self._due_tip if left >= 0 else self._overdue_tip
+        return (
+            text.replace("%1", kind).replace("%2", format_duration(abs(left))).replace("%3", target)
+        )
+
+    def _dot(self, level: str) -> QIcon:
+        wanted = level_colour(level).name()
+        drawn = self._dots.get(level)
+        if drawn is None or drawn[0] != wanted:  # the theme changed since
+            drawn = (wanted, _dot(QColor(wanted)))
+            self._dots[level] = drawn
+        return drawn[1]
 
     def _emphasised(self, conv: dict[str, Any]) -> bool:
         return conv["id"] in self._unread or self.offered_to_me(conv)
@@ -345,15 +395,42 @@ class ConversationModel(QAbstractTableModel):
             return 0.0
         return max(0.0, (self._clock() - queued).total_seconds())
 
+    def handled_s(self, conv: dict[str, Any]) -> float:
+        """Since an operator accepted it (0 until then)."""
+        accepted = self._accepted_at.get(conv["id"])
+        if accepted is None:
+            return 0.0
+        return max(0.0, (self._clock() - accepted).total_seconds())
+
+    def _response(self, conv: dict[str, Any]) -> dict[str, Any] | None:
+        sla = conv.get("sla")
+        if not isinstance(sla, dict) or conv["state"] not in ("active", "held"):
+            return None
+        return sla
+
+    def response_left_s(self, conv: dict[str, Any]) -> float | None:
+        """Seconds until the reply the customer is owed is due (negative: late); None when no
+        reply is owed."""
+        due = self._due_at.get(conv["id"])
+        if due is None or self._response(conv) is None:
+            return None
+        return (due - self._clock()).total_seconds()
+
     def sla_seconds(self, conv: dict[str, Any]) -> int:
         return self._sla.get(conv.get("queue_id") or 0) or DEFAULT_SLA_S
 
     def service_level(self, conv: dict[str, Any]) -> str | None:
-        """Green under half the queue's SLA, amber under all of it, red over; only for
-        conversations still waiting for an operator."""
+        """Green under half the target, amber under all of it, red over: the queue's answer
+        target while waiting, then the reply the customer is owed (first or next response)."""
         if conv["state"] not in WAITING_STATES:
-            return None
-        share = self.waited_s(conv) / self.sla_seconds(conv)
+            sla = self._response(conv)
+            left = self.response_left_s(conv)
+            if sla is None or left is None:
+                return None
+            target = float(sla.get("target_s") or 0)
+            share = (target - left) / target if target > 0 else (0.0 if left >= 0 else 1.0)
+        else:
+            share = self.waited_s(conv) / self.sla_seconds(conv)
         if share < 0.5:
             return SL_OK
         return SL_WARN if share < 1.0 else SL_BREACH
@@ -494,13 +571,24 @@ class ConversationModel(QAbstractTableModel):
     def _append(self, conv: dict[str, Any]) -> None:
         self._row_of[int(conv["id"])] = len(self._rows)
         self._rows.append(conv)
-        self._queued_at[int(conv["id"])] = parse_time(conv.get("queued_at"))
+        self._times(conv)
 
     def _replace(self, row: int, conv: dict[str, Any]) -> None:
         self._rows[row] = conv
-        self._queued_at[int(conv["id"])] = parse_time(conv.get("queued_at"))
+        self._times(conv)
         # No roles: everything may have changed, so the filters and the order are re-checked.
         self.dataChanged.emit(self.index(row, 0), self.index(row, _NCOLS - 1))
+
+    def _times(self, conv: dict[str, Any]) -> None:
+        conv_id = int(conv["id"])
+        self._queued_at[conv_id] = parse_time(conv.get("queued_at"))
+        accepted = parse_time(conv.get("accepted_at"))
+        if accepted is None and conv.get("state") not in WAITING_STATES:
+            # A gateway that does not say when: from when this desk saw it taken.
+            accepted = self._accepted_at.get(conv_id) or self._clock()
+        self._accepted_at[conv_id] = accepted
+        sla = conv.get("sla")
+        self._due_at[conv_id] = parse_time(sla.get("due_at")) if isinstance(sla, dict) else None
 
     def _remove(self, row: int) -> None:
         self.beginRemoveRows(QModelIndex(), row, row)
@@ -508,6 +596,8 @@ class ConversationModel(QAbstractTableModel):
         conv_id = int(conv["id"])
         self._row_of.pop(conv_id, None)
         self._queued_at.pop(conv_id, None)
+        self._accepted_at.pop(conv_id, None)
+        self._due_at.pop(conv_id, None)
         self._unread.discard(conv_id)
         for r in range(row, len(self._rows)):
             self._row_of[int(self._rows[r]["id"])] = r
@@ -522,6 +612,9 @@ class ConversationFilter(QSortFilterProxyModel):
         self._section = section
         self._channel: str | None = None
         self._states: frozenset[str] | None = None
+        # While the pointer is over the list, rows keep their places (an offer arriving on top
+        # would move the row being clicked): positions by id, new rows below them.
+        self._held: dict[int, int] | None = None
         self.setDynamicSortFilter(True)
         # Sorting and filtering look at the whole conversation: a change that names only
         # display roles (the tick, an unread mark, a name) re-sorts and re-filters nothing.
@@ -582,7 +675,29 @@ class ConversationFilter(QSortFilterProxyModel):
 
     def lessThan(self, left: Index, right: Index) -> bool:
         model = self.source()
+        if self._held is not None:
+            return self._held_key(left.row()) < self._held_key(right.row())
         return model.sort_key(left.row()) < model.sort_key(right.row())
+
+    def _held_key(self, source_row: int) -> tuple[int, tuple[int, float, int]]:
+        model = self.source()
+        place = self._held.get(int(model.conversation(source_row)["id"])) if self._held else None
+        return (place if place is not None else len(self._held or ()), model.sort_key(source_row))
+
+    def hold_order(self, hold: bool) -> None:
+        """Keep (True) or release (False) the rows where they are; released, the list sorts
+        itself again."""
+        if hold == (self._held is not None):
+            return
+        if hold:
+            self._held = {cid: row for row, cid in enumerate(self.conversation_ids())}
+        else:
+            self._held = None
+            self.invalidate()
+
+    @property
+    def order_held(self) -> bool:
+        return self._held is not None
 
     # -- reading --------------------------------------------------------------------------------
     def conversation_at(self, row: int) -> dict[str, Any] | None:

@@ -64,6 +64,7 @@ PRESENCE_ICON = {
 PRESENCE_CYCLE = ("available", "break", "after_call_work")
 TIMED_PRESENCE = ("break", "after_call_work")
 LAYOUT_SETTING = "ui.splitter_sizes"
+SEARCH_PAUSE_MS = 300  # the customer search runs once typing pauses this long
 
 
 def _optional_widget(module: str, name: str) -> Any | None:
@@ -116,7 +117,11 @@ class SearchPopup(QFrame):
         self.setFocusProxy(self.list)
         self.hide()
 
-    def show_results(self, customers: list[dict[str, Any]], under: QWidget) -> None:
+    def show_results(
+        self, customers: list[dict[str, Any]], under: QWidget, *, focus: bool = True
+    ) -> None:
+        """Show what was found under ``under``; ``focus`` False while the operator is still
+        typing (Down goes into the list)."""
         self.list.clear()
         for c in customers:
             contacts = ", ".join(str(i.get("value", "")) for i in c.get("identities", [])[:3])
@@ -136,7 +141,15 @@ class SearchPopup(QFrame):
         self.list.setCurrentRow(0)
         self.show()
         self.raise_()
-        self.list.setFocus(Qt.FocusReason.PopupFocusReason)
+        if focus:
+            self.list.setFocus(Qt.FocusReason.PopupFocusReason)
+
+    def open_current(self) -> bool:
+        item = self.list.currentItem() if self.isVisible() else None
+        if item is None:
+            return False
+        self._chosen(item)
+        return True
 
     def chosen_ids(self) -> list[int]:
         return [int(self.list.item(i).data(Qt.ItemDataRole.UserRole)) for i in range(self.count())]
@@ -227,6 +240,7 @@ class MainWindow(QMainWindow):
         self._auth_detail = ""
         self._outbox = 0
         self._query = ""
+        self._typing_search = False
         self._feed_texts: list[str] = []
         self.setWindowTitle(self.tr("OmniDesk"))
         self.setAccessibleName(self.tr("OmniDesk"))
@@ -297,7 +311,7 @@ class MainWindow(QMainWindow):
 
         self._toolbar()
         self.search_popup = SearchPopup(self)
-        self.search_popup.customerChosen.connect(self.open_customer)
+        self.search_popup.customerChosen.connect(self.open_found_customer)
         self.search_popup.dismissed.connect(self.focus_search)
         self._actions()
         self._status_bar()
@@ -319,6 +333,11 @@ class MainWindow(QMainWindow):
         self._open_later.setSingleShot(True)
         self._open_later.setInterval(120)  # arrowing through the list opens the one it stops on
         self._open_later.timeout.connect(self._open_current)
+        # Search as the operator types, once they pause.
+        self._search_later = QTimer(self)
+        self._search_later.setSingleShot(True)
+        self._search_later.setInterval(SEARCH_PAUSE_MS)
+        self._search_later.timeout.connect(lambda: self._search(typing=True))
         self._wire()
         self._shortcut_priority()
         self._show_connection()
@@ -433,7 +452,9 @@ class MainWindow(QMainWindow):
         self.search.setClearButtonEnabled(True)
         self.search.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)
         self.search.setMinimumWidth(340)
-        self.search.returnPressed.connect(self._search)
+        self.search.returnPressed.connect(self._search_enter)
+        self.search.textEdited.connect(lambda _text: self._search_later.start())
+        self.search.installEventFilter(self)
         bar.addWidget(self.search)
 
     def _status_bar(self) -> None:
@@ -770,12 +791,14 @@ class MainWindow(QMainWindow):
     def _search_results(self, query: str, customers: list[dict[str, Any]]) -> None:
         if query != self._query:
             return
+        typing = self._typing_search and self.search.hasFocus()
         if not customers:
+            self.search_popup.hide()
             self.statusBar().showMessage(
                 self.tr("No customer found for “%1”.").replace("%1", query), 6000
             )
             return
-        self.search_popup.show_results(customers, self.search)
+        self.search_popup.show_results(customers, self.search, focus=not typing)
 
     def _command_failed(self, command: str, code: str, message: str) -> None:
         if command == "conversation.accept":
@@ -847,13 +870,42 @@ class MainWindow(QMainWindow):
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.search.selectAll()
 
-    def _search(self) -> None:
+    def _search_enter(self) -> None:
+        """Enter: open what is highlighted in the results, else search now."""
+        self._search_later.stop()
+        query = self.search.text().strip()
+        if query == self._query and self.search_popup.open_current():
+            return
+        self._search()
+
+    def _search(self, typing: bool = False) -> None:
         query = self.search.text().strip()
         if len(query) < 2:
-            self.statusBar().showMessage(self.tr("Type at least two characters."), 5000)
+            self.search_popup.hide()
+            if not typing:
+                self.statusBar().showMessage(self.tr("Type at least two characters."), 5000)
+            return
+        if typing and query == self._query and self.search_popup.isVisible():
             return
         self._query = query
+        self._typing_search = typing
         self.session.search(query)
+
+    def open_found_customer(self, customer_id: int) -> None:
+        """A customer picked from the search: the list highlights their conversation if this
+        operator has one open, and nothing otherwise (never the row that was current)."""
+        mine = [
+            c
+            for c in self.model.conversations()
+            if int(c["customer_id"]) == customer_id and self.model.mine(c)
+        ]
+        if mine and self.conversation_list.select_conversation(int(mine[0]["id"])):
+            self.current_id = int(mine[0]["id"])
+            self._open_later.stop()
+        else:
+            self.conversation_list.clear_selection()
+            self.current_id = None
+        self.open_customer(customer_id)
 
     def set_presence(self, status: str) -> None:
         if status in PRESENCE:
@@ -1199,6 +1251,19 @@ class MainWindow(QMainWindow):
         ):
             self.model.mark_read(self.current_id)  # the operator is looking at it again
             self._update_unread()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # Down in the search field goes into the results shown under it.
+        if (
+            watched is self.search
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Down
+            and self.search_popup.isVisible()
+        ):
+            self.search_popup.list.setFocus(Qt.FocusReason.TabFocusReason)
+            return True
+        return super().eventFilter(watched, event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._save_layout()

@@ -42,6 +42,17 @@ _ROLES: dict[QPalette.ColorRole, str] = {
 }
 _DISABLED = (Role.WindowText, Role.Text, Role.ButtonText)
 
+# The colours of the theme in use, for what a style sheet cannot reach (an item model's
+# foreground, a painted dot). The light theme's until a theme is applied.
+_current: dict[str, str] = {}
+
+
+def colour(name: str) -> QColor:
+    """The current theme's colour ``name`` ("success", "warning", "danger", …)."""
+    if not _current:
+        _current.update(palette_of(theme_stylesheet("light")))
+    return QColor(_current.get(name, "#808080"))
+
 
 def palette_for(colours: dict[str, str]) -> QPalette:
     palette = QPalette()
@@ -58,6 +69,8 @@ def apply_theme(app: QApplication, name: str) -> None:
     """Style sheet and palette of ``name`` ("light", "dark", "system") on the whole app."""
     qss = theme_stylesheet(name)
     colours = palette_of(qss)
+    _current.clear()
+    _current.update(colours)
     if app.style().name().lower() != "fusion":
         app.setStyle("Fusion")
     if colours:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QRect, Qt
-from PySide6.QtGui import QPaintEvent
+from PySide6.QtGui import QEnterEvent, QPaintEvent
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -18,7 +18,6 @@ from ui.conversation_model import (
     MINE,
     QUEUE,
     SL_BREACH,
-    SL_COLOURS,
     SL_OK,
     SL_WARN,
     Column,
@@ -26,6 +25,7 @@ from ui.conversation_model import (
     ConversationModel,
     Role,
     format_duration,
+    level_colour,
 )
 
 ME = 7
@@ -153,9 +153,9 @@ def test_service_level_by_share_of_the_queue_sla(
     model.load(snapshot([], [conv(1, waited=waited, queue_id=queue_id)]))
     idx = model.index(0, Column.WAITING)
     assert idx.data(Role.SERVICE_LEVEL) == level
-    assert idx.data(Qt.ItemDataRole.ForegroundRole) == SL_COLOURS[level]
+    assert idx.data(Qt.ItemDataRole.ForegroundRole) == level_colour(level)
     dot = idx.data(Qt.ItemDataRole.DecorationRole).pixmap(16, 16).toImage()
-    assert dot.pixelColor(8, 8).name() == SL_COLOURS[level].name()  # a dot of that colour
+    assert dot.pixelColor(8, 8).name() == level_colour(level).name()  # a dot of that colour
     assert idx.data(Qt.ItemDataRole.ToolTipRole)  # said in words too, not by colour alone
 
 
@@ -178,6 +178,40 @@ def test_service_level_moves_with_the_clock_and_only_for_waiting_conversations(
     assert waiting.data() == "0:35"
     clock.now = NOW + timedelta(seconds=55)
     assert waiting.data(Role.SERVICE_LEVEL) == SL_BREACH
+
+
+def test_after_acceptance_the_time_is_the_reply_due_then_handling_time(
+    model: ConversationModel, clock: Clock
+) -> None:
+    accepted = (NOW - timedelta(seconds=90)).isoformat()
+    due = (NOW + timedelta(seconds=40)).isoformat()
+    owed = {"kind": "next_response", "due_at": due, "target_s": 120}
+    model.load(
+        snapshot(
+            [
+                dict(conv(2, "active", operator_id=ME, waited=500), accepted_at=accepted, sla=owed),
+                dict(conv(3, "wrap_up", operator_id=ME, waited=900), accepted_at=accepted),
+            ],
+            [],
+        )
+    )
+    active = model.index(model.row_of(2) or 0, Column.WAITING)
+    wrap = model.index(model.row_of(3) or 0, Column.WAITING)
+    # Not the 8 minutes since it was queued: the reply owed, 40 s left of 120 (amber past half).
+    assert active.data() == "reply in 0:40"
+    assert active.data(Role.SERVICE_LEVEL) == SL_WARN
+    assert active.data(Qt.ItemDataRole.ToolTipRole) == "Next reply due in 0:40 (target 2:00)"
+    assert wrap.data() == "1:30" and wrap.data(Role.SERVICE_LEVEL) is None
+    assert wrap.data(Qt.ItemDataRole.ToolTipRole) == "Handling time: 1:30"
+    clock.now = NOW + timedelta(seconds=55)
+    assert active.data() == "late by 0:15"
+    assert active.data(Role.SERVICE_LEVEL) == SL_BREACH
+    assert active.data(Qt.ItemDataRole.ForegroundRole) == level_colour(SL_BREACH)
+    assert "overdue by 0:15" in active.data(Qt.ItemDataRole.ToolTipRole)
+    assert wrap.data() == "2:25"
+    # Replied: no reply owed, the handling time shows.
+    model.upsert(dict(model.find(2) or {}, sla=None, version=2))
+    assert active.data() == "2:25" and active.data(Role.SERVICE_LEVEL) is None
 
 
 def test_waiting_time_format() -> None:
@@ -213,7 +247,7 @@ def test_columns_and_roles(model: ConversationModel) -> None:
     model.load(snapshot([], [conv(1, channel="telegram", subject="Refund for order 42")]))
     assert model.columnCount() == 5
     headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(5)]
-    assert headers == ["Channel", "Customer", "Subject", "State", "Waiting"]
+    assert headers == ["Channel", "Customer", "Subject", "State", "Time"]
     row = [model.index(0, c).data() for c in range(5)]
     assert row == ["Telegram", "Customer 101", "Refund for order 42", "Waiting", "0:00"]
     assert not model.index(0, Column.CHANNEL).data(Qt.ItemDataRole.DecorationRole).isNull()
@@ -433,3 +467,31 @@ def test_the_tick_repaints_the_waiting_column_and_an_unread_mark_its_row(
     model.mark_unread(3)
     qtbot.waitUntil(lambda: bool(regions.rects), timeout=2000)
     assert any(r.width() >= viewport.width() - 1 for r in regions.rects)  # the whole row, bold
+
+
+def test_rows_hold_still_under_the_pointer_and_sort_again_when_it_leaves(
+    qtbot: QtBot, model: ConversationModel
+) -> None:
+    model.load(snapshot([conv(i, "active", operator_id=ME, waited=100 - i) for i in (1, 2, 3)], []))
+    widget = ConversationList(model)
+    qtbot.addWidget(widget)
+    widget.resize(700, 400)
+    widget.show()
+    qtbot.waitExposed(widget)
+    view = widget.views[MINE]
+    proxy = widget.proxies[MINE]
+    aimed = view.visualRect(proxy.index(1, 0)).center()
+    assert proxy.conversation_at(1)["id"] == 2  # type: ignore[index]
+    # The pointer comes over the second row; an offer to me arrives (it sorts on top).
+    QApplication.sendEvent(view, QEnterEvent(aimed, aimed, view.viewport().mapToGlobal(aimed)))
+    assert proxy.order_held
+    model.upsert(conv(9, "offered", offered_to=ME, waited=1))
+    model.upsert(dict(conv(3, "active", operator_id=ME, waited=500), version=2))  # would move up
+    assert proxy.conversation_ids() == [1, 2, 3, 9], "new ones below, nothing moved"
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=aimed)
+    assert widget.current_conversation()["id"] == 2  # type: ignore[index]
+    # The pointer leaves: the usual order (offers to me first, then the longest wait).
+    QApplication.sendEvent(view, QEvent(QEvent.Type.Leave))
+    assert not proxy.order_held
+    assert proxy.conversation_ids() == [9, 3, 1, 2]
+    assert widget.current_conversation()["id"] == 2, "the selection follows its row"  # type: ignore[index]

@@ -107,15 +107,21 @@ def window(
     yield win
     if win.dialog is not None:
         win.dialog.reject()
-    # Leave nothing of ours open for the next test: the operators are shared.
-    for conv in win.model.conversations():
-        if conv.get("operator_id") == win.model.operator_id and conv["state"] in (
-            "active",
-            "held",
-            "wrap_up",
-        ):
-            session.wrap_up(int(conv["id"]), "information", "test over", True)
-    qtbot.waitUntil(lambda: session.outbox.count_pending() == 0, timeout=10000)
+    # Leave nothing of ours open for the next test: the operators are shared (and their
+    # capacity with them). The window is gone by now (pytest-qt closed it): its model is read,
+    # and the gateway's answers are waited for on the session.
+    ours = [
+        int(conv["id"])
+        for conv in win.model.conversations()
+        if conv.get("operator_id") == win.model.operator_id
+        and conv["state"] in ("active", "held", "wrap_up")
+    ]
+    answered: list[str] = []
+    session.commandDone.connect(lambda name, _key, _result: answered.append(name))
+    session.commandFailed.connect(lambda name, *_rest: answered.append(name))
+    for conv_id in ours:
+        session.wrap_up(conv_id, "information", "test over", True)
+    qtbot.waitUntil(lambda: answered.count("conversation.wrap_up") >= len(ours), timeout=10000)
     run(session.stop(), qtbot)
 
 
@@ -595,6 +601,38 @@ def test_ctrl_k_search_by_phone_finds_a_demo_customer_and_opens_the_card(
     qtbot.waitUntil(lambda: card.name.text() == row.display_name, timeout=10000)
     assert row.value in dict(card.identity_values())
     assert card.purchase_rows() or card.products.text() == ""
+
+
+def test_search_runs_as_you_type_and_selects_no_unrelated_row(
+    qtbot: QtBot, window: MainWindow, demo_gateway: EmbeddedGateway
+) -> None:
+    # An active conversation is current in the list.
+    be_available(qtbot, window)
+    visitor = Visitor(qtbot, demo_gateway.url)
+    conv = offer_from(qtbot, window, visitor, "Hello there")
+    accept_with_key(qtbot, window, conv["id"])
+    cl = window.conversation_list
+    assert cl.current_conversation()["id"] == conv["id"]  # type: ignore[index]
+    # Typing part of the demo's e-mail addresses: the results come without Enter, and the field
+    # keeps the focus.
+    qtbot.keyClick(window, Qt.Key.Key_K, CTRL)
+    with qtbot.waitSignal(window.session.searchResults, timeout=20000):
+        qtbot.keyClicks(window.search, "mail")
+    popup = window.search_popup
+    qtbot.waitUntil(popup.isVisible, timeout=5000)
+    assert window.search.hasFocus(), "still typing"
+    rows = popup.count()
+    assert popup.height() >= min(rows, 8) * popup.list.sizeHintForRow(0), "every row shows"
+    qtbot.keyClick(window.search, Qt.Key.Key_Down)
+    assert popup.list.hasFocus()
+    chosen = popup.chosen_ids()[popup.list.currentRow()]
+    with qtbot.waitSignal(window.session.customerOpened, timeout=20000):
+        qtbot.keyClick(popup.list, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.customer_card.customer_id() == chosen, timeout=10000)
+    # The list does not claim the unrelated conversation is the one open.
+    current = cl.current_conversation()
+    assert current is None or int(current["customer_id"]) == chosen
+    visitor.leave()
 
 
 def test_a_customer_known_by_phone_alone_can_be_answered_on_whatsapp_or_sms(
