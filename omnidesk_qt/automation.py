@@ -153,4 +153,28 @@ class Automation:
         dialog.accept()
 
     def do_quit(self) -> None:
-        self.window.close()
+        self.window.close()  # as the operator does: asks first when work is open
+        self._asked()
+
+    def do_sign_out(self) -> None:
+        self.window.sign_out()  # OmniDesk ▸ Sign out
+        self._asked()
+
+    def _asked(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        box = self.window.dialog
+        if isinstance(box, QMessageBox) and box.objectName() == "ConfirmLeaving":
+            _event("leaving asked", text=box.text())
+
+    def do_answer_leaving(self, leave: bool) -> None:
+        """Press the confirmation's "Quit"/"Sign out" (``leave``) or "Stay"."""
+        from PySide6.QtWidgets import QMessageBox
+
+        box = self.window.dialog
+        assert isinstance(box, QMessageBox), "no question open"
+        role = QMessageBox.ButtonRole.AcceptRole if leave else QMessageBox.ButtonRole.RejectRole
+        next(b for b in box.buttons() if box.buttonRole(b) == role).click()
+
+    def do_quit_now(self) -> None:
+        self.window.quit_now()

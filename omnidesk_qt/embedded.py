@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import socket
 import threading
 from concurrent.futures import Future
 from pathlib import Path
@@ -18,6 +19,25 @@ from services.config import GatewayConfig
 # The demo's simulated customers hold back while this many conversations wait: one operator
 # signed in can keep up with it.
 DEMO_MAX_WAITING = 4
+
+
+# The ports the README documents for the demo: its operator socket and its web-chat page.
+DEMO_PORT = 8765
+DEMO_HTTP_PORT = 8766
+
+
+def demo_ports() -> tuple[int, int]:
+    """The documented ports when both are free on this machine, else any free ones (0): a demo
+    started twice, or beside a real gateway, still starts and says where it is."""
+    for port in (DEMO_PORT, DEMO_HTTP_PORT):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+            # As the gateway's own listener will: a port left in TIME_WAIT is free.
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                return 0, 0
+    return DEMO_PORT, DEMO_HTTP_PORT
 
 
 class EmbeddedGateway:

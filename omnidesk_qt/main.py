@@ -192,10 +192,14 @@ class Desktop:
 
         loop = asyncio.get_running_loop()
         if args.demo:
-            from omnidesk_qt.embedded import EmbeddedGateway
+            from omnidesk_qt.embedded import EmbeddedGateway, demo_ports
 
+            port, http_port = demo_ports()
             self.embedded = EmbeddedGateway(
-                paths.data_dir() / "demo-gateway", simulate=args.simulate
+                paths.data_dir() / "demo-gateway",
+                simulate=args.simulate,
+                port=port,
+                http_port=http_port,
             )
             # Started on its own thread; the window does not wait for it.
             url_future = loop.run_in_executor(None, self.embedded.start)
@@ -221,14 +225,16 @@ class Desktop:
         window.signInRequested.connect(
             lambda: self._spawn(self._sign_in_again(session, window, settings, ""))
         )
+        window.signOutRequested.connect(lambda: self._spawn(self._sign_out(session, window)))
         window.closed.connect(self.quit.set)
         window.show()
         event("window shown", startup_s=round(time.perf_counter() - START, 3))
 
         if url_future is not None:
             session.client.url = (await url_future).rstrip("/")
-            # The demo's gateway takes free ports: say where its web chat is.
+            # Say where the demo's web chat is (another port when the usual one was taken).
             print(f"web chat of the demo: {self.embedded.chat_page_url}", flush=True)
+            window.set_web_chat_url(self.embedded.chat_page_url)
             event(
                 "demo gateway ready",
                 web_chat=self.embedded.chat_page_url,
@@ -272,6 +278,21 @@ class Desktop:
             )
         if code != "logged_out" and not self.args.demo:
             self._spawn(self._sign_in_again(session, window, settings, code))
+
+    async def _sign_out(self, session: Any, window: Any) -> None:
+        """Sign out: the gateway revokes the token (and closes the session, which forgets it
+        here as for any sign-out); offline, it is forgotten here and expires on the gateway."""
+        from omnidesk_qt import credentials
+
+        event("sign-out asked")
+        if await session.sign_out():
+            return  # the gateway's close follows: _signed_out does the rest
+        c = session.client.credentials
+        await asyncio.get_running_loop().run_in_executor(
+            None, credentials.delete_token, session.client.url, c.username
+        )
+        await session.stop()
+        window.signed_out_here()
 
     async def _sign_in_again(self, session: Any, window: Any, settings: Any, code: str) -> None:
         if self._asking:

@@ -106,6 +106,15 @@ class Session(QObject):
         self._spawn(self._io(self.outbox.prune))
         self._report_outbox()
 
+    async def sign_out(self) -> bool:
+        """Ask the gateway to end this session (``auth.logout`` revokes the token and closes
+        the socket, which the client reports as signed out); False when it cannot be asked."""
+        try:
+            await self.client.call("auth.logout", {})
+        except (NotConnected, TimeoutError, CommandError):
+            return False
+        return True
+
     async def stop(self) -> None:
         await self.client.stop()
         for t in list(self._tasks):

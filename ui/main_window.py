@@ -16,8 +16,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence
+from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMenu,
+    QMessageBox,
     QPlainTextEdit,
     QSizePolicy,
     QSplitter,
@@ -207,6 +208,7 @@ class MainWindow(QMainWindow):
     offerAnnounced = Signal(str, str)  # channel, customer name: the app speaks it
     closed = Signal()
     signInRequested = Signal()  # the operator asks for the sign-in dialog (after a sign-out)
+    signOutRequested = Signal()  # OmniDesk ▸ Sign out: end this session on the gateway
 
     def __init__(
         self,
@@ -240,6 +242,7 @@ class MainWindow(QMainWindow):
         self._auth_detail = ""
         self._outbox = 0
         self._query = ""
+        self._leaving = False  # the operator confirmed quitting
         self._typing_search = False
         self._feed_texts: list[str] = []
         self.setWindowTitle(self.tr("OmniDesk"))
@@ -500,6 +503,8 @@ class MainWindow(QMainWindow):
             app_menu, self.tr("Sign &in…"), None, self.signInRequested.emit
         )
         self.sign_in_action.setEnabled(False)  # while signed in there is nothing to do
+        self.sign_out_action = self._action(app_menu, self.tr("Sign &out"), None, self.sign_out)
+        self.sign_out_action.setEnabled(False)
         self.settings_action = self._action(
             app_menu, self.tr("&Settings…"), "Ctrl+,", self.open_settings
         )
@@ -543,6 +548,11 @@ class MainWindow(QMainWindow):
         self.shortcuts_action = self._action(
             help_menu, self.tr("&Keyboard shortcuts"), "F1", self.show_shortcuts
         )
+        self.web_chat_action = self._action(
+            help_menu, self.tr("Open the customer &web chat"), None, self.open_web_chat
+        )
+        self.web_chat_action.setVisible(False)  # until the gateway's chat page is known
+        self._web_chat_url = ""
 
     def shortcuts(self) -> list[tuple[str, str]]:
         """Every shortcut of the window, for F1."""
@@ -574,6 +584,22 @@ class MainWindow(QMainWindow):
             (keys(self.shortcuts_action), self.tr("This list")),
             (keys(self.quit_action), self.tr("Quit")),
         ]
+        # The reply templates' own keys (they work while the reply has the focus).
+        native_key = QKeySequence.SequenceFormat.NativeText
+        portable = QKeySequence.SequenceFormat.PortableText
+        try:
+            templates = list(self.settings.value("composer.templates") or [])
+        except Exception:  # a settings object without templates
+            templates = []
+        for template in templates:
+            seq = QKeySequence.fromString(str(template.get("hotkey") or ""), portable)
+            if not seq.isEmpty() and template.get("name"):
+                rows.append(
+                    (
+                        seq.toString(native_key),
+                        self.tr("Template: %1").replace("%1", str(template["name"])),
+                    )
+                )
         return rows
 
     def _shortcut_priority(self) -> None:
@@ -631,7 +657,8 @@ class MainWindow(QMainWindow):
         self.call_bar.operator_id = op_id
         name = str(operator.get("display_name") or operator.get("username") or "")
         self.operator_label.setText(name)
-        self.setWindowTitle(self.tr("OmniDesk — %1").replace("%1", name))
+        # Qt adds the application's name itself ("Анна Смирнова — OmniDesk").
+        self.setWindowTitle(name or self.tr("OmniDesk"))
         presence = str(operator.get("presence") or "offline")
         self._presence_changed(presence, str(operator.get("presence_since") or ""))
 
@@ -726,6 +753,7 @@ class MainWindow(QMainWindow):
                 self._retry_at = None
         self._auth_detail = detail if state in ("auth_failed", "sign_in_wait") else ""
         self.sign_in_action.setEnabled(state == "auth_failed")
+        self.sign_out_action.setEnabled(state not in ("auth_failed", "sign_in_wait"))
         self._show_connection()
 
     def sign_in_problem(self, state: str, detail: str) -> str:
@@ -1265,7 +1293,69 @@ class MainWindow(QMainWindow):
             return True
         return super().eventFilter(watched, event)
 
+    # -- leaving ----------------------------------------------------------------------------------
+    def set_web_chat_url(self, url: str) -> None:
+        """Where customers write from (the demo's own page): Help ▸ Open the customer web chat."""
+        self._web_chat_url = url
+        self.web_chat_action.setVisible(bool(url))
+        self.web_chat_action.setToolTip(url)
+
+    def open_web_chat(self) -> None:
+        if self._web_chat_url:
+            QDesktopServices.openUrl(QUrl(self._web_chat_url))
+
+    def sign_out(self) -> None:
+        if not self._confirm_leaving(self.tr("Sign out"), self.signOutRequested.emit):
+            self.signOutRequested.emit()
+
+    def signed_out_here(self) -> None:
+        """Signed out without the gateway (it was out of reach): shown as any sign-out."""
+        self._connection_changed("auth_failed", "logged_out")
+
+    def open_work(self) -> tuple[int, int]:
+        """(open conversations of this operator, of them calls) that leaving would abandon."""
+        mine = [
+            c
+            for c in self.model.conversations()
+            if self.model.mine(c) and c["state"] in ("active", "held", "wrap_up")
+        ]
+        calls = [c for c in mine if c.get("channel") == "voice" and c["state"] != "wrap_up"]
+        return len(mine), len(calls)
+
+    def _confirm_leaving(self, what: str, then: Callable[[], None]) -> bool:
+        """Ask first when leaving would leave customers waiting; True when it asked (``then``
+        runs if the operator confirms)."""
+        open_count, calls = self.open_work()
+        if not open_count:
+            return False
+        if calls:
+            text = self.tr("You are on a call. %1 anyway? The call stays connected on the phone.")
+        else:
+            text = self.tr(
+                "You have %2 open conversation(s). %1 anyway? They go back to the queue if you "
+                "do not come back within a minute."
+            )
+        box = QMessageBox(self)
+        box.setObjectName("ConfirmLeaving")
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(what)
+        box.setText(text.replace("%1", what).replace("%2", str(open_count)))
+        yes = box.addButton(what, QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(self.tr("Stay"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(yes)
+        self._open_dialog(box, None)
+        box.buttonClicked.connect(lambda button: then() if button is yes else None)
+        return True
+
+    def quit_now(self) -> None:
+        """Close without asking (automation, the app shutting down)."""
+        self._leaving = True
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._leaving and self._confirm_leaving(self.tr("Quit"), self.quit_now):
+            event.ignore()
+            return
         self._save_layout()
         self.search_popup.hide()
         if self._tray is not None:

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QApplication, QComboBox, QSystemTrayIcon, QWidget
+from PySide6.QtGui import QKeySequence, QPalette
+from PySide6.QtWidgets import QApplication, QComboBox, QMessageBox, QSystemTrayIcon, QWidget
 from pytestqt.qtbot import QtBot
 
 from omnidesk_qt import themes
@@ -173,7 +173,7 @@ def test_sign_in_shows_the_operator_online_and_presence_from_the_toolbar(
     qtbot: QtBot, window: MainWindow
 ) -> None:
     assert window.operator_label.text() == "Дмитрий Козлов"
-    assert "Дмитрий Козлов" in window.windowTitle()
+    assert window.windowTitle() == "Дмитрий Козлов", "Qt adds the app's name itself"
     assert window.connection_text.text().startswith("Online")
     assert not window.banner.isVisible()
     assert window.findChild(QWidget, "ConversationList") is window.conversation_list
@@ -358,6 +358,43 @@ def test_every_text_of_the_working_window_is_readable_in_both_themes(
         qapp.setStyleSheet("")
         qapp.setPalette(qapp.style().standardPalette())
         visitor.leave()
+
+
+def test_quit_asks_while_a_conversation_is_open_and_help_opens_the_web_chat(
+    qtbot: QtBot, window: MainWindow, demo_gateway: EmbeddedGateway
+) -> None:
+    be_available(qtbot, window)
+    visitor = Visitor(qtbot, demo_gateway.url)
+    conv = offer_from(qtbot, window, visitor, "Are you there?")
+    accept_with_key(qtbot, window, conv["id"])
+    assert window.open_work() == (1, 0)
+    window.close()
+    box = window.dialog
+    assert isinstance(box, QMessageBox) and box.objectName() == "ConfirmLeaving"
+    assert "1 open conversation" in box.text()
+    assert window.isVisible(), "nothing closed yet"
+    stay = next(b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.RejectRole)
+    qtbot.mouseClick(stay, Qt.MouseButton.LeftButton)
+    assert window.isVisible() and window.dialog is None
+    # Sign out asks the same way, and goes only when confirmed.
+    with qtbot.assertNotEmitted(window.signOutRequested):
+        window.sign_out_action.trigger()
+        assert isinstance(window.dialog, QMessageBox)
+        window.dialog.reject()
+    # The demo's chat page, from Help.
+    assert not window.web_chat_action.isVisible()
+    window.set_web_chat_url(demo_gateway.chat_page_url)
+    assert window.web_chat_action.isVisible()
+    assert window.web_chat_action.toolTip().endswith("/chat/")
+    # F1 lists the templates' keys too.
+    rows = dict(window.shortcuts())
+    templates = window.settings.value("composer.templates")
+    for template in templates:
+        key = QKeySequence.fromString(template["hotkey"]).toString(
+            QKeySequence.SequenceFormat.NativeText
+        )
+        assert rows[key] == f"Template: {template['name']}"
+    visitor.leave()
 
 
 # -- transfer and wrap-up through the dialogs ---------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -131,7 +132,7 @@ class Desktop:
 
     def stop(self) -> int:
         if self.proc.poll() is None:
-            self.do("quit")
+            self.do("quit_now")
             try:
                 self.proc.wait(20)
             except subprocess.TimeoutExpired:
@@ -218,5 +219,47 @@ async def test_a_revoked_session_forgets_its_token_and_asks_for_the_password(
         code = desktop.stop()
     assert code == 0
     # The test's file keyring is rightly reported as keeping tokens unencrypted; nothing else.
+    assert [p for p in desktop.problems() if "unencrypted" not in p["msg"]] == []
+    assert gateway.errors() == []
+
+
+async def test_sign_out_asks_while_a_customer_waits_then_revokes_and_forgets_the_token(
+    gateway: GatewayProcess, tmp_path: Path
+) -> None:
+    """OmniDesk ▸ Sign out with a conversation open asks first; confirmed, the gateway revokes
+    the token (a new socket with it is refused) and the keyring forgets it. Quit asks too."""
+    desktop = Desktop(gateway.url, tmp_path / "desktop")
+    try:
+        await asyncio.to_thread(desktop.wait_for, "signed in")
+        await asyncio.to_thread(desktop.wait_for, "automation ready")
+        desktop.do("presence", status="available")
+        visitor = await ChatVisitor.connect(gateway.url, name="Марина")
+        await visitor.say("Добрый день")
+        await asyncio.to_thread(desktop.wait_for, "offer", name="Марина")
+        desktop.do("accept_offer")
+        await asyncio.to_thread(desktop.wait_for, "customer opened", name="Марина")
+        # Quit with a customer open: asked, and "Stay" keeps the window.
+        desktop.do("quit")
+        asked = await asyncio.to_thread(desktop.wait_for, "leaving asked")
+        assert "1 open conversation" in asked["text"]
+        desktop.do("answer_leaving", leave=False)
+        await asyncio.sleep(0.5)
+        assert desktop.proc.poll() is None, "Stay keeps it open"
+        # Sign out: asked again; confirmed, the gateway ends the session.
+        desktop.do("sign_out")
+        asked = await asyncio.to_thread(desktop.wait_for, "leaving asked", after=asked)
+        desktop.do("answer_leaving", leave=True)
+        await asyncio.to_thread(desktop.wait_for, "signed out", 15, reason="logged_out")
+        with sqlite3.connect(tmp_path / "gw" / "gateway.db") as db:
+            tokens = db.execute(
+                "select t.revoked from session_tokens t join operators o"
+                " on o.id = t.operator_id where o.username = 'agent'"
+            ).fetchall()
+        assert tokens and all(revoked for (revoked,) in tokens), "revoked on the gateway"
+        assert "agent" not in desktop.keyring_text()
+        await visitor.close()
+    finally:
+        code = desktop.stop()
+    assert code == 0
     assert [p for p in desktop.problems() if "unencrypted" not in p["msg"]] == []
     assert gateway.errors() == []
