@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 
 from omnidesk_qt.embedded import DEMO_HTTP_PORT, DEMO_PORT, demo_ports
@@ -22,9 +23,7 @@ def test_the_documented_ports_when_free_else_any() -> None:
         assert demo_ports() == (8765, 8766)
     for taken in (DEMO_PORT, DEMO_HTTP_PORT):
         with socket.socket() as holder:
-            try:
+            with contextlib.suppress(OSError):  # someone else holds it already: the same
                 holder.bind(("127.0.0.1", taken))
-            except OSError:
-                pass  # someone else holds it already: the same case
             holder.listen()
             assert demo_ports() == (0, 0), f"{taken} taken: free ports instead"
