@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QObject, Signal
 
 from omnidesk_qt import paths
 
@@ -143,58 +143,95 @@ DEFAULT_TEMPLATES: list[dict[str, str]] = [
 ]
 
 
+# Descriptions are English for IT and the logs; QT_TRANSLATE_NOOP marks them for the translation
+# file, and the settings dialog shows them translated (context "Settings").
 SCHEMA: list[Setting] = [
     Setting(
         "gateway.url",
         str,
         "ws://127.0.0.1:8765",
-        "Address of the OmniDesk gateway (ws:// or wss://).",
+        QT_TRANSLATE_NOOP("Settings", "Address of the OmniDesk gateway (ws:// or wss://)."),
         check=_check_ws_url,
     ),
-    Setting("gateway.username", str, "", "The operator's login, remembered for the next start."),
+    Setting(
+        "gateway.username",
+        str,
+        "",
+        QT_TRANSLATE_NOOP("Settings", "The operator's login, remembered for the next start."),
+    ),
     Setting(
         "ui.language",
         str,
         "system",
-        "Language of the interface; 'system' follows the operating system.",
+        QT_TRANSLATE_NOOP(
+            "Settings", "Language of the interface; 'system' follows the operating system."
+        ),
         choices=("system", "ru", "en"),
     ),
     Setting(
         "ui.theme",
         str,
         "system",
-        "Colour theme; 'system' follows the operating system's light or dark mode.",
+        QT_TRANSLATE_NOOP(
+            "Settings", "Colour theme; 'system' follows the operating system's light or dark mode."
+        ),
         choices=("light", "dark", "system"),
     ),
-    Setting("speech.enabled", bool, True, "Announce new conversations aloud."),
-    Setting("speech.voice", str, "", "Voice id for announcements; empty picks one by language."),
-    Setting("speech.rate", int, 170, "Speaking rate in words per minute.", minimum=80, maximum=400),
+    Setting(
+        "speech.enabled",
+        bool,
+        True,
+        QT_TRANSLATE_NOOP("Settings", "Announce new conversations aloud."),
+    ),
+    Setting(
+        "speech.voice",
+        str,
+        "",
+        QT_TRANSLATE_NOOP("Settings", "Voice id for announcements; empty picks one by language."),
+    ),
+    Setting(
+        "speech.rate",
+        int,
+        170,
+        QT_TRANSLATE_NOOP("Settings", "Speaking rate in words per minute."),
+        minimum=80,
+        maximum=400,
+    ),
     Setting(
         "speech.language",
         str,
         "ru",
-        "Language of spoken announcements.",
+        QT_TRANSLATE_NOOP("Settings", "Language of spoken announcements."),
         choices=("ru", "en"),
     ),
-    Setting("notifications.sound", bool, True, "Play a sound when a conversation is offered."),
+    Setting(
+        "notifications.sound",
+        bool,
+        True,
+        QT_TRANSLATE_NOOP("Settings", "Play a sound when a conversation is offered."),
+    ),
     Setting(
         "notifications.desktop",
         bool,
         True,
-        "Show a desktop notification when a conversation is offered.",
+        QT_TRANSLATE_NOOP(
+            "Settings", "Show a desktop notification when a conversation is offered."
+        ),
     ),
     Setting(
         "composer.templates",
         list,
         DEFAULT_TEMPLATES,
-        "Reply templates: name, text with {name} and {order}, and a hotkey.",
+        QT_TRANSLATE_NOOP(
+            "Settings", "Reply templates: name, text with {name} and {order}, and a hotkey."
+        ),
         check=_check_templates,
     ),
     Setting(
         "feed.page_size",
         int,
         50,
-        "How many timeline items to load at a time.",
+        QT_TRANSLATE_NOOP("Settings", "How many timeline items to load at a time."),
         minimum=10,
         maximum=500,
     ),
@@ -202,7 +239,10 @@ SCHEMA: list[Setting] = [
         "ui.splitter_sizes",
         dict,
         {},
-        "Sizes of the window's panes, as the operator left them (kept by the window).",
+        QT_TRANSLATE_NOOP(
+            "Settings",
+            "Sizes of the window's panes, as the operator left them (kept by the window).",
+        ),
         check=_check_layout,
     ),
 ]

@@ -30,6 +30,7 @@ from omnidesk_qt import placeholders
 from omnidesk_qt.session import Session
 from omnidesk_qt.settings import Settings
 from services.protocol.channels import CHANNELS, ReplyAddress, reply_addresses
+from ui.labels import channel_names
 
 TEMPLATES_SETTING = "composer.templates"
 
@@ -71,13 +72,7 @@ class Composer(QWidget):
         # accepted first, so that no reply reaches a customer another operator is about to take.
         self._locked = ""
         self._shortcuts: list[QShortcut] = []
-        self._channel_names = {
-            "webchat": self.tr("Web chat"),
-            "telegram": self.tr("Telegram"),
-            "whatsapp": self.tr("WhatsApp"),
-            "sms": self.tr("SMS"),
-            "email": self.tr("E-mail"),
-        }
+        self._channel_names = channel_names()
 
         self.channel = QComboBox(self)
         self.channel.setObjectName("ReplyChannel")

@@ -34,6 +34,7 @@ from PySide6.QtGui import QColor, QFont, QIcon, QImage, QPainter, QPixmap
 from services.protocol.channels import CHANNELS
 from ui import theme
 from ui.icons import icon
+from ui.labels import channel_names
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -184,15 +185,7 @@ class ConversationModel(QAbstractTableModel):
         self._queue_names: dict[int, str] = {}
         self._unread: set[int] = set()
         # Translated once: data() runs many times per repaint.
-        self._channel_names = {
-            "webchat": self.tr("Web chat"),
-            "email": self.tr("E-mail"),
-            "telegram": self.tr("Telegram"),
-            "whatsapp": self.tr("WhatsApp"),
-            "sms": self.tr("SMS"),
-            "voice": self.tr("Call"),
-            "visit": self.tr("Visit"),
-        }
+        self._channel_names = channel_names()
         self._state_names = {
             "queued": self.tr("Waiting"),
             "offered": self.tr("Offered"),

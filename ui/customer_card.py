@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QLocale, QRectF, QSize, Qt
+from PySide6.QtCore import QCoreApplication, QLocale, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.icons import icon
-from ui.labels import status_names
+from ui.labels import channel_names, status_names
 
 CURRENCY = {"RUB": "₽", "USD": "$", "EUR": "€"}
 AVATAR_COLOURS = ("#5c6bc0", "#00897b", "#8e24aa", "#f4511e", "#3949ab", "#6d4c41", "#039be5")
@@ -51,14 +51,16 @@ def scaled_font(font: QFont, factor: float) -> QFont:
     return out
 
 
-def format_age(seconds: int, tr: Any) -> str:
+def format_age(seconds: int) -> str:
     """How long ago, short: "5 min", "3 h", "3 d"."""
     s = max(0, int(seconds))
     if s < 3600:
-        return str(tr("%1 min")).replace("%1", str(max(1, s // 60)))
+        return QCoreApplication.translate("CustomerCard", "%1 min").replace(
+            "%1", str(max(1, s // 60))
+        )
     if s < 86400:
-        return str(tr("%1 h")).replace("%1", str(s // 3600))
-    return str(tr("%1 d")).replace("%1", str(s // 86400))
+        return QCoreApplication.translate("CustomerCard", "%1 h").replace("%1", str(s // 3600))
+    return QCoreApplication.translate("CustomerCard", "%1 d").replace("%1", str(s // 86400))
 
 
 class Avatar(QWidget):
@@ -156,12 +158,11 @@ class CustomerCard(QScrollArea):
         head_text = QVBoxLayout()
         head_text.setSpacing(2)
         head_text.addWidget(self.name)
-        meta = QHBoxLayout()
-        meta.setSpacing(14)
-        meta.addWidget(self.segment)
-        meta.addWidget(self.csat)
-        meta.addStretch(1)
-        head_text.addLayout(meta)
+        # Segment and CSAT each on a line of their own: side by side they wrapped in a narrow
+        # card ("Последняя / оценка CSAT: / 4 из 5").
+        self.csat.setWordWrap(False)
+        head_text.addWidget(self.segment)
+        head_text.addWidget(self.csat)
         head = QHBoxLayout()
         head.addWidget(self.avatar, 0, Qt.AlignmentFlag.AlignTop)
         head.addLayout(head_text, 1)
@@ -296,6 +297,7 @@ class CustomerCard(QScrollArea):
                 mark_text, role = self.tr("not confirmed"), "muted"
                 spoken = tip = self.tr("not confirmed yet")
             mark = _label(mark_text, self.identities, "IdentityMark")
+            mark.setWordWrap(False)  # a mark cut in two reads as two
             mark.setProperty("verified", verified)
             mark.setProperty("claimed", claimed)
             mark.setProperty("role", role)
@@ -354,9 +356,9 @@ class CustomerCard(QScrollArea):
             pic = QLabel(row)
             pic.setPixmap(icon(channel).pixmap(QSize(16, 16), self.devicePixelRatioF()))
             pic.setFixedWidth(18)
-            pic.setAccessibleName(channel)
+            pic.setAccessibleName(channel_names().get(channel, channel))
             status = str(tp.get("status") or "")
-            age = format_age(int(tp.get("age_s") or 0), self.tr)
+            age = format_age(int(tp.get("age_s") or 0))
             subject = _label(str(tp.get("subject") or ""), row, "TouchpointSubject")
             meta = _label(f"{self._status_names.get(status, status)} · {age}", row)
             meta.setObjectName("TouchpointMeta")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -67,8 +67,11 @@ def _buttons(dialog: QDialog, ok_text: str, ok_accessible: str) -> QDialogButton
     ok.setText(ok_text)
     ok.setAccessibleName(ok_accessible)
     cancel = box.button(QDialogButtonBox.StandardButton.Cancel)
-    cancel.setText(dialog.tr("Cancel"))
-    cancel.setAccessibleName(dialog.tr("Cancel"))
+    # Translated in one context for every dialog (``dialog.tr`` would look it up under each
+    # dialog's own class name, where the translation file does not have it).
+    cancel_text = QCoreApplication.translate("Dialogs", "Cancel")
+    cancel.setText(cancel_text)
+    cancel.setAccessibleName(cancel_text)
     box.accepted.connect(dialog.accept)
     box.rejected.connect(dialog.reject)
     return box

@@ -52,7 +52,7 @@ from PySide6.QtCore import (
 
 from omnidesk_qt.sanitize import email_body_html, html_to_text
 from services.protocol.channels import DELIVERY_FAILED, advance_delivery
-from ui.labels import disposition_names, status_names
+from ui.labels import channel_names, disposition_names, status_names
 
 Index = QModelIndex | QPersistentModelIndex
 PAGE_SIZE = 50
@@ -229,15 +229,7 @@ class FeedModel(QAbstractListModel):
         self._texts()
 
     def _texts(self) -> None:
-        self._channel_names = {
-            "webchat": self.tr("Web chat"),
-            "email": self.tr("E-mail"),
-            "telegram": self.tr("Telegram"),
-            "whatsapp": self.tr("WhatsApp"),
-            "sms": self.tr("SMS"),
-            "voice": self.tr("Phone"),
-            "visit": self.tr("Visit"),
-        }
+        self._channel_names = channel_names()
         self._delivery_names = {
             "pending": self.tr("Sending…"),
             "sent": self.tr("Sent"),

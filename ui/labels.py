@@ -10,6 +10,19 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 
 
+def channel_names() -> dict[str, str]:
+    """Every channel by the name operators know it by (the channel table's codes)."""
+    return {
+        "webchat": QCoreApplication.translate("Labels", "Web chat"),
+        "email": QCoreApplication.translate("Labels", "E-mail"),
+        "telegram": QCoreApplication.translate("Labels", "Telegram"),
+        "whatsapp": QCoreApplication.translate("Labels", "WhatsApp"),
+        "sms": QCoreApplication.translate("Labels", "SMS"),
+        "voice": QCoreApplication.translate("Labels", "Phone"),
+        "visit": QCoreApplication.translate("Labels", "Visit"),
+    }
+
+
 def disposition_names() -> dict[str, str]:
     """How a conversation or call ended: the wrap-up choices and the PBX's own outcomes."""
     return {

@@ -159,8 +159,11 @@ class SearchPopup(QFrame):
         return self.list.count()
 
     def _chosen(self, item: QListWidgetItem) -> None:
-        self.hide()
+        # Told first, so that the window moves the focus where it wants it before this hides
+        # (hiding with the focus inside would hand it to the conversation list, which then
+        # makes its first row current: an unrelated customer opened over the chosen one).
         self.customerChosen.emit(int(item.data(Qt.ItemDataRole.UserRole)))
+        self.hide()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.list and event.type() == QEvent.Type.KeyPress:
@@ -291,7 +294,7 @@ class MainWindow(QMainWindow):
         for i, factor in enumerate((2, 4, 2)):
             self.main_split.setStretchFactor(i, factor)
         self.main_split.setChildrenCollapsible(False)
-        self.main_split.setSizes([520, 560, 360])
+        self.main_split.setSizes([460, 540, 440])
         self.centre.setSizes([640, 180])
         self.right.setSizes([500, 320])
         self._restore_layout()
@@ -934,6 +937,7 @@ class MainWindow(QMainWindow):
             self.conversation_list.clear_selection()
             self.current_id = None
         self.open_customer(customer_id)
+        self.composer.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def set_presence(self, status: str) -> None:
         if status in PRESENCE:
@@ -1305,7 +1309,7 @@ class MainWindow(QMainWindow):
             QDesktopServices.openUrl(QUrl(self._web_chat_url))
 
     def sign_out(self) -> None:
-        if not self._confirm_leaving(self.tr("Sign out"), self.signOutRequested.emit):
+        if not self._confirm_leaving(False, self.signOutRequested.emit):
             self.signOutRequested.emit()
 
     def signed_out_here(self) -> None:
@@ -1322,24 +1326,26 @@ class MainWindow(QMainWindow):
         calls = [c for c in mine if c.get("channel") == "voice" and c["state"] != "wrap_up"]
         return len(mine), len(calls)
 
-    def _confirm_leaving(self, what: str, then: Callable[[], None]) -> bool:
-        """Ask first when leaving would leave customers waiting; True when it asked (``then``
-        runs if the operator confirms)."""
+    def _confirm_leaving(self, quitting: bool, then: Callable[[], None]) -> bool:
+        """Ask first when leaving (quitting, or signing out) would leave customers waiting;
+        True when it asked (``then`` runs if the operator confirms)."""
         open_count, calls = self.open_work()
         if not open_count:
             return False
+        what = self.tr("Quit") if quitting else self.tr("Sign out")
         if calls:
-            text = self.tr("You are on a call. %1 anyway? The call stays connected on the phone.")
+            text = self.tr("You are on a call; it stays connected on the phone.")
         else:
             text = self.tr(
-                "You have %2 open conversation(s). %1 anyway? They go back to the queue if you "
-                "do not come back within a minute."
-            )
+                "Open conversations: %1. They go back to the queue if you are not back within "
+                "a minute."
+            ).replace("%1", str(open_count))
+        question = self.tr("Quit anyway?") if quitting else self.tr("Sign out anyway?")
         box = QMessageBox(self)
         box.setObjectName("ConfirmLeaving")
         box.setIcon(QMessageBox.Icon.Question)
         box.setWindowTitle(what)
-        box.setText(text.replace("%1", what).replace("%2", str(open_count)))
+        box.setText(f"{text}\n\n{question}")
         yes = box.addButton(what, QMessageBox.ButtonRole.AcceptRole)
         box.addButton(self.tr("Stay"), QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(yes)
@@ -1353,7 +1359,7 @@ class MainWindow(QMainWindow):
         self.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self._leaving and self._confirm_leaving(self.tr("Quit"), self.quit_now):
+        if not self._leaving and self._confirm_leaving(True, self.quit_now):
             event.ignore()
             return
         self._save_layout()

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -219,6 +219,7 @@ class SettingsDialog(QDialog):
             "speech.language": self.tr("Announcement &language:"),
             "speech.rate": self.tr("Speaking &rate:"),
             "speech.voice": self.tr("&Voice:"),
+            "composer.templates": self.tr("Reply &templates:"),
         }
         return labels.get(name, name)
 
@@ -276,7 +277,7 @@ class SettingsDialog(QDialog):
             editor.setEnabled(False)
             editor.setToolTip(self.tr("Set by your organisation"))
         else:
-            editor.setToolTip(s.description)
+            editor.setToolTip(QCoreApplication.translate("Settings", s.description))
         return editor
 
     # -- voices ---------------------------------------------------------------------------------

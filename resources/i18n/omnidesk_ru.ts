@@ -2,27 +2,9 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ru">
 <context>
-    <name></name>
-    <message>
-        <location filename="../../ui/customer_card.py" line="58"/>
-        <source>%1 min</source>
-        <translation>%1 мин</translation>
-    </message>
-    <message>
-        <location filename="../../ui/customer_card.py" line="60"/>
-        <source>%1 h</source>
-        <translation>%1 ч</translation>
-    </message>
-    <message>
-        <location filename="../../ui/customer_card.py" line="61"/>
-        <source>%1 d</source>
-        <translation>%1 дн.</translation>
-    </message>
-</context>
-<context>
     <name>Avatar</name>
     <message>
-        <location filename="../../ui/customer_card.py" line="72"/>
+        <location filename="../../ui/customer_card.py" line="74"/>
         <source>Initials</source>
         <translation>Инициалы</translation>
     </message>
@@ -132,118 +114,99 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../ui/composer.py" line="87"/>
-        <source>Web chat</source>
-        <translation>Веб-чат</translation>
-    </message>
-    <message>
-        <location filename="../../ui/composer.py" line="88"/>
-        <source>Telegram</source>
-        <translation>Telegram</translation>
-    </message>
-    <message>
-        <location filename="../../ui/composer.py" line="89"/>
-        <source>WhatsApp</source>
-        <translation>WhatsApp</translation>
-    </message>
-    <message>
-        <location filename="../../ui/composer.py" line="90"/>
-        <source>SMS</source>
-        <translation>SMS</translation>
-    </message>
-    <message>
-        <location filename="../../ui/composer.py" line="91"/>
-        <source>E-mail</source>
-        <translation>Почта</translation>
-    </message>
-    <message>
-        <location filename="../../ui/composer.py" line="96"/>
+        <location filename="../../ui/composer.py" line="79"/>
         <source>Reply channel</source>
         <translation>Канал ответа</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="97"/>
+        <location filename="../../ui/composer.py" line="80"/>
         <source>The channel the reply goes out on</source>
         <translation>Канал, по которому уйдёт ответ</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="107"/>
+        <location filename="../../ui/composer.py" line="90"/>
         <source>E-mail subject</source>
         <translation>Тема письма</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="108"/>
+        <location filename="../../ui/composer.py" line="91"/>
         <source>Subject</source>
         <translation>Тема</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="113"/>
-        <location filename="../../ui/composer.py" line="116"/>
+        <location filename="../../ui/composer.py" line="96"/>
+        <location filename="../../ui/composer.py" line="99"/>
         <source>Templates</source>
         <translation>Шаблоны</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="114"/>
+        <location filename="../../ui/composer.py" line="97"/>
         <source>Reply templates</source>
         <translation>Шаблоны ответов</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="118"/>
+        <location filename="../../ui/composer.py" line="101"/>
         <source>Send</source>
         <translation>Отправить</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="120"/>
+        <location filename="../../ui/composer.py" line="103"/>
         <source>Send the reply</source>
         <translation>Отправить ответ</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="121"/>
+        <location filename="../../ui/composer.py" line="104"/>
         <source>Send (Ctrl+Enter)</source>
         <translation>Отправить (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="125"/>
+        <location filename="../../ui/composer.py" line="108"/>
         <source>Reply</source>
         <translation>Ответ</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="127"/>
+        <location filename="../../ui/composer.py" line="110"/>
+        <location filename="../../ui/composer.py" line="379"/>
         <source>Write a reply… Ctrl+Enter sends, Enter starts a new line</source>
         <translation>Напишите ответ… Ctrl+Enter — отправить, Enter — новая строка</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="135"/>
+        <location filename="../../ui/composer.py" line="118"/>
         <source>Reply status</source>
         <translation>Состояние ответа</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="176"/>
+        <location filename="../../ui/composer.py" line="163"/>
         <source>(claimed, not verified)</source>
         <translation>(заявлен, не подтверждён)</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="181"/>
+        <location filename="../../ui/composer.py" line="168"/>
         <source>The customer typed this address; a reply may reach someone else</source>
         <translation>Клиент ввёл этот адрес сам; ответ может попасть к другому человеку</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="339"/>
+        <location filename="../../ui/composer.py" line="343"/>
         <source>The reply is too long for %1: at most %2 characters.</source>
         <translation>Ответ слишком длинный для канала %1: не более %2 символов.</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="353"/>
+        <location filename="../../ui/composer.py" line="360"/>
         <source>Open a conversation to reply.</source>
         <translation>Откройте обращение, чтобы ответить.</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="355"/>
+        <location filename="../../ui/composer.py" line="365"/>
         <source>This customer has no channel a reply can go to.</source>
         <translation>У этого клиента нет канала, по которому можно отправить ответ.</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="359"/>
+        <location filename="../../ui/composer.py" line="368"/>
+        <source>Replace %1 before sending: the customer would see it as it is.</source>
+        <translation>Замените %1 перед отправкой: клиент увидит это как есть.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="377"/>
         <source>Ctrl+Enter sends · Enter starts a new line</source>
         <translation>Ctrl+Enter — отправить · Enter — новая строка</translation>
     </message>
@@ -251,58 +214,58 @@
 <context>
     <name>ConnectDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="91"/>
+        <location filename="../../ui/dialogs.py" line="94"/>
         <source>Sign in to OmniDesk</source>
         <translation>Вход в OmniDesk</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="92"/>
-        <location filename="../../ui/dialogs.py" line="125"/>
+        <location filename="../../ui/dialogs.py" line="95"/>
+        <location filename="../../ui/dialogs.py" line="128"/>
         <source>Sign in</source>
         <translation>Войти</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="102"/>
+        <location filename="../../ui/dialogs.py" line="105"/>
         <source>Gateway address</source>
         <translation>Адрес шлюза</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="105"/>
+        <location filename="../../ui/dialogs.py" line="108"/>
         <source>Set by your organisation</source>
         <translation>Задаётся вашей организацией</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="107"/>
+        <location filename="../../ui/dialogs.py" line="110"/>
         <source>User name</source>
         <translation>Имя пользователя</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="110"/>
+        <location filename="../../ui/dialogs.py" line="113"/>
         <source>Password</source>
         <translation>Пароль</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="111"/>
+        <location filename="../../ui/dialogs.py" line="114"/>
         <source>&amp;Remember me</source>
         <translation>&amp;Запомнить меня</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="121"/>
+        <location filename="../../ui/dialogs.py" line="124"/>
         <source>&amp;Gateway:</source>
         <translation>&amp;Шлюз:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="122"/>
+        <location filename="../../ui/dialogs.py" line="125"/>
         <source>&amp;User:</source>
         <translation>&amp;Пользователь:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="123"/>
+        <location filename="../../ui/dialogs.py" line="126"/>
         <source>&amp;Password:</source>
         <translation>П&amp;ароль:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="112"/>
+        <location filename="../../ui/dialogs.py" line="115"/>
         <source>Remember me on this computer</source>
         <translation>Запомнить меня на этом компьютере</translation>
     </message>
@@ -310,97 +273,97 @@
 <context>
     <name>ConversationList</name>
     <message>
-        <location filename="../../ui/conversation_list.py" line="135"/>
+        <location filename="../../ui/conversation_list.py" line="149"/>
         <source>Conversations</source>
         <translation>Обращения</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="141"/>
+        <location filename="../../ui/conversation_list.py" line="155"/>
         <source>Show channel</source>
         <translation>Фильтр по каналу</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="142"/>
+        <location filename="../../ui/conversation_list.py" line="156"/>
         <source>Show conversations of one channel</source>
         <translation>Показать обращения только одного канала</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="143"/>
+        <location filename="../../ui/conversation_list.py" line="157"/>
         <source>Channels</source>
         <translation>Каналы</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="144"/>
+        <location filename="../../ui/conversation_list.py" line="158"/>
         <source>All channels</source>
         <translation>Все каналы</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="149"/>
+        <location filename="../../ui/conversation_list.py" line="163"/>
         <source>Show state</source>
         <translation>Фильтр по состоянию</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="150"/>
+        <location filename="../../ui/conversation_list.py" line="164"/>
         <source>Show conversations in one state</source>
         <translation>Показать обращения только в одном состоянии</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="151"/>
+        <location filename="../../ui/conversation_list.py" line="165"/>
         <source>States</source>
         <translation>Состояния</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="152"/>
+        <location filename="../../ui/conversation_list.py" line="166"/>
         <source>All states</source>
         <translation>Все состояния</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="154"/>
+        <location filename="../../ui/conversation_list.py" line="168"/>
         <source>Waiting</source>
         <translation>Ожидание</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="155"/>
+        <location filename="../../ui/conversation_list.py" line="169"/>
         <source>Offered</source>
         <translation>Предложено</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="156"/>
+        <location filename="../../ui/conversation_list.py" line="170"/>
         <source>Active</source>
         <translation>В работе</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="157"/>
+        <location filename="../../ui/conversation_list.py" line="171"/>
         <source>On hold</source>
         <translation>На удержании</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="158"/>
+        <location filename="../../ui/conversation_list.py" line="172"/>
         <source>Wrap-up</source>
         <translation>Завершение</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="162"/>
+        <location filename="../../ui/conversation_list.py" line="176"/>
         <source>&amp;Channel:</source>
         <translation>&amp;Канал:</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="164"/>
+        <location filename="../../ui/conversation_list.py" line="178"/>
         <source>S&amp;tate:</source>
         <translation>&amp;Состояние:</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="172"/>
+        <location filename="../../ui/conversation_list.py" line="186"/>
         <source>Conversation lists</source>
         <translation>Списки обращений</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="174"/>
+        <location filename="../../ui/conversation_list.py" line="188"/>
         <source>My conversations</source>
         <translation>Мои обращения</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="174"/>
+        <location filename="../../ui/conversation_list.py" line="188"/>
         <source>Queue</source>
         <translation>Очередь</translation>
     </message>
@@ -408,118 +371,122 @@
 <context>
     <name>ConversationModel</name>
     <message>
-        <location filename="../../ui/conversation_model.py" line="149"/>
+        <location filename="../../ui/conversation_model.py" line="156"/>
         <source>%1 d</source>
         <translation>%1 дн.</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="180"/>
-        <source>Web chat</source>
-        <translation>Веб-чат</translation>
-    </message>
-    <message>
-        <location filename="../../ui/conversation_model.py" line="181"/>
-        <source>E-mail</source>
-        <translation>Почта</translation>
-    </message>
-    <message>
-        <location filename="../../ui/conversation_model.py" line="182"/>
-        <source>Telegram</source>
-        <translation>Telegram</translation>
-    </message>
-    <message>
-        <location filename="../../ui/conversation_model.py" line="183"/>
-        <source>WhatsApp</source>
-        <translation>WhatsApp</translation>
-    </message>
-    <message>
-        <location filename="../../ui/conversation_model.py" line="184"/>
-        <source>SMS</source>
-        <translation>SMS</translation>
-    </message>
-    <message>
-        <location filename="../../ui/conversation_model.py" line="185"/>
-        <source>Call</source>
-        <translation>Звонок</translation>
-    </message>
-    <message>
-        <location filename="../../ui/conversation_model.py" line="186"/>
-        <source>Visit</source>
-        <translation>Визит</translation>
-    </message>
-    <message>
-        <location filename="../../ui/conversation_model.py" line="189"/>
-        <location filename="../../ui/conversation_model.py" line="206"/>
+        <location filename="../../ui/conversation_model.py" line="190"/>
         <source>Waiting</source>
         <translation>Ожидание</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="190"/>
+        <location filename="../../ui/conversation_model.py" line="191"/>
         <source>Offered</source>
         <translation>Предложено</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="191"/>
+        <location filename="../../ui/conversation_model.py" line="192"/>
         <source>Offered to you</source>
         <translation>Предложено вам</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="192"/>
+        <location filename="../../ui/conversation_model.py" line="193"/>
         <source>Active</source>
         <translation>В работе</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="193"/>
+        <location filename="../../ui/conversation_model.py" line="194"/>
         <source>On hold</source>
         <translation>На удержании</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="194"/>
+        <location filename="../../ui/conversation_model.py" line="195"/>
         <source>Wrap-up</source>
         <translation>Завершение</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="197"/>
+        <location filename="../../ui/conversation_model.py" line="198"/>
         <source>within the service level</source>
         <translation>в пределах уровня сервиса</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="198"/>
+        <location filename="../../ui/conversation_model.py" line="199"/>
         <source>service level at risk</source>
         <translation>уровень сервиса под угрозой</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="199"/>
+        <location filename="../../ui/conversation_model.py" line="200"/>
         <source>service level missed</source>
         <translation>уровень сервиса нарушен</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="202"/>
+        <location filename="../../ui/conversation_model.py" line="203"/>
         <source>Channel</source>
         <translation>Канал</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="203"/>
+        <location filename="../../ui/conversation_model.py" line="204"/>
         <source>Customer</source>
         <translation>Клиент</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="204"/>
+        <location filename="../../ui/conversation_model.py" line="205"/>
         <source>Subject</source>
         <translation>Тема</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="205"/>
+        <location filename="../../ui/conversation_model.py" line="206"/>
         <source>State</source>
         <translation>Состояние</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="208"/>
+        <location filename="../../ui/conversation_model.py" line="207"/>
+        <source>Time</source>
+        <translation>Время</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_model.py" line="209"/>
+        <source>reply in %1</source>
+        <translation>ответ через %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_model.py" line="210"/>
+        <source>late by %1</source>
+        <translation>опоздание %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_model.py" line="212"/>
+        <source>First reply</source>
+        <translation>Первый ответ</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_model.py" line="213"/>
+        <source>Next reply</source>
+        <translation>Следующий ответ</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_model.py" line="215"/>
+        <source>%1 due in %2 (target %3)</source>
+        <translation>%1 — через %2 (норматив %3)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_model.py" line="216"/>
+        <source>%1 overdue by %2 (target %3)</source>
+        <translation>%1 просрочен на %2 (норматив %3)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_model.py" line="217"/>
+        <source>Handling time: %1</source>
+        <translation>Время обработки: %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_model.py" line="218"/>
         <source>unread</source>
         <translation>не прочитано</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="209"/>
+        <location filename="../../ui/conversation_model.py" line="219"/>
         <source>Customer #%1</source>
         <translation>Клиент №%1</translation>
     </message>
@@ -527,160 +494,183 @@
 <context>
     <name>CustomerCard</name>
     <message>
-        <location filename="../../ui/customer_card.py" line="116"/>
+        <location filename="../../ui/customer_card.py" line="58"/>
+        <source>%1 min</source>
+        <translation>%1 мин</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="62"/>
+        <source>%1 h</source>
+        <translation>%1 ч</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="63"/>
+        <source>%1 d</source>
+        <translation>%1 дн.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="118"/>
         <source>Customer card</source>
         <translation>Карточка клиента</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="124"/>
+        <location filename="../../ui/customer_card.py" line="126"/>
         <source>Phone</source>
         <translation>Телефон</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="125"/>
+        <location filename="../../ui/customer_card.py" line="127"/>
         <source>E-mail</source>
         <translation>Почта</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="126"/>
+        <location filename="../../ui/customer_card.py" line="128"/>
         <source>Telegram</source>
         <translation>Telegram</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="127"/>
+        <location filename="../../ui/customer_card.py" line="129"/>
         <source>WhatsApp</source>
         <translation>WhatsApp</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="128"/>
+        <location filename="../../ui/customer_card.py" line="130"/>
         <source>Web chat</source>
         <translation>Веб-чат</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="131"/>
+        <location filename="../../ui/customer_card.py" line="133"/>
         <source>Standard</source>
         <translation>Стандарт</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="132"/>
+        <location filename="../../ui/customer_card.py" line="134"/>
         <source>Premium</source>
         <translation>Премиум</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="133"/>
+        <location filename="../../ui/customer_card.py" line="135"/>
         <source>VIP</source>
         <translation>VIP</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="134"/>
+        <location filename="../../ui/customer_card.py" line="136"/>
         <source>New customer</source>
         <translation>Новый клиент</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="147"/>
-        <location filename="../../ui/customer_card.py" line="235"/>
+        <location filename="../../ui/customer_card.py" line="149"/>
+        <location filename="../../ui/customer_card.py" line="236"/>
         <source>No customer open</source>
         <translation>Клиент не выбран</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="148"/>
+        <location filename="../../ui/customer_card.py" line="150"/>
         <source>Customer name</source>
         <translation>Имя клиента</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="153"/>
+        <location filename="../../ui/customer_card.py" line="155"/>
         <source>Segment</source>
         <translation>Сегмент</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="155"/>
+        <location filename="../../ui/customer_card.py" line="157"/>
         <source>Last CSAT</source>
         <translation>Последняя оценка CSAT</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="171"/>
-        <location filename="../../ui/customer_card.py" line="175"/>
+        <location filename="../../ui/customer_card.py" line="172"/>
+        <location filename="../../ui/customer_card.py" line="176"/>
         <source>Contacts</source>
         <translation>Контакты</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="184"/>
-        <location filename="../../ui/customer_card.py" line="187"/>
+        <location filename="../../ui/customer_card.py" line="185"/>
+        <location filename="../../ui/customer_card.py" line="188"/>
         <source>Products</source>
         <translation>Продукты</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="189"/>
-        <location filename="../../ui/customer_card.py" line="193"/>
+        <location filename="../../ui/customer_card.py" line="190"/>
+        <location filename="../../ui/customer_card.py" line="194"/>
         <source>Purchases</source>
         <translation>Покупки</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="194"/>
+        <location filename="../../ui/customer_card.py" line="195"/>
         <source>Order</source>
         <translation>Заказ</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="194"/>
+        <location filename="../../ui/customer_card.py" line="195"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="194"/>
+        <location filename="../../ui/customer_card.py" line="195"/>
         <source>Amount</source>
         <translation>Сумма</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="204"/>
-        <location filename="../../ui/customer_card.py" line="208"/>
+        <location filename="../../ui/customer_card.py" line="205"/>
+        <location filename="../../ui/customer_card.py" line="209"/>
         <source>Open requests</source>
         <translation>Открытые обращения</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="259"/>
+        <location filename="../../ui/customer_card.py" line="260"/>
         <source>(no name)</source>
         <translation>(без имени)</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="267"/>
+        <location filename="../../ui/customer_card.py" line="268"/>
         <source>Last CSAT: %1 of 5</source>
         <translation>Последняя оценка CSAT: %1 из 5</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="285"/>
         <location filename="../../ui/customer_card.py" line="286"/>
+        <location filename="../../ui/customer_card.py" line="287"/>
         <source>verified</source>
         <translation>подтверждён</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="287"/>
+        <location filename="../../ui/customer_card.py" line="288"/>
         <source>Confirmed by the channel the customer wrote from</source>
         <translation>Подтверждено каналом, из которого писал клиент</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="289"/>
+        <location filename="../../ui/customer_card.py" line="290"/>
         <source>claimed</source>
         <translation>со слов клиента</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="290"/>
+        <location filename="../../ui/customer_card.py" line="291"/>
         <source>claimed, not verified</source>
         <translation>со слов клиента, не подтверждён</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="292"/>
+        <location filename="../../ui/customer_card.py" line="293"/>
         <source>The customer typed this but has not written from it: it is not confirmed, and a reply there may reach someone else</source>
         <translation>Клиент ввёл это сам, но не писал оттуда: контакт не подтверждён, и ответ туда может попасть к другому человеку</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="296"/>
+        <location filename="../../ui/customer_card.py" line="297"/>
         <source>not confirmed</source>
         <translation>не подтверждён</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="297"/>
+        <location filename="../../ui/customer_card.py" line="298"/>
         <source>not confirmed yet</source>
         <translation>ещё не подтверждён</translation>
+    </message>
+</context>
+<context>
+    <name>Dialogs</name>
+    <message>
+        <location filename="../../ui/dialogs.py" line="72"/>
+        <source>Cancel</source>
+        <translation>Отмена</translation>
     </message>
 </context>
 <context>
@@ -694,163 +684,132 @@
 <context>
     <name>FeedModel</name>
     <message>
-        <location filename="../../ui/feed_model.py" line="233"/>
-        <source>Web chat</source>
-        <translation>Веб-чат</translation>
-    </message>
-    <message>
-        <location filename="../../ui/feed_model.py" line="234"/>
-        <source>E-mail</source>
-        <translation>Почта</translation>
-    </message>
-    <message>
-        <location filename="../../ui/feed_model.py" line="235"/>
-        <source>Telegram</source>
-        <translation>Telegram</translation>
-    </message>
-    <message>
-        <location filename="../../ui/feed_model.py" line="236"/>
-        <source>WhatsApp</source>
-        <translation>WhatsApp</translation>
-    </message>
-    <message>
-        <location filename="../../ui/feed_model.py" line="237"/>
-        <source>SMS</source>
-        <translation>SMS</translation>
-    </message>
-    <message>
-        <location filename="../../ui/feed_model.py" line="238"/>
-        <source>Phone</source>
-        <translation>Телефон</translation>
-    </message>
-    <message>
-        <location filename="../../ui/feed_model.py" line="239"/>
-        <location filename="../../ui/feed_model.py" line="269"/>
+        <location filename="../../ui/feed_model.py" line="261"/>
         <source>Visit</source>
         <translation>Визит</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="242"/>
+        <location filename="../../ui/feed_model.py" line="234"/>
         <source>Sending…</source>
         <translation>Отправка…</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="243"/>
+        <location filename="../../ui/feed_model.py" line="235"/>
         <source>Sent</source>
         <translation>Отправлено</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="244"/>
+        <location filename="../../ui/feed_model.py" line="236"/>
         <source>Delivered</source>
         <translation>Доставлено</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="245"/>
+        <location filename="../../ui/feed_model.py" line="237"/>
         <source>Read</source>
         <translation>Прочитано</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="246"/>
+        <location filename="../../ui/feed_model.py" line="238"/>
         <source>Not delivered</source>
         <translation>Не доставлено</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="250"/>
+        <location filename="../../ui/feed_model.py" line="242"/>
         <source>Incoming</source>
         <translation>Вх.</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="251"/>
+        <location filename="../../ui/feed_model.py" line="243"/>
         <source>Outgoing</source>
         <translation>Исх.</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="252"/>
+        <location filename="../../ui/feed_model.py" line="244"/>
         <source>Internal</source>
         <translation>Внутр.</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="255"/>
+        <location filename="../../ui/feed_model.py" line="247"/>
         <source>message</source>
         <translation>сообщение</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="256"/>
+        <location filename="../../ui/feed_model.py" line="248"/>
         <source>e-mail</source>
         <translation>письмо</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="257"/>
+        <location filename="../../ui/feed_model.py" line="249"/>
         <source>call</source>
         <translation>звонок</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="258"/>
+        <location filename="../../ui/feed_model.py" line="250"/>
         <source>note</source>
         <translation>заметка</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="259"/>
+        <location filename="../../ui/feed_model.py" line="251"/>
         <source>status change</source>
         <translation>смена статуса</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="260"/>
+        <location filename="../../ui/feed_model.py" line="252"/>
         <source>purchase</source>
         <translation>покупка</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="261"/>
+        <location filename="../../ui/feed_model.py" line="253"/>
         <source>visit</source>
         <translation>визит</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="263"/>
+        <location filename="../../ui/feed_model.py" line="255"/>
         <source>Today</source>
         <translation>Сегодня</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="264"/>
+        <location filename="../../ui/feed_model.py" line="256"/>
         <source>Yesterday</source>
         <translation>Вчера</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="265"/>
+        <location filename="../../ui/feed_model.py" line="257"/>
         <source>Incoming call</source>
         <translation>Входящий звонок</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="266"/>
+        <location filename="../../ui/feed_model.py" line="258"/>
         <source>Outgoing call</source>
         <translation>Исходящий звонок</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="267"/>
+        <location filename="../../ui/feed_model.py" line="259"/>
         <source>Note</source>
         <translation>Заметка</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="268"/>
+        <location filename="../../ui/feed_model.py" line="260"/>
         <source>Order %1</source>
         <translation>Заказ %1</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="270"/>
+        <location filename="../../ui/feed_model.py" line="262"/>
         <source>Status changed</source>
         <translation>Статус изменён</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="271"/>
+        <location filename="../../ui/feed_model.py" line="263"/>
         <source>Recording</source>
         <translation>Запись</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="272"/>
+        <location filename="../../ui/feed_model.py" line="264"/>
         <source>Attachments: %1</source>
         <translation>Вложения: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="273"/>
+        <location filename="../../ui/feed_model.py" line="265"/>
         <source>Not delivered: %1</source>
         <translation>Не доставлено: %1</translation>
     </message>
@@ -873,7 +832,7 @@
         <translation>Перейти к новым сообщениям</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/feed_view.py" line="981"/>
+        <location filename="../../ui/feed_view.py" line="975"/>
         <source>New messages: %n ↓</source>
         <translation>
             <numerusform>%n новое сообщение ↓</numerusform>
@@ -946,121 +905,156 @@
     <name>Labels</name>
     <message>
         <location filename="../../ui/labels.py" line="16"/>
+        <source>Web chat</source>
+        <translation>Веб-чат</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="17"/>
+        <source>E-mail</source>
+        <translation>Почта</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="18"/>
+        <source>Telegram</source>
+        <translation>Telegram</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="19"/>
+        <source>WhatsApp</source>
+        <translation>WhatsApp</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="20"/>
+        <source>SMS</source>
+        <translation>SMS</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="21"/>
+        <source>Phone</source>
+        <translation>Телефон</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="22"/>
+        <source>Visit</source>
+        <translation>Визит</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="29"/>
         <source>Resolved</source>
         <translation>Решено</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="17"/>
+        <location filename="../../ui/labels.py" line="30"/>
         <source>Information given</source>
         <translation>Дана консультация</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="18"/>
+        <location filename="../../ui/labels.py" line="31"/>
         <source>Order status</source>
         <translation>Статус заказа</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="19"/>
+        <location filename="../../ui/labels.py" line="32"/>
         <source>Complaint</source>
         <translation>Жалоба</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="20"/>
+        <location filename="../../ui/labels.py" line="33"/>
         <source>Sale</source>
         <translation>Продажа</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="21"/>
+        <location filename="../../ui/labels.py" line="34"/>
         <source>Technical issue</source>
         <translation>Техническая проблема</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="22"/>
+        <location filename="../../ui/labels.py" line="35"/>
         <source>Callback arranged</source>
         <translation>Назначен обратный звонок</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="23"/>
+        <location filename="../../ui/labels.py" line="36"/>
         <source>Callback requested</source>
         <translation>Запрошен обратный звонок</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="24"/>
+        <location filename="../../ui/labels.py" line="37"/>
         <source>Escalated</source>
         <translation>Эскалировано</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="25"/>
+        <location filename="../../ui/labels.py" line="38"/>
         <source>Wrong number</source>
         <translation>Ошиблись номером</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="26"/>
+        <location filename="../../ui/labels.py" line="39"/>
         <source>Spam</source>
         <translation>Спам</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="27"/>
+        <location filename="../../ui/labels.py" line="40"/>
         <source>No answer</source>
         <translation>Нет ответа</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="28"/>
+        <location filename="../../ui/labels.py" line="41"/>
         <source>Voicemail</source>
         <translation>Голосовая почта</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="29"/>
+        <location filename="../../ui/labels.py" line="42"/>
         <source>Busy</source>
         <translation>Занято</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="30"/>
+        <location filename="../../ui/labels.py" line="43"/>
         <source>Missed</source>
         <translation>Пропущен</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="37"/>
+        <location filename="../../ui/labels.py" line="50"/>
         <source>paid</source>
         <translation>оплачен</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="38"/>
+        <location filename="../../ui/labels.py" line="51"/>
         <source>shipped</source>
         <translation>отправлен</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="39"/>
+        <location filename="../../ui/labels.py" line="52"/>
         <source>delivered</source>
         <translation>доставлен</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="40"/>
+        <location filename="../../ui/labels.py" line="53"/>
         <source>returned</source>
         <translation>возвращён</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="41"/>
+        <location filename="../../ui/labels.py" line="54"/>
         <source>cancelled</source>
         <translation>отменён</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="42"/>
+        <location filename="../../ui/labels.py" line="55"/>
         <source>open</source>
         <translation>открыто</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="43"/>
+        <location filename="../../ui/labels.py" line="56"/>
         <source>pending</source>
         <translation>в ожидании</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="44"/>
+        <location filename="../../ui/labels.py" line="57"/>
         <source>escalated</source>
         <translation>эскалировано</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="45"/>
+        <location filename="../../ui/labels.py" line="58"/>
         <source>closed</source>
         <translation>закрыто</translation>
     </message>
@@ -1068,575 +1062,607 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="231"/>
-        <location filename="../../ui/main_window.py" line="232"/>
-        <location filename="../../ui/main_window.py" line="310"/>
-        <location filename="../../ui/main_window.py" line="1130"/>
+        <location filename="../../ui/main_window.py" line="251"/>
+        <location filename="../../ui/main_window.py" line="252"/>
+        <location filename="../../ui/main_window.py" line="329"/>
+        <location filename="../../ui/main_window.py" line="664"/>
+        <location filename="../../ui/main_window.py" line="1231"/>
         <source>OmniDesk</source>
         <translation>OmniDesk</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="344"/>
+        <location filename="../../ui/main_window.py" line="368"/>
         <source>The gateway did not answer in time; try again.</source>
         <translation>Шлюз не ответил вовремя; повторите попытку.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="345"/>
+        <location filename="../../ui/main_window.py" line="369"/>
         <source>Someone else acted on this conversation first, or it changed.</source>
         <translation>Другой оператор уже занялся этим обращением, или оно изменилось.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="347"/>
+        <location filename="../../ui/main_window.py" line="371"/>
         <source>Not allowed: another operator serves this customer, or the queue needs other skills.</source>
         <translation>Не разрешено: клиента обслуживает другой оператор, или для очереди нужны другие навыки.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="350"/>
+        <location filename="../../ui/main_window.py" line="374"/>
         <source>Not found: it was closed or removed meanwhile.</source>
         <translation>Не найдено: за это время закрыто или удалено.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="351"/>
+        <location filename="../../ui/main_window.py" line="375"/>
         <source>No free place for this channel (or the colleague is busy).</source>
         <translation>Нет свободных мест для этого канала (или коллега занят).</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="353"/>
+        <location filename="../../ui/main_window.py" line="377"/>
         <source>Too many actions at once; it is retried in a moment.</source>
         <translation>Слишком много действий одновременно; повторная попытка — через мгновение.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="354"/>
+        <location filename="../../ui/main_window.py" line="378"/>
         <source>The gateway does not support this yet.</source>
         <translation>Шлюз пока это не поддерживает.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="355"/>
+        <location filename="../../ui/main_window.py" line="379"/>
         <source>The gateway failed; it is retried.</source>
         <translation>Сбой шлюза; выполняется повторная попытка.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="356"/>
+        <location filename="../../ui/main_window.py" line="380"/>
         <source>The gateway refused it: %1</source>
         <translation>Шлюз отклонил запрос: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="360"/>
+        <location filename="../../ui/main_window.py" line="384"/>
         <source>Decline</source>
         <translation>Отклонить</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="361"/>
+        <location filename="../../ui/main_window.py" line="385"/>
         <source>Hold</source>
         <translation>Удержать</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="362"/>
+        <location filename="../../ui/main_window.py" line="386"/>
         <source>Resume</source>
         <translation>Продолжить</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="363"/>
+        <location filename="../../ui/main_window.py" line="387"/>
         <source>End</source>
         <translation>Закончить</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="365"/>
+        <location filename="../../ui/main_window.py" line="389"/>
         <source>Wrap-up</source>
         <translation>Завершение</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="371"/>
+        <location filename="../../ui/main_window.py" line="395"/>
         <source>History</source>
         <translation>История</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="372"/>
+        <location filename="../../ui/main_window.py" line="396"/>
         <source>Suggestion</source>
         <translation>Подсказка</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="375"/>
-        <source>The offer timed out and went to someone else.</source>
-        <translation>Время на принятие истекло, обращение передано другому оператору.</translation>
-    </message>
-    <message>
-        <location filename="../../ui/main_window.py" line="376"/>
+        <location filename="../../ui/main_window.py" line="400"/>
         <source>The offer was withdrawn because you are not available.</source>
         <translation>Обращение отозвано: вы не на линии.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="377"/>
+        <location filename="../../ui/main_window.py" line="401"/>
         <source>A colleague took the conversation.</source>
         <translation>Обращение взял коллега.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="381"/>
+        <location filename="../../ui/main_window.py" line="405"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="368"/>
-        <location filename="../../ui/main_window.py" line="398"/>
+        <location filename="../../ui/main_window.py" line="392"/>
+        <location filename="../../ui/main_window.py" line="422"/>
         <source>Presence</source>
         <translation>Статус оператора</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="244"/>
+        <location filename="../../ui/main_window.py" line="264"/>
         <source>The customer&apos;s messages appear here.</source>
         <translation>Здесь появятся сообщения клиента.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="250"/>
+        <location filename="../../ui/main_window.py" line="270"/>
         <source>The reply editor appears here.</source>
         <translation>Здесь появится редактор ответа.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="284"/>
+        <location filename="../../ui/main_window.py" line="304"/>
         <source>Connection problem</source>
         <translation>Проблема со связью</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="335"/>
+        <location filename="../../ui/main_window.py" line="359"/>
         <source>Available</source>
         <translation>На линии</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="336"/>
+        <location filename="../../ui/main_window.py" line="360"/>
         <source>Break</source>
         <translation>Перерыв</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="337"/>
+        <location filename="../../ui/main_window.py" line="361"/>
         <source>After-call work</source>
         <translation>Поствызывная обработка</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="342"/>
+        <location filename="../../ui/main_window.py" line="366"/>
         <source>The gateway is unreachable; your replies are kept and sent when it is back.</source>
         <translation>Шлюз недоступен; ваши ответы сохранены и уйдут, когда связь вернётся.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="352"/>
+        <location filename="../../ui/main_window.py" line="376"/>
         <source>The customer cannot be reached on this channel.</source>
         <translation>С клиентом нельзя связаться по этому каналу.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="389"/>
+        <location filename="../../ui/main_window.py" line="413"/>
         <source>Signing in…</source>
         <translation>Вход…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="391"/>
+        <location filename="../../ui/main_window.py" line="415"/>
         <source>Operator</source>
         <translation>Оператор</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="399"/>
+        <location filename="../../ui/main_window.py" line="423"/>
         <source>Your presence (Ctrl+Shift+P: next)</source>
         <translation>Ваш статус (Ctrl+Shift+P — следующий)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="400"/>
+        <location filename="../../ui/main_window.py" line="424"/>
         <source>Presence choices</source>
         <translation>Варианты статуса</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="408"/>
+        <location filename="../../ui/main_window.py" line="432"/>
         <source>Time in this presence</source>
         <translation>Время в этом статусе</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="416"/>
+        <location filename="../../ui/main_window.py" line="440"/>
         <source>Connection</source>
         <translation>Связь</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="418"/>
-        <location filename="../../ui/main_window.py" line="1087"/>
+        <location filename="../../ui/main_window.py" line="442"/>
+        <location filename="../../ui/main_window.py" line="1188"/>
         <source>Connecting…</source>
         <translation>Подключение…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="420"/>
+        <location filename="../../ui/main_window.py" line="444"/>
         <source>Connection state</source>
         <translation>Состояние связи</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="432"/>
+        <location filename="../../ui/main_window.py" line="456"/>
         <source>Customer search</source>
         <translation>Поиск клиента</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="366"/>
+        <location filename="../../ui/main_window.py" line="390"/>
         <source>Reply</source>
         <translation>Ответ</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="369"/>
+        <location filename="../../ui/main_window.py" line="393"/>
         <source>Customer card</source>
         <translation>Карточка клиента</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="489"/>
+        <location filename="../../ui/main_window.py" line="517"/>
         <source>&amp;Conversation</source>
         <translation>&amp;Обращение</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="359"/>
+        <location filename="../../ui/main_window.py" line="383"/>
         <source>Accept</source>
         <translation>Принять</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="370"/>
+        <location filename="../../ui/main_window.py" line="394"/>
         <source>Search</source>
         <translation>Поиск</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1085"/>
+        <location filename="../../ui/main_window.py" line="1186"/>
         <source>Online</source>
         <translation>В сети</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="338"/>
-        <location filename="../../ui/main_window.py" line="1105"/>
+        <location filename="../../ui/main_window.py" line="362"/>
+        <location filename="../../ui/main_window.py" line="1206"/>
         <source>Offline</source>
         <translation>Не в сети</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="433"/>
+        <location filename="../../ui/main_window.py" line="399"/>
+        <source>The offer timed out and went back to the queue.</source>
+        <translation>Время на принятие истекло, обращение вернулось в очередь.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="457"/>
         <source>Find a customer: phone, e-mail, name (Ctrl+K)</source>
         <translation>Найти клиента: телефон, эл. почта, имя (Ctrl+K)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="443"/>
+        <location filename="../../ui/main_window.py" line="469"/>
         <source>Messages</source>
         <translation>Сообщения</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="446"/>
+        <location filename="../../ui/main_window.py" line="472"/>
         <source>Commands waiting to be sent</source>
         <translation>Действия, ожидающие отправки</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="478"/>
+        <location filename="../../ui/main_window.py" line="504"/>
         <source>&amp;OmniDesk</source>
         <translation>&amp;OmniDesk</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="480"/>
+        <location filename="../../ui/main_window.py" line="506"/>
         <source>Sign &amp;in…</source>
         <translation>&amp;Войти…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="484"/>
+        <location filename="../../ui/main_window.py" line="509"/>
+        <source>Sign &amp;out</source>
+        <translation>В&amp;ыйти из учётной записи</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="512"/>
         <source>&amp;Settings…</source>
         <translation>&amp;Настройки…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="487"/>
+        <location filename="../../ui/main_window.py" line="515"/>
         <source>&amp;Quit</source>
         <translation>В&amp;ыход</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="491"/>
+        <location filename="../../ui/main_window.py" line="519"/>
         <source>&amp;Accept</source>
         <translation>&amp;Принять</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="494"/>
+        <location filename="../../ui/main_window.py" line="522"/>
         <source>&amp;Decline</source>
         <translation>&amp;Отклонить</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="498"/>
+        <location filename="../../ui/main_window.py" line="526"/>
         <source>&amp;Hold / resume</source>
         <translation>&amp;Удержать / продолжить</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="501"/>
+        <location filename="../../ui/main_window.py" line="529"/>
         <source>&amp;Transfer…</source>
         <translation>Пере&amp;вести…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="504"/>
+        <location filename="../../ui/main_window.py" line="532"/>
         <source>&amp;End / hang up</source>
         <translation>&amp;Закончить / положить трубку</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="507"/>
+        <location filename="../../ui/main_window.py" line="535"/>
         <source>&amp;Wrap up…</source>
         <translation>Завер&amp;шить…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="509"/>
+        <location filename="../../ui/main_window.py" line="537"/>
         <source>&amp;Note…</source>
         <translation>За&amp;метка…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="511"/>
+        <location filename="../../ui/main_window.py" line="539"/>
         <source>&amp;Go</source>
         <translation>&amp;Переход</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="513"/>
+        <location filename="../../ui/main_window.py" line="541"/>
         <source>&amp;Find a customer</source>
         <translation>&amp;Найти клиента</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="516"/>
+        <location filename="../../ui/main_window.py" line="544"/>
         <source>&amp;Conversations</source>
         <translation>&amp;Обращения</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="519"/>
+        <location filename="../../ui/main_window.py" line="547"/>
         <source>Next &amp;presence</source>
         <translation>Следующий &amp;статус</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="522"/>
+        <location filename="../../ui/main_window.py" line="550"/>
         <source>&amp;Help</source>
         <translation>&amp;Справка</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="524"/>
+        <location filename="../../ui/main_window.py" line="552"/>
         <source>&amp;Keyboard shortcuts</source>
         <translation>&amp;Горячие клавиши</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="535"/>
+        <location filename="../../ui/main_window.py" line="555"/>
+        <source>Open the customer &amp;web chat</source>
+        <translation>Открыть &amp;веб-чат для клиентов</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="568"/>
         <source>Accept the offered or waiting conversation</source>
         <translation>Принять предложенное или ожидающее обращение</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="536"/>
+        <location filename="../../ui/main_window.py" line="569"/>
         <source>Decline the offered conversation</source>
         <translation>Отклонить предложенное обращение</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="537"/>
+        <location filename="../../ui/main_window.py" line="570"/>
         <source>Up / Down</source>
         <translation>Вверх / Вниз</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="537"/>
+        <location filename="../../ui/main_window.py" line="570"/>
         <source>Move through the conversations</source>
         <translation>Перемещение по обращениям</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="538"/>
+        <location filename="../../ui/main_window.py" line="571"/>
         <source>Enter</source>
         <translation>Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="538"/>
+        <location filename="../../ui/main_window.py" line="571"/>
         <source>Open the conversation and go to the reply</source>
         <translation>Открыть обращение и перейти к ответу</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="539"/>
+        <location filename="../../ui/main_window.py" line="572"/>
         <source>Go to the n-th conversation of the list</source>
         <translation>Перейти к n-му обращению в списке</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="540"/>
+        <location filename="../../ui/main_window.py" line="573"/>
         <source>Switch between My conversations and Queue</source>
         <translation>Переключиться между вкладками «Мои обращения» и «Очередь»</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="541"/>
+        <location filename="../../ui/main_window.py" line="574"/>
         <source>Go to the conversation list</source>
         <translation>Перейти к списку обращений</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="542"/>
+        <location filename="../../ui/main_window.py" line="575"/>
         <source>Put on hold, or resume (a running call first)</source>
         <translation>Поставить на удержание или продолжить (в первую очередь — текущий звонок)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="543"/>
+        <location filename="../../ui/main_window.py" line="576"/>
         <source>Transfer to a queue or a colleague</source>
         <translation>Перевести в очередь или коллеге</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="544"/>
+        <location filename="../../ui/main_window.py" line="577"/>
         <source>End the conversation (hang up a call)</source>
         <translation>Закончить обращение (положить трубку)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="545"/>
+        <location filename="../../ui/main_window.py" line="578"/>
         <source>Wrap up: disposition and resolution</source>
         <translation>Завершение: итог и решение</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="546"/>
+        <location filename="../../ui/main_window.py" line="579"/>
         <source>Add an internal note</source>
         <translation>Добавить внутреннюю заметку</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="547"/>
+        <location filename="../../ui/main_window.py" line="580"/>
         <source>Find a customer by phone, e-mail or name</source>
         <translation>Найти клиента по телефону, эл. почте или имени</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="548"/>
+        <location filename="../../ui/main_window.py" line="581"/>
         <source>Available → Break → After-call work</source>
         <translation>На линии → Перерыв → Поствызывная обработка</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="549"/>
+        <location filename="../../ui/main_window.py" line="582"/>
         <source>Accept the selected suggestion</source>
         <translation>Принять выбранную подсказку</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="550"/>
+        <location filename="../../ui/main_window.py" line="583"/>
         <source>Dismiss the selected suggestion</source>
         <translation>Отклонить выбранную подсказку</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="551"/>
+        <location filename="../../ui/main_window.py" line="584"/>
         <source>Enter / Delete</source>
         <translation>Enter / Delete</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="551"/>
+        <location filename="../../ui/main_window.py" line="584"/>
         <source>Accept / dismiss the focused suggestion</source>
         <translation>Принять / отклонить подсказку в фокусе</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="552"/>
+        <location filename="../../ui/main_window.py" line="585"/>
         <source>Send the reply; finish a dialog</source>
         <translation>Отправить ответ; подтвердить диалоговое окно</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="553"/>
+        <location filename="../../ui/main_window.py" line="586"/>
         <source>Settings</source>
         <translation>Настройки</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="554"/>
+        <location filename="../../ui/main_window.py" line="587"/>
         <source>This list</source>
         <translation>Этот список</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="555"/>
+        <location filename="../../ui/main_window.py" line="588"/>
+        <location filename="../../ui/main_window.py" line="1335"/>
         <source>Quit</source>
         <translation>Выход</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="663"/>
+        <location filename="../../ui/main_window.py" line="603"/>
+        <source>Template: %1</source>
+        <translation>Шаблон: %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="714"/>
         <source>New conversation: %1 (%2). A accepts, D declines.</source>
         <translation>Новое обращение: %1 (%2). A — принять, D — отклонить.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="668"/>
+        <location filename="../../ui/main_window.py" line="719"/>
         <source>New conversation</source>
         <translation>Новое обращение</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="674"/>
+        <location filename="../../ui/main_window.py" line="725"/>
         <source>The offer was withdrawn.</source>
         <translation>Обращение отозвано.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="709"/>
+        <location filename="../../ui/main_window.py" line="741"/>
+        <source>Offers timed out one after another, so you were put on a break. Set yourself Available when you are back.</source>
+        <translation>Несколько обращений подряд не были приняты вовремя, поэтому вам установлен перерыв. Когда вернётесь, выберите статус «Доступен».</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="745"/>
+        <source>You are on a break</source>
+        <translation>У вас перерыв</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="771"/>
         <source>Too many sign-in attempts. OmniDesk signs in again by itself in %1 s.</source>
         <translation>Слишком много попыток входа. OmniDesk войдёт сам через %1 с.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="712"/>
+        <location filename="../../ui/main_window.py" line="774"/>
         <source>Wrong user name or password.</source>
         <translation>Неверное имя пользователя или пароль.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="713"/>
+        <location filename="../../ui/main_window.py" line="775"/>
         <source>Your saved sign-in is no longer valid. Sign in again.</source>
         <translation>Сохранённый вход больше не действует. Войдите снова.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="714"/>
+        <location filename="../../ui/main_window.py" line="776"/>
         <source>Your sign-in has expired. Sign in again.</source>
         <translation>Срок входа истёк. Войдите снова.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="716"/>
+        <location filename="../../ui/main_window.py" line="778"/>
         <source>Your session was ended by an administrator or from another window. Sign in again.</source>
         <translation>Сеанс завершён администратором или из другого окна. Войдите снова.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="719"/>
+        <location filename="../../ui/main_window.py" line="781"/>
         <source>Your account was deactivated. Ask your administrator to activate it.</source>
         <translation>Учётная запись отключена. Попросите администратора включить её.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="721"/>
+        <location filename="../../ui/main_window.py" line="783"/>
         <source>You signed out.</source>
         <translation>Вы вышли.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="723"/>
+        <location filename="../../ui/main_window.py" line="785"/>
         <source>You are signed in on too many windows. Close one, then sign in again.</source>
         <translation>Вы вошли в слишком многих окнах. Закройте одно и войдите снова.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="726"/>
+        <location filename="../../ui/main_window.py" line="788"/>
         <source>This OmniDesk is too old for the gateway. Ask IT for an update.</source>
         <translation>Эта версия OmniDesk слишком старая для шлюза. Попросите ИТ-отдел обновить её.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="729"/>
+        <location filename="../../ui/main_window.py" line="791"/>
         <source>Sign-in failed (%1).</source>
         <translation>Вход не удался (%1).</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="765"/>
+        <location filename="../../ui/main_window.py" line="829"/>
         <source>No customer found for “%1”.</source>
         <translation>Клиент по запросу «%1» не найден.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="843"/>
+        <location filename="../../ui/main_window.py" line="917"/>
         <source>Type at least two characters.</source>
         <translation>Введите не менее двух символов.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="874"/>
+        <location filename="../../ui/main_window.py" line="968"/>
         <source>Only an offered or waiting conversation can be accepted.</source>
         <translation>Принять можно только предложенное или ожидающее обращение.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="889"/>
+        <location filename="../../ui/main_window.py" line="983"/>
         <source>Only a conversation offered to you can be declined.</source>
         <translation>Отклонить можно только обращение, предложенное вам.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="905"/>
-        <location filename="../../ui/main_window.py" line="916"/>
-        <location filename="../../ui/main_window.py" line="923"/>
+        <location filename="../../ui/main_window.py" line="999"/>
+        <location filename="../../ui/main_window.py" line="1010"/>
+        <location filename="../../ui/main_window.py" line="1017"/>
         <source>Select one of your active conversations first.</source>
         <translation>Сначала выберите одно из своих обращений в работе.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="951"/>
+        <location filename="../../ui/main_window.py" line="1045"/>
         <source>Select one of your conversations first.</source>
         <translation>Сначала выберите одно из своих обращений.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="966"/>
+        <location filename="../../ui/main_window.py" line="1060"/>
         <source>Open a customer first.</source>
         <translation>Сначала откройте карточку клиента.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1017"/>
+        <location filename="../../ui/main_window.py" line="1111"/>
         <source>The suggested text is in your reply.</source>
         <translation>Предложенный текст добавлен в ответ.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1076"/>
+        <location filename="../../ui/main_window.py" line="1157"/>
+        <source>Accept to reply (A)</source>
+        <translation>Примите обращение, чтобы ответить (A)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="1177"/>
         <source>%1 for %2</source>
         <translation>%1 уже %2</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="1083"/>
+        <location filename="../../ui/main_window.py" line="1184"/>
         <source>%n waiting to be sent</source>
         <translation>
             <numerusform>%n действие ждёт отправки</numerusform>
@@ -1645,27 +1671,27 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1096"/>
+        <location filename="../../ui/main_window.py" line="1197"/>
         <source>Reconnecting in %1 s</source>
         <translation>Переподключение через %1 с</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1098"/>
+        <location filename="../../ui/main_window.py" line="1199"/>
         <source>Reconnecting…</source>
         <translation>Переподключение…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1101"/>
+        <location filename="../../ui/main_window.py" line="1202"/>
         <source>Signed out</source>
         <translation>Вход не выполнен</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1103"/>
+        <location filename="../../ui/main_window.py" line="1204"/>
         <source>Waiting to sign in</source>
         <translation>Ожидание входа</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="1130"/>
+        <location filename="../../ui/main_window.py" line="1231"/>
         <source>OmniDesk — %n unread</source>
         <translation>
             <numerusform>OmniDesk — %n непрочитанное</numerusform>
@@ -1674,17 +1700,42 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="613"/>
-        <source>OmniDesk — %1</source>
-        <translation>OmniDesk — %1</translation>
+        <location filename="../../ui/main_window.py" line="1335"/>
+        <source>Sign out</source>
+        <translation>Выйти из учётной записи</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="364"/>
+        <location filename="../../ui/main_window.py" line="1337"/>
+        <source>You are on a call; it stays connected on the phone.</source>
+        <translation>Идёт звонок; он останется соединённым на телефоне.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="1340"/>
+        <source>Open conversations: %1. They go back to the queue if you are not back within a minute.</source>
+        <translation>Открытых обращений: %1. Если вы не вернётесь в течение минуты, они вернутся в очередь.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="1343"/>
+        <source>Quit anyway?</source>
+        <translation>Всё равно выйти?</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="1343"/>
+        <source>Sign out anyway?</source>
+        <translation>Всё равно выйти из учётной записи?</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="1350"/>
+        <source>Stay</source>
+        <translation>Остаться</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="388"/>
         <source>Transfer</source>
         <translation>Перевод</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="367"/>
+        <location filename="../../ui/main_window.py" line="391"/>
         <source>Note</source>
         <translation>Заметка</translation>
     </message>
@@ -1692,32 +1743,32 @@
 <context>
     <name>NoteDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="324"/>
+        <location filename="../../ui/dialogs.py" line="327"/>
         <source>Add a note</source>
         <translation>Новая заметка</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="325"/>
+        <location filename="../../ui/dialogs.py" line="328"/>
         <source>Note</source>
         <translation>Заметка</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="328"/>
+        <location filename="../../ui/dialogs.py" line="331"/>
         <source>Note text</source>
         <translation>Текст заметки</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="329"/>
+        <location filename="../../ui/dialogs.py" line="332"/>
         <source>Only colleagues see notes (Ctrl+Enter to save)</source>
         <translation>Заметки видят только коллеги (Ctrl+Enter — сохранить)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="337"/>
+        <location filename="../../ui/dialogs.py" line="340"/>
         <source>Save note</source>
         <translation>Сохранить заметку</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="337"/>
+        <location filename="../../ui/dialogs.py" line="340"/>
         <source>Save the note</source>
         <translation>Сохранить заметку</translation>
     </message>
@@ -1725,19 +1776,87 @@
 <context>
     <name>SearchPopup</name>
     <message>
-        <location filename="../../ui/main_window.py" line="105"/>
+        <location filename="../../ui/main_window.py" line="107"/>
         <source>Search results</source>
         <translation>Результаты поиска</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="110"/>
+        <location filename="../../ui/main_window.py" line="112"/>
         <source>Customers found</source>
         <translation>Найденные клиенты</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="123"/>
+        <location filename="../../ui/main_window.py" line="129"/>
         <source>(no name)</source>
         <translation>(без имени)</translation>
+    </message>
+</context>
+<context>
+    <name>Settings</name>
+    <message>
+        <location filename="../../omnidesk_qt/settings.py" line="153"/>
+        <source>Address of the OmniDesk gateway (ws:// or wss://).</source>
+        <translation>Адрес шлюза OmniDesk (ws:// или wss://).</translation>
+    </message>
+    <message>
+        <location filename="../../omnidesk_qt/settings.py" line="160"/>
+        <source>The operator&apos;s login, remembered for the next start.</source>
+        <translation>Логин оператора, запоминается до следующего запуска.</translation>
+    </message>
+    <message>
+        <location filename="../../omnidesk_qt/settings.py" line="166"/>
+        <source>Language of the interface; &apos;system&apos; follows the operating system.</source>
+        <translation>Язык интерфейса; «как в системе» — по настройкам операционной системы.</translation>
+    </message>
+    <message>
+        <location filename="../../omnidesk_qt/settings.py" line="175"/>
+        <source>Colour theme; &apos;system&apos; follows the operating system&apos;s light or dark mode.</source>
+        <translation>Цветовая тема; «как в системе» — светлая или тёмная по настройкам операционной системы.</translation>
+    </message>
+    <message>
+        <location filename="../../omnidesk_qt/settings.py" line="184"/>
+        <source>Announce new conversations aloud.</source>
+        <translation>Объявлять новые обращения голосом.</translation>
+    </message>
+    <message>
+        <location filename="../../omnidesk_qt/settings.py" line="190"/>
+        <source>Voice id for announcements; empty picks one by language.</source>
+        <translation>Голос для объявлений; если пусто — выбирается по языку.</translation>
+    </message>
+    <message>
+        <location filename="../../omnidesk_qt/settings.py" line="196"/>
+        <source>Speaking rate in words per minute.</source>
+        <translation>Скорость речи, слов в минуту.</translation>
+    </message>
+    <message>
+        <location filename="../../omnidesk_qt/settings.py" line="204"/>
+        <source>Language of spoken announcements.</source>
+        <translation>Язык голосовых объявлений.</translation>
+    </message>
+    <message>
+        <location filename="../../omnidesk_qt/settings.py" line="211"/>
+        <source>Play a sound when a conversation is offered.</source>
+        <translation>Проигрывать звук, когда предлагается обращение.</translation>
+    </message>
+    <message>
+        <location filename="../../omnidesk_qt/settings.py" line="217"/>
+        <source>Show a desktop notification when a conversation is offered.</source>
+        <translation>Показывать уведомление на рабочем столе, когда предлагается обращение.</translation>
+    </message>
+    <message>
+        <location filename="../../omnidesk_qt/settings.py" line="225"/>
+        <source>Reply templates: name, text with {name} and {order}, and a hotkey.</source>
+        <translation>Шаблоны ответов: название, текст с {name} и {order} и горячая клавиша.</translation>
+    </message>
+    <message>
+        <location filename="../../omnidesk_qt/settings.py" line="234"/>
+        <source>How many timeline items to load at a time.</source>
+        <translation>Сколько событий ленты загружать за раз.</translation>
+    </message>
+    <message>
+        <location filename="../../omnidesk_qt/settings.py" line="242"/>
+        <source>Sizes of the window&apos;s panes, as the operator left them (kept by the window).</source>
+        <translation>Размеры панелей окна, какими их оставил оператор (сохраняет окно).</translation>
     </message>
 </context>
 <context>
@@ -1774,74 +1893,79 @@
         <translation>Язык сменится при следующем запуске OmniDesk.</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="188"/>
+        <location filename="../../ui/settings_dialog.py" line="187"/>
         <source>OK</source>
         <translation>ОК</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="189"/>
+        <location filename="../../ui/settings_dialog.py" line="188"/>
         <source>Cancel</source>
         <translation>Отмена</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="191"/>
+        <location filename="../../ui/settings_dialog.py" line="190"/>
         <source>Restore &amp;defaults</source>
         <translation>&amp;Восстановить по умолчанию</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="192"/>
+        <location filename="../../ui/settings_dialog.py" line="191"/>
         <source>Restore the default settings</source>
         <translation>Восстановить настройки по умолчанию</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="213"/>
+        <location filename="../../ui/settings_dialog.py" line="212"/>
         <source>&amp;Gateway address:</source>
         <translation>&amp;Адрес шлюза:</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="214"/>
+        <location filename="../../ui/settings_dialog.py" line="213"/>
         <source>&amp;Language:</source>
         <translation>&amp;Язык:</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="215"/>
+        <location filename="../../ui/settings_dialog.py" line="214"/>
         <source>&amp;Theme:</source>
         <translation>&amp;Тема:</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="216"/>
+        <location filename="../../ui/settings_dialog.py" line="215"/>
         <source>&amp;Feed items per page:</source>
         <translation>&amp;Записей ленты за раз:</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="217"/>
+        <location filename="../../ui/settings_dialog.py" line="216"/>
         <source>Desktop notifications:</source>
         <translation>Уведомления на рабочем столе:</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="218"/>
+        <location filename="../../ui/settings_dialog.py" line="217"/>
         <source>Sound:</source>
         <translation>Звук:</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="219"/>
+        <location filename="../../ui/settings_dialog.py" line="218"/>
         <source>Spoken announcements:</source>
         <translation>Голосовые объявления:</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="220"/>
+        <location filename="../../ui/settings_dialog.py" line="219"/>
         <source>Announcement &amp;language:</source>
         <translation>Я&amp;зык объявлений:</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="221"/>
+        <location filename="../../ui/settings_dialog.py" line="220"/>
         <source>Speaking &amp;rate:</source>
         <translation>&amp;Скорость речи:</translation>
     </message>
     <message>
-        <location filename="../../ui/settings_dialog.py" line="222"/>
+        <location filename="../../ui/settings_dialog.py" line="221"/>
         <source>&amp;Voice:</source>
         <translation>&amp;Голос:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/settings_dialog.py" line="222"/>
+        <source>Reply &amp;templates:</source>
+        <translation>&amp;Шаблоны ответов:</translation>
     </message>
     <message>
         <location filename="../../ui/settings_dialog.py" line="228"/>
@@ -1897,29 +2021,29 @@
 <context>
     <name>ShortcutsDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="363"/>
-        <location filename="../../ui/dialogs.py" line="364"/>
+        <location filename="../../ui/dialogs.py" line="366"/>
+        <location filename="../../ui/dialogs.py" line="367"/>
         <source>Keyboard shortcuts</source>
         <translation>Горячие клавиши</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="367"/>
+        <location filename="../../ui/dialogs.py" line="370"/>
         <source>Shortcuts</source>
         <translation>Горячие клавиши</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="368"/>
+        <location filename="../../ui/dialogs.py" line="371"/>
         <source>Keys</source>
         <translation>Клавиши</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="368"/>
+        <location filename="../../ui/dialogs.py" line="371"/>
         <source>Action</source>
         <translation>Действие</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="379"/>
-        <location filename="../../ui/dialogs.py" line="380"/>
+        <location filename="../../ui/dialogs.py" line="382"/>
+        <location filename="../../ui/dialogs.py" line="383"/>
         <source>Close</source>
         <translation>Закрыть</translation>
     </message>
@@ -1975,79 +2099,79 @@
 <context>
     <name>TransferDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="163"/>
-        <location filename="../../ui/dialogs.py" line="213"/>
+        <location filename="../../ui/dialogs.py" line="166"/>
+        <location filename="../../ui/dialogs.py" line="216"/>
         <source>Transfer the conversation</source>
         <translation>Перевод обращения</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="164"/>
-        <location filename="../../ui/dialogs.py" line="213"/>
+        <location filename="../../ui/dialogs.py" line="167"/>
+        <location filename="../../ui/dialogs.py" line="216"/>
         <source>Transfer</source>
         <translation>Перевести</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="166"/>
+        <location filename="../../ui/dialogs.py" line="169"/>
         <source>available</source>
         <translation>на линии</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="167"/>
+        <location filename="../../ui/dialogs.py" line="170"/>
         <source>on a break</source>
         <translation>на перерыве</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="168"/>
+        <location filename="../../ui/dialogs.py" line="171"/>
         <source>after-call work</source>
         <translation>поствызывная обработка</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="169"/>
+        <location filename="../../ui/dialogs.py" line="172"/>
         <source>offline</source>
         <translation>не в сети</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="171"/>
+        <location filename="../../ui/dialogs.py" line="174"/>
         <source>To a &amp;queue</source>
         <translation>В &amp;очередь</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="172"/>
+        <location filename="../../ui/dialogs.py" line="175"/>
         <source>Transfer to a queue</source>
         <translation>Перевести в очередь</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="173"/>
+        <location filename="../../ui/dialogs.py" line="176"/>
         <source>To a &amp;colleague</source>
         <translation>&amp;Коллеге</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="174"/>
+        <location filename="../../ui/dialogs.py" line="177"/>
         <source>Transfer to a colleague</source>
         <translation>Перевести коллеге</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="181"/>
+        <location filename="../../ui/dialogs.py" line="184"/>
         <source>Queues</source>
         <translation>Очереди</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="188"/>
+        <location filename="../../ui/dialogs.py" line="191"/>
         <source>Colleagues</source>
         <translation>Коллеги</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="208"/>
+        <location filename="../../ui/dialogs.py" line="211"/>
         <source>Note for the next operator</source>
         <translation>Заметка для следующего оператора</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="209"/>
+        <location filename="../../ui/dialogs.py" line="212"/>
         <source>What the next operator should know</source>
         <translation>Что нужно знать следующему оператору</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="210"/>
+        <location filename="../../ui/dialogs.py" line="213"/>
         <source>&amp;Note:</source>
         <translation>&amp;Заметка:</translation>
     </message>
@@ -2055,74 +2179,65 @@
 <context>
     <name>WrapUpDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="273"/>
-        <location filename="../../ui/dialogs.py" line="299"/>
+        <location filename="../../ui/dialogs.py" line="276"/>
+        <location filename="../../ui/dialogs.py" line="302"/>
         <source>Wrap up the conversation</source>
         <translation>Завершение обращения</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="274"/>
+        <location filename="../../ui/dialogs.py" line="277"/>
         <source>Wrap-up</source>
         <translation>Завершение</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="278"/>
+        <location filename="../../ui/dialogs.py" line="281"/>
         <source>Disposition</source>
         <translation>Итог</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="279"/>
+        <location filename="../../ui/dialogs.py" line="282"/>
         <source>Dispositions</source>
         <translation>Итоги</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="284"/>
+        <location filename="../../ui/dialogs.py" line="287"/>
         <source>Resolution</source>
         <translation>Решение</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="285"/>
+        <location filename="../../ui/dialogs.py" line="288"/>
         <source>What was done (Ctrl+Enter to finish)</source>
         <translation>Что сделано (Ctrl+Enter — завершить)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="287"/>
+        <location filename="../../ui/dialogs.py" line="290"/>
         <source>The customer&apos;s issue is &amp;resolved</source>
         <translation>Вопрос клиента ре&amp;шён</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="289"/>
+        <location filename="../../ui/dialogs.py" line="292"/>
         <source>Resolved</source>
         <translation>Решено</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="295"/>
+        <location filename="../../ui/dialogs.py" line="298"/>
         <source>Customer:</source>
         <translation>Клиент:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="296"/>
+        <location filename="../../ui/dialogs.py" line="299"/>
         <source>&amp;Disposition:</source>
         <translation>&amp;Итог:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="297"/>
+        <location filename="../../ui/dialogs.py" line="300"/>
         <source>Re&amp;solution:</source>
         <translation>&amp;Решение:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="299"/>
+        <location filename="../../ui/dialogs.py" line="302"/>
         <source>Wrap up</source>
         <translation>Завершить</translation>
-    </message>
-</context>
-<context>
-    <name>dialog</name>
-    <message>
-        <location filename="../../ui/dialogs.py" line="70"/>
-        <location filename="../../ui/dialogs.py" line="71"/>
-        <source>Cancel</source>
-        <translation>Отмена</translation>
     </message>
 </context>
 </TS>

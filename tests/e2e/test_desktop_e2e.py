@@ -241,7 +241,7 @@ async def test_sign_out_asks_while_a_customer_waits_then_revokes_and_forgets_the
         # Quit with a customer open: asked, and "Stay" keeps the window.
         desktop.do("quit")
         asked = await asyncio.to_thread(desktop.wait_for, "leaving asked")
-        assert "1 open conversation" in asked["text"]
+        assert "Open conversations: 1." in asked["text"]
         desktop.do("answer_leaving", leave=False)
         await asyncio.sleep(0.5)
         assert desktop.proc.poll() is None, "Stay keeps it open"
