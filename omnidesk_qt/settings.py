@@ -150,21 +150,23 @@ SCHEMA: list[Setting] = [
         "gateway.url",
         str,
         "ws://127.0.0.1:8765",
-        QT_TRANSLATE_NOOP("Settings", "Address of the OmniDesk gateway (ws:// or wss://)."),
+        str(QT_TRANSLATE_NOOP("Settings", "Address of the OmniDesk gateway (ws:// or wss://).")),
         check=_check_ws_url,
     ),
     Setting(
         "gateway.username",
         str,
         "",
-        QT_TRANSLATE_NOOP("Settings", "The operator's login, remembered for the next start."),
+        str(QT_TRANSLATE_NOOP("Settings", "The operator's login, remembered for the next start.")),
     ),
     Setting(
         "ui.language",
         str,
         "system",
-        QT_TRANSLATE_NOOP(
-            "Settings", "Language of the interface; 'system' follows the operating system."
+        str(
+            QT_TRANSLATE_NOOP(
+                "Settings", "Language of the interface; 'system' follows the operating system."
+            )
         ),
         choices=("system", "ru", "en"),
     ),
@@ -172,8 +174,11 @@ SCHEMA: list[Setting] = [
         "ui.theme",
         str,
         "system",
-        QT_TRANSLATE_NOOP(
-            "Settings", "Colour theme; 'system' follows the operating system's light or dark mode."
+        str(
+            QT_TRANSLATE_NOOP(
+                "Settings",
+                "Colour theme; 'system' follows the operating system's light or dark mode.",
+            )
         ),
         choices=("light", "dark", "system"),
     ),
@@ -181,19 +186,23 @@ SCHEMA: list[Setting] = [
         "speech.enabled",
         bool,
         True,
-        QT_TRANSLATE_NOOP("Settings", "Announce new conversations aloud."),
+        str(QT_TRANSLATE_NOOP("Settings", "Announce new conversations aloud.")),
     ),
     Setting(
         "speech.voice",
         str,
         "",
-        QT_TRANSLATE_NOOP("Settings", "Voice id for announcements; empty picks one by language."),
+        str(
+            QT_TRANSLATE_NOOP(
+                "Settings", "Voice id for announcements; empty picks one by language."
+            )
+        ),
     ),
     Setting(
         "speech.rate",
         int,
         170,
-        QT_TRANSLATE_NOOP("Settings", "Speaking rate in words per minute."),
+        str(QT_TRANSLATE_NOOP("Settings", "Speaking rate in words per minute.")),
         minimum=80,
         maximum=400,
     ),
@@ -201,29 +210,33 @@ SCHEMA: list[Setting] = [
         "speech.language",
         str,
         "ru",
-        QT_TRANSLATE_NOOP("Settings", "Language of spoken announcements."),
+        str(QT_TRANSLATE_NOOP("Settings", "Language of spoken announcements.")),
         choices=("ru", "en"),
     ),
     Setting(
         "notifications.sound",
         bool,
         True,
-        QT_TRANSLATE_NOOP("Settings", "Play a sound when a conversation is offered."),
+        str(QT_TRANSLATE_NOOP("Settings", "Play a sound when a conversation is offered.")),
     ),
     Setting(
         "notifications.desktop",
         bool,
         True,
-        QT_TRANSLATE_NOOP(
-            "Settings", "Show a desktop notification when a conversation is offered."
+        str(
+            QT_TRANSLATE_NOOP(
+                "Settings", "Show a desktop notification when a conversation is offered."
+            )
         ),
     ),
     Setting(
         "composer.templates",
         list,
         DEFAULT_TEMPLATES,
-        QT_TRANSLATE_NOOP(
-            "Settings", "Reply templates: name, text with {name} and {order}, and a hotkey."
+        str(
+            QT_TRANSLATE_NOOP(
+                "Settings", "Reply templates: name, text with {name} and {order}, and a hotkey."
+            )
         ),
         check=_check_templates,
     ),
@@ -231,7 +244,7 @@ SCHEMA: list[Setting] = [
         "feed.page_size",
         int,
         50,
-        QT_TRANSLATE_NOOP("Settings", "How many timeline items to load at a time."),
+        str(QT_TRANSLATE_NOOP("Settings", "How many timeline items to load at a time.")),
         minimum=10,
         maximum=500,
     ),
@@ -239,9 +252,11 @@ SCHEMA: list[Setting] = [
         "ui.splitter_sizes",
         dict,
         {},
-        QT_TRANSLATE_NOOP(
-            "Settings",
-            "Sizes of the window's panes, as the operator left them (kept by the window).",
+        str(
+            QT_TRANSLATE_NOOP(
+                "Settings",
+                "Sizes of the window's panes, as the operator left them (kept by the window).",
+            )
         ),
         check=_check_layout,
     ),

@@ -80,6 +80,11 @@ class GatewayConfig:
     login_free_failures: int = 5
     login_max_delay_s: float = 300.0
     login_concurrency: int = 4
+    # Attachments (web chat): kept under files_dir (empty: data_dir/files), content-addressed.
+    files_dir: str = ""
+    files_max_bytes: int = 10 * 1024 * 1024  # the largest file accepted
+    files_per_message: int = 5  # files one message may carry
+    files_visitor_uploads_per_min: int = 20  # uploads one web-chat visitor may make a minute
     offer_timeout_s: float = 30.0
     max_offers_per_operator: int = 2
     reoffer_after_s: float = 30.0
@@ -91,6 +96,10 @@ class GatewayConfig:
     @property
     def url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'gateway.db'}"
+
+    @property
+    def files_path(self) -> Path:
+        return Path(self.files_dir) if self.files_dir else self.data_dir / "files"
 
     @property
     def tls(self) -> bool:
@@ -148,6 +157,10 @@ _TOML_KEYS = {
     "routing.missed_offers_to_break": "missed_offers_to_break",
     "routing.channel_queues": "channel_queues",
     "events.retention_days": "event_retention_days",
+    "files.dir": "files_dir",
+    "files.max_bytes": "files_max_bytes",
+    "files.per_message": "files_per_message",
+    "files.visitor_uploads_per_min": "files_visitor_uploads_per_min",
 }
 
 ENV_PREFIX = "OMNIDESK_"

@@ -26,3 +26,18 @@ def private_sqlite_file(path: Path) -> None:
         candidate = path.with_name(name)
         if candidate.exists():
             os.chmod(candidate, 0o600)
+
+
+def private_dir(path: Path) -> Path:
+    """Make ``path`` (and missing parents) a folder only its owner may enter (0700)."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if os.name != "nt":
+        os.chmod(path, 0o700)
+    return path
+
+
+def private_new_file(path: Path) -> int:
+    """Create ``path`` for writing, 0600 from the start (never readable by others, not even
+    for a moment); returns the open file descriptor. Fails if it exists."""
+    flags = os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0)
+    return os.open(path, flags, 0o600)

@@ -1804,57 +1804,57 @@
         <translation>Логин оператора, запоминается до следующего запуска.</translation>
     </message>
     <message>
-        <location filename="../../omnidesk_qt/settings.py" line="166"/>
+        <location filename="../../omnidesk_qt/settings.py" line="167"/>
         <source>Language of the interface; &apos;system&apos; follows the operating system.</source>
         <translation>Язык интерфейса; «как в системе» — по настройкам операционной системы.</translation>
     </message>
     <message>
-        <location filename="../../omnidesk_qt/settings.py" line="175"/>
+        <location filename="../../omnidesk_qt/settings.py" line="178"/>
         <source>Colour theme; &apos;system&apos; follows the operating system&apos;s light or dark mode.</source>
         <translation>Цветовая тема; «как в системе» — светлая или тёмная по настройкам операционной системы.</translation>
     </message>
     <message>
-        <location filename="../../omnidesk_qt/settings.py" line="184"/>
+        <location filename="../../omnidesk_qt/settings.py" line="189"/>
         <source>Announce new conversations aloud.</source>
         <translation>Объявлять новые обращения голосом.</translation>
     </message>
     <message>
-        <location filename="../../omnidesk_qt/settings.py" line="190"/>
+        <location filename="../../omnidesk_qt/settings.py" line="196"/>
         <source>Voice id for announcements; empty picks one by language.</source>
         <translation>Голос для объявлений; если пусто — выбирается по языку.</translation>
     </message>
     <message>
-        <location filename="../../omnidesk_qt/settings.py" line="196"/>
+        <location filename="../../omnidesk_qt/settings.py" line="205"/>
         <source>Speaking rate in words per minute.</source>
         <translation>Скорость речи, слов в минуту.</translation>
     </message>
     <message>
-        <location filename="../../omnidesk_qt/settings.py" line="204"/>
+        <location filename="../../omnidesk_qt/settings.py" line="213"/>
         <source>Language of spoken announcements.</source>
         <translation>Язык голосовых объявлений.</translation>
     </message>
     <message>
-        <location filename="../../omnidesk_qt/settings.py" line="211"/>
+        <location filename="../../omnidesk_qt/settings.py" line="220"/>
         <source>Play a sound when a conversation is offered.</source>
         <translation>Проигрывать звук, когда предлагается обращение.</translation>
     </message>
     <message>
-        <location filename="../../omnidesk_qt/settings.py" line="217"/>
+        <location filename="../../omnidesk_qt/settings.py" line="227"/>
         <source>Show a desktop notification when a conversation is offered.</source>
         <translation>Показывать уведомление на рабочем столе, когда предлагается обращение.</translation>
     </message>
     <message>
-        <location filename="../../omnidesk_qt/settings.py" line="225"/>
+        <location filename="../../omnidesk_qt/settings.py" line="237"/>
         <source>Reply templates: name, text with {name} and {order}, and a hotkey.</source>
         <translation>Шаблоны ответов: название, текст с {name} и {order} и горячая клавиша.</translation>
     </message>
     <message>
-        <location filename="../../omnidesk_qt/settings.py" line="234"/>
+        <location filename="../../omnidesk_qt/settings.py" line="247"/>
         <source>How many timeline items to load at a time.</source>
         <translation>Сколько событий ленты загружать за раз.</translation>
     </message>
     <message>
-        <location filename="../../omnidesk_qt/settings.py" line="242"/>
+        <location filename="../../omnidesk_qt/settings.py" line="256"/>
         <source>Sizes of the window&apos;s panes, as the operator left them (kept by the window).</source>
         <translation>Размеры панелей окна, какими их оставил оператор (сохраняет окно).</translation>
     </message>

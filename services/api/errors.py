@@ -13,6 +13,8 @@ CODES: dict[type[domain.DomainError], ErrorCode] = {
     domain.NoCapacity: ErrorCode.NO_CAPACITY,
     domain.Unreachable: ErrorCode.CHANNEL_UNAVAILABLE,
     domain.RateLimited: ErrorCode.RATE_LIMITED,
+    domain.TooLarge: ErrorCode.FILE_TOO_LARGE,
+    domain.UnsupportedType: ErrorCode.FILE_TYPE_NOT_ALLOWED,
 }
 
 

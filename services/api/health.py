@@ -18,11 +18,10 @@ from litestar import Request, Response, get
 from litestar.handlers import HTTPRouteHandler
 from sqlalchemy import Connection, select
 
-from services import auth
+from services.api.bearer import Refusal, bearer, operator_session
 from services.hub import Hub
 from services.protocol.errors import ErrorCode
-from services.store import tables
-from services.store.models import StoreMeta, utcnow
+from services.store.models import StoreMeta
 from services.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -124,30 +123,14 @@ def _read_epoch(conn: Connection) -> str | None:
 
 
 async def _check_bearer(gateway: Gateway, presented: str) -> None:
-    scheme, _, token = presented.partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token:
-        raise _Refusal(401, ErrorCode.TOKEN_INVALID, "give Authorization: Bearer <token>")
-    monitoring = gateway.monitoring_token
-    if monitoring and hmac.compare_digest(token.encode(), monitoring.encode()):
-        return
-    digest = auth.token_digest(token)
-    row = await gateway.store.read(lambda conn: _session_row(conn, digest))
-    if row is None or row.revoked:
-        raise _Refusal(401, ErrorCode.TOKEN_INVALID, "unknown or revoked token")
-    if row.expires_at <= utcnow():
-        raise _Refusal(401, ErrorCode.TOKEN_EXPIRED, "the session has expired")
+    try:
+        token = bearer(presented)
+        assert token is not None
+        monitoring = gateway.monitoring_token
+        if monitoring and hmac.compare_digest(token.encode(), monitoring.encode()):
+            return
+        row = await operator_session(gateway.store, token)
+    except Refusal as refusal:
+        raise _Refusal(refusal.status, refusal.code, refusal.message) from refusal
     if row.role not in FIGURE_ROLES:
         raise _Refusal(403, ErrorCode.FORBIDDEN, "the figures are for supervisors and admins")
-
-
-def _session_row(conn: Connection, digest: str) -> Any:
-    return conn.execute(
-        select(
-            tables.operators.c.role,
-            tables.session_tokens.c.expires_at,
-            tables.session_tokens.c.revoked,
-        )
-        .join(tables.session_tokens, tables.session_tokens.c.operator_id == tables.operators.c.id)
-        .where(tables.session_tokens.c.token_hash == digest, tables.operators.c.active.is_(True))
-    ).first()

@@ -34,7 +34,13 @@ def _version() -> str:
         return "0"
 
 
-def create_http_app(routes: Sequence[ControllerRouterHandler], *, tls: bool = False) -> Litestar:
+def create_http_app(
+    routes: Sequence[ControllerRouterHandler],
+    *,
+    tls: bool = False,
+    max_body_bytes: int = 10_000_000,
+) -> Litestar:
+    """``max_body_bytes``: the largest request body (uploads check their own, lower limit)."""
     return Litestar(
         route_handlers=list(routes),
         openapi_config=OpenAPIConfig(
@@ -48,4 +54,5 @@ def create_http_app(routes: Sequence[ControllerRouterHandler], *, tls: bool = Fa
         # The gateway's own logging stays as it is (Litestar's default would reconfigure root).
         logging_config=None,
         debug=False,
+        request_max_body_size=max_body_bytes,
     )

@@ -35,17 +35,26 @@ def served_widget_script(chat_socket_url: str) -> str:
     return script.replace(SOCKET_MARK, f"var servedSocketUrl = {json.dumps(chat_socket_url)};")
 
 
-def page_policy(nonce: str, chat_socket_url: str, embedders: Sequence[str]) -> str:
+def page_policy(
+    nonce: str, chat_socket_url: str, embedders: Sequence[str], http_url: str = ""
+) -> str:
     frames = "*" if "*" in embedders else " ".join(["'self'", *embedders])
+    # The chat socket, and the HTTP side itself (the widget uploads attachments there).
+    connect = " ".join(
+        dict.fromkeys([origin_of(chat_socket_url), *([origin_of(http_url)] if http_url else [])])
+    )
     return (
         f"default-src 'none'; script-src 'self'; style-src 'self' 'nonce-{nonce}'; "
-        f"img-src 'self' data:; connect-src {origin_of(chat_socket_url)}; "
+        f"img-src 'self' data:; connect-src {connect}; "
         f"frame-ancestors {frames}; base-uri 'none'; form-action 'none'"
     )
 
 
-def webchat_page_routes(chat_socket_url: str, embedders: Sequence[str]) -> list[HTTPRouteHandler]:
-    """``embedders``: the origins that may frame the page (the web chat's allow-list)."""
+def webchat_page_routes(
+    chat_socket_url: str, embedders: Sequence[str], http_url: str = ""
+) -> list[HTTPRouteHandler]:
+    """``embedders``: the origins that may frame the page (the web chat's allow-list);
+    ``http_url``: the HTTP side's public base (the widget uploads files there)."""
     page = _static("index.html")
     script = served_widget_script(chat_socket_url)
     stylesheet = _static("widget.css")
@@ -57,7 +66,7 @@ def webchat_page_routes(chat_socket_url: str, embedders: Sequence[str]) -> list[
             page.replace(NONCE_MARK, nonce),
             media_type="text/html",
             headers={
-                "Content-Security-Policy": page_policy(nonce, chat_socket_url, embedders),
+                "Content-Security-Policy": page_policy(nonce, chat_socket_url, embedders, http_url),
                 "Cache-Control": "no-cache",
             },
         )

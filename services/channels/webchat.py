@@ -4,13 +4,20 @@ Customer frames (JSON objects with a ``type``)::
 
     -> {"type": "hello", "visitor_token": "…"?, "name": "…"?, "phone": "…"?, "email": "…"?}
     <- {"type": "welcome", "visitor_token": "…", "visitor": "…", "history": [ …messages… ]}
-    -> {"type": "message", "id": "client-made id", "text": "…"}
+    -> {"type": "message", "id": "client-made id", "text": "…", "attachments": [file ids]?}
     <- {"type": "ack", "id": "client-made id", "event_id": 42}   (after commit)
-    <- {"type": "message", "event_id": 43, "text": "…", "author": "Анна", "at": "…"}
+    <- {"type": "message", "event_id": 43, "text": "…", "author": "Анна", "at": "…",
+        "attachments": [{id, name, size, mime, url}]}
     -> {"type": "delivered" | "read", "event_id": 43}
     -> {"type": "identify", "name": "…", "phone": "…", "email": "…"}
     -> {"type": "leave"}
+    <- {"type": "closed", "conversation_id": 7}          (an operator wrapped it up)
+    -> {"type": "csat", "id"?, "conversation_id": 7, "rating": 1..5, "comment": "…"?}
+    <- {"type": "csat_ok", "id"?, "conversation_id": 7, "rating": 4}
     <- {"type": "error", "code": "…", "message": "…", "id": "…"?}
+
+Files are uploaded over HTTP first (``POST /chat/files``, services/api/files.py); a message
+names them by id. What the visitor gets of a file is a signed download link of theirs.
 """
 
 from __future__ import annotations
@@ -29,14 +36,21 @@ from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
 from services.api.errors import to_protocol
+from services.api.files import VisitorLinks
 from services.domain.errors import DomainError
-from services.domain.inbox import InboundMessage, Inbox, OutboundMessage
+from services.domain.inbox import (
+    ClosedConversation,
+    CsatAnswer,
+    InboundMessage,
+    Inbox,
+    OutboundMessage,
+)
 from services.domain.rate import TokenBucket
 from services.domain.routing import public_name_of
 from services.protocol import framing
-from services.protocol.commands import Id
+from services.protocol.commands import MAX_ATTACHMENTS, Id
 from services.protocol.errors import ErrorCode, ProtocolError
-from services.store import tables
+from services.store import queries, tables
 from services.store.models import utcnow
 from services.store.store import Store
 from services.store.writer import WriteBatch
@@ -46,6 +60,7 @@ log = logging.getLogger(__name__)
 MAX_TOKEN = 128
 MAX_CHAT_FRAME = 16 * 1024
 MAX_TEXT = 4000
+MAX_COMMENT = 1000  # a rating's comment
 HISTORY = 50
 _encode = msgspec.json.Encoder().encode
 _decode = msgspec.json.decode
@@ -82,13 +97,25 @@ class WebChatChannel:
     channel = "webchat"
 
     def __init__(
-        self, inbox: Inbox, store: Store, admission: Admission, limits: WebChatLimits
+        self,
+        inbox: Inbox,
+        store: Store,
+        admission: Admission,
+        limits: WebChatLimits,
+        links: VisitorLinks | None = None,
     ) -> None:
         self.inbox = inbox
         self.store = store
         self.admission = admission
         self.limits = limits
+        self.links = links
         self.visitors: dict[str, set[ServerConnection]] = {}  # handle -> open sockets
+
+    def _files(self, attachments: list[dict[str, Any]], customer_id: int) -> list[dict[str, Any]]:
+        """What the visitor gets of a message's files: signed links of theirs."""
+        if self.links is None:
+            return []
+        return [self.links.view(a, customer_id) for a in attachments if isinstance(a, dict)]
 
     async def send(self, msg: OutboundMessage) -> str:
         frame = _text(
@@ -98,13 +125,23 @@ class WebChatChannel:
                 "text": msg.text,
                 "author": msg.author,
                 "at": utcnow().isoformat(),
+                "attachments": self._files(msg.attachments, msg.customer_id),
             }
         )
-        for ws in list(self.visitors.get(msg.address, ())):
-            with contextlib.suppress(ConnectionClosed):
-                await ws.send(frame, text=True)
+        await self._to_visitor(msg.address, frame)
         # A visitor who is away gets it with the history on the next visit.
         return f"webchat:{msg.event_id}"
+
+    async def conversation_closed(self, closed: ClosedConversation) -> None:
+        """An operator wrapped the chat up: the widget says so and asks for a rating (a
+        visitor who is away is asked in the next welcome)."""
+        frame = _text({"type": "closed", "conversation_id": closed.conversation_id})
+        await self._to_visitor(closed.address, frame)
+
+    async def _to_visitor(self, handle: str, frame: bytes) -> None:
+        for ws in list(self.visitors.get(handle, ())):
+            with contextlib.suppress(ConnectionClosed):
+                await ws.send(frame, text=True)
 
     # -- the customer's socket ----------------------------------------------------------------
     async def serve(self, ws: ServerConnection) -> None:
@@ -155,6 +192,8 @@ class WebChatChannel:
                         await self._identify(visitor, frame)
                     elif kind == "leave":
                         await self.inbox.abandon("web_visitor", visitor, "webchat")
+                    elif kind == "csat":
+                        await self._rate(ws, visitor, _typed(frame, Rating))
                     else:
                         await _err(ws, ErrorCode.UNKNOWN_TYPE, f"unknown frame type {kind!r}")
                 except ProtocolError as exc:
@@ -175,7 +214,7 @@ class WebChatChannel:
         if not isinstance(token, str) or not 0 < len(token) <= MAX_TOKEN:
             return None
         digest = secret_digest(token)
-        return await self.store.read(lambda c: _visitor_handle(c, digest))
+        return await self.store.read(lambda c: queries.visitor_handle(c, digest))
 
     async def _admit(self, address: str, hello: dict[str, Any]) -> bool:
         """Whether this hello may go ahead: new visitors are limited per address a minute."""
@@ -196,8 +235,17 @@ class WebChatChannel:
                 if not old:
                     del self.visitors[current]
         self.visitors.setdefault(handle, set()).add(ws)
-        history = await self.store.read(lambda c: _history(c, handle))
-        welcome = {"type": "welcome", "visitor_token": token, "visitor": handle, "history": history}
+        customer_id, history = await self.store.read(lambda c: _history(c, handle))
+        for entry in history:
+            entry["attachments"] = self._files(entry["attachments"], customer_id or 0)
+        welcome = {
+            "type": "welcome",
+            "visitor_token": token,
+            "visitor": handle,
+            "history": history,
+            # A conversation closed while the visitor was away, waiting for their rating.
+            "rate": await self.inbox.awaiting_rating("web_visitor", handle, "webchat"),
+        }
         await ws.send(_text(welcome), text=True)
         if _claims(frame):
             await self._identify(handle, frame)
@@ -205,7 +253,7 @@ class WebChatChannel:
 
     async def _message(self, ws: ServerConnection, visitor: str, frame: ChatMessage) -> None:
         cmid, text = frame.id, frame.text.strip()
-        if not text:
+        if not text and not frame.attachments:
             await _err(ws, ErrorCode.INVALID_ARGS, _TEXT_LENGTH, cmid)
             return
         msg = InboundMessage(
@@ -217,6 +265,7 @@ class WebChatChannel:
             display_name=frame.name[:200],
             # Only the holder of the visitor's secret gets here.
             verified=True,
+            attachment_ids=list(frame.attachments),
         )
         try:
             res = await self.inbox.ingest(msg)
@@ -233,6 +282,23 @@ class WebChatChannel:
             await _err(ws, ErrorCode.INTERNAL_ERROR, "not saved; it will be sent again", cmid)
             return
         await ws.send(_text({"type": "ack", "id": cmid, "event_id": res.event_id}), text=True)
+
+    async def _rate(self, ws: ServerConnection, visitor: str, frame: Rating) -> None:
+        answer = CsatAnswer(frame.conversation_id, frame.rating, frame.comment)
+        try:
+            done = await self.inbox.rate("web_visitor", visitor, answer)
+        except DomainError as exc:
+            error = to_protocol(exc)
+            await _err(ws, error.code, error.message, frame.id)
+            return
+        reply: dict[str, Any] = {
+            "type": "csat_ok",
+            "conversation_id": done["conversation_id"],
+            "rating": done["rating"],
+        }
+        if frame.id is not None:
+            reply["id"] = frame.id
+        await ws.send(_text(reply), text=True)
 
     async def _receipt(self, visitor: str, event_id: int, kind: str) -> None:
         owner = await self.store.read(lambda c: _event_visitor(c, event_id))
@@ -253,6 +319,15 @@ class ChatMessage(msgspec.Struct):
     id: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
     text: Annotated[str, msgspec.Meta(max_length=MAX_TEXT)]
     name: str = ""
+    # Files this visitor uploaded (POST /chat/files), at most [files] per_message of them.
+    attachments: Annotated[list[Id], msgspec.Meta(max_length=MAX_ATTACHMENTS)] = []
+
+
+class Rating(msgspec.Struct):
+    conversation_id: Id
+    rating: Annotated[int, msgspec.Meta(ge=1, le=5)]
+    comment: Annotated[str, msgspec.Meta(max_length=MAX_COMMENT)] = ""
+    id: Annotated[str, msgspec.Meta(max_length=64)] | None = None
 
 
 class Receipt(msgspec.Struct):
@@ -318,7 +393,20 @@ def _typed(frame: dict[str, Any], kind: type[_FrameT]) -> _FrameT:
                 raise ProtocolError(
                     ErrorCode.INVALID_ARGS, "a message needs an id of 1..64 characters"
                 ) from exc
+            if "`$.attachments" in str(exc):
+                raise ProtocolError(
+                    ErrorCode.INVALID_ARGS,
+                    f"attachments is a list of at most {MAX_ATTACHMENTS} file ids",
+                    id=_str_id(frame),
+                ) from exc
             raise ProtocolError(ErrorCode.INVALID_ARGS, _TEXT_LENGTH, id=_str_id(frame)) from exc
+        if kind is Rating:
+            raise ProtocolError(
+                ErrorCode.INVALID_ARGS,
+                f"a rating needs a conversation_id, a rating of 1..5 and a comment of at most "
+                f"{MAX_COMMENT} characters",
+                id=_str_id(frame),
+            ) from exc
         raise ProtocolError(ErrorCode.INVALID_ARGS, f"bad {frame['type']} frame: {exc}") from exc
 
 
@@ -350,14 +438,6 @@ def _address(ws: ServerConnection) -> str:
     return str(peer[0]) if peer else "unknown"
 
 
-def _visitor_handle(conn: Connection, digest: str) -> str | None:
-    visitors = tables.web_visitors
-    handle = conn.execute(
-        select(visitors.c.handle).where(visitors.c.secret_hash == digest)
-    ).scalar()
-    return str(handle) if handle is not None else None
-
-
 def _add_visitor(b: WriteBatch, digest: str, handle: str) -> None:
     b.add(tables.web_visitors, {"secret_hash": digest, "handle": handle, "created_at": b.now})
 
@@ -378,28 +458,34 @@ async def _err(ws: ServerConnection, code: ErrorCode, message: str, cid: Any = N
         await ws.send(_text(body), text=True)
 
 
-def _history(conn: Connection, visitor: str) -> list[dict[str, Any]]:
+def _history(conn: Connection, visitor: str) -> tuple[int | None, list[dict[str, Any]]]:
+    """(the visitor's customer, their last web-chat messages oldest first)."""
     ids, timeline, operators = tables.identities, tables.timeline, tables.operators
     customer_id = conn.execute(
         select(ids.c.customer_id).where(ids.c.kind == "web_visitor", ids.c.value == visitor)
     ).scalar()
     if customer_id is None:
-        return []
+        return None, []
     rows = conn.execute(
         select(
             timeline.c.id,
             timeline.c.direction,
             timeline.c.body,
+            timeline.c.attachments,
             timeline.c.created_at,
             operators.c.display_name,
             operators.c.public_name,
         )
         .outerjoin(operators, operators.c.id == timeline.c.author_operator_id)
-        .where(timeline.c.customer_id == customer_id, timeline.c.channel == "webchat")
+        .where(
+            timeline.c.customer_id == customer_id,
+            timeline.c.channel == "webchat",
+            timeline.c.kind == "message",
+        )
         .order_by(timeline.c.id.desc())
         .limit(HISTORY)
     ).all()
-    return [
+    return int(customer_id), [
         {
             "event_id": r.id,
             "direction": r.direction,
@@ -409,6 +495,7 @@ def _history(conn: Connection, visitor: str) -> list[dict[str, Any]]:
             if r.direction == "out"
             else "",
             "at": r.created_at.isoformat(),
+            "attachments": list(r.attachments or []),
         }
         for r in reversed(rows)
     ]

@@ -43,3 +43,11 @@ class Unreachable(DomainError):
 
 class RateLimited(DomainError):
     """Too much of something in too short a time; ``retry_after`` (seconds) says when."""
+
+
+class TooLarge(DomainError):
+    """Over a size limit (an attachment larger than the gateway accepts)."""
+
+
+class UnsupportedType(DomainError):
+    """A file whose content is not one of the accepted types."""

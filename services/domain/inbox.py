@@ -4,7 +4,7 @@ the inbox a channel hands touchpoints to, and the adapter interface replies go o
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 
 @dataclass(slots=True)
@@ -27,6 +27,9 @@ class InboundMessage:
     claims: dict[str, str] = field(default_factory=dict)
     attachments: list[dict[str, Any]] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    # Files this sender uploaded before (services/hub/files.py) that the message carries: the
+    # hub checks they are the sender's and not sent yet, and fills ``attachments`` from them.
+    attachment_ids: list[int] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -46,6 +49,28 @@ class OutboundMessage:
     text: str
     subject: str = ""
     author: str = ""
+    # Attachment views (docs/protocol.md §5: id, name, size, mime, url) the reply carries.
+    attachments: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ClosedConversation:
+    """An operator wrapped up a conversation: the customer may be asked to rate it."""
+
+    conversation_id: int
+    customer_id: int
+    channel: str
+    address: str  # the identity value the conversation's channel reaches the customer at
+    resolved: bool
+
+
+@dataclass(slots=True)
+class CsatAnswer:
+    """A customer's rating of one of their own closed conversations."""
+
+    conversation_id: int
+    rating: int
+    comment: str = ""
 
 
 class ChannelUnavailable(Exception):
@@ -60,6 +85,16 @@ class ChannelAdapter(Protocol):
     async def send(self, msg: OutboundMessage) -> str:
         """Hand a reply to the provider; return the provider's message id."""
         ...
+
+
+@runtime_checkable
+class ClosingAdapter(Protocol):
+    """An adapter that tells its customers when a conversation is closed (web chat asks for a
+    rating then)."""
+
+    channel: str
+
+    async def conversation_closed(self, closed: ClosedConversation) -> None: ...
 
 
 class Inbox(Protocol):
@@ -90,4 +125,15 @@ class Inbox(Protocol):
     ) -> None:
         """Identities the customer behind (kind, value), an identity this channel delivered
         (``verified`` when the channel proved it), stated about themselves."""
+        ...
+
+    async def rate(self, kind: str, value: str, answer: CsatAnswer) -> dict[str, Any]:
+        """The customer behind (kind, value) rates one of their closed conversations; returns
+        ``{conversation_id, rating, comment}``. Once per conversation: the same answer again
+        returns it again, another one is a Conflict."""
+        ...
+
+    async def awaiting_rating(self, kind: str, value: str, channel: str) -> int | None:
+        """The customer's latest conversation on ``channel`` that was closed, is not rated and
+        has no newer one, if any (a visitor coming back is asked again)."""
         ...

@@ -423,6 +423,7 @@ class OperatorSession:
             last_seq=hi,
             server_version=PROTOCOL_VERSION,
             resume=resume,
+            http_url=gw.addresses.http_url,
         )
 
     async def _command_loop(self, sender_task: asyncio.Task[None]) -> None:

@@ -23,6 +23,7 @@ from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.http11 import Request, Response
 
 from services import auth
+from services.api.files import VisitorLinks, file_routes
 from services.api.health import health_routes
 from services.api.http import create_http_app
 from services.api.http_server import HttpServer
@@ -31,6 +32,7 @@ from services.api.webchat_pages import webchat_page_routes
 from services.channels.webchat import WebChatChannel, WebChatLimits
 from services.config import GatewayConfig
 from services.domain.errors import DomainError
+from services.domain.files import FileLimits
 from services.gateway.addresses import PublicAddresses, public_addresses
 from services.gateway.limits import ConnectionLimits
 from services.gateway.login_throttle import LoginThrottle
@@ -39,6 +41,7 @@ from services.gateway.origins import OriginPolicy
 from services.gateway.store_watch import StoreWatch
 from services.hub import Hub, HubConfig
 from services.protocol.errors import ProtocolError
+from services.store.blobs import BlobStore
 from services.store.db import make_engine, migrate
 from services.store.store import Store
 
@@ -103,7 +106,13 @@ class Gateway:
                 missed_offers_to_break=self.config.missed_offers_to_break,
                 event_retention_days=self.config.event_retention_days,
                 channel_queues=dict(self.config.channel_queues),
+                files=FileLimits(
+                    max_bytes=self.config.files_max_bytes,
+                    per_message=self.config.files_per_message,
+                    visitor_uploads_per_min=self.config.files_visitor_uploads_per_min,
+                ),
             ),
+            blobs=BlobStore(self.config.files_path),
         )
         hub_ref.append(self.hub)
         await self.store.start()
@@ -112,6 +121,7 @@ class Gateway:
         self.commands.register_per_session("auth.logout")
         if self.commands.missing():
             raise RuntimeError(f"commands without a handler: {self.commands.missing()}")
+        self.file_links = VisitorLinks(self.hub.files)
         self.webchat = WebChatChannel(
             self.hub,
             self.store,
@@ -121,6 +131,7 @@ class Gateway:
                 self.config.chat_rate_burst,
                 self.config.chat_hello_timeout_s,
             ),
+            self.file_links,
         )
         self.hub.register_adapter(self.webchat)
         self.spawn(self.store_watch.run())
@@ -146,12 +157,23 @@ class Gateway:
         self.http_port = self.http.bind()
         self.addresses = public_addresses(self.config, self.http_port, self.port)
         self.origins = OriginPolicy(self.config.allowed_origins, self.addresses.own_origins)
+        self.file_links.base_url = self.addresses.http_url
         routes = [
             *health_routes(self),
-            *webchat_page_routes(self.addresses.chat_socket_url, self.config.allowed_origins),
+            *webchat_page_routes(
+                self.addresses.chat_socket_url,
+                self.config.allowed_origins,
+                self.addresses.http_url,
+            ),
+            *file_routes(self.hub, self.store, self.origins.allows, self.file_links),
             *self.http_routes,
         ]
-        await self.http.start(create_http_app(routes, tls=self.config.tls))
+        app = create_http_app(
+            routes,
+            tls=self.config.tls,
+            max_body_bytes=max(10_000_000, self.config.files_max_bytes + 64 * 1024),
+        )
+        await self.http.start(app)
         # The gateway holds many long-lived objects (sockets, caches) and allocates many short
         # ones per message: with the default thresholds the cyclic GC rescans the long-lived
         # heap so often that it costs more than the work itself. Freeze what start-up made and

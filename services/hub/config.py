@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from services.domain.files import FileLimits
+
 
 @dataclass(slots=True)
 class HubConfig:
@@ -33,3 +35,5 @@ class HubConfig:
     # An agent may open this many customers an hour that are neither theirs nor waiting in a
     # queue they may take (walking the customer ids is refused long before it gets far).
     unrelated_opens_per_hour: int = 200
+    # Attachments: size, count per message, visitor uploads a minute.
+    files: FileLimits = field(default_factory=FileLimits)

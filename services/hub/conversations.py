@@ -15,7 +15,7 @@ from services.domain.routing import OperatorState, eligible
 from services.hub.bus import EventBus
 from services.hub.config import HubConfig
 from services.hub.router import Router
-from services.hub.state import WORKING, LiveState, State, is_supervisor
+from services.hub.state import WORKING, Conv, LiveState, State, is_supervisor
 from services.hub.transitions import Notify, Transitions
 from services.protocol import commands
 from services.protocol.events import EventName
@@ -48,6 +48,8 @@ class Conversations:
         self.config = config
         self.hint_engine = hint_engine
         self.spawn = spawn
+        # Called after a wrap-up committed (the channel may ask the customer for a rating).
+        self.on_closed: Callable[[Conv, bool], None] = lambda conv, resolved: None
 
     # -- presence ---------------------------------------------------------------------------
     async def presence_set(
@@ -203,6 +205,7 @@ class Conversations:
         )
         for action in ignored:  # committed: now the counts learn from them
             self.hint_engine.stats.record(action, "ignored")
+        self.on_closed(conv, args.resolved)
         return result
 
     async def transfer(

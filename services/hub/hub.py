@@ -19,13 +19,22 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from services import nba
-from services.domain.inbox import ChannelAdapter, InboundMessage, IngestResult
+from services.domain.inbox import (
+    ChannelAdapter,
+    ClosedConversation,
+    ClosingAdapter,
+    CsatAnswer,
+    InboundMessage,
+    IngestResult,
+)
 from services.domain.routing import OperatorState, QueueState
 from services.hub import maintenance
 from services.hub.bus import EventBus, Subscriber
 from services.hub.config import HubConfig
 from services.hub.conversations import Conversations
+from services.hub.csat import Csat
 from services.hub.customers import CustomerDirectory
+from services.hub.files import Files
 from services.hub.hints import Hints
 from services.hub.intake import Intake
 from services.hub.messaging import Messaging
@@ -33,8 +42,9 @@ from services.hub.reads import Reads
 from services.hub.router import Router
 from services.hub.state import Conv, LiveState, State, is_supervisor
 from services.hub.transitions import Transitions
-from services.protocol.channels import CHANNELS
-from services.store import tables
+from services.protocol.channels import CHANNELS, address_for
+from services.store import queries, tables
+from services.store.blobs import BlobStore
 from services.store.models import OPEN_STATES, utcnow
 from services.store.store import Store
 from services.store.writer import Published
@@ -43,7 +53,9 @@ log = logging.getLogger(__name__)
 
 
 class Hub:
-    def __init__(self, store: Store, config: HubConfig | None = None) -> None:
+    def __init__(
+        self, store: Store, config: HubConfig | None = None, blobs: BlobStore | None = None
+    ) -> None:
         self.store = store
         self.config = config or HubConfig()
         self.state = LiveState()
@@ -63,7 +75,13 @@ class Hub:
         self.router = Router(store, self.state, self.bus, self.transitions, self.config, self.spawn)
         self.transitions.on_settled = self.router.cancel_offer_timer
         self.customers = CustomerDirectory(store, self.state)
-        self.intake = Intake(store, self.state, self.customers, self.router, self.transitions)
+        self.hints = Hints(store, self.state, self.nba)
+        self.reads = Reads(store, self.state, self.hints, self.config)
+        self.files = Files(store, self.customers, self.reads, self.config.files, blobs)
+        self.csat = Csat(store, self.state, self.customers)
+        self.intake = Intake(
+            store, self.state, self.customers, self.router, self.transitions, self.files
+        )
         self.conversations = Conversations(
             store,
             self.state,
@@ -75,9 +93,8 @@ class Hub:
             self.spawn,
         )
         self.router.on_missed_offers = self.conversations.not_responding
-        self.messaging = Messaging(store, self.state, self.adapters, self.spawn)
-        self.hints = Hints(store, self.state, self.nba)
-        self.reads = Reads(store, self.state, self.hints, self.config)
+        self.conversations.on_closed = self._conversation_closed
+        self.messaging = Messaging(store, self.state, self.adapters, self.spawn, self.files)
 
     # -- the live state, for the gateway and tests ------------------------------------------
     @property
@@ -129,6 +146,7 @@ class Hub:
             self.state.register(conv)
             self.state.names[c.customer_id] = c.display_name
         self.nba.stats.load(await self.store.read(nba.load_counts))
+        await self.files.start()
         self._tasks.add(asyncio.get_running_loop().create_task(self._tick()))
 
     async def close(self) -> None:
@@ -155,6 +173,7 @@ class Hub:
                 last_prune = loop.time()
                 try:
                     await self.prune()
+                    await self.files.prune(utcnow())
                 except Exception:
                     log.exception("pruning old events failed")
 
@@ -249,6 +268,30 @@ class Hub:
         await self.messaging.set_delivery(
             event_id, state, provider_id=provider_id, error=error, notify=notify
         )
+
+    async def rate(self, kind: str, value: str, answer: CsatAnswer) -> dict[str, Any]:
+        return await self.csat.rate(kind, value, answer)
+
+    async def awaiting_rating(self, kind: str, value: str, channel: str) -> int | None:
+        return await self.csat.awaiting(kind, value, channel)
+
+    def _conversation_closed(self, conv: Conv, resolved: bool) -> None:
+        """Wrapped up: a channel that asks its customers for a rating hears of it."""
+        adapter = self.adapters.get(conv.channel)
+        if isinstance(adapter, ClosingAdapter):
+            self.spawn(self._tell_closed(adapter, conv, resolved))
+
+    async def _tell_closed(self, adapter: ClosingAdapter, conv: Conv, resolved: bool) -> None:
+        try:
+            identities = await self.store.read(lambda c: queries.identities_of(c, conv.customer_id))
+            found = address_for(conv.channel, identities)
+            if found is None or found.claimed:
+                return
+            await adapter.conversation_closed(
+                ClosedConversation(conv.id, conv.customer_id, conv.channel, found.address, resolved)
+            )
+        except Exception:
+            log.exception("telling the %s channel a conversation closed failed", conv.channel)
 
     # -- commands ---------------------------------------------------------------------------
     def command_handlers(self) -> dict[str, Callable[..., Awaitable[dict[str, Any]]]]:

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from services.domain.errors import InvalidInput
 from services.domain.inbox import InboundMessage, IngestResult
 from services.hub.customers import CustomerDirectory
+from services.hub.files import Files
 from services.hub.router import Router
 from services.hub.state import IN_QUEUE, WORKING, Conv, LiveState, State
 from services.hub.transitions import Transitions
@@ -28,12 +29,14 @@ class Intake:
         customers: CustomerDirectory,
         router: Router,
         transitions: Transitions,
+        files: Files,
     ) -> None:
         self.store = store
         self.state = state
         self.customers = customers
         self.router = router
         self.transitions = transitions
+        self.files = files
         self._locks: dict[int, asyncio.Lock] = {}
 
     async def ingest(self, msg: InboundMessage) -> IngestResult:
@@ -44,6 +47,15 @@ class Intake:
         )
         if msg.claims:
             await self.customers.add_claims(customer_id, msg.claims, msg.display_name)
+        if msg.attachment_ids:
+            # The sender's own uploads for this customer, not sent yet (a retry of a message
+            # already stored finds them sent: the first copy answers below).
+            duplicate = await self._stored(msg)
+            if duplicate is not None:
+                return IngestResult(customer_id, duplicate[1], duplicate[0], duplicate=True)
+            msg.attachments = await self.files.attachable(
+                msg.attachment_ids, customer_id, visitor=value
+            )
         lock = self._locks.setdefault(customer_id, asyncio.Lock())
         async with lock:
             return await self._ingest_locked(customer_id, msg)
@@ -64,6 +76,7 @@ class Intake:
         target = conv.holder
         author = msg.display_name or self.state.names.get(customer_id, "")
         known = conv
+        file_ids = [a["id"] for a in msg.attachments] if msg.attachment_ids else []
 
         def job(b: WriteBatch) -> tuple[int, int]:
             if created is not None:
@@ -90,6 +103,7 @@ class Intake:
                 created_at=b.now,
             )
             b.add(tables.timeline, row)
+            Files.link_job(b, file_ids, item_id, conv_id)
             if target is not None:
                 b.emit(target, EventName.TIMELINE_ITEM, {"item": item_view(row)})
             if created is not None:
@@ -99,21 +113,11 @@ class Intake:
         try:
             conv_id, item_id = await self.store.write(job)
         except IntegrityError:
-            if msg.provider_id is None:
-                raise
             # The provider sent this message before: the first copy stands.
-            timeline = tables.timeline
-            found = await self.store.read(
-                lambda c: c.execute(
-                    select(timeline.c.id, timeline.c.conversation_id).where(
-                        timeline.c.channel == msg.channel,
-                        timeline.c.provider_id == msg.provider_id,
-                    )
-                ).first()
-            )
+            found = await self._stored(msg)
             if found is None:
                 raise
-            return IngestResult(customer_id, found.conversation_id or 0, found.id, duplicate=True)
+            return IngestResult(customer_id, found[1], found[0], duplicate=True)
         if created is not None:
             created.id = conv_id
             self.state.register(created)
@@ -122,6 +126,21 @@ class Intake:
         elif conv.state == State.QUEUED:
             self.router.request()
         return IngestResult(customer_id, conv_id, item_id)
+
+    async def _stored(self, msg: InboundMessage) -> tuple[int, int] | None:
+        """(item id, conversation id) of this provider message if it is stored already."""
+        if msg.provider_id is None:
+            return None
+        timeline = tables.timeline
+        found = await self.store.read(
+            lambda c: c.execute(
+                select(timeline.c.id, timeline.c.conversation_id).where(
+                    timeline.c.channel == msg.channel,
+                    timeline.c.provider_id == msg.provider_id,
+                )
+            ).first()
+        )
+        return None if found is None else (int(found.id), int(found.conversation_id or 0))
 
     async def abandon(self, kind: str, raw: str, channel: str) -> bool:
         """The customer left before anyone answered (closed the chat, hung up in the queue)."""

@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from services.domain.errors import InvalidInput, NotFound, Unreachable
 from services.domain.inbox import ChannelAdapter, ChannelUnavailable, OutboundMessage
 from services.domain.routing import OperatorState
+from services.hub.files import Files
 from services.hub.state import WORKING, Conv, LiveState
 from services.protocol import channels, commands
 from services.protocol.events import EventName
@@ -31,11 +32,13 @@ class Messaging:
         state: LiveState,
         adapters: dict[str, ChannelAdapter],
         spawn: Callable[[Awaitable[Any]], None],
+        files: Files,
     ) -> None:
         self.store = store
         self.state = state
         self.adapters = adapters
         self.spawn = spawn
+        self.files = files
 
     async def require_conversation_of(self, conversation_id: int, customer_id: int) -> None:
         conv = self.state.convs.get(conversation_id)
@@ -97,7 +100,9 @@ class Messaging:
         limit = min(spec.text_limit, commands.MAX_TEXT)
         if not spec.writable:
             raise InvalidInput(f"the {args.channel} channel cannot be written to")
-        if not text or len(text) > limit:
+        if args.attachments and not spec.attachments:
+            raise InvalidInput(f"files cannot be sent on {args.channel}")
+        if (not text and not args.attachments) or len(text) > limit:
             raise InvalidInput(f"a {args.channel} message needs 1..{limit} characters")
         self.state.require_customer(op, args.customer_id)
         conv: Conv | None
@@ -116,6 +121,8 @@ class Messaging:
         if found is None:
             raise Unreachable(f"the customer cannot be reached by {args.channel}")
         address = found.address
+        files = await self.files.attachable(args.attachments, args.customer_id, operator_id=op.id)
+        file_ids = [f["id"] for f in files]
         conv_id = conv.id if conv else None
         first = conv is not None and not conv.first_response
         author = op.display_name
@@ -134,10 +141,12 @@ class Messaging:
                 author_label=author,
                 subject=subject,
                 body=text,
+                attachments=files,
                 delivery=channels.DELIVERY_ORDER[0],
                 created_at=b.now,
             )
             b.add(tables.timeline, row)
+            Files.link_job(b, file_ids, item_id, conv_id)
             if first and conv_id is not None:
                 convs = tables.conversations
                 b.execute(
@@ -164,6 +173,7 @@ class Messaging:
             text,
             subject,
             op.name_for_customers,
+            files,
         )
         self.spawn(self._deliver(op.id, adapter, out))
         return result

@@ -40,7 +40,7 @@ class Reads:
         self.config = config
         self._unrelated: dict[int, deque[float]] = {}
 
-    async def _audit(
+    async def audit(
         self, op: OperatorState, action: str, customer_ids: list[int], details: dict[str, Any]
     ) -> None:
         def job(b: WriteBatch) -> None:
@@ -58,7 +58,7 @@ class Reads:
         last = self.state.last_owner.get(customer_id)
         return last is not None and last[0] == op.id
 
-    def _check_access(self, op: OperatorState, customer_id: int) -> None:
+    def check_access(self, op: OperatorState, customer_id: int) -> None:
         self.state.require_customer(op, customer_id)
         if is_supervisor(op) or self._related(op, customer_id):
             return
@@ -74,7 +74,7 @@ class Reads:
         opened.append(now)
 
     async def customer_open(self, op: OperatorState, args: commands.CustomerOpen) -> dict[str, Any]:
-        self._check_access(op, args.customer_id)
+        self.check_access(op, args.customer_id)
         limit = max(1, min(args.limit, commands.MAX_PAGE))
         conv_id = args.conversation_id
         if conv_id is not None:
@@ -99,7 +99,7 @@ class Reads:
         # One group commit for both: the decision log and the audit of the view.
         await asyncio.gather(
             self.store.write(record),
-            self._audit(op, "customer.view", [args.customer_id], {}),
+            self.audit(op, "customer.view", [args.customer_id], {}),
         )
         return card
 
@@ -114,12 +114,12 @@ class Reads:
             raise InvalidInput(f"conversation {conversation_id} is not this customer's")
 
     async def timeline_page(self, op: OperatorState, args: commands.TimelinePage) -> dict[str, Any]:
-        self._check_access(op, args.customer_id)
+        self.check_access(op, args.customer_id)
         limit = max(1, min(args.limit, commands.MAX_PAGE))
         page = await self.store.read(
             lambda c: queries.timeline_page(c, args.customer_id, args.before, limit)
         )
-        await self._audit(
+        await self.audit(
             op,
             "timeline.page",
             [args.customer_id],
@@ -151,7 +151,7 @@ class Reads:
 
         found = await self.store.read(load)
         # What was searched for is itself personal data: only its kind goes in the audit log.
-        await self._audit(op, "customer.search", [s["id"] for s in found], {"query_kind": kind})
+        await self.audit(op, "customer.search", [s["id"] for s in found], {"query_kind": kind})
         return {"customers": found}
 
     async def snapshot(self, op: OperatorState, args: commands.Snapshot) -> dict[str, Any]:

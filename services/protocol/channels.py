@@ -33,12 +33,14 @@ class Channel:
     writable: bool = True
     # The timeline item kind a message on this channel makes.
     item_kind: str = "message"
+    # Whether a message on it may carry files (docs/protocol.md, attachments).
+    attachments: bool = False
 
 
 CHANNELS: dict[str, Channel] = {
     c.name: c
     for c in (
-        Channel("webchat", ("web_visitor",), 4000, "web_visitor"),
+        Channel("webchat", ("web_visitor",), 4000, "web_visitor", attachments=True),
         Channel("email", ("email",), 20_000, "email", item_kind="email"),
         Channel("telegram", ("telegram",), 4096, "telegram"),
         # The WhatsApp Cloud API addresses a customer by phone number (wa_id).

@@ -17,6 +17,8 @@ MAX_TEXT = 20_000
 MAX_PAGE = 200
 # Longer than any name, phone or e-mail address a search could match.
 MAX_QUERY = 200
+# Files one message may name; the gateway's own limit ([files] per_message, 5) is lower.
+MAX_ATTACHMENTS = 20
 # Fields the gateway cuts shorter itself (a subject, a disposition) are capped at MAX_TEXT.
 
 # Every store id: a PostgreSQL bigint, and never 0 or negative.
@@ -52,6 +54,8 @@ class MessageSend(Args):
     text: Text
     conversation_id: Id | None = None
     subject: Text = ""
+    # Files uploaded before (POST /files) to send with it; the text may then be empty.
+    attachments: Annotated[list[Id], msgspec.Meta(max_length=MAX_ATTACHMENTS)] = []
 
 
 class NoteAdd(Args):

@@ -25,6 +25,8 @@ class ErrorCode(enum.StrEnum):
     CONFLICT = "conflict"  # the state changed under you: someone else acted first
     NO_CAPACITY = "no_capacity"
     CHANNEL_UNAVAILABLE = "channel_unavailable"
+    FILE_TOO_LARGE = "file_too_large"  # an attachment over the size limit
+    FILE_TYPE_NOT_ALLOWED = "file_type_not_allowed"  # its content is not an accepted type
     INTERNAL_ERROR = "internal_error"
 
 

@@ -82,6 +82,8 @@ class AuthOk(Frame, tag="auth_ok"):
     server_version: int
     # "resumed": missed events follow in order; "gap_too_old"/"epoch_changed": reload state.
     resume: str | None = None
+    # The gateway's HTTP side, which attachment URLs (``/files/…``) are relative to.
+    http_url: str = ""
 
 
 class AuthFailed(Frame, tag="auth_failed"):

@@ -131,6 +131,7 @@ class EventKind(enum.StrEnum):
     STATUS_CHANGE = "status_change"
     PURCHASE = "purchase"
     VISIT = "visit"
+    CSAT = "csat"  # a customer's rating of a closed conversation
 
 
 class Direction(enum.StrEnum):
@@ -488,3 +489,49 @@ class WebVisitor(Base):
     secret_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     handle: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Attachment(Base):
+    """A file a visitor or an operator uploaded: the bytes are on disk, content-addressed by
+    their SHA-256 (services/store/blobs.py); the row says whose it is and where it was sent.
+    ``item_id`` is empty until a message carries it."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    # The type sniffed from the content, never the one the uploader declared.
+    mime: Mapped[str] = mapped_column(String(100))
+    # Sanitised: no folders or control characters, an extension of the sniffed type.
+    name: Mapped[str] = mapped_column(String(200))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    # Who uploaded it: an operator, or a web-chat visitor (their public handle).
+    uploader_operator_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    uploader_visitor: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    conversation_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    item_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    created_at: Mapped[datetime]
+
+    __table_args__ = (
+        Index(None, "customer_id"),
+        Index(None, "item_id"),
+        Index(None, "sha256"),
+        Index(None, "created_at"),
+    )
+
+
+class CsatResponse(Base):
+    """A customer's rating (1-5) of one closed conversation: one per conversation."""
+
+    __tablename__ = "csat_responses"
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    rating: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    item_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]
+
+    __table_args__ = (Index(None, "customer_id", "id"),)

@@ -11,6 +11,7 @@ from services.store.models import OPEN_STATES
 from services.store.rows import item_view
 from services.store.tables import (
     conversations,
+    csat_responses,
     customers,
     idempotency,
     identities,
@@ -20,6 +21,7 @@ from services.store.tables import (
     purchases,
     timeline,
     touchpoints,
+    web_visitors,
 )
 
 
@@ -78,8 +80,20 @@ def customer_summary(conn: Connection, customer_id: int) -> dict[str, Any] | Non
         "name": row.display_name,
         "segment": row.segment,
         "language": row.language,
-        "last_csat": row.last_csat,
+        "last_csat": last_csat(conn, customer_id, row.last_csat),
     }
+
+
+def last_csat(conn: Connection, customer_id: int, imported: int | None) -> int | None:
+    """The customer's newest rating given here (csat_responses); without one, the figure the
+    CRM import set on the customer (``customers.last_csat``)."""
+    rating = conn.execute(
+        select(csat_responses.c.rating)
+        .where(csat_responses.c.customer_id == customer_id)
+        .order_by(csat_responses.c.id.desc())
+        .limit(1)
+    ).scalar()
+    return int(rating) if rating is not None else imported
 
 
 def customer_card(
@@ -237,3 +251,11 @@ def conversation_customer(conn: Connection, conversation_id: int) -> int | None:
         select(conversations.c.customer_id).where(conversations.c.id == conversation_id)
     ).scalar()
     return int(value) if value is not None else None
+
+
+def visitor_handle(conn: Connection, digest: str) -> str | None:
+    """The public handle of the web-chat visitor whose secret has this SHA-256, if any."""
+    handle = conn.execute(
+        select(web_visitors.c.handle).where(web_visitors.c.secret_hash == digest)
+    ).scalar()
+    return str(handle) if handle is not None else None

@@ -98,6 +98,22 @@ def item_view(row: Any) -> dict[str, Any]:
     }
 
 
+def attachment_view(row: Any) -> dict[str, Any]:
+    """What a timeline item's ``attachments`` list holds of a file (an attachments row).
+
+    ``url`` is relative to the gateway's HTTP side (``auth_ok.http_url``); it names the file and
+    its content's SHA-256, and is read with the operator's session token.
+    """
+    get = row.__getitem__ if isinstance(row, dict) else row._mapping.__getitem__
+    return {
+        "id": get("id"),
+        "name": get("name"),
+        "size": get("size"),
+        "mime": get("mime"),
+        "url": f"/files/{get('id')}/{get('sha256')}",
+    }
+
+
 def add_audit(
     batch: WriteBatch,
     operator_id: int | None,

@@ -9,6 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 from sqlalchemy import Connection, Engine, select
+from sqlalchemy.exc import IntegrityError
 
 from services.store.models import StoreMeta
 from services.store.tables import store_meta
@@ -63,3 +64,17 @@ def ensure_epoch(conn: Connection) -> str:
         conn.execute(store_meta.insert(), {"key": "epoch", "value": epoch})
         conn.commit()
     return str(epoch)
+
+
+def ensure_secret(conn: Connection, key: str) -> bytes:
+    """A random 32-byte secret kept in ``store_meta`` under ``key``: made once per store, the
+    same for every gateway node sharing it (the key web-chat download links are signed with)."""
+    found = conn.execute(select(StoreMeta.value).where(StoreMeta.key == key)).scalar()
+    if found is None:
+        try:
+            conn.execute(store_meta.insert(), {"key": key, "value": secrets.token_hex(32)})
+            conn.commit()
+        except IntegrityError:
+            conn.rollback()  # another node made it first: read back whichever won
+        found = conn.execute(select(StoreMeta.value).where(StoreMeta.key == key)).scalar_one()
+    return bytes.fromhex(str(found))

@@ -50,3 +50,9 @@ from services.store.models import IdentityClaim, WebVisitor  # noqa: E402
 
 identity_claims = table_of(IdentityClaim)
 web_visitors = table_of(WebVisitor)
+
+# Attachments and CSAT answers (appended with their migration, 0006).
+from services.store.models import Attachment, CsatResponse  # noqa: E402
+
+attachments = table_of(Attachment)
+csat_responses = table_of(CsatResponse)

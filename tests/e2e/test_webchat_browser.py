@@ -463,3 +463,243 @@ async def _none_pending(page: Page) -> bool:
 async def _count(page: Page, n: int) -> list[dict[str, Any]] | None:
     msgs = await page.messages()
     return msgs if len(msgs) == n else None
+
+
+# -- attachments, the rating after a close, the page's language ----------------------------------
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(range(200))
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n"
+
+FILES_JS = """
+return Array.from(document.querySelectorAll(
+    '#omnidesk-chat-messages .omnidesk-msg[data-event-id]')).map(li => ({
+  event_id: Number(li.dataset.eventId),
+  direction: li.dataset.direction,
+  files: Array.from(li.querySelectorAll('a.omnidesk-file')).map(a => ({
+    id: Number(a.dataset.fileId), name: a.textContent, href: a.href,
+    download: a.getAttribute('download'),
+  })),
+}));
+"""
+
+DROP_JS = """
+const [name, b64, type] = arguments;
+const bytes = Uint8Array.from(atob(b64), c => c.charCodeAt(0));
+const dt = new DataTransfer();
+dt.items.add(new File([bytes], name, {type}));
+const panel = document.getElementById('omnidesk-chat-panel');
+for (const kind of ['dragover', 'drop']) {
+  panel.dispatchEvent(new DragEvent(kind, {dataTransfer: dt, bubbles: true, cancelable: true}));
+}
+"""
+
+
+async def _tray(page: Page) -> list[dict[str, Any]]:
+    return list(
+        await page.js(
+            "return Array.from(document.querySelectorAll('#omnidesk-chat-files li')).map("
+            "li => ({state: li.dataset.state, text: li.textContent}));"
+        )
+    )
+
+
+async def _all_ready(page: Page, n: int) -> list[dict[str, Any]] | None:
+    tray = await _tray(page)
+    return tray if len(tray) == n and all(f["state"] == "ready" for f in tray) else None
+
+
+async def _files_of(page: Page, event_id: int) -> list[dict[str, Any]] | None:
+    for m in await page.js(FILES_JS):
+        if m["event_id"] == event_id and m["files"]:
+            return list(m["files"])
+    return None
+
+
+async def test_files_go_both_ways_in_the_browser(
+    page: Page, gateway: GatewayProcess, operator: OpClient, tmp_path: Path
+) -> None:
+    import base64
+
+    import httpx
+
+    op = operator
+    await page.get(gateway.http_url + "/chat/")
+    await until(lambda: _status_is(page, "online"), "the widget to connect")
+    await page.click("#omnidesk-chat-button")
+    await page.click("#omnidesk-chat-intro .omnidesk-skip")
+    assert await page.js("return document.getElementById('omnidesk-chat-attach').disabled") is False
+
+    # One file through the paper clip's file input, one dropped on the panel.
+    photo = tmp_path / "фото чека.png"
+    photo.write_bytes(PNG)
+    # (chromedriver types a path into the hidden file input, as the paper clip's dialog would)
+    await page.keys("#omnidesk-chat-file", str(photo))
+    await page.js(DROP_JS, "заметка.txt", base64.b64encode("Заказ 10234".encode()).decode(), "")
+    tray = await until(lambda: _all_ready(page, 2), "both files to be uploaded")
+    assert "фото чека.png" in tray[0]["text"] and "заметка.txt" in tray[1]["text"]
+    # Not an accepted kind of file: refused, with the gateway's reason, and not sent.
+    await page.js(DROP_JS, "setup.exe", base64.b64encode(b"MZ\x90\x00" * 64).decode(), "")
+    failed = await until(
+        lambda: _tray_state(page, "failed"), "the refused file to be marked failed"
+    )
+    assert "PDF" in failed["text"]
+    await page.click("#omnidesk-chat-files li[data-state=failed] .omnidesk-remove")
+    await page.keys("#omnidesk-chat-input", "Вот чек и заметка", Keys.ENTER)
+    mine = await until(
+        lambda: _find(page, direction="in", state="sent"), "the message to be acknowledged"
+    )
+    links = await until(lambda: _files_of(page, mine["event_id"]), "the links in the message")
+    assert [f["name"] for f in links] == ["фото чека.png", "заметка.txt"]
+    assert await page.js("return document.querySelectorAll('#omnidesk-chat-files li').length") == 0
+
+    offer = await op.event("conversation.offered", timeout=15)
+    conv = offer["data"]["conversation"]
+    await op.ok("conversation.accept", {"conversation_id": conv["id"]})
+    card = await op.ok("customer.open", {"customer_id": conv["customer_id"]})
+    item = next(i for i in card["timeline"]["items"] if i["id"] == mine["event_id"])
+    assert [(a["name"], a["mime"]) for a in item["attachments"]] == [
+        ("фото чека.png", "image/png"),
+        ("заметка.txt", "text/plain"),
+    ]
+    token = {"Authorization": f"Bearer {op.auth['token']}"}
+    async with httpx.AsyncClient(base_url=op.auth["http_url"], timeout=10) as http:
+        got = await http.get(item["attachments"][0]["url"], headers=token)
+        assert got.status_code == 200 and got.content == PNG
+        assert got.headers["content-disposition"].startswith("attachment; filename*=UTF-8''")
+        # The visitor's own link downloads it too (what the widget's link points at).
+        assert (await http.get(links[0]["href"])).content == PNG
+
+        # The operator's reply with a file: a link in the widget, downloaded as an attachment.
+        up = await http.post(
+            "/files",
+            params={"customer_id": conv["customer_id"], "name": "Счёт 10234.pdf"},
+            content=PDF,
+            headers=token,
+        )
+        assert up.status_code == 201, up.text
+        sent = await op.ok(
+            "message.send",
+            {
+                "customer_id": conv["customer_id"],
+                "channel": "webchat",
+                "text": "Счёт во вложении",
+                "attachments": [up.json()["id"]],
+            },
+        )
+        reply = await until(
+            lambda: _files_of(page, sent["item"]["id"]), "the operator's file in the browser"
+        )
+        assert [(f["name"], f["download"]) for f in reply] == [("Счёт 10234.pdf", "Счёт 10234.pdf")]
+        download = await http.get(reply[0]["href"])
+        assert download.status_code == 200 and download.content == PDF
+        assert download.headers["content-type"] == "application/octet-stream"
+    # Files are links, never shown inline.
+    assert await page.js("return document.querySelectorAll('#omnidesk-chat-panel img').length") == 0
+    violations = [m for m in await page.console() if "Content Security Policy" in m]
+    assert violations == []
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.screenshot(ARTIFACTS / "webchat-files.png")
+    assert gateway.errors() == []
+
+
+async def _tray_state(page: Page, state: str) -> dict[str, Any] | None:
+    return next((f for f in await _tray(page) if f["state"] == state), None)
+
+
+async def _csat(page: Page) -> dict[str, Any] | None:
+    found = await page.js(
+        "const f = document.getElementById('omnidesk-chat-csat');"
+        "return f && !f.hidden ? {state: f.dataset.state, text: f.innerText,"
+        " conversation: Number(f.dataset.conversationId)} : null;"
+    )
+    return None if found is None else dict(found)
+
+
+async def test_the_visitor_rates_the_chat_after_the_operator_closes_it(
+    page: Page, gateway: GatewayProcess, operator: OpClient
+) -> None:
+    op = operator
+    await page.get(gateway.http_url + "/chat/")
+    await until(lambda: _status_is(page, "online"), "the widget to connect")
+    await page.click("#omnidesk-chat-button")
+    await page.click("#omnidesk-chat-intro .omnidesk-skip")
+    await page.keys("#omnidesk-chat-input", "Когда привезут заказ?", Keys.ENTER)
+    await until(lambda: _find(page, direction="in", state="sent"), "the acknowledgement")
+    conv = (await op.event("conversation.offered", timeout=15))["data"]["conversation"]
+    await op.ok("conversation.accept", {"conversation_id": conv["id"]})
+    await op.ok(
+        "message.send",
+        {"customer_id": conv["customer_id"], "channel": "webchat", "text": "Сегодня до 18:00."},
+    )
+    assert await _csat(page) is None
+    await op.ok(
+        "conversation.wrap_up",
+        {"conversation_id": conv["id"], "disposition": "order_status", "resolution": "сказали"},
+    )
+    asked = await until(lambda: _csat(page), "the widget to ask for a rating")
+    assert asked["state"] == "ask" and asked["conversation"] == conv["id"]
+    assert "Разговор завершён." in asked["text"]
+    await page.keys("#omnidesk-chat-csat-comment", "Спасибо, быстро")
+    ARTIFACTS.mkdir(exist_ok=True)
+    await page.screenshot(ARTIFACTS / "webchat-csat.png")
+    await page.click('#omnidesk-chat-csat button[data-rating="4"]')
+
+    item = (await op.event("timeline.item", item__kind="csat", timeout=15))["data"]["item"]
+    assert (item["extra"], item["body"], item["conversation_id"]) == (
+        {"rating": 4},
+        "Спасибо, быстро",
+        conv["id"],
+    )
+    card = await op.ok("customer.open", {"customer_id": conv["customer_id"]})
+    assert card["customer"]["last_csat"] == 4
+    done = await until(lambda: _csat_state(page, "done"), "the widget to thank for the rating")
+    assert "Спасибо за оценку!" in done["text"]
+    # After a reload the rated chat is not asked again.
+    await page.reload()
+    await until(lambda: _status_is(page, "online"), "the widget to reconnect")
+    await asyncio.sleep(0.5)
+    assert await _csat(page) is None
+    assert gateway.errors() == []
+
+
+async def _csat_state(page: Page, state: str) -> dict[str, Any] | None:
+    found = await _csat(page)
+    return found if found is not None and found["state"] == state else None
+
+
+@pytest.mark.parametrize(
+    ("html_lang", "data_lang", "want"),
+    [
+        ("ru", None, "Открыть чат"),  # the page's language, although...
+        ("en", None, "Open chat"),  # ...the browser's is Russian either way
+        ("de", None, "Open chat"),  # neither: English
+        ("ru", "en", "Open chat"),  # data-lang wins over the page
+        ("en", "ru-RU", "Открыть чат"),
+    ],
+)
+async def test_the_widget_speaks_the_pages_language(
+    page: Page,
+    gateway: GatewayProcess,
+    foreign_site: tuple[str, Path],
+    html_lang: str,
+    data_lang: str | None,
+    want: str,
+) -> None:
+    url, root = foreign_site
+    extra = f' data-lang="{data_lang}"' if data_lang else ""
+    (root / "index.html").write_text(
+        f"<!doctype html><html lang={html_lang}><meta charset=utf-8><title>Shop</title>"
+        f'<p>…</p><script src="{gateway.http_url}/chat/widget.js"{extra}></script>',
+        encoding="utf-8",
+    )
+    await page.get(url + "/index.html")
+    label = await until(
+        lambda: page.js(
+            "const b = document.getElementById('omnidesk-chat-button');"
+            "return b && b.getAttribute('aria-label');"
+        ),
+        "the widget's button",
+    )
+    assert label == want
+    panel_lang = await page.js("return document.getElementById('omnidesk-chat-panel').lang")
+    assert panel_lang == ("ru" if want == "Открыть чат" else "en")
+    assert await page.js("return navigator.language") == "ru-RU"

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from litestar.types import ControllerRouterHandler
@@ -38,10 +39,10 @@ async def start_gateway(
 
 
 @pytest.fixture
-async def gateway(db_url: str) -> AsyncIterator[RunningGateway]:
+async def gateway(db_url: str, tmp_path: Path) -> AsyncIterator[RunningGateway]:
     """A gateway in this process on a fresh database: SQLite (inline writer) and PostgreSQL
-    (writer thread), so every gateway test runs on both."""
-    gw = await start_gateway(db_url)
+    (writer thread), so every gateway test runs on both. Its files go under ``tmp_path``."""
+    gw = await start_gateway(db_url, data_dir=tmp_path / "gateway")
     try:
         yield RunningGateway(gw, f"ws://127.0.0.1:{gw.port}")
     finally:

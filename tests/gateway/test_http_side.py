@@ -109,7 +109,11 @@ async def test_the_chat_page_has_a_strict_content_security_policy(db_url: str) -
     assert policy["default-src"] == ["'none'"]
     assert policy["script-src"] == ["'self'"]  # no inline script at all
     assert policy["style-src"] == ["'self'", f"'nonce-{nonce}'"]
-    assert policy["connect-src"] == [f"ws://127.0.0.1:{gw.port}"]
+    # The chat socket, and the HTTP side itself (the widget uploads files there).
+    assert policy["connect-src"] == [
+        f"ws://127.0.0.1:{gw.port}",
+        f"http://127.0.0.1:{gw.http_port}",
+    ]
     assert policy["frame-ancestors"] == ["'self'", "https://shop.example.ru"]
     assert policy["base-uri"] == ["'none'"] and policy["form-action"] == ["'none'"]
     assert first.text.count(f'nonce="{nonce}"') == 2  # its stylesheet and the widget's script
@@ -133,7 +137,9 @@ async def test_openapi_schema_and_docs(http: httpx.AsyncClient) -> None:
     doc = schema.json()
     assert doc["info"]["title"] == "OmniDesk gateway"
     assert "/healthz" in doc["paths"]
-    assert not any(p.startswith("/chat") for p in doc["paths"])  # pages are not API
+    # Pages are not API; the widget's upload is.
+    assert [p for p in doc["paths"] if p.startswith("/chat")] == ["/chat/files"]
+    assert {"/files", "/files/{file_id}/{part}"} <= set(doc["paths"])
     docs = await http.get("/api/schema")
     assert docs.status_code == 200 and "swagger" in docs.text.lower()
     assert "https://cdn.jsdelivr.net" in docs.headers["content-security-policy"]
@@ -237,7 +243,7 @@ async def test_a_configured_public_url_is_the_only_own_origin(db_url: str) -> No
             page = await http.get("/chat/")
         assert 'var servedSocketUrl = "wss://omnidesk.example.ru/sockets/ws/chat";' in script
         policy = _directives(page.headers["content-security-policy"])
-        assert policy["connect-src"] == ["wss://omnidesk.example.ru"]
+        assert policy["connect-src"] == ["wss://omnidesk.example.ru", "https://omnidesk.example.ru"]
     finally:
         await gw.close()
 

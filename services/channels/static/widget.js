@@ -2,10 +2,10 @@
  *
  * Embed:
  *   <script src="https://gateway.example/chat/widget.js" data-title="Поддержка"></script>
- * Optional attributes: data-title (panel title), data-lang ("ru" | "en"; otherwise English when
- * the browser's language is English, Russian in every other case), data-socket (the chat socket's
- * URL, when not the one the gateway wrote into this script). Under a Content-Security-Policy the
- * widget's fallback styles take the nonce of its script tag.
+ * Optional attributes: data-title (panel title), data-lang ("ru" | "en"; without it the page's
+ * own language, <html lang>, and English for any other language: never the browser's),
+ * data-socket (the chat socket's URL, when not the one the gateway wrote into this script).
+ * Under a Content-Security-Policy the widget's fallback styles take the nonce of its script tag.
  *
  * Speaks the visitor protocol of /ws/chat (docs/protocol.md §7):
  * - keeps the visitor's secret token in localStorage ("omnidesk.visitor"), so a returning visitor
@@ -17,14 +17,23 @@
  * - reconnects with exponential backoff (1 s doubling to 30 s);
  * - sends "delivered" for every operator message it receives and "read" once the panel is open
  *   and the page visible, paced below the gateway's per-connection rate limit;
+ * - attaches files (the paper-clip button, or dropped on the panel): each is uploaded at once
+ *   (POST /chat/files with the visitor's token) and sent by id with the next message; files in
+ *   messages show as download links with name and size, never inline;
+ * - when an operator closes the chat it says so and asks for a 1-5 rating with an optional
+ *   comment, answered once;
  * - never puts message text into HTML: textContent only, messages are untrusted.
  *
  * Stable hooks for tests: #omnidesk-chat-button, #omnidesk-chat-panel, #omnidesk-chat-status
  * (data-state connecting|online|offline), #omnidesk-chat-messages, #omnidesk-chat-input,
- * #omnidesk-chat-send, #omnidesk-chat-intro; every message is an li.omnidesk-msg with
- * data-direction ("in" = from the customer, "out" = from an operator), data-state
- * (own messages: pending | sent | failed; operator messages: delivered once the widget has
- * confirmed them) and data-event-id (once the gateway has given it one).
+ * #omnidesk-chat-send, #omnidesk-chat-intro, #omnidesk-chat-attach, #omnidesk-chat-file (the
+ * file input), #omnidesk-chat-files (files waiting to be sent: li[data-state=uploading|ready|
+ * failed]), #omnidesk-chat-csat (data-state ask|sending|done|failed, data-conversation-id;
+ * buttons [data-rating="1".."5"], textarea #omnidesk-chat-csat-comment); every message is an
+ * li.omnidesk-msg with data-direction ("in" = from the customer, "out" = from an operator),
+ * data-state (own messages: pending | sent | failed; operator messages: delivered once the
+ * widget has confirmed them) and data-event-id (once the gateway has given it one); its files
+ * are a.omnidesk-file links.
  */
 (function () {
   "use strict";
@@ -62,7 +71,15 @@
       offline: "Нет связи. Пробуем подключиться снова…",
       pending: "отправляется…", sent: "отправлено", failed: "не отправлено",
       messages: "Сообщения чата", operator: "Оператор", you: "Вы",
-      empty: "Здравствуйте! Напишите свой вопрос — оператор ответит здесь."
+      empty: "Здравствуйте! Напишите свой вопрос — оператор ответит здесь.",
+      attach: "Прикрепить файл", files: "Файлы к сообщению", remove: "Убрать файл",
+      uploading: "загружается…", ready: "готов", drop: "Отпустите, чтобы прикрепить",
+      tooMany: "Не больше 5 файлов в одном сообщении.",
+      tooLarge: "Файл слишком большой.", uploadFailed: "Не удалось загрузить файл.",
+      closed: "Разговор завершён.", rateAsk: "Оцените, пожалуйста, как мы помогли:",
+      rate: "Оценка", rateN: "Оценка %1 из 5", comment: "Комментарий (необязательно)",
+      thanks: "Спасибо за оценку!", rateFailed: "Не удалось отправить оценку.",
+      units: ["Б", "КБ", "МБ"]
     },
     en: {
       title: "Chat with support", open: "Open chat", close: "Close chat",
@@ -75,14 +92,21 @@
       offline: "Offline. Trying to reconnect…",
       pending: "sending…", sent: "sent", failed: "not sent",
       messages: "Chat messages", operator: "Agent", you: "You",
-      empty: "Hello! Ask your question and an agent will answer here."
+      empty: "Hello! Ask your question and an agent will answer here.",
+      attach: "Attach a file", files: "Files for the message", remove: "Remove file",
+      uploading: "uploading…", ready: "ready", drop: "Drop to attach",
+      tooMany: "At most 5 files in one message.",
+      tooLarge: "The file is too large.", uploadFailed: "The file could not be uploaded.",
+      closed: "Conversation closed.", rateAsk: "Please rate how we helped:",
+      rate: "Rating", rateN: "Rating %1 of 5", comment: "Comment (optional)",
+      thanks: "Thank you for your rating!", rateFailed: "The rating could not be sent.",
+      units: ["B", "KB", "MB"]
     }
   };
-  var wanted = attr("data-lang").toLowerCase();
-  var browserLang = String(navigator.language || "").toLowerCase();
-  var lang = wanted.indexOf("en") === 0 ? "en"
-    : wanted.indexOf("ru") === 0 ? "ru"
-    : browserLang.indexOf("en") === 0 ? "en" : "ru";
+  // The page's language, not the browser's: the widget speaks as the shop's page does.
+  var wanted = (attr("data-lang") || document.documentElement.getAttribute("lang") || "")
+    .trim().toLowerCase();
+  var lang = /^ru\b/.test(wanted) ? "ru" : "en";
   var t = T[lang];
   var title = attr("data-title") || t.title;
 
@@ -206,13 +230,62 @@
                                placeholder: t.placeholder, "aria-label": t.input });
   var send = el("button", { id: "omnidesk-chat-send", type: "submit", "aria-label": t.send },
                 t.send);
+  var attach = el("button", { id: "omnidesk-chat-attach", type: "button", class: "omnidesk-attach",
+                              "aria-label": t.attach, title: t.attach, disabled: "" });
+  // A paper clip drawn inline, like the button's bubble: no icon font, no emoji font needed.
+  var clip = document.createElementNS(svgNS, "svg");
+  clip.setAttribute("viewBox", "0 0 24 24");
+  clip.setAttribute("width", "18");
+  clip.setAttribute("height", "18");
+  clip.setAttribute("aria-hidden", "true");
+  clip.setAttribute("focusable", "false");
+  var clipPath = document.createElementNS(svgNS, "path");
+  clipPath.setAttribute("fill", "none");
+  clipPath.setAttribute("stroke", "currentColor");
+  clipPath.setAttribute("stroke-width", "2");
+  clipPath.setAttribute("stroke-linecap", "round");
+  clipPath.setAttribute("d", "M21 11.5l-8.6 8.6a5 5 0 0 1-7.1-7.1l8.6-8.6a3.3 3.3 0 0 1 4.7 4.7" +
+                             "l-8.6 8.6a1.7 1.7 0 0 1-2.4-2.4l7.9-7.9");
+  clip.appendChild(clipPath);
+  attach.appendChild(clip);
+  var picker = el("input", { id: "omnidesk-chat-file", type: "file", multiple: "", hidden: "",
+                             tabindex: "-1", "aria-hidden": "true" });
+  form.appendChild(attach);
+  form.appendChild(picker);
   form.appendChild(input);
   form.appendChild(send);
+  // Files chosen for the next message: uploaded at once, sent by id with it.
+  var tray = el("ul", { id: "omnidesk-chat-files", class: "omnidesk-tray", "aria-label": t.files,
+                        hidden: "" });
+  var trayNote = el("p", { class: "omnidesk-tray-note", role: "alert", hidden: "" });
+
+  // After an operator closed the chat: a 1-5 rating with an optional comment, answered once.
+  var csat = el("form", { id: "omnidesk-chat-csat", class: "omnidesk-csat", hidden: "",
+                          "aria-label": t.rate, novalidate: "" });
+  var csatClosed = el("p", { class: "omnidesk-csat-closed" }, t.closed);
+  var csatAsk = el("p", { class: "omnidesk-csat-ask" }, t.rateAsk);
+  var csatComment = el("textarea", { id: "omnidesk-chat-csat-comment", rows: "2",
+                                     maxlength: "1000", placeholder: t.comment,
+                                     "aria-label": t.comment });
+  var csatButtons = el("div", { class: "omnidesk-csat-buttons", role: "group",
+                                "aria-label": t.rate });
+  [1, 2, 3, 4, 5].forEach(function (n) {
+    csatButtons.appendChild(el("button", { type: "button", "data-rating": String(n),
+                                           "aria-label": t.rateN.replace("%1", String(n)) },
+                               String(n)));
+  });
+  var csatNote = el("p", { class: "omnidesk-csat-note", role: "status" });
+  [csatClosed, csatAsk, csatComment, csatButtons, csatNote].forEach(function (c) {
+    csat.appendChild(c);
+  });
 
   panel.appendChild(header);
   panel.appendChild(empty);
   panel.appendChild(list);
+  panel.appendChild(csat);
   panel.appendChild(intro);
+  panel.appendChild(tray);
+  panel.appendChild(trayNote);
   panel.appendChild(form);
 
   intro.hidden = load(INTRO) === "1";
@@ -229,11 +302,47 @@
                                 { hour: "2-digit", minute: "2-digit" });
   }
 
-  function bubble(direction, text, author, at) {
+  function size(n) {
+    var v = Number(n) || 0;
+    var unit = 0;
+    while (v >= 1024 && unit < 2) { v /= 1024; unit += 1; }
+    var shown = unit === 0 ? String(v) : v.toFixed(v < 10 ? 1 : 0);
+    if (lang === "ru") shown = shown.replace(".", ",");
+    return shown + "\u00a0" + t.units[unit];
+  }
+
+  // Only http(s) links, and only as downloads: the file is the visitor's or an operator's.
+  function safeUrl(url) {
+    try {
+      var u = new URL(String(url || ""), src.href);
+      return u.protocol === "https:" || u.protocol === "http:" ? u.href : null;
+    } catch (e) { return null; }
+  }
+
+  function fileLinks(files) {
+    var ul = el("ul", { class: "omnidesk-files" });
+    (Array.isArray(files) ? files : []).forEach(function (f) {
+      if (!f || typeof f !== "object") return;
+      var li = el("li", {});
+      var href = safeUrl(f.url);
+      var name = String(f.name || "file");
+      var a = el(href ? "a" : "span", href ? {
+        class: "omnidesk-file", href: href, download: name, rel: "noopener noreferrer",
+        "data-file-id": String(f.id)
+      } : { class: "omnidesk-file" }, name);
+      li.appendChild(a);
+      li.appendChild(el("span", { class: "omnidesk-size" }, " " + size(f.size)));
+      ul.appendChild(li);
+    });
+    return ul;
+  }
+
+  function bubble(direction, text, author, at, files) {
     var li = el("li", { class: "omnidesk-msg", "data-direction": direction });
     li.appendChild(el("span", { class: direction === "out" ? "omnidesk-author" : "omnidesk-sr" },
                       direction === "out" ? (author || t.operator) : t.you));
     li.appendChild(el("span", { class: "omnidesk-text" }, text));
+    if (files && files.length) li.appendChild(fileLinks(files));
     var meta = el("span", { class: "omnidesk-meta" });
     meta.appendChild(el("time", {}, clock(at)));
     meta.appendChild(el("span", { class: "omnidesk-state" }));
@@ -271,17 +380,17 @@
     list.scrollTop = list.scrollHeight;
   }
 
-  function showOwn(id, text) {
-    var li = bubble("in", text, "", null);
+  function showOwn(id, text, files) {
+    var li = bubble("in", text, "", null, files);
     li.setAttribute("data-client-id", id);
     setState(li, "pending");
     byClient[id] = li;
     place(li, null);
   }
 
-  function showOperator(eventId, text, author, at, live) {
+  function showOperator(eventId, text, author, at, live, files) {
     if (byEvent[eventId]) return;
-    place(bubble("out", text, author, at), eventId);
+    place(bubble("out", text, author, at, files), eventId);
     if (live && !panelVisible()) {
       unread += 1;
       showUnread();
@@ -307,6 +416,9 @@
   var unacked = loadJSON(OUTBOX, []).filter(function (m) {
     return m && typeof m.id === "string" && typeof m.text === "string";
   });
+  var pendingFiles = [];       // {key, name, size, state, view, error, li} chosen for the next message
+  var rating = null;           // {conversation: id, state: "ask"|"sending"|"done"|"failed"}
+  var MAX_FILES = 5;
   var done = {};               // client ids acknowledged in this page
   var queue = [];              // frames for the open socket, sent at a polite pace
   var tokens = 15;
@@ -338,7 +450,8 @@
     loadJSON(OUTBOX, []).concat(unacked).forEach(function (m) {
       if (m && typeof m.id === "string" && !have[m.id] && !done[m.id]) {
         have[m.id] = true;
-        merged.push({ id: m.id, text: m.text });
+        merged.push(m.files && m.files.length ? { id: m.id, text: m.text, files: m.files }
+                                               : { id: m.id, text: m.text });
       }
     });
     save(OUTBOX, merged.length ? JSON.stringify(merged.slice(-50)) : null);
@@ -439,9 +552,13 @@
       if (msg.type === "welcome") welcome(msg);
       else if (msg.type === "ack") ack(msg);
       else if (msg.type === "message" && typeof msg.event_id === "number") {
-        showOperator(msg.event_id, String(msg.text || ""), msg.author, msg.at, true);
+        showOperator(msg.event_id, String(msg.text || ""), msg.author, msg.at, true,
+                     msg.attachments);
         receipt(msg.event_id);
-      } else if (msg.type === "error") error(msg);
+      } else if (msg.type === "closed" && typeof msg.conversation_id === "number") {
+        askRating(msg.conversation_id);
+      } else if (msg.type === "csat_ok") rated(msg);
+      else if (msg.type === "error") error(msg);
     };
     sock.onclose = function () {
       if (sock !== ws) return;
@@ -465,17 +582,21 @@
     (Array.isArray(msg.history) ? msg.history : []).forEach(function (h) {
       if (!h || typeof h.event_id !== "number" || byEvent[h.event_id]) return;
       if (h.direction === "out") {
-        showOperator(h.event_id, String(h.text || ""), h.author, h.at, h.event_id > (seen.r || 0));
+        showOperator(h.event_id, String(h.text || ""), h.author, h.at, h.event_id > (seen.r || 0),
+                     h.attachments);
       } else {
-        var li = bubble("in", String(h.text || ""), "", h.at);
+        var li = bubble("in", String(h.text || ""), "", h.at, h.attachments);
         setState(li, "sent");
         place(li, h.event_id);
       }
     });
     // Un-acked messages first, again and with their own ids; then receipts still owed.
     queue = queue.filter(function (f) { return f.type !== "message"; });
-    var again = unacked.map(function (m) { return { type: "message", id: m.id, text: m.text }; });
+    var again = unacked.map(messageFrame);
     queue = again.concat(queue);
+    if (typeof msg.rate === "number") askRating(msg.rate);
+    else if (rating && rating.state === "ask") hideRating();
+    attach.disabled = false;
     Object.keys(byEvent).forEach(function (k) {
       var eventId = Number(k);
       if (!receipts[eventId]) receipt(eventId);
@@ -505,7 +626,16 @@
     }
   }
 
+  function messageFrame(m) {
+    var frame = { type: "message", id: m.id, text: m.text };
+    if (m.files && m.files.length) {
+      frame.attachments = m.files.map(function (f) { return f.id; });
+    }
+    return frame;
+  }
+
   function error(msg) {
+    if (rating && msg.id === rating.key) return ratingFailed(msg);
     if (typeof msg.id !== "string" || !byClient[msg.id]) return;
     var id = msg.id;
     if (msg.code === "rate_limited" || msg.code === "internal_error") {
@@ -513,7 +643,7 @@
       setTimeout(function () {
         if (!done[id] && ready) {
           var m = unacked.filter(function (u) { return u.id === id; })[0];
-          if (m) enqueue({ type: "message", id: m.id, text: m.text });
+          if (m) enqueue(messageFrame(m));
         }
       }, 2000);
       return;
@@ -549,14 +679,160 @@
   function submit(e) {
     if (e) e.preventDefault();
     var text = input.value.trim();
-    if (!text) return;
+    if (pendingFiles.some(function (f) { return f.state === "uploading"; })) return;
+    var files = pendingFiles.filter(function (f) { return f.state === "ready"; })
+      .map(function (f) { return f.view; });
+    if (!text && !files.length) return;
     if (!intro.hidden) finishIntro(false);
+    // Writing again after a close starts a new conversation: the old rating is not asked now.
+    if (rating && rating.state !== "sending") hideRating();
     var id = newId();
-    unacked.push({ id: id, text: text });
+    var m = files.length ? { id: id, text: text, files: files } : { id: id, text: text };
+    unacked.push(m);
     syncOutbox();
-    showOwn(id, text);
+    showOwn(id, text, files);
     input.value = "";
-    if (ready) enqueue({ type: "message", id: id, text: text });
+    clearTray();
+    if (ready) enqueue(messageFrame(m));
+  }
+
+  // -- files -------------------------------------------------------------------------------------
+  var filesUrl = src.origin + "/chat/files";
+
+  function renderTray() {
+    tray.textContent = "";
+    pendingFiles.forEach(function (f) {
+      var li = el("li", { "data-state": f.state, class: "omnidesk-tray-file" });
+      li.appendChild(el("span", { class: "omnidesk-file" }, f.name));
+      li.appendChild(el("span", { class: "omnidesk-size" },
+                        " " + size(f.size) + " · " + (f.state === "failed" ? f.error
+                                                      : t[f.state] || "")));
+      var rm = el("button", { type: "button", class: "omnidesk-remove", "aria-label": t.remove },
+                  "×");
+      rm.addEventListener("click", function () {
+        pendingFiles = pendingFiles.filter(function (p) { return p !== f; });
+        renderTray();
+      });
+      li.appendChild(rm);
+      tray.appendChild(li);
+    });
+    tray.hidden = pendingFiles.length === 0;
+  }
+
+  function clearTray() {
+    pendingFiles = [];
+    trayNote.hidden = true;
+    renderTray();
+  }
+
+  function note(text) {
+    trayNote.textContent = text;
+    trayNote.hidden = !text;
+  }
+
+  function addFiles(fileList) {
+    note("");
+    Array.prototype.slice.call(fileList || []).forEach(function (file) {
+      if (pendingFiles.filter(function (f) { return f.state !== "failed"; }).length >= MAX_FILES) {
+        note(t.tooMany);
+        return;
+      }
+      var f = { name: file.name || "file", size: file.size, state: "uploading" };
+      pendingFiles.push(f);
+      upload(f, file);
+    });
+    renderTray();
+  }
+
+  function upload(f, file) {
+    if (!visitorId || typeof window.fetch !== "function") {
+      f.state = "failed";
+      f.error = t.uploadFailed;
+      return;
+    }
+    window.fetch(filesUrl + "?name=" + encodeURIComponent(f.name), {
+      method: "POST",
+      mode: "cors",
+      credentials: "omit",
+      headers: { "Authorization": "Bearer " + visitorId,
+                 "Content-Type": file.type || "application/octet-stream" },
+      body: file
+    }).then(function (r) {
+      return r.json().then(function (body) { return { ok: r.ok, status: r.status, body: body }; },
+                           function () { return { ok: false, status: r.status, body: {} }; });
+    }).then(function (res) {
+      if (res.ok && res.body && typeof res.body.id === "number") {
+        f.state = "ready";
+        f.view = { id: res.body.id, name: String(res.body.name || f.name),
+                   size: res.body.size, mime: res.body.mime, url: res.body.url };
+      } else {
+        f.state = "failed";
+        f.error = res.status === 413 ? t.tooLarge
+          : String((res.body && res.body.message) || t.uploadFailed);
+      }
+      renderTray();
+    }, function () {
+      f.state = "failed";
+      f.error = t.uploadFailed;
+      renderTray();
+    });
+  }
+
+  // -- rating after the chat was closed ----------------------------------------------------------
+  function askRating(conversationId) {
+    if (rating && rating.conversation === conversationId && rating.state !== "failed") return;
+    rating = { conversation: conversationId, state: "ask", key: "" };
+    csat.setAttribute("data-conversation-id", String(conversationId));
+    csatComment.value = "";
+    csatComment.disabled = false;
+    csatAsk.hidden = false;
+    csatComment.hidden = false;
+    csatButtons.hidden = false;
+    csatNote.textContent = "";
+    setRating("ask");
+    csat.hidden = false;
+    settle();
+  }
+
+  function setRating(state) {
+    rating.state = state;
+    csat.setAttribute("data-state", state);
+    Array.prototype.forEach.call(csatButtons.children, function (b) {
+      b.disabled = state === "sending" || state === "done";
+    });
+  }
+
+  function hideRating() {
+    rating = null;
+    csat.hidden = true;
+  }
+
+  function sendRating(n) {
+    if (!rating || rating.state === "sending" || rating.state === "done" || !ready) return;
+    rating.key = newId();
+    rating.value = n;
+    setRating("sending");
+    enqueue({ type: "csat", id: rating.key, conversation_id: rating.conversation, rating: n,
+              comment: csatComment.value.trim() });
+  }
+
+  function rated(msg) {
+    if (!rating || msg.conversation_id !== rating.conversation) return;
+    setRating("done");
+    csat.setAttribute("data-rating", String(msg.rating));
+    csatAsk.hidden = true;
+    csatComment.hidden = true;
+    csatButtons.hidden = true;
+    csatNote.textContent = t.thanks;
+  }
+
+  function ratingFailed(msg) {
+    if (msg.code === "conflict" && /already rated/.test(String(msg.message || ""))) {
+      rated({ conversation_id: rating.conversation, rating: rating.value });
+      return;
+    }
+    setRating(msg.code === "rate_limited" ? "ask" : "failed");
+    csatNote.textContent = t.rateFailed;
   }
 
   function finishIntro(focus) {
@@ -602,6 +878,32 @@
     finishIntro(true);
   });
   skipBtn.addEventListener("click", function () { finishIntro(true); });
+  attach.addEventListener("click", function () { if (visitorId) picker.click(); });
+  picker.addEventListener("change", function () {
+    addFiles(picker.files);
+    picker.value = "";
+  });
+  panel.addEventListener("dragover", function (e) {
+    if (!visitorId || !e.dataTransfer) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = "copy";
+    panel.setAttribute("data-drop", "1");
+  });
+  panel.addEventListener("dragleave", function (e) {
+    if (e.target === panel) panel.removeAttribute("data-drop");
+  });
+  panel.addEventListener("drop", function (e) {
+    panel.removeAttribute("data-drop");
+    if (!e.dataTransfer || !e.dataTransfer.files || !e.dataTransfer.files.length) return;
+    e.preventDefault();
+    if (!intro.hidden) finishIntro(false);
+    addFiles(e.dataTransfer.files);
+  });
+  csatButtons.addEventListener("click", function (e) {
+    var n = Number(e.target && e.target.getAttribute && e.target.getAttribute("data-rating"));
+    if (n >= 1 && n <= 5) sendRating(n);
+  });
+  csat.addEventListener("submit", function (e) { e.preventDefault(); });
   button.addEventListener("click", function () { toggle(panel.hidden); });
   closeBtn.addEventListener("click", function () { toggle(false); });
   panel.addEventListener("keydown", function (e) {
@@ -613,7 +915,8 @@
   function mount() {
     document.body.appendChild(button);
     document.body.appendChild(panel);
-    unacked.forEach(function (m) { showOwn(m.id, m.text); });
+    attach.disabled = !visitorId;
+    unacked.forEach(function (m) { showOwn(m.id, m.text, m.files); });
     settle();
     if (load(OPEN, true) === "1") {
       panel.hidden = false;
