@@ -203,7 +203,9 @@ class HintsPanel(QWidget):
         lay.setContentsMargins(10, 4, 10, 6)
         lay.addWidget(self.title)
         lay.addWidget(self.list, 1)
-        lay.addWidget(self.empty)
+        # Empty, the note takes the list's room: the title stays on top instead of floating
+        # to the middle of the panel.
+        lay.addWidget(self.empty, 1)
         lay.addLayout(buttons)
         self.setFocusProxy(self.list)
 

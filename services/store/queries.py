@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select
@@ -75,13 +75,32 @@ def customer_summary(conn: Connection, customer_id: int) -> dict[str, Any] | Non
     row = conn.execute(select(customers).where(customers.c.id == customer_id)).first()
     if row is None:
         return None
+    csat = last_csat(conn, customer_id, row.last_csat)
     return {
         "id": row.id,
         "name": row.display_name,
-        "segment": row.segment,
+        "segment": effective_segment(row.segment, row.created_at, csat),
         "language": row.language,
-        "last_csat": last_csat(conn, customer_id, row.last_csat),
+        "last_csat": csat,
+        "since": iso(row.created_at),
     }
+
+
+# A customer stops being "new" after this long, or once they have rated a conversation: the
+# card and the next-best actions then treat them as any other (stored segments are the CRM's).
+NEW_CUSTOMER_DAYS = 30
+
+
+def effective_segment(segment: str, created_at: datetime | None, csat: int | None) -> str:
+    if segment != "new":
+        return segment
+    if csat is not None:
+        return "standard"
+    if created_at is not None:
+        since = created_at if created_at.tzinfo else created_at.replace(tzinfo=UTC)
+        if datetime.now(UTC) - since > timedelta(days=NEW_CUSTOMER_DAYS):
+            return "standard"
+    return segment
 
 
 def last_csat(conn: Connection, customer_id: int, imported: int | None) -> int | None:

@@ -658,6 +658,11 @@ def test_hints_accept_and_dismiss_with_one_key_each(qtbot: QtBot, window: MainWi
     qtbot.waitUntil(lambda: len(calls) == 5, timeout=5000)
     assert panel.hints() == [] and not panel.accept_button.isEnabled()
     assert panel.empty.isVisibleTo(panel)
+    # Empty, the title stays at the top with the note right under it (it floated mid-panel).
+    qtbot.waitUntil(lambda: panel.empty.isVisible(), timeout=2000)
+    assert panel.height() > 150
+    assert panel.title.height() <= panel.title.sizeHint().height() + 4, "no room to float in"
+    assert panel.empty.geometry().top() - panel.title.geometry().bottom() <= 12
     # The gateway may not know hint.respond yet: a refusal is only a status message.
     qtbot.waitUntil(lambda: session.outbox.count_pending() == 0, timeout=10000)
 

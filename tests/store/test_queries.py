@@ -189,6 +189,8 @@ def test_customer_card(engine: Engine) -> None:
         card = queries.customer_card(conn, cid, 5, now)
         assert queries.customer_card(conn, 10_000, 5, now) is None
     assert card is not None
+    since = card["customer"].pop("since")
+    assert since is not None and since.startswith(str(now.year))  # a customer since when
     assert card["customer"] == {
         "id": cid,
         "name": "Ольга Смирнова",
@@ -388,3 +390,18 @@ def test_event_stream_and_idempotency_records(engine: Engine) -> None:
         assert queries.idempotent_result(conn, 2, "k-1") is None
         assert queries.idempotent_result(conn, 1, "k-2") is None
         assert queries.idempotent_result(conn, 1, "missing") is None
+
+
+def test_a_customer_is_new_only_until_a_month_old_or_their_first_rating() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from services.store.queries import effective_segment
+
+    now = datetime.now(UTC)
+    assert effective_segment("new", now - timedelta(days=3), None) == "new"
+    assert effective_segment("new", now - timedelta(days=90), None) == "standard"
+    assert effective_segment("new", now - timedelta(days=3), 4) == "standard", "rated us"
+    assert effective_segment("new", (now - timedelta(days=90)).replace(tzinfo=None), None) == (
+        "standard"
+    ), "SQLite hands times back naive"
+    assert effective_segment("vip", now - timedelta(days=900), 5) == "vip"
