@@ -202,6 +202,7 @@ def _queue_settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         sla_seconds=args.sla,
         hours=args.hours,
         tz=args.tz,
+        display_names=args.display_name,
     )
 
 
@@ -351,6 +352,11 @@ def build_parser() -> argparse.ArgumentParser:
             "(the default)",
         )
         sp.add_argument("--tz", help="the hours' time zone, e.g. Europe/Moscow")
+        sp.add_argument(
+            "--display-name",
+            metavar="LANG=NAME,...",
+            help='what operators see, by language: "ru=Продажи,en=Sales" ("" clears)',
+        )
 
     s = sub.add_parser("add-queue", help="create a queue")
     common(s)

@@ -75,6 +75,12 @@ _QUEUES: list[tuple[str, list[str], list[str], int, int, dict[str, Any]]] = [
     ("billing", ["email", "voice", "sms"], ["billing"], 5, 120, {}),
 ]
 
+_QUEUE_NAMES = {
+    "general": {"ru": "Общие вопросы", "en": "General questions"},
+    "sales": {"ru": "Продажи", "en": "Sales"},
+    "billing": {"ru": "Счета и оплата", "en": "Billing"},
+}
+
 # --- products ----------------------------------------------------------------------------------
 
 # sku, name, category, price (RUB), relative popularity
@@ -770,6 +776,7 @@ def seed_demo(engine: Engine, *, customers: int = 200, seed: int = 7) -> dict[st
                 priority=priority,
                 sla_seconds=sla,
                 hours=hours,
+                display_names=_QUEUE_NAMES.get(name, {}),
             )
             for name, channels, skills, priority, sla, hours in _QUEUES
         ]

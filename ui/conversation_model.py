@@ -34,7 +34,7 @@ from PySide6.QtGui import QColor, QFont, QIcon, QImage, QPainter, QPixmap
 from services.protocol.channels import CHANNELS
 from ui import theme
 from ui.icons import icon
-from ui.labels import channel_names
+from ui.labels import channel_names, queue_name
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -465,7 +465,7 @@ class ConversationModel(QAbstractTableModel):
         self._names.update({int(k): str(v) for k, v in snapshot.get("customers", {}).items()})
         queues = snapshot.get("queues", [])
         self._sla = {int(q["id"]): int(q.get("sla_seconds") or 0) for q in queues}
-        self._queue_names = {int(q["id"]): str(q.get("name", "")) for q in queues}
+        self._queue_names = {int(q["id"]): queue_name(q) for q in queues}
         incoming: dict[int, dict[str, Any]] = {}
         for conv in [*snapshot.get("conversations", []), *snapshot.get("queue", [])]:
             if conv.get("state") in OPEN_STATES:

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.icons import icon
-from ui.labels import disposition_names
+from ui.labels import disposition_names, queue_name
 
 # Dispositions offered by default (stored as these codes; shown translated).
 DISPOSITIONS = (
@@ -183,7 +183,7 @@ class TransferDialog(QDialog):
         self.queues.setObjectName("TransferQueues")
         self.queues.setAccessibleName(self.tr("Queues"))
         for q in queues:
-            item = QListWidgetItem(str(q.get("name", "")))
+            item = QListWidgetItem(queue_name(q))
             item.setData(self.TargetRole, str(q.get("name", "")))
             self.queues.addItem(item)
         self.operators = QListWidget(self)

@@ -7,7 +7,17 @@ finds; the tables are built when asked for, after the translator is installed.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QLocale
+
+
+def queue_name(queue: dict[str, Any]) -> str:
+    """A queue as operators know it: its display name in the interface language, else its
+    name (the gateway's code, which commands use)."""
+    names = queue.get("display_names") or {}
+    language = QLocale().name().split("_")[0]
+    return str(names.get(language) or names.get("en") or queue.get("name") or "")
 
 
 def channel_names() -> dict[str, str]:

@@ -38,6 +38,7 @@ class QueueSettings:
     priority: int | None = None
     sla_seconds: int | None = None
     hours: dict[str, Any] | None = None
+    display_names: dict[str, str] | None = None
 
 
 def check_name(raw: str) -> str:
@@ -136,6 +137,7 @@ def add_queue(engine: Engine, name: str, settings: QueueSettings) -> int:
         "priority": settings.priority if settings.priority is not None else 0,
         "sla_seconds": settings.sla_seconds if settings.sla_seconds is not None else 60,
         "hours": settings.hours if settings.hours is not None else {},
+        "display_names": settings.display_names if settings.display_names is not None else {},
     }
     queues = tables.queues
     with engine.begin() as conn:
@@ -160,6 +162,7 @@ def update_queue(engine: Engine, name: str, settings: QueueSettings) -> None:
             ("priority", settings.priority),
             ("sla_seconds", settings.sla_seconds),
             ("hours", settings.hours),
+            ("display_names", settings.display_names),
         )
         if value is not None
     }
@@ -182,6 +185,7 @@ def list_queues(engine: Engine) -> list[str]:
         f"  channels {','.join(row.channels or []) or '-'}"
         f"  skills {','.join(row.skills or []) or '-'}"
         f"  hours {format_hours(row.hours or {})}"
+        + "".join(f"  {lang} {text!r}" for lang, text in sorted((row.display_names or {}).items()))
         for row in rows
     ]
 
@@ -204,6 +208,7 @@ def settings_from(
     sla_seconds: int | None,
     hours: str | None,
     tz: str | None,
+    display_names: str | None = None,
 ) -> QueueSettings:
     """Check what the CLI was given; opening hours need their time zone."""
     always = hours is not None and hours.strip().lower() in ALWAYS_OPEN
@@ -217,4 +222,28 @@ def settings_from(
         priority=check_priority(priority) if priority is not None else None,
         sla_seconds=check_sla(sla_seconds) if sla_seconds is not None else None,
         hours=parse_hours(hours, tz or "UTC") if hours is not None else None,
+        display_names=parse_display_names(display_names) if display_names is not None else None,
     )
+
+
+DISPLAY_LANGUAGES = ("ru", "en")
+MAX_DISPLAY_NAME = 64
+
+
+def parse_display_names(raw: str) -> dict[str, str]:
+    """``"ru=Продажи,en=Sales"`` -> {"ru": "Продажи", "en": "Sales"}; "" clears them."""
+    out: dict[str, str] = {}
+    for part in (p for p in raw.split(",") if p.strip()):
+        lang, sep, text = part.partition("=")
+        lang, text = lang.strip().lower(), " ".join(text.split())
+        if not sep or lang not in DISPLAY_LANGUAGES:
+            raise AdminError(
+                f"bad display name {part.strip()!r}: write LANG=NAME with LANG one of "
+                + ", ".join(DISPLAY_LANGUAGES)
+            )
+        if not text or len(text) > MAX_DISPLAY_NAME or not text.isprintable():
+            raise AdminError(
+                f"bad display name for {lang}: 1 to {MAX_DISPLAY_NAME} printable characters"
+            )
+        out[lang] = text
+    return out

@@ -58,6 +58,8 @@ class QueueState:
     priority: int
     sla_seconds: int
     hours: dict[str, Any]
+    # What operators see instead of the name, by language ({"ru": "Продажи"}).
+    display_names: dict[str, str] = field(default_factory=dict)
 
     def is_open(self, now: datetime) -> bool:
         return within_hours(self.hours, now)

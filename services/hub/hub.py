@@ -324,6 +324,7 @@ def queue_state(row: Any) -> QueueState:
         row.priority,
         row.sla_seconds,
         dict(row.hours or {}),
+        {str(k): str(v) for k, v in (getattr(row, "display_names", None) or {}).items()},
     )
 
 

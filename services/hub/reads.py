@@ -177,7 +177,12 @@ class Reads:
             "queue": queued,
             "customers": customers,
             "queues": [
-                {"id": q.id, "name": q.name, "sla_seconds": q.sla_seconds}
+                {
+                    "id": q.id,
+                    "name": q.name,
+                    "display_names": dict(q.display_names),
+                    "sla_seconds": q.sla_seconds,
+                }
                 for q in self.state.queues.values()
             ],
             "operators": [

@@ -196,6 +196,9 @@ class Queue(Base):
     # Business hours: {"tz": "Europe/Moscow", "days": {"mon": [["09:00", "18:00"]], ...}};
     # empty means always open.
     hours: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # What operators see instead of the name, by interface language: {"ru": "Продажи", ...};
+    # a language without one shows the name (added with its migration, 0009).
+    display_names: Mapped[dict[str, Any] | None] = mapped_column(nullable=True, default=dict)
 
 
 class Customer(Base):

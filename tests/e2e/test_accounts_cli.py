@@ -139,15 +139,26 @@ async def test_a_new_queue_is_used_by_the_running_gateway(
     await visitor.close()
 
     changed = await asyncio.to_thread(
-        cli, tmp_path, store_url, "update-queue", "general", "--sla", "30"
+        cli,
+        tmp_path,
+        store_url,
+        "update-queue",
+        "general",
+        "--sla",
+        "30",
+        "--display-name",
+        "ru=Общие вопросы, en=General",
     )
     assert changed.returncode == 0, changed.stderr
     deadline = time.monotonic() + CLOSED_WITHIN_S
     while (await queues())[0]["sla_seconds"] != 30 and time.monotonic() < deadline:
         await asyncio.sleep(0.2)
     assert (await queues())[0]["sla_seconds"] == 30
+    # The desktop shows the display name of its language (the code stays for commands).
+    assert (await queues())[0]["display_names"] == {"ru": "Общие вопросы", "en": "General"}
     listed = await asyncio.to_thread(cli, tmp_path, store_url, "list-queues")
     assert "general  priority 0  sla 30s  channels email,webchat  skills general" in listed.stdout
+    assert "ru 'Общие вопросы'" in listed.stdout
     await desk.close()
 
 
@@ -168,6 +179,8 @@ BAD_INPUT = [
     (("add-queue", "sales", "--hours", "mon 09:00-18:00"), "--tz"),
     (("add-queue", "sales", "--sla", "0"), "SLA target"),
     (("update-queue", "nowhere", "--sla", "10"), "no queue 'nowhere'"),
+    (("add-queue", "sales", "--display-name", "de=Verkauf"), "LANG one of ru, en"),
+    (("add-queue", "sales", "--display-name", "ru=" + "я" * 65), "1 to 64 printable"),
 ]
 
 

@@ -82,10 +82,16 @@ def texts(top: QWidget) -> Iterator[tuple[str, str]]:
             yield f"{name} menu", w.title()
         if isinstance(w, QAbstractItemView) and w.model() is not None:
             model = w.model()
-            for col in range(model.columnCount(QModelIndex()) if hasattr(w, "header") else 0):
+            columns = model.columnCount(QModelIndex()) if hasattr(w, "header") else 1
+            for col in range(columns if hasattr(w, "header") else 0):
                 header = model.headerData(col, Qt.Orientation.Horizontal)
                 if header:
                     yield f"{name} header {col}", str(header)
+            for row in range(min(model.rowCount(QModelIndex()), 30)):
+                for col in range(columns):
+                    text = model.index(row, col, QModelIndex()).data(Qt.ItemDataRole.DisplayRole)
+                    if isinstance(text, str) and text:
+                        yield f"{name} row {row},{col}", text
         for action in w.actions():
             if action.text():
                 yield f"{name} action", action.text()
