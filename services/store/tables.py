@@ -50,3 +50,9 @@ from services.store.models import IdentityClaim, WebVisitor  # noqa: E402
 
 identity_claims = table_of(IdentityClaim)
 web_visitors = table_of(WebVisitor)
+
+# Orders' delivery and status history (appended with their migration, 0008).
+from services.store.models import OrderDelivery, OrderStatusChange  # noqa: E402
+
+order_deliveries = table_of(OrderDelivery)
+order_status_history = table_of(OrderStatusChange)
