@@ -58,6 +58,10 @@ class Reads:
         last = self.state.last_owner.get(customer_id)
         return last is not None and last[0] == op.id
 
+    def check_access(self, op: OperatorState, customer_id: int) -> None:
+        """Who may read a customer's data (the card's rule, for other reads of it too)."""
+        self._check_access(op, customer_id)
+
     def _check_access(self, op: OperatorState, customer_id: int) -> None:
         self.state.require_customer(op, customer_id)
         if is_supervisor(op) or self._related(op, customer_id):
@@ -101,6 +105,7 @@ class Reads:
             self.store.write(record),
             self._audit(op, "customer.view", [args.customer_id], {}),
         )
+        self.state.viewing[op.id] = args.customer_id
         return card
 
     async def _require_conversation_of(self, conversation_id: int, customer_id: int) -> None:
