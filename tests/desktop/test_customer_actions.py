@@ -24,6 +24,8 @@ from tests.desktop.test_main_window import (
     nameless_controls,
     offer_from,
 )
+from tests.support.opclient import OpClient
+from tests.support.qtasync import run
 from ui.conversation_model import MINE
 from ui.customer_card import format_amount
 from ui.customer_edit import CustomerEditDialog
@@ -139,6 +141,18 @@ def test_edit_the_name_segment_and_a_contact_from_the_keyboard(
         select(claims.c.value, claims.c.source).where(claims.c.customer_id == conv["customer_id"]),
     ) == [("+79165551234", "operator")]
     assert not card.problem.isVisible()
+
+    # A supervisor changes the segment elsewhere: the open card shows it at once.
+    lead = run(OpClient.connect(demo_gateway.url, "lead", "lead"), qtbot)
+    with qtbot.waitSignal(window.session.customerUpdated, timeout=20000):
+        reply = run(
+            lead.cmd("customer.update", {"customer_id": conv["customer_id"], "segment": "premium"}),
+            qtbot,
+        )
+    assert reply["type"] == "result", reply
+    qtbot.waitUntil(lambda: card.segment.text() == "Premium", timeout=5000)
+    assert card.name.text() == new_name
+    run(lead.close(), qtbot)
 
     # A name the gateway would refuse is not sent: the dialog says why and stays open.
     qtbot.mouseClick(card.edit_button, Qt.MouseButton.LeftButton)

@@ -23,7 +23,7 @@ from services.store.models import (
 )
 from tests.gateway.conftest import RunningGateway
 from tests.gateway.test_conversations import available, chat_and_offer, rows
-from tests.support.opclient import OpClient
+from tests.support.opclient import ChatVisitor, OpClient
 
 
 async def served_by(gateway: RunningGateway, op: OpClient, name: str) -> tuple[Any, int]:
@@ -98,6 +98,27 @@ async def test_an_edit_is_audited_with_old_and_new_and_reaches_who_looks_at_the_
     missing = await lead.cmd("customer.update", {"customer_id": 987654, "name": "Никто"})
     assert missing["code"] == "not_found"
     for c in (visitor, a1, lead, a2):
+        await c.close()
+
+
+async def test_a_card_opened_before_someone_else_took_the_customer_hears_nothing(
+    gateway: RunningGateway,
+) -> None:
+    a1 = await OpClient.connect(gateway.url, "a1", "a1")  # nobody available: it waits
+    a2 = await OpClient.connect(gateway.url, "a2", "a2")
+    visitor = await ChatVisitor.connect(gateway.url, name="Ира")
+    await visitor.say("Здравствуйте")
+    (conv,) = rows(gateway, Conversation)
+    customer = conv.customer_id
+    # Waiting in a queue a2 may take: a2 may look, and would hear of a change.
+    await a2.ok("customer.open", {"customer_id": customer}, key=None)
+    await a1.ok("conversation.accept", {"conversation_id": conv.id})
+    # Now a1 serves her: a2 may no longer see her, and is not told her new name.
+    await a1.ok("customer.update", {"customer_id": customer, "name": "Ирина"})
+    await a1.event("customer.updated")
+    await asyncio.sleep(0.2)
+    assert events(a2, "customer.updated") == []
+    for c in (visitor, a1, a2):
         await c.close()
 
 
