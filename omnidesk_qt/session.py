@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
@@ -173,6 +174,7 @@ class Session(QObject):
             EventName.MESSAGE_DELIVERY: self._delivery,
             EventName.PRESENCE_CHANGED: self._presence,
             EventName.HINTS_UPDATED: self._hints,
+            EventName.CUSTOMER_UPDATED: lambda data: self.customerUpdated.emit(data),
             LiveName.QUEUE_UPDATED: self._queue_updated,
             # Too many queue changes at once for a slow reader: read the queue afresh.
             LiveName.QUEUE_RESYNC: lambda _data: self._spawn(self.reload()),
@@ -405,4 +407,51 @@ class Session(QObject):
     def respond_hint(self, hint_id: str, outcome: str, customer_id: int) -> None:
         self.command(
             "hint.respond", {"hint_id": hint_id, "outcome": outcome, "customer_id": customer_id}
+        )
+
+    # -- the customer's details, orders, writing first ------------------------------------------
+    customerUpdated = Signal(dict)  # {customer, identities}: a customer's details changed
+    orderLoaded = Signal(int, dict)  # customer id, the order (order.get)
+
+    def command_keyed(self, name: str, args: dict[str, Any]) -> str:
+        """Queue a command as :meth:`command` does and return its idempotency key, by which
+        ``commandDone`` and ``commandFailed`` name its answer."""
+        key = uuid.uuid4().hex
+        self._spawn(self._enqueue_keyed(name, args, key))
+        return key
+
+    async def _enqueue_keyed(self, name: str, args: dict[str, Any], key: str) -> None:
+        entry: OutboxEntry = await self._io(self.outbox.add, name, args, key)
+        self.localQueued.emit(name, entry.key, args)
+        self._report_outbox()
+        self._flush_soon()
+
+    def update_customer(self, customer_id: int, **fields: str) -> str:
+        """Change a customer's name, segment or language (only those given)."""
+        return self.command_keyed("customer.update", {"customer_id": customer_id, **fields})
+
+    def add_contact(self, customer_id: int, kind: str, value: str) -> str:
+        args = {"customer_id": customer_id, "kind": kind, "value": value}
+        return self.command_keyed("customer.add_contact", args)
+
+    def remove_contact(self, customer_id: int, kind: str, value: str) -> str:
+        args = {"customer_id": customer_id, "kind": kind, "value": value}
+        return self.command_keyed("customer.remove_contact", args)
+
+    def start_conversation(
+        self, customer_id: int, channel: str, text: str, subject: str = ""
+    ) -> str:
+        """Write first: a conversation of this operator's, opened with this message."""
+        args: dict[str, Any] = {"customer_id": customer_id, "channel": channel, "text": text}
+        if subject:
+            args["subject"] = subject
+        return self.command_keyed("conversation.start", args)
+
+    def get_order(self, customer_id: int, order: str) -> None:
+        self._spawn(
+            self._read(
+                "order.get",
+                {"customer_id": customer_id, "order": order},
+                lambda d: self.orderLoaded.emit(customer_id, d["order"]),
+            )
         )

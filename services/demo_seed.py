@@ -31,6 +31,8 @@ from services.store.models import (
     Identity,
     IdentityKind,
     Operator,
+    OrderDelivery,
+    OrderStatusChange,
     Product,
     Purchase,
     Queue,
@@ -104,6 +106,42 @@ _PRODUCTS: list[tuple[str, str, str, float, int]] = [
 ]
 # Goods that travel by courier; the rest (tariffs, services, insurance) are simply paid for.
 _SHIPPED_CATEGORIES = frozenset({"Смартфоны", "Оборудование", "Гаджеты", "Аксессуары"})
+
+# How goods travel: method, carrier, what its tracking numbers look like ("#": a digit), weight.
+_DELIVERY_METHODS: list[tuple[str, str, str, int]] = [
+    ("courier", "Курьерская служба магазина", "", 5),
+    ("courier", "СДЭК", "##########", 3),
+    ("pickup_point", "СДЭК", "##########", 3),
+    ("pickup_point", "Boxberry", "BB##########", 2),
+    ("post", "Почта России", "##############", 2),
+]
+# City, then streets of it (real ones).
+_CITIES: list[tuple[str, list[str]]] = [
+    ("Москва", ["ул. Тверская", "Ленинский пр-т", "ул. Профсоюзная", "Кутузовский пр-т",
+                "ул. Бутлерова", "Варшавское ш.", "ул. Миклухо-Маклая"]),
+    ("Санкт-Петербург", ["Невский пр-т", "Московский пр-т", "ул. Савушкина", "ул. Марата"]),
+    ("Казань", ["ул. Баумана", "пр-т Победы", "ул. Чистопольская"]),
+    ("Екатеринбург", ["ул. Малышева", "ул. 8 Марта", "ул. Белинского"]),
+    ("Новосибирск", ["Красный пр-т", "ул. Дуси Ковальчук", "ул. Гоголя"]),
+    ("Нижний Новгород", ["ул. Большая Покровская", "ул. Родионова"]),
+]  # fmt: skip
+_POSTCODES = {
+    "Москва": (101000, 129350),
+    "Санкт-Петербург": (190000, 199406),
+    "Казань": (420000, 420140),
+    "Екатеринбург": (620000, 620144),
+    "Новосибирск": (630000, 630136),
+    "Нижний Новгород": (603000, 603163),
+}
+# What each step of an order's life says, by status.
+_STATUS_NOTES = {
+    "created": "Заказ оформлен на сайте",
+    "paid": "Оплачен картой",
+    "shipped": "Передан в службу доставки",
+    "delivered": "Вручён получателю",
+    "returned": "Возврат принят, деньги вернутся на карту",
+    "cancelled": "Отменён по просьбе клиента",
+}
 
 # --- people ------------------------------------------------------------------------------------
 
@@ -482,6 +520,74 @@ class _Seeder:
         )
         return _Draft(at, event)
 
+    def order_details(
+        self, rng: random.Random, purchase: Purchase, product: Product
+    ) -> tuple[OrderDelivery | None, list[OrderStatusChange]]:
+        """How an order travelled and the steps of its life up to its status, in time order
+        and all in the past (``rng``: a stream of its own, so that the rest of the demo is the
+        same with or without it)."""
+        status = purchase.status
+        shipped_goods = product.category in _SHIPPED_CATEGORIES
+        if status == "paid" or not shipped_goods:
+            steps = ["created", "paid"] if status != "cancelled" else ["created", "cancelled"]
+        else:
+            path = ["created", "paid", "shipped", "delivered", "returned"]
+            if status == "cancelled":
+                steps = ["created", "paid", "cancelled"]
+            else:
+                steps = path[: path.index(status) + 1]
+        gaps = {
+            "paid": rng.uniform(60, 1200),
+            "shipped": rng.uniform(4, 30) * 3600,
+            "delivered": rng.uniform(1, 4) * 86400,
+            "returned": rng.uniform(2, 12) * 86400,
+            "cancelled": rng.uniform(0.5, 20) * 3600,
+        }
+        offsets = [0.0]
+        for step in steps[1:]:
+            offsets.append(offsets[-1] + gaps[step])
+        # Everything is in the past: a recent order's steps come closer together.
+        room = (self.now - timedelta(minutes=30) - purchase.purchased_at).total_seconds()
+        if offsets[-1] > room > 0:
+            offsets = [o * room / offsets[-1] for o in offsets]
+        history = [
+            OrderStatusChange(
+                customer_id=purchase.customer_id,
+                order_number=purchase.order_number,
+                status=step,
+                at=purchase.purchased_at + timedelta(seconds=offset),
+                note=_STATUS_NOTES[step],
+            )
+            for step, offset in zip(steps, offsets, strict=True)
+        ]
+        if not shipped_goods:
+            return None, history
+        method, carrier, pattern, _ = rng.choices(
+            _DELIVERY_METHODS, [w for *_, w in _DELIVERY_METHODS]
+        )[0]
+        city, streets = rng.choice(_CITIES)
+        low, high = _POSTCODES[city]
+        street = f"{rng.choice(streets)}, д. {rng.randint(1, 120)}"
+        if method == "pickup_point":
+            address = f"{low + rng.randrange(high - low)}, г. {city}, {street} (пункт выдачи)"
+        else:
+            flat = f", кв. {rng.randint(1, 320)}" if rng.random() < 0.8 else ""
+            address = f"{low + rng.randrange(high - low)}, г. {city}, {street}{flat}"
+        shipped = "shipped" in steps
+        tracking = "".join(str(rng.randrange(10)) if ch == "#" else ch for ch in pattern)
+        delivery = OrderDelivery(
+            customer_id=purchase.customer_id,
+            order_number=purchase.order_number,
+            method=method,
+            carrier=carrier,
+            address=address,
+            tracking=tracking if shipped else "",
+        )
+        for change in history:
+            if change.status == "shipped":
+                change.note = f"Передан в службу доставки: {carrier}"
+        return delivery, history
+
     def goods(self, person: _Person) -> list[tuple[Purchase, Product]]:
         return [(p, g) for p, g in person.purchases if g.category in _SHIPPED_CATEGORIES]
 
@@ -812,7 +918,22 @@ def seed_demo(engine: Engine, *, customers: int = 200, seed: int = 7) -> dict[st
         for purchase in purchases:
             number += rng.randint(1, 9)
             purchase.order_number = f"ORD-{purchase.purchased_at.year}-{number:06d}"
-        session.add_all([*identities, *purchases])
+        # Orders' quantities, deliveries and status histories: a random stream of their own.
+        order_rng = random.Random(f"orders-{seed}")
+        deliveries: list[OrderDelivery] = []
+        history: list[OrderStatusChange] = []
+        for person in people:
+            for purchase, product in person.purchases:
+                if product.sku.startswith("ACC-") and order_rng.random() < 0.25:
+                    purchase.quantity = 2
+                    purchase.amount = product.price * 2
+                else:
+                    purchase.quantity = 1
+                delivery, steps = seeder.order_details(order_rng, purchase, product)
+                if delivery is not None:
+                    deliveries.append(delivery)
+                history += steps
+        session.add_all([*identities, *purchases, *deliveries, *history])
         session.flush()
 
         touchpoints: list[Touchpoint] = []
@@ -833,4 +954,6 @@ def seed_demo(engine: Engine, *, customers: int = 200, seed: int = 7) -> dict[st
             "purchases": len(purchases),
             "touchpoints": len(touchpoints),
             "timeline_events": len(events),
+            "order_deliveries": len(deliveries),
+            "order_status_history": len(history),
         }

@@ -2,7 +2,10 @@
 still open with them.
 
 Every text from the gateway is shown as plain text (a customer's name is data, not markup) and
-can be selected and copied with the keyboard.
+can be selected and copied with the keyboard. From the card the operator edits the customer's
+details (Edit…, Ctrl+Shift+E), opens an order (Enter or a double click on it) and writes first
+(Write first…, Ctrl+Shift+N); a change anyone makes to the customer shows at once
+(``customer.updated``).
 """
 
 from __future__ import annotations
@@ -10,13 +13,15 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QLocale, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent
+from PySide6.QtGui import QAction, QColor, QFont, QKeySequence, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
+    QPushButton,
     QScrollArea,
     QSizePolicy,
     QTreeWidget,
@@ -30,6 +35,13 @@ from ui.labels import channel_names, status_names
 
 CURRENCY = {"RUB": "₽", "USD": "$", "EUR": "€"}
 AVATAR_COLOURS = ("#5c6bc0", "#00897b", "#8e24aa", "#f4511e", "#3949ab", "#6d4c41", "#039be5")
+
+
+def format_amount(amount: Any, currency: str) -> str:
+    """An amount as the desk shows it everywhere: whole units in the interface's locale and
+    the currency's sign ("1 290 ₽")."""
+    number = QLocale().toString(float(amount or 0), "f", 0)
+    return f"{number} {CURRENCY.get(currency, currency)}".strip()
 
 
 def initials(name: str) -> str:
@@ -112,8 +124,16 @@ def _label(text: str, parent: QWidget, name: str = "") -> QLabel:
 
 
 class CustomerCard(QScrollArea):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, session: Any = None) -> None:
+        """``session``: the operator's session (by default the parent window's), which the
+        card's own commands go through; without one the card only shows."""
         super().__init__(parent)
+        self.session: Any = session if session is not None else getattr(parent, "session", None)
+        self.dialog: QDialog | None = None
+        self._keys: dict[str, str] = {}  # idempotency key -> what it was (for its answer)
+        self._order_asked: tuple[int, str] | None = None
+        self._follow: int | None = None  # a conversation started here: open it once listed
+        self._follow_channel: str | None = None  # refused as open already: open that one
         self.setObjectName("CustomerCard")
         self.setAccessibleName(self.tr("Customer card"))
         self.setWidgetResizable(True)
@@ -168,6 +188,34 @@ class CustomerCard(QScrollArea):
         head.addLayout(head_text, 1)
         lay.addLayout(head)
 
+        # -- what the operator may do with the customer -----------------------------------------
+        self.edit_button = QPushButton(self.tr("&Edit…"), body)
+        self.edit_button.setObjectName("CustomerEdit")
+        self.edit_button.setAccessibleName(self.tr("Edit the customer's details"))
+        self.edit_button.setToolTip(self.tr("Edit the customer's details (Ctrl+Shift+E)"))
+        self.edit_button.clicked.connect(self.edit)
+        self.write_button = QPushButton(self.tr("&Write first…"), body)
+        self.write_button.setObjectName("CustomerWriteFirst")
+        self.write_button.setAccessibleName(self.tr("Write first to the customer"))
+        self.write_button.setToolTip(
+            self.tr("Start a conversation with the customer (Ctrl+Shift+N)")
+        )
+        self.write_button.clicked.connect(self.write_first)
+        actions = QHBoxLayout()
+        actions.setSpacing(6)
+        actions.addWidget(self.edit_button)
+        actions.addWidget(self.write_button)
+        actions.addStretch(1)
+        lay.addLayout(actions)
+        self.edit_action = self._shortcut("Ctrl+Shift+E", self.tr("Edit customer…"), self.edit)
+        self.write_action = self._shortcut(
+            "Ctrl+Shift+N", self.tr("Write first…"), self.write_first
+        )
+        self.problem = _label("", body, "CustomerCardProblem")
+        self.problem.setProperty("role", "warning")
+        self.problem.setAccessibleName(self.tr("Problem"))
+        lay.addWidget(self.problem)
+
         # -- identities -------------------------------------------------------------------------
         self.identities_title = self._section(self.tr("Contacts"), body)
         lay.addWidget(self.identities_title)
@@ -199,6 +247,8 @@ class CustomerCard(QScrollArea):
         self.purchases.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.purchases.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.purchases.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.purchases.setToolTip(self.tr("Enter or a double click opens the order"))
+        self.purchases.itemActivated.connect(lambda item, _col: self.open_order(item))
         lay.addWidget(self.purchases)
 
         # -- open touchpoints -------------------------------------------------------------------
@@ -213,6 +263,21 @@ class CustomerCard(QScrollArea):
         lay.addWidget(self.touchpoints)
         lay.addStretch(1)
         self.clear()
+        if self.session is not None:
+            s = self.session
+            s.customerUpdated.connect(self._customer_updated)
+            s.orderLoaded.connect(self._order_loaded)
+            s.commandDone.connect(self._command_done)
+            s.commandFailed.connect(self._command_failed)
+            s.conversationChanged.connect(self._conversation_changed)
+
+    def _shortcut(self, keys: str, text: str, slot: Any) -> QAction:
+        act = QAction(text, self)
+        act.setShortcut(QKeySequence(keys))
+        act.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        act.triggered.connect(slot)
+        self.addAction(act)
+        return act
 
     def _section(self, text: str, parent: QWidget) -> QLabel:
         lab = QLabel(text, parent)
@@ -231,6 +296,8 @@ class CustomerCard(QScrollArea):
 
     def clear(self) -> None:
         self.card = {}
+        self._say("")
+        self._enable_actions()
         self.avatar.set_customer(0, "")
         self.avatar.setVisible(False)
         self.name.setText(self.tr("No customer open"))
@@ -270,6 +337,16 @@ class CustomerCard(QScrollArea):
         self._show_identities(card.get("identities") or [])
         self._show_purchases(card.get("products") or [], card.get("purchases") or [])
         self._show_touchpoints(card.get("touchpoints") or [])
+        if not self._keys:
+            self._say("")
+        self._enable_actions()
+        if self._follow_channel is not None:
+            # Refused because one is open on that channel: that one opens instead.
+            channel, self._follow_channel = self._follow_channel, None
+            for conv in card.get("open_conversations") or []:
+                if conv.get("channel") == channel:
+                    self._open_conversation(int(conv["id"]))
+                    break
 
     def _show_identities(self, identities: list[dict[str, Any]]) -> None:
         self._clear_layout(self._ident_grid)
@@ -317,18 +394,17 @@ class CustomerCard(QScrollArea):
         self.products_title.setVisible(bool(products))
         self.products.setVisible(bool(products))
         self.purchases.clear()
-        locale = QLocale()
         for p in purchases:
             currency = str(p.get("currency") or "")
-            amount = locale.toString(float(p.get("amount") or 0), "f", 0)
             status = str(p.get("status") or "")
             item = QTreeWidgetItem(
                 [
                     str(p.get("order") or ""),
                     self._status_names.get(status, status),
-                    f"{amount} {CURRENCY.get(currency, currency)}".strip(),
+                    format_amount(p.get("amount"), currency),
                 ]
             )
+            item.setData(0, Qt.ItemDataRole.UserRole, str(p.get("order") or ""))
             item.setToolTip(0, str(p.get("product") or ""))
             item.setToolTip(1, str(p.get("product") or ""))
             item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -372,6 +448,148 @@ class CustomerCard(QScrollArea):
             self._tp_rows.append((subject, meta))
         self.touchpoints_title.setVisible(bool(still_open))
         self.touchpoints.setVisible(bool(still_open))
+
+    # -- the operator's commands ----------------------------------------------------------------
+    def _enable_actions(self) -> None:
+        usable = bool(self.card) and self.session is not None
+        for w in (self.edit_button, self.write_button):
+            w.setVisible(bool(self.card))
+            w.setEnabled(usable)
+        self.edit_action.setEnabled(usable)
+        self.write_action.setEnabled(usable)
+
+    def _say(self, text: str) -> None:
+        self.problem.setText(text)
+        self.problem.setVisible(bool(text))
+
+    def _open_dialog(self, dialog: QDialog, on_accept: Any) -> None:
+        if self.dialog is not None:
+            self.dialog.reject()
+        self.dialog = dialog
+        dialog.accepted.connect(on_accept)
+
+        def finished(_result: int) -> None:
+            if self.dialog is dialog:
+                self.dialog = None
+            dialog.deleteLater()
+
+        dialog.finished.connect(finished)
+        dialog.open()
+
+    def edit(self) -> None:
+        """Edit… : the customer's name, segment, language and typed contacts."""
+        from ui.customer_edit import CustomerEditDialog
+
+        customer_id = self.customer_id()
+        if customer_id is None or self.session is None:
+            return
+        dialog = CustomerEditDialog(self.card, self.window())
+        self._open_dialog(dialog, lambda: self._save(customer_id, dialog.values()))
+
+    def _save(self, customer_id: int, values: dict[str, Any]) -> None:
+        s = self.session
+        if values["fields"]:
+            self._keys[s.update_customer(customer_id, **values["fields"])] = "update"
+        for kind, value in values["remove"]:
+            self._keys[s.remove_contact(customer_id, kind, value)] = "remove"
+        for kind, value in values["add"]:
+            self._keys[s.add_contact(customer_id, kind, value)] = "add"
+        if self._keys:
+            self._say(self.tr("Saving…"))
+
+    def write_first(self) -> None:
+        """Write first… : a channel the customer is reached on, a subject for e-mail, a text."""
+        from ui.write_first import WriteFirstDialog
+
+        customer_id = self.customer_id()
+        if customer_id is None or self.session is None:
+            return
+        dialog = WriteFirstDialog(self.card, self.window())
+
+        def send() -> None:
+            open_one = dialog.open_conversation()
+            if open_one is not None:
+                self._open_conversation(open_one)
+                return
+            v = dialog.values()
+            key = self.session.start_conversation(
+                customer_id, v["channel"], v["text"], v["subject"]
+            )
+            self._keys[key] = "start:" + v["channel"]
+            self._say(self.tr("Sending…"))
+
+        self._open_dialog(dialog, send)
+
+    def open_order(self, item: QTreeWidgetItem | None) -> None:
+        customer_id = self.customer_id()
+        if item is None or customer_id is None or self.session is None:
+            return
+        number = str(item.data(0, Qt.ItemDataRole.UserRole) or item.text(0))
+        self._order_asked = (customer_id, number)
+        self.session.get_order(customer_id, number)
+
+    def _order_loaded(self, customer_id: int, order: dict[str, Any]) -> None:
+        if self._order_asked != (customer_id, str(order.get("number") or "")):
+            return  # asked for another, or the operator has moved on
+        self._order_asked = None
+        from ui.order_view import OrderDialog
+
+        self._open_dialog(OrderDialog(order, self.window()), lambda: None)
+
+    def _customer_updated(self, data: dict[str, Any]) -> None:
+        cust = data.get("customer") or {}
+        if not self.card or int(cust.get("id") or 0) != self.customer_id():
+            return
+        # The card's dict is shared with the window: brought up to date in place.
+        self.card.setdefault("customer", {}).update(cust)
+        self.card["identities"] = list(data.get("identities") or [])
+        self.show_card(self.card)
+
+    def _command_done(self, name: str, key: str, result: dict[str, Any]) -> None:
+        what = self._keys.pop(key, None)
+        if what is None:
+            return
+        if not self._keys:
+            self._say("")
+        if "customer" in result and "identities" in result:
+            self._customer_updated(result)
+        conv = result.get("conversation")
+        if what.startswith("start:") and isinstance(conv, dict):
+            if self.customer_id() == conv.get("customer_id"):
+                listed = self.card.setdefault("open_conversations", [])
+                if all(c.get("id") != conv["id"] for c in listed):
+                    listed.append(conv)
+            self._follow = int(conv["id"])
+            self._conversation_changed(conv)
+
+    def _command_failed(self, name: str, code: str, message: str, key: str) -> None:
+        what = self._keys.pop(key, None)
+        if what is None:
+            if name == "order.get" and self._order_asked is not None:
+                self._order_asked = None
+                self._say(self.tr("The order could not be opened: %1").replace("%1", message))
+            return
+        if what.startswith("start:") and code == "conflict" and self.customer_id() is not None:
+            # The customer has a conversation open on that channel: it opens instead.
+            self._follow_channel = what.removeprefix("start:")
+            self._say(self.tr("A conversation on this channel is open already."))
+            self.session.open_customer(self.customer_id())
+            return
+        self._say(self.tr("Not saved: %1").replace("%1", message or code))
+
+    def _conversation_changed(self, conv: dict[str, Any]) -> None:
+        if (
+            self._follow is not None
+            and int(conv.get("id") or 0) == self._follow
+            and self._open_conversation(self._follow)
+        ):
+            self._follow = None
+
+    def _open_conversation(self, conversation_id: int) -> bool:
+        """Select it in the window's list of conversations, which opens it."""
+        listing = getattr(self.window(), "conversation_list", None)
+        select = getattr(listing, "select_conversation", None)
+        return bool(select(conversation_id, focus=True)) if callable(select) else False
 
     # -- for tests and the window ---------------------------------------------------------------
     def identity_texts(self) -> list[str]:

@@ -57,6 +57,7 @@ def disposition_names() -> dict[str, str]:
 def status_names() -> dict[str, str]:
     """States of orders and of touchpoints."""
     return {
+        "created": QCoreApplication.translate("Labels", "created"),
         "paid": QCoreApplication.translate("Labels", "paid"),
         "shipped": QCoreApplication.translate("Labels", "shipped"),
         "delivered": QCoreApplication.translate("Labels", "delivered"),

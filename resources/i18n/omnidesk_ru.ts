@@ -4,7 +4,7 @@
 <context>
     <name>Avatar</name>
     <message>
-        <location filename="../../ui/customer_card.py" line="74"/>
+        <location filename="../../ui/customer_card.py" line="86"/>
         <source>Initials</source>
         <translation>Инициалы</translation>
     </message>
@@ -109,6 +109,24 @@
         <location filename="../../ui/call_bar.py" line="162"/>
         <source>Resume the call</source>
         <translation>Снять звонок с удержания</translation>
+    </message>
+</context>
+<context>
+    <name>CannedPopup</name>
+    <message>
+        <location filename="../../ui/canned_popup.py" line="24"/>
+        <source>Canned responses</source>
+        <translation>Готовые ответы</translation>
+    </message>
+    <message>
+        <location filename="../../ui/canned_popup.py" line="29"/>
+        <source>Matching canned responses</source>
+        <translation>Подходящие готовые ответы</translation>
+    </message>
+    <message>
+        <location filename="../../ui/canned_popup.py" line="36"/>
+        <source>No canned response matches “%1”.</source>
+        <translation>Нет готовых ответов для «%1».</translation>
     </message>
 </context>
 <context>
@@ -494,175 +512,484 @@
 <context>
     <name>CustomerCard</name>
     <message>
-        <location filename="../../ui/customer_card.py" line="58"/>
+        <location filename="../../ui/customer_card.py" line="70"/>
         <source>%1 min</source>
         <translation>%1 мин</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="62"/>
+        <location filename="../../ui/customer_card.py" line="74"/>
         <source>%1 h</source>
         <translation>%1 ч</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="63"/>
+        <location filename="../../ui/customer_card.py" line="75"/>
         <source>%1 d</source>
         <translation>%1 дн.</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="118"/>
+        <location filename="../../ui/customer_card.py" line="138"/>
         <source>Customer card</source>
         <translation>Карточка клиента</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="126"/>
+        <location filename="../../ui/customer_card.py" line="146"/>
         <source>Phone</source>
         <translation>Телефон</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="127"/>
+        <location filename="../../ui/customer_card.py" line="147"/>
         <source>E-mail</source>
         <translation>Почта</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="128"/>
+        <location filename="../../ui/customer_card.py" line="148"/>
         <source>Telegram</source>
         <translation>Telegram</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="129"/>
+        <location filename="../../ui/customer_card.py" line="149"/>
         <source>WhatsApp</source>
         <translation>WhatsApp</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="130"/>
+        <location filename="../../ui/customer_card.py" line="150"/>
         <source>Web chat</source>
         <translation>Веб-чат</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="133"/>
+        <location filename="../../ui/customer_card.py" line="153"/>
         <source>Standard</source>
         <translation>Стандарт</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="134"/>
+        <location filename="../../ui/customer_card.py" line="154"/>
         <source>Premium</source>
         <translation>Премиум</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="135"/>
+        <location filename="../../ui/customer_card.py" line="155"/>
         <source>VIP</source>
         <translation>VIP</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="136"/>
+        <location filename="../../ui/customer_card.py" line="156"/>
         <source>New customer</source>
         <translation>Новый клиент</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="149"/>
-        <location filename="../../ui/customer_card.py" line="236"/>
+        <location filename="../../ui/customer_card.py" line="169"/>
+        <location filename="../../ui/customer_card.py" line="303"/>
         <source>No customer open</source>
         <translation>Клиент не выбран</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="150"/>
+        <location filename="../../ui/customer_card.py" line="170"/>
         <source>Customer name</source>
         <translation>Имя клиента</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="155"/>
+        <location filename="../../ui/customer_card.py" line="175"/>
         <source>Segment</source>
         <translation>Сегмент</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="157"/>
+        <location filename="../../ui/customer_card.py" line="177"/>
         <source>Last CSAT</source>
         <translation>Последняя оценка CSAT</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="172"/>
-        <location filename="../../ui/customer_card.py" line="176"/>
+        <location filename="../../ui/customer_card.py" line="192"/>
+        <source>&amp;Edit…</source>
+        <translation>&amp;Изменить…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="194"/>
+        <source>Edit the customer&apos;s details</source>
+        <translation>Изменить данные клиента</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="195"/>
+        <source>Edit the customer&apos;s details (Ctrl+Shift+E)</source>
+        <translation>Изменить данные клиента (Ctrl+Shift+E)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="197"/>
+        <source>&amp;Write first…</source>
+        <translation>&amp;Написать первым…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="199"/>
+        <source>Write first to the customer</source>
+        <translation>Написать клиенту первым</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="201"/>
+        <source>Start a conversation with the customer (Ctrl+Shift+N)</source>
+        <translation>Начать обращение с клиентом (Ctrl+Shift+N)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="210"/>
+        <source>Edit customer…</source>
+        <translation>Изменить клиента…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="212"/>
+        <source>Write first…</source>
+        <translation>Написать первым…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="216"/>
+        <source>Problem</source>
+        <translation>Проблема</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="220"/>
+        <location filename="../../ui/customer_card.py" line="224"/>
         <source>Contacts</source>
         <translation>Контакты</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="185"/>
-        <location filename="../../ui/customer_card.py" line="188"/>
+        <location filename="../../ui/customer_card.py" line="233"/>
+        <location filename="../../ui/customer_card.py" line="236"/>
         <source>Products</source>
         <translation>Продукты</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="190"/>
-        <location filename="../../ui/customer_card.py" line="194"/>
+        <location filename="../../ui/customer_card.py" line="238"/>
+        <location filename="../../ui/customer_card.py" line="242"/>
         <source>Purchases</source>
         <translation>Покупки</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="195"/>
+        <location filename="../../ui/customer_card.py" line="243"/>
         <source>Order</source>
         <translation>Заказ</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="195"/>
+        <location filename="../../ui/customer_card.py" line="243"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="195"/>
+        <location filename="../../ui/customer_card.py" line="243"/>
         <source>Amount</source>
         <translation>Сумма</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="205"/>
-        <location filename="../../ui/customer_card.py" line="209"/>
+        <location filename="../../ui/customer_card.py" line="250"/>
+        <source>Enter or a double click opens the order</source>
+        <translation>Enter или двойной щелчок открывает заказ</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="255"/>
+        <location filename="../../ui/customer_card.py" line="259"/>
         <source>Open requests</source>
         <translation>Открытые обращения</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="260"/>
+        <location filename="../../ui/customer_card.py" line="327"/>
         <source>(no name)</source>
         <translation>(без имени)</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="268"/>
+        <location filename="../../ui/customer_card.py" line="335"/>
         <source>Last CSAT: %1 of 5</source>
         <translation>Последняя оценка CSAT: %1 из 5</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="286"/>
-        <location filename="../../ui/customer_card.py" line="287"/>
+        <location filename="../../ui/customer_card.py" line="363"/>
+        <location filename="../../ui/customer_card.py" line="364"/>
         <source>verified</source>
         <translation>подтверждён</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="288"/>
+        <location filename="../../ui/customer_card.py" line="365"/>
         <source>Confirmed by the channel the customer wrote from</source>
         <translation>Подтверждено каналом, из которого писал клиент</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="290"/>
+        <location filename="../../ui/customer_card.py" line="367"/>
         <source>claimed</source>
         <translation>со слов клиента</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="291"/>
+        <location filename="../../ui/customer_card.py" line="368"/>
         <source>claimed, not verified</source>
         <translation>со слов клиента, не подтверждён</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="293"/>
+        <location filename="../../ui/customer_card.py" line="370"/>
         <source>The customer typed this but has not written from it: it is not confirmed, and a reply there may reach someone else</source>
         <translation>Клиент ввёл это сам, но не писал оттуда: контакт не подтверждён, и ответ туда может попасть к другому человеку</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="297"/>
+        <location filename="../../ui/customer_card.py" line="374"/>
         <source>not confirmed</source>
         <translation>не подтверждён</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="298"/>
+        <location filename="../../ui/customer_card.py" line="375"/>
         <source>not confirmed yet</source>
         <translation>ещё не подтверждён</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="498"/>
+        <source>Saving…</source>
+        <translation>Сохранение…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="519"/>
+        <source>Sending…</source>
+        <translation>Отправка…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="570"/>
+        <source>The order could not be opened: %1</source>
+        <translation>Не удалось открыть заказ: %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="575"/>
+        <source>A conversation on this channel is open already.</source>
+        <translation>Обращение в этом канале уже открыто.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="578"/>
+        <source>Not saved: %1</source>
+        <translation>Не сохранено: %1</translation>
+    </message>
+</context>
+<context>
+    <name>CustomerEditDialog</name>
+    <message>
+        <location filename="../../ui/customer_edit.py" line="49"/>
+        <source>Type a name.</source>
+        <translation>Введите имя.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_edit.py" line="51"/>
+        <source>A name holds at most %1 characters.</source>
+        <translation>Имя — не длиннее %1 символов.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_edit.py" line="57"/>
+        <source>A name cannot hold control characters.</source>
+        <translation>В имени не может быть управляющих символов.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_edit.py" line="105"/>
+        <source>Edit customer</source>
+        <translation>Изменение клиента</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_edit.py" line="106"/>
+        <source>Edit customer details</source>
+        <translation>Изменение данных клиента</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_edit.py" line="107"/>
+        <source>Phone</source>
+        <translation>Телефон</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_edit.py" line="107"/>
+        <source>E-mail</source>
+        <translation>Почта</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_edit.py" line="109"/>
+        <source>Telegram</source>
+        <translation>Telegram</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_edit.py" line="110"/>
+        <source>WhatsApp</source>
+        <translation>WhatsApp</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_edit.py" line="111"/>
+        <source>Web chat</source>
+        <translation>Веб-чат</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_edit.py" line="114"/>
+        <source>New customer</source>
+        <translation>Новый клиент</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_edit.py" line="115"/>
+        <source>Standard</source>
+        <translation>Стандарт</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_edit.py" line="116"/>
+        <source>Premium</source>
+        <translation>Премиум</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_edit.py" line="117"/>
+        <source>VIP</source>
+        <translation>VIP</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_edit.py" line="119"/>
+        <source>Russian</source>
+        <translation>Русский</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_edit.py" line="119"/>
+        <source>English</source>
+        <translation>Английский</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_edit.py" line="123"/>
+        <source>Customer name</source>
+        <translation>Имя клиента</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_edit.py" line="127"/>
+        <source>Segment</source>
+        <translation>Сегмент</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_edit.py" line="130"/>
+        <source>Segments</source>
+        <translation>Сегменты</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_edit.py" line="134"/>
+        <source>Language</source>
+        <translation>Язык</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_edit.py" line="137"/>
+        <source>Languages</source>
+        <translation>Языки</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_edit.py" line="142"/>
+        <source>Contacts</source>
+        <translation>Контакты</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_edit.py" line="153"/>
+        <source>Kind of the new contact</source>
+        <translation>Тип нового контакта</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_edit.py" line="154"/>
+        <source>Kinds of contact</source>
+        <translation>Типы контактов</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_edit.py" line="159"/>
+        <source>New contact</source>
+        <translation>Новый контакт</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_edit.py" line="160"/>
+        <source>+7 916 123-45-67 or name@example.ru</source>
+        <translation>+7 916 123-45-67 или name@example.ru</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_edit.py" line="163"/>
+        <source>&amp;Add</source>
+        <translation>&amp;Добавить</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_edit.py" line="165"/>
+        <source>Add the contact</source>
+        <translation>Добавить контакт</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_edit.py" line="168"/>
+        <source>&amp;Remove</source>
+        <translation>&amp;Удалить</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_edit.py" line="170"/>
+        <source>Remove the chosen contact</source>
+        <translation>Удалить выбранный контакт</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_edit.py" line="182"/>
+        <source>&amp;Name:</source>
+        <translation>&amp;Имя:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_edit.py" line="183"/>
+        <source>&amp;Segment:</source>
+        <translation>&amp;Сегмент:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_edit.py" line="184"/>
+        <source>&amp;Language:</source>
+        <translation>&amp;Язык:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_edit.py" line="193"/>
+        <source>&amp;Contacts (typed ones are marked as claimed):</source>
+        <translation>&amp;Контакты (введённые вручную помечаются как заявленные):</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_edit.py" line="200"/>
+        <source>Save</source>
+        <translation>Сохранить</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_edit.py" line="201"/>
+        <source>Save the customer&apos;s details</source>
+        <translation>Сохранить данные клиента</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_edit.py" line="204"/>
+        <location filename="../../ui/customer_edit.py" line="205"/>
+        <source>Cancel</source>
+        <translation>Отмена</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_edit.py" line="235"/>
+        <source>verified</source>
+        <translation>подтверждён</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_edit.py" line="237"/>
+        <source>claimed</source>
+        <translation>со слов клиента</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_edit.py" line="239"/>
+        <source>not confirmed</source>
+        <translation>не подтверждён</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_edit.py" line="267"/>
+        <source>Type a phone number or an e-mail address to add.</source>
+        <translation>Введите номер телефона или адрес почты.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_edit.py" line="272"/>
+        <source>This is not an e-mail address.</source>
+        <translation>Это не адрес электронной почты.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_edit.py" line="275"/>
+        <source>This is not a phone number.</source>
+        <translation>Это не номер телефона.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_edit.py" line="278"/>
+        <source>This contact is already in the list.</source>
+        <translation>Этот контакт уже есть в списке.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_edit.py" line="282"/>
+        <source>A customer has at most %1 contacts: remove one first.</source>
+        <translation>У клиента не больше %1 контактов: сначала удалите один.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_edit.py" line="298"/>
+        <source>A contact the channel confirmed cannot be removed.</source>
+        <translation>Контакт, подтверждённый каналом, удалить нельзя.</translation>
     </message>
 </context>
 <context>
@@ -861,7 +1188,7 @@
     </message>
     <message>
         <location filename="../../ui/hints_panel.py" line="174"/>
-        <location filename="../../ui/hints_panel.py" line="231"/>
+        <location filename="../../ui/hints_panel.py" line="233"/>
         <source>Why: %1</source>
         <translation>Почему: %1</translation>
     </message>
@@ -904,157 +1231,162 @@
 <context>
     <name>Labels</name>
     <message>
-        <location filename="../../ui/labels.py" line="16"/>
+        <location filename="../../ui/labels.py" line="26"/>
         <source>Web chat</source>
         <translation>Веб-чат</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="17"/>
+        <location filename="../../ui/labels.py" line="27"/>
         <source>E-mail</source>
         <translation>Почта</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="18"/>
+        <location filename="../../ui/labels.py" line="28"/>
         <source>Telegram</source>
         <translation>Telegram</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="19"/>
+        <location filename="../../ui/labels.py" line="29"/>
         <source>WhatsApp</source>
         <translation>WhatsApp</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="20"/>
+        <location filename="../../ui/labels.py" line="30"/>
         <source>SMS</source>
         <translation>SMS</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="21"/>
+        <location filename="../../ui/labels.py" line="31"/>
         <source>Phone</source>
         <translation>Телефон</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="22"/>
+        <location filename="../../ui/labels.py" line="32"/>
         <source>Visit</source>
         <translation>Визит</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="29"/>
+        <location filename="../../ui/labels.py" line="39"/>
         <source>Resolved</source>
         <translation>Решено</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="30"/>
+        <location filename="../../ui/labels.py" line="40"/>
         <source>Information given</source>
         <translation>Дана консультация</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="31"/>
+        <location filename="../../ui/labels.py" line="41"/>
         <source>Order status</source>
         <translation>Статус заказа</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="32"/>
+        <location filename="../../ui/labels.py" line="42"/>
         <source>Complaint</source>
         <translation>Жалоба</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="33"/>
+        <location filename="../../ui/labels.py" line="43"/>
         <source>Sale</source>
         <translation>Продажа</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="34"/>
+        <location filename="../../ui/labels.py" line="44"/>
         <source>Technical issue</source>
         <translation>Техническая проблема</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="35"/>
+        <location filename="../../ui/labels.py" line="45"/>
         <source>Callback arranged</source>
         <translation>Назначен обратный звонок</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="36"/>
+        <location filename="../../ui/labels.py" line="46"/>
         <source>Callback requested</source>
         <translation>Запрошен обратный звонок</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="37"/>
+        <location filename="../../ui/labels.py" line="47"/>
         <source>Escalated</source>
         <translation>Эскалировано</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="38"/>
+        <location filename="../../ui/labels.py" line="48"/>
         <source>Wrong number</source>
         <translation>Ошиблись номером</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="39"/>
+        <location filename="../../ui/labels.py" line="49"/>
         <source>Spam</source>
         <translation>Спам</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="40"/>
+        <location filename="../../ui/labels.py" line="50"/>
         <source>No answer</source>
         <translation>Нет ответа</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="41"/>
+        <location filename="../../ui/labels.py" line="51"/>
         <source>Voicemail</source>
         <translation>Голосовая почта</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="42"/>
+        <location filename="../../ui/labels.py" line="52"/>
         <source>Busy</source>
         <translation>Занято</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="43"/>
+        <location filename="../../ui/labels.py" line="53"/>
         <source>Missed</source>
         <translation>Пропущен</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="50"/>
+        <location filename="../../ui/labels.py" line="60"/>
+        <source>created</source>
+        <translation>создан</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="61"/>
         <source>paid</source>
         <translation>оплачен</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="51"/>
+        <location filename="../../ui/labels.py" line="62"/>
         <source>shipped</source>
         <translation>отправлен</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="52"/>
+        <location filename="../../ui/labels.py" line="63"/>
         <source>delivered</source>
         <translation>доставлен</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="53"/>
+        <location filename="../../ui/labels.py" line="64"/>
         <source>returned</source>
         <translation>возвращён</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="54"/>
+        <location filename="../../ui/labels.py" line="65"/>
         <source>cancelled</source>
         <translation>отменён</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="55"/>
+        <location filename="../../ui/labels.py" line="66"/>
         <source>open</source>
         <translation>открыто</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="56"/>
+        <location filename="../../ui/labels.py" line="67"/>
         <source>pending</source>
         <translation>в ожидании</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="57"/>
+        <location filename="../../ui/labels.py" line="68"/>
         <source>escalated</source>
         <translation>эскалировано</translation>
     </message>
     <message>
-        <location filename="../../ui/labels.py" line="58"/>
+        <location filename="../../ui/labels.py" line="69"/>
         <source>closed</source>
         <translation>закрыто</translation>
     </message>
@@ -1774,6 +2106,142 @@
     </message>
 </context>
 <context>
+    <name>OrderDialog</name>
+    <message>
+        <location filename="../../ui/order_view.py" line="70"/>
+        <source>Order %1</source>
+        <translation>Заказ %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/order_view.py" line="71"/>
+        <source>Order details</source>
+        <translation>Подробности заказа</translation>
+    </message>
+    <message>
+        <location filename="../../ui/order_view.py" line="76"/>
+        <source>Courier</source>
+        <translation>Курьер</translation>
+    </message>
+    <message>
+        <location filename="../../ui/order_view.py" line="77"/>
+        <source>Pickup point</source>
+        <translation>Пункт выдачи</translation>
+    </message>
+    <message>
+        <location filename="../../ui/order_view.py" line="78"/>
+        <source>Post</source>
+        <translation>Почта России</translation>
+    </message>
+    <message>
+        <location filename="../../ui/order_view.py" line="85"/>
+        <source>Status:</source>
+        <translation>Статус:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/order_view.py" line="86"/>
+        <source>Placed:</source>
+        <translation>Оформлен:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/order_view.py" line="87"/>
+        <source>Total:</source>
+        <translation>Итого:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/order_view.py" line="92"/>
+        <location filename="../../ui/order_view.py" line="166"/>
+        <source>Items</source>
+        <translation>Товары</translation>
+    </message>
+    <message>
+        <location filename="../../ui/order_view.py" line="93"/>
+        <source>Product</source>
+        <translation>Товар</translation>
+    </message>
+    <message>
+        <location filename="../../ui/order_view.py" line="93"/>
+        <source>Quantity</source>
+        <translation>Количество</translation>
+    </message>
+    <message>
+        <location filename="../../ui/order_view.py" line="93"/>
+        <source>Price</source>
+        <translation>Цена</translation>
+    </message>
+    <message>
+        <location filename="../../ui/order_view.py" line="93"/>
+        <source>Amount</source>
+        <translation>Сумма</translation>
+    </message>
+    <message>
+        <location filename="../../ui/order_view.py" line="114"/>
+        <location filename="../../ui/order_view.py" line="168"/>
+        <source>Delivery</source>
+        <translation>Доставка</translation>
+    </message>
+    <message>
+        <location filename="../../ui/order_view.py" line="121"/>
+        <source>Method:</source>
+        <translation>Способ:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/order_view.py" line="122"/>
+        <source>Carrier:</source>
+        <translation>Перевозчик:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/order_view.py" line="123"/>
+        <source>Address:</source>
+        <translation>Адрес:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/order_view.py" line="126"/>
+        <source>Tracking number:</source>
+        <translation>Трек-номер:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/order_view.py" line="127"/>
+        <source>not yet</source>
+        <translation>пока нет</translation>
+    </message>
+    <message>
+        <location filename="../../ui/order_view.py" line="136"/>
+        <source>Nothing to deliver.</source>
+        <translation>Доставка не нужна.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/order_view.py" line="141"/>
+        <location filename="../../ui/order_view.py" line="170"/>
+        <source>Status history</source>
+        <translation>История статусов</translation>
+    </message>
+    <message>
+        <location filename="../../ui/order_view.py" line="142"/>
+        <source>Status</source>
+        <translation>Статус</translation>
+    </message>
+    <message>
+        <location filename="../../ui/order_view.py" line="142"/>
+        <source>When</source>
+        <translation>Когда</translation>
+    </message>
+    <message>
+        <location filename="../../ui/order_view.py" line="142"/>
+        <source>Note</source>
+        <translation>Заметка</translation>
+    </message>
+    <message>
+        <location filename="../../ui/order_view.py" line="160"/>
+        <source>Close</source>
+        <translation>Закрыть</translation>
+    </message>
+    <message>
+        <location filename="../../ui/order_view.py" line="161"/>
+        <source>Close the order</source>
+        <translation>Закрыть заказ</translation>
+    </message>
+</context>
+<context>
     <name>SearchPopup</name>
     <message>
         <location filename="../../ui/main_window.py" line="107"/>
@@ -2238,6 +2706,115 @@
         <location filename="../../ui/dialogs.py" line="302"/>
         <source>Wrap up</source>
         <translation>Завершить</translation>
+    </message>
+</context>
+<context>
+    <name>WriteFirstDialog</name>
+    <message>
+        <location filename="../../ui/write_first.py" line="38"/>
+        <source>Write first to %1</source>
+        <translation>Написать первым: %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/write_first.py" line="38"/>
+        <source>customer</source>
+        <translation>клиент</translation>
+    </message>
+    <message>
+        <location filename="../../ui/write_first.py" line="39"/>
+        <source>Write first</source>
+        <translation>Написать первым</translation>
+    </message>
+    <message>
+        <location filename="../../ui/write_first.py" line="48"/>
+        <source>Channel</source>
+        <translation>Канал</translation>
+    </message>
+    <message>
+        <location filename="../../ui/write_first.py" line="49"/>
+        <source>Channels the customer is reached on</source>
+        <translation>Каналы, по которым можно связаться с клиентом</translation>
+    </message>
+    <message>
+        <location filename="../../ui/write_first.py" line="53"/>
+        <source>(claimed, not verified)</source>
+        <translation>(заявлен, не подтверждён)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/write_first.py" line="60"/>
+        <source>Subject</source>
+        <translation>Тема</translation>
+    </message>
+    <message>
+        <location filename="../../ui/write_first.py" line="64"/>
+        <source>Message</source>
+        <translation>Сообщение</translation>
+    </message>
+    <message>
+        <location filename="../../ui/write_first.py" line="66"/>
+        <source>Ctrl+Enter sends</source>
+        <translation>Ctrl+Enter — отправить</translation>
+    </message>
+    <message>
+        <location filename="../../ui/write_first.py" line="74"/>
+        <source>&amp;Channel:</source>
+        <translation>&amp;Канал:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/write_first.py" line="75"/>
+        <source>&amp;Subject:</source>
+        <translation>&amp;Тема:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/write_first.py" line="76"/>
+        <source>&amp;Message:</source>
+        <translation>&amp;Сообщение:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/write_first.py" line="86"/>
+        <source>Send</source>
+        <translation>Отправить</translation>
+    </message>
+    <message>
+        <location filename="../../ui/write_first.py" line="87"/>
+        <source>Send the first message</source>
+        <translation>Отправить первое сообщение</translation>
+    </message>
+    <message>
+        <location filename="../../ui/write_first.py" line="89"/>
+        <location filename="../../ui/write_first.py" line="90"/>
+        <source>Cancel</source>
+        <translation>Отмена</translation>
+    </message>
+    <message>
+        <location filename="../../ui/write_first.py" line="119"/>
+        <source>Subject of the e-mail</source>
+        <translation>Тема письма</translation>
+    </message>
+    <message>
+        <location filename="../../ui/write_first.py" line="119"/>
+        <source>Only e-mail has a subject</source>
+        <translation>Тема есть только у писем</translation>
+    </message>
+    <message>
+        <location filename="../../ui/write_first.py" line="131"/>
+        <source>The customer has no contact a message can be sent to.</source>
+        <translation>У клиента нет контакта, на который можно отправить сообщение.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/write_first.py" line="136"/>
+        <source>A conversation on this channel is open already: it opens instead.</source>
+        <translation>Обращение в этом канале уже открыто: откроется оно.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/write_first.py" line="142"/>
+        <source>At most %1 characters on this channel.</source>
+        <translation>В этом канале — не больше %1 символов.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/write_first.py" line="145"/>
+        <source>The customer only typed this address: the message may reach someone else.</source>
+        <translation>Этот адрес клиент только ввёл сам: сообщение может попасть к другому человеку.</translation>
     </message>
 </context>
 </TS>

@@ -33,11 +33,14 @@ from services.hub.bus import EventBus, Subscriber
 from services.hub.config import HubConfig
 from services.hub.conversations import Conversations
 from services.hub.csat import Csat
+from services.hub.customer_edit import CustomerEditing
 from services.hub.customers import CustomerDirectory
 from services.hub.files import Files
 from services.hub.hints import Hints
 from services.hub.intake import Intake
 from services.hub.messaging import Messaging
+from services.hub.orders import Orders
+from services.hub.outreach import Outreach
 from services.hub.reads import Reads
 from services.hub.router import Router
 from services.hub.state import Conv, LiveState, State, is_supervisor
@@ -95,6 +98,9 @@ class Hub:
         self.router.on_missed_offers = self.conversations.not_responding
         self.conversations.on_closed = self._conversation_closed
         self.messaging = Messaging(store, self.state, self.adapters, self.spawn, self.files)
+        self.customer_edit = CustomerEditing(store, self.state, self.reads)
+        self.orders = Orders(store, self.state, self.reads)
+        self.outreach = Outreach(store, self.state, self.intake, self.router, self.messaging)
 
     # -- the live state, for the gateway and tests ------------------------------------------
     @property
@@ -312,6 +318,11 @@ class Hub:
             "timeline.page": self.reads.timeline_page,
             "customer.search": self.reads.customer_search,
             "state.snapshot": self.reads.snapshot,
+            "customer.update": self.customer_edit.update,
+            "customer.add_contact": self.customer_edit.add_contact,
+            "customer.remove_contact": self.customer_edit.remove_contact,
+            "order.get": self.orders.get,
+            "conversation.start": self.outreach.start,
         }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -39,6 +40,10 @@ class Intake:
         self.files = files
         self._locks: dict[int, asyncio.Lock] = {}
 
+    def customer_lock(self, customer_id: int) -> asyncio.Lock:
+        """Held while a customer's open conversations are looked up and one is opened."""
+        return self._locks.setdefault(customer_id, asyncio.Lock())
+
     async def ingest(self, msg: InboundMessage) -> IngestResult:
         """Record a touchpoint; the provider is acknowledged only after this returns."""
         value = self.customers.normalise(msg.identity_kind, msg.identity_value)
@@ -56,8 +61,7 @@ class Intake:
             msg.attachments = await self.files.attachable(
                 msg.attachment_ids, customer_id, visitor=value
             )
-        lock = self._locks.setdefault(customer_id, asyncio.Lock())
-        async with lock:
+        async with self.customer_lock(customer_id):
             return await self._ingest_locked(customer_id, msg)
 
     async def _ingest_locked(self, customer_id: int, msg: InboundMessage) -> IngestResult:
@@ -165,7 +169,16 @@ class Intake:
         return True
 
 
-def _insert_conversation(b: WriteBatch, conv_id: int, conv: Conv) -> None:
+def _insert_conversation(
+    b: WriteBatch,
+    conv_id: int,
+    conv: Conv,
+    *,
+    owner: int | None = None,
+    details: dict[str, Any] | None = None,
+) -> None:
+    """A new conversation's row and its ``queued`` moment; with ``owner``, one an operator
+    started: theirs and active at once (``accepted`` at the same instant)."""
     b.add(
         tables.conversations,
         {
@@ -173,16 +186,19 @@ def _insert_conversation(b: WriteBatch, conv_id: int, conv: Conv) -> None:
             "customer_id": conv.customer_id,
             "channel": conv.channel,
             "queue_id": conv.queue_id,
-            "state": State.QUEUED,
-            "operator_id": None,
+            "state": State.QUEUED if owner is None else State.ACTIVE,
+            "operator_id": owner,
             "offered_to": None,
             "preferred_operator_id": conv.preferred_operator_id,
             "subject": conv.subject,
-            "version": 0,
+            "version": 0 if owner is None else 1,
             "queued_at": b.now,
+            "accepted_at": None if owner is None else b.now,
             "hold_seconds": 0.0,
             "last_activity_at": b.now,
             "created_at": b.now,
         },
     )
-    add_lifecycle(b, conv_id, "queued", None, conv.queue_id)
+    add_lifecycle(b, conv_id, "queued", None, conv.queue_id, details)
+    if owner is not None:
+        add_lifecycle(b, conv_id, "accepted", owner, conv.queue_id, details)

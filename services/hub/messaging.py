@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select, update
@@ -23,6 +24,20 @@ from services.store.writer import WriteBatch
 log = logging.getLogger(__name__)
 
 IdemKey = tuple[int, str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Outbound:
+    """A message an operator writes, checked, with where it goes."""
+
+    customer_id: int
+    channel: str
+    text: str
+    subject: str
+    address: str
+    claimed: bool  # the address is one the customer (or an operator) only stated
+    adapter: ChannelAdapter
+    files: tuple[dict[str, Any], ...] = ()  # attachments, as the timeline item lists them
 
 
 class Messaging:
@@ -92,18 +107,99 @@ class Messaging:
             None,
         )
 
+    async def prepare_outbound(
+        self,
+        op: OperatorState,
+        customer_id: int,
+        channel: str,
+        text: str,
+        subject: str,
+        attachments: list[int] | None = None,
+    ) -> Outbound:
+        """Check a message an operator writes and find where it goes (the channel's adapter
+        and the customer's address, the files it carries): every outbound message passes
+        here."""
+        spec = channels.CHANNELS[channel]
+        text = text.strip()
+        limit = min(spec.text_limit, commands.MAX_TEXT)
+        if not spec.writable:
+            raise InvalidInput(f"the {channel} channel cannot be written to")
+        if attachments and not spec.attachments:
+            raise InvalidInput(f"files cannot be sent on {channel}")
+        if (not text and not attachments) or len(text) > limit:
+            raise InvalidInput(f"a {channel} message needs 1..{limit} characters")
+        adapter = self.adapters.get(channel)
+        if adapter is None:
+            raise Unreachable(f"the {channel} channel is not connected")
+        identities = await self.store.read(lambda c: queries.identities_of(c, customer_id))
+        # A delivered identity first; one the customer only stated, if nothing else.
+        found = channels.address_for(channel, identities)
+        if found is None:
+            raise Unreachable(f"the customer cannot be reached by {channel}")
+        files = await self.files.attachable(attachments or [], customer_id, operator_id=op.id)
+        return Outbound(
+            customer_id,
+            channel,
+            text,
+            subject.strip()[:300],
+            found.address,
+            found.claimed,
+            adapter,
+            tuple(files),
+        )
+
+    def write_outbound(
+        self, b: WriteBatch, op: OperatorState, out: Outbound, conv_id: int | None, first: bool
+    ) -> dict[str, Any]:
+        """The message's timeline row (and the conversation's first response) in ``b``; the
+        author hears of it. Returns the item."""
+        item_id = b.next_id(tables.timeline)
+        row = timeline_row(
+            item_id=item_id,
+            customer_id=out.customer_id,
+            conversation_id=conv_id,
+            kind=channels.CHANNELS[out.channel].item_kind,
+            channel=out.channel,
+            direction="out",
+            author_operator_id=op.id,
+            author_label=op.display_name,
+            subject=out.subject,
+            body=out.text,
+            attachments=list(out.files),
+            delivery=channels.DELIVERY_ORDER[0],
+            created_at=b.now,
+        )
+        b.add(tables.timeline, row)
+        Files.link_job(b, [f["id"] for f in out.files], item_id, conv_id)
+        if first and conv_id is not None:
+            convs = tables.conversations
+            b.execute(
+                update(convs)
+                .where(convs.c.id == conv_id, convs.c.first_response_at.is_(None))
+                .values(first_response_at=b.now, last_activity_at=b.now)
+            )
+            add_lifecycle(b, conv_id, "first_response", op.id, None)
+        item = item_view(row)
+        b.emit(op.id, EventName.TIMELINE_ITEM, {"item": item})
+        return item
+
+    def deliver(self, op: OperatorState, out: Outbound, item: dict[str, Any]) -> None:
+        """Hand a committed message to its channel; the author hears how it went."""
+        message = OutboundMessage(
+            item["id"],
+            out.customer_id,
+            out.channel,
+            out.address,
+            out.text,
+            out.subject,
+            op.name_for_customers,
+            list(out.files),
+        )
+        self.spawn(self._deliver(op.id, out.adapter, message))
+
     async def message_send(
         self, op: OperatorState, args: commands.MessageSend, key: IdemKey
     ) -> dict[str, Any]:
-        spec = channels.CHANNELS[args.channel]
-        text = args.text.strip()
-        limit = min(spec.text_limit, commands.MAX_TEXT)
-        if not spec.writable:
-            raise InvalidInput(f"the {args.channel} channel cannot be written to")
-        if args.attachments and not spec.attachments:
-            raise InvalidInput(f"files cannot be sent on {args.channel}")
-        if (not text and not args.attachments) or len(text) > limit:
-            raise InvalidInput(f"a {args.channel} message needs 1..{limit} characters")
         self.state.require_customer(op, args.customer_id)
         conv: Conv | None
         if args.conversation_id is not None:
@@ -112,70 +208,21 @@ class Messaging:
                 raise InvalidInput("conversation of another customer")
         else:
             conv = self._working_conversation(op, args.customer_id)
-        adapter = self.adapters.get(args.channel)
-        if adapter is None:
-            raise Unreachable(f"the {args.channel} channel is not connected")
-        identities = await self.store.read(lambda c: queries.identities_of(c, args.customer_id))
-        # A delivered identity first; one the customer only stated, if nothing else.
-        found = channels.address_for(args.channel, identities)
-        if found is None:
-            raise Unreachable(f"the customer cannot be reached by {args.channel}")
-        address = found.address
-        files = await self.files.attachable(args.attachments, args.customer_id, operator_id=op.id)
-        file_ids = [f["id"] for f in files]
+        out = await self.prepare_outbound(
+            op, args.customer_id, args.channel, args.text, args.subject, list(args.attachments)
+        )
         conv_id = conv.id if conv else None
         first = conv is not None and not conv.first_response
-        author = op.display_name
-        subject = args.subject.strip()[:300]
 
         def job(b: WriteBatch) -> dict[str, Any]:
-            item_id = b.next_id(tables.timeline)
-            row = timeline_row(
-                item_id=item_id,
-                customer_id=args.customer_id,
-                conversation_id=conv_id,
-                kind=spec.item_kind,
-                channel=args.channel,
-                direction="out",
-                author_operator_id=op.id,
-                author_label=author,
-                subject=subject,
-                body=text,
-                attachments=files,
-                delivery=channels.DELIVERY_ORDER[0],
-                created_at=b.now,
-            )
-            b.add(tables.timeline, row)
-            Files.link_job(b, file_ids, item_id, conv_id)
-            if first and conv_id is not None:
-                convs = tables.conversations
-                b.execute(
-                    update(convs)
-                    .where(convs.c.id == conv_id, convs.c.first_response_at.is_(None))
-                    .values(first_response_at=b.now, last_activity_at=b.now)
-                )
-                add_lifecycle(b, conv_id, "first_response", op.id, None)
-            item = item_view(row)
-            b.emit(op.id, EventName.TIMELINE_ITEM, {"item": item})
-            result = {"item": item}
+            result = {"item": self.write_outbound(b, op, out, conv_id, first)}
             add_idempotency(b, key, result)
             return result
 
         result = await self.store.write(job)
         if conv is not None:
             conv.first_response = True
-        item = result["item"]
-        out = OutboundMessage(
-            item["id"],
-            args.customer_id,
-            args.channel,
-            address,
-            text,
-            subject,
-            op.name_for_customers,
-            files,
-        )
-        self.spawn(self._deliver(op.id, adapter, out))
+        self.deliver(op, out, result["item"])
         return result
 
     async def _deliver(self, op_id: int, adapter: ChannelAdapter, out: OutboundMessage) -> None:

@@ -59,6 +59,7 @@ class Reads:
         return last is not None and last[0] == op.id
 
     def check_access(self, op: OperatorState, customer_id: int) -> None:
+        """Who may read a customer's data (the card's rule, for other reads of it too)."""
         self.state.require_customer(op, customer_id)
         if is_supervisor(op) or self._related(op, customer_id):
             return
@@ -101,6 +102,7 @@ class Reads:
             self.store.write(record),
             self.audit(op, "customer.view", [args.customer_id], {}),
         )
+        self.state.viewing[op.id] = args.customer_id
         return card
 
     async def _require_conversation_of(self, conversation_id: int, customer_id: int) -> None:

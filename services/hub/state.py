@@ -86,6 +86,8 @@ class LiveState:
         # customer -> (operator, when their last conversation closed): a returning customer
         # goes back to the operator who served them.
         self.last_owner: dict[int, tuple[int, datetime]] = {}
+        # operator -> the customer whose card they opened last: who hears of a change to it.
+        self.viewing: dict[int, int] = {}
 
     # -- conversations ----------------------------------------------------------------------
     def open_conversation(self, customer_id: int, channel: str) -> Conv | None:

@@ -31,6 +31,17 @@ Name = Annotated[str, msgspec.Meta(max_length=64)]
 PresenceName = Literal["available", "break", "after_call_work", "offline"]
 HintOutcome = Literal["accepted", "dismissed"]
 
+# A customer's details an operator may set (customer.update): the segments and languages the
+# gateway knows, the longest name, how many contacts one customer may have.
+Segment = Literal["new", "standard", "premium", "vip"]
+SEGMENTS: tuple[str, ...] = ("new", "standard", "premium", "vip")
+CustomerLanguage = Literal["ru", "en"]
+CUSTOMER_LANGUAGES: tuple[str, ...] = ("ru", "en")
+MAX_CUSTOMER_NAME = 200
+MAX_CONTACTS = 20
+# The identity kinds an operator may type for a customer (services.protocol.channels).
+ContactKind = Literal["phone", "email"]
+
 
 class Args(msgspec.Struct, forbid_unknown_fields=True):
     pass
@@ -107,6 +118,32 @@ class HintRespond(Args):
     customer_id: Id
 
 
+class CustomerUpdate(Args):
+    customer_id: Id
+    # Only what is given changes; a name is trimmed and holds 1..MAX_CUSTOMER_NAME characters.
+    name: Text | None = None
+    segment: Segment | None = None
+    language: CustomerLanguage | None = None
+
+
+class ContactChange(Args):
+    customer_id: Id
+    kind: ContactKind
+    value: Annotated[str, msgspec.Meta(max_length=320)]
+
+
+class OrderGet(Args):
+    customer_id: Id
+    order: Name  # the order number, as the card's purchases name it
+
+
+class ConversationStart(Args):
+    customer_id: Id
+    channel: ChannelName
+    text: Text
+    subject: Text = ""
+
+
 Role = Literal["agent", "supervisor", "admin"]
 # Who may run a command: an agent's commands are open to every role, a supervisor's to
 # supervisors and admins.
@@ -137,6 +174,11 @@ COMMANDS: dict[str, CommandSpec] = {
         CommandSpec("message.send", MessageSend, True),
         CommandSpec("note.add", NoteAdd, True),
         CommandSpec("hint.respond", HintRespond, True),
+        CommandSpec("customer.update", CustomerUpdate, True),
+        CommandSpec("customer.add_contact", ContactChange, True),
+        CommandSpec("customer.remove_contact", ContactChange, True),
+        CommandSpec("conversation.start", ConversationStart, True),
+        CommandSpec("order.get", OrderGet, False),
         CommandSpec("customer.open", CustomerOpen, False),
         CommandSpec("timeline.page", TimelinePage, False),
         CommandSpec("customer.search", CustomerSearch, False),

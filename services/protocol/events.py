@@ -21,6 +21,7 @@ class EventName(enum.StrEnum):
     MESSAGE_DELIVERY = "message.delivery"
     PRESENCE_CHANGED = "presence.changed"
     HINTS_UPDATED = "hints.updated"
+    CUSTOMER_UPDATED = "customer.updated"
 
 
 class LiveName(enum.StrEnum):
@@ -77,6 +78,12 @@ class HintsUpdated(TypedDict):
     hints: list[dict[str, Any]]
 
 
+class CustomerUpdated(TypedDict):
+    # The card's header (id, name, segment, language, last_csat) and contacts, as now stored.
+    customer: dict[str, Any]
+    identities: list[dict[str, Any]]
+
+
 class QueueUpdated(TypedDict):
     conversation: ConversationView
     customer: CustomerRef
@@ -90,5 +97,6 @@ PAYLOADS: dict[str, type[Any]] = {
     EventName.MESSAGE_DELIVERY: MessageDelivery,
     EventName.PRESENCE_CHANGED: PresenceChanged,
     EventName.HINTS_UPDATED: HintsUpdated,
+    EventName.CUSTOMER_UPDATED: CustomerUpdated,
     LiveName.QUEUE_UPDATED: QueueUpdated,
 }

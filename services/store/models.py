@@ -378,6 +378,8 @@ class Purchase(Base):
     amount: Mapped[float] = mapped_column(Float)
     currency: Mapped[str] = mapped_column(String(3), default="RUB")
     purchased_at: Mapped[datetime]
+    # How many of the product this line of the order holds (``amount`` is the line's total).
+    quantity: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     __table_args__ = (Index(None, "customer_id", "purchased_at"), Index(None, "order_number"))
 
@@ -475,6 +477,8 @@ class IdentityClaim(Base):
     kind: Mapped[str] = mapped_column(String(16))
     value: Mapped[str] = mapped_column(String(320))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Who stated it: the customer (web chat "identify") or an operator (customer.add_contact).
+    source: Mapped[str] = mapped_column(String(16), default="customer", server_default="customer")
 
     __table_args__ = (
         UniqueConstraint("customer_id", "kind", "value"),
@@ -538,3 +542,35 @@ class CsatResponse(Base):
     created_at: Mapped[datetime]
 
     __table_args__ = (Index(None, "customer_id", "id"),)
+
+
+class OrderDelivery(Base):
+    """How an order of goods travels: method, carrier, address, tracking number."""
+
+    __tablename__ = "order_deliveries"
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    order_number: Mapped[str] = mapped_column(String(64))
+    # courier, pickup_point, post
+    method: Mapped[str] = mapped_column(String(24))
+    carrier: Mapped[str] = mapped_column(String(64), default="")
+    address: Mapped[str] = mapped_column(String(300), default="")
+    tracking: Mapped[str] = mapped_column(String(64), default="")
+
+    __table_args__ = (UniqueConstraint("customer_id", "order_number"),)
+
+
+class OrderStatusChange(Base):
+    """One step of an order's life (created, paid, shipped, delivered, returned, cancelled)."""
+
+    __tablename__ = "order_status_history"
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))
+    order_number: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(24))
+    at: Mapped[datetime]
+    note: Mapped[str] = mapped_column(String(300), default="")
+
+    __table_args__ = (Index(None, "customer_id", "order_number", "at"),)

@@ -17,6 +17,8 @@ from services.store.tables import (
     identities,
     identity_claims,
     operator_events,
+    order_deliveries,
+    order_status_history,
     products,
     purchases,
     timeline,
@@ -278,3 +280,62 @@ def visitor_handle(conn: Connection, digest: str) -> str | None:
         select(web_visitors.c.handle).where(web_visitors.c.secret_hash == digest)
     ).scalar()
     return str(handle) if handle is not None else None
+
+
+def order_details(conn: Connection, customer_id: int, number: str) -> dict[str, Any] | None:
+    """One of the customer's orders (the purchases sharing its number): its lines, how it
+    travels, and the steps of its life, oldest first. ``None``: the customer has no such order."""
+    lines = conn.execute(
+        select(purchases, products.c.name.label("product"), products.c.sku)
+        .join(products, products.c.id == purchases.c.product_id)
+        .where(purchases.c.customer_id == customer_id, purchases.c.order_number == number)
+        .order_by(purchases.c.id)
+    ).all()
+    if not lines:
+        return None
+    delivery = conn.execute(
+        select(order_deliveries).where(
+            order_deliveries.c.customer_id == customer_id,
+            order_deliveries.c.order_number == number,
+        )
+    ).first()
+    history = conn.execute(
+        select(order_status_history)
+        .where(
+            order_status_history.c.customer_id == customer_id,
+            order_status_history.c.order_number == number,
+        )
+        .order_by(order_status_history.c.at, order_status_history.c.id)
+    ).all()
+    items = [
+        {
+            "purchase_id": p.id,
+            "product": p.product,
+            "sku": p.sku,
+            "quantity": p.quantity,
+            "price": round(p.amount / p.quantity, 2) if p.quantity else p.amount,
+            "amount": p.amount,
+            "status": p.status,
+        }
+        for p in lines
+    ]
+    return {
+        "number": number,
+        "customer_id": customer_id,
+        "status": history[-1].status if history else lines[0].status,
+        "placed_at": iso(min(p.purchased_at for p in lines)),
+        "currency": lines[0].currency,
+        "total": round(sum(p.amount for p in lines), 2),
+        "items": items,
+        "delivery": (
+            {
+                "method": delivery.method,
+                "carrier": delivery.carrier,
+                "address": delivery.address,
+                "tracking": delivery.tracking,
+            }
+            if delivery is not None
+            else None
+        ),
+        "history": [{"status": h.status, "at": iso(h.at), "note": h.note} for h in history],
+    }

@@ -56,3 +56,8 @@ from services.store.models import Attachment, CsatResponse  # noqa: E402
 
 attachments = table_of(Attachment)
 csat_responses = table_of(CsatResponse)
+# Orders' delivery and status history (appended with their migration, 0008).
+from services.store.models import OrderDelivery, OrderStatusChange  # noqa: E402
+
+order_deliveries = table_of(OrderDelivery)
+order_status_history = table_of(OrderStatusChange)

@@ -463,6 +463,26 @@ def test_nothing_stays_in_english_in_the_russian_interface(
     assert window.customer_card.customer_id() == rich
     found["customer with history"] = untranslated(window, sources)
     window.grab().save(str(ARTIFACTS / "russian-card.png"))
+    # The card's own dialogs: edit, write first, an order.
+    card = window.customer_card
+    for name, key in (
+        ("edit customer", Qt.Key.Key_E),
+        ("write first", Qt.Key.Key_N),
+    ):
+        qtbot.keyClick(window, key, CTRL_SHIFT)
+        qtbot.waitUntil(lambda: card.dialog is not None and card.dialog.isVisible(), timeout=10000)
+        found[name] = untranslated(card.dialog, sources)
+        card.dialog.reject()
+        qtbot.waitUntil(lambda: card.dialog is None or not card.dialog.isVisible(), timeout=5000)
+    if card.purchases.topLevelItemCount():
+        card.purchases.setFocus()
+        card.purchases.setCurrentItem(card.purchases.topLevelItem(0))
+        qtbot.keyClick(card.purchases, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: card.dialog is not None and card.dialog.isVisible(), timeout=10000)
+        qtbot.wait(300)  # the order's details arrive
+        found["order"] = untranslated(card.dialog, sources)
+        card.dialog.grab().save(str(ARTIFACTS / "russian-order.png"))
+        card.dialog.reject()
 
     sign_in = ConnectDialog(window.settings, url=demo_gateway.url, username="agent2")
     qtbot.addWidget(sign_in)

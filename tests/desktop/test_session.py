@@ -71,6 +71,11 @@ def test_every_event_of_the_protocol_becomes_its_signal_and_an_unknown_one_is_lo
             ["break", "2026-01-01T10:00:00+00:00"],
         ),
         EventName.HINTS_UPDATED: ({"customer_id": 9, "hints": []}, s.hintsChanged, [9, []]),
+        EventName.CUSTOMER_UPDATED: (
+            {"customer": {"id": 9, "name": "Вера"}, "identities": []},
+            s.customerUpdated,
+            [{"customer": {"id": 9, "name": "Вера"}, "identities": []}],
+        ),
         LiveName.QUEUE_UPDATED: (
             {"items": [{"conversation": conv, "customer": customer}]},
             s.queueChanged,

@@ -4,6 +4,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,8 @@ from services.store.models import (
     Customer,
     Identity,
     Operator,
+    OrderDelivery,
+    OrderStatusChange,
     Product,
     Purchase,
     Queue,
@@ -71,6 +74,8 @@ def test_counts_match_the_database(seeded: tuple[Engine, dict[str, int]], sessio
         "purchases": Purchase,
         "touchpoints": Touchpoint,
         "timeline_events": TimelineEvent,
+        "order_deliveries": OrderDelivery,
+        "order_status_history": OrderStatusChange,
     }
     assert set(counts) == set(models)
     for name, model in models.items():
@@ -199,7 +204,8 @@ def test_purchases(session: Session) -> None:
         assert re.fullmatch(r"ORD-20[0-9]{2}-[0-9]{6}", p.order_number)
         assert p.order_number[4:8] == str(p.purchased_at.year)
         assert p.status in {"paid", "shipped", "delivered", "returned", "cancelled"}
-        assert p.amount == price[p.product_id]
+        assert p.amount == price[p.product_id] * p.quantity
+        assert p.quantity == 1 or p.quantity == 2
         assert p.currency == "RUB"
         assert created[p.customer_id] <= p.purchased_at < now
     assert len({p.order_number for p in purchases}) == len(purchases)
@@ -332,3 +338,33 @@ def test_feminine_surname(masculine: str, feminine: str) -> None:
 def test_transliterate() -> None:
     assert transliterate("Фёдор Соловьёв") == "fedor solovev"
     assert transliterate("Юлия Щербакова") == "yuliya shcherbakova"
+
+
+def test_orders_have_a_delivery_and_a_history_in_time_order(session: Session) -> None:
+    now = utcnow()
+    goods = {"Смартфоны", "Оборудование", "Гаджеты", "Аксессуары"}
+    category = {p.id: p.category for p in session.scalars(select(Product))}
+    purchases = list(session.scalars(select(Purchase)))
+    deliveries = {d.order_number: d for d in session.scalars(select(OrderDelivery))}
+    steps: dict[str, list[OrderStatusChange]] = {}
+    for change in session.scalars(select(OrderStatusChange).order_by(OrderStatusChange.at)):
+        steps.setdefault(change.order_number, []).append(change)
+    for p in purchases:
+        history = steps[p.order_number]
+        statuses = [h.status for h in history]
+        assert statuses[0] == "created" and statuses[-1] == p.status
+        assert all(h.note for h in history)
+        assert history[0].at == p.purchased_at
+        assert all(a.at < b.at for a, b in pairwise(history))
+        assert history[-1].at < now
+        if p.status == "delivered":
+            assert statuses == ["created", "paid", "shipped", "delivered"]
+        shipped = category[p.product_id] in goods
+        assert (p.order_number in deliveries) == shipped
+        if shipped:
+            d = deliveries[p.order_number]
+            assert d.method in {"courier", "pickup_point", "post"}
+            assert d.carrier and re.search(r"г\. [А-Я]", d.address)
+            if d.tracking:  # a tracking number once it was handed to a carrier
+                assert "shipped" in statuses
+    assert any(h.status == "delivered" for hs in steps.values() for h in hs)
