@@ -58,6 +58,8 @@ class QueueState:
     priority: int
     sla_seconds: int
     hours: dict[str, Any]
+    # Overrides of the channels' response targets: {"first_response_s": {"webchat": 45}, ...}.
+    response_targets: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def is_open(self, now: datetime) -> bool:
         return within_hours(self.hours, now)
