@@ -202,6 +202,8 @@ def _queue_settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         sla_seconds=args.sla,
         hours=args.hours,
         tz=args.tz,
+        first_response=args.first_response,
+        next_response=args.next_response,
     )
 
 
@@ -351,6 +353,17 @@ def build_parser() -> argparse.ArgumentParser:
             "(the default)",
         )
         sp.add_argument("--tz", help="the hours' time zone, e.g. Europe/Moscow")
+        sp.add_argument(
+            "--first-response",
+            metavar="CHANNEL=SECONDS,...",
+            help="first-response targets overriding the channels' defaults, e.g. "
+            "webchat=45,email=3600 (CHANNEL=default drops an override)",
+        )
+        sp.add_argument(
+            "--next-response",
+            metavar="CHANNEL=SECONDS,...",
+            help="next-response targets (the customer wrote again), e.g. webchat=90",
+        )
 
     s = sub.add_parser("add-queue", help="create a queue")
     common(s)
