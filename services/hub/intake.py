@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from services.domain.errors import InvalidInput
 from services.domain.inbox import InboundMessage, IngestResult
 from services.hub.customers import CustomerDirectory
 from services.hub.router import Router
+from services.hub.sla import ResponseTimers, sla_update
 from services.hub.state import IN_QUEUE, WORKING, Conv, LiveState, State
 from services.hub.transitions import Transitions
 from services.protocol.events import EventName
 from services.store import tables
+from services.store.models import utcnow
 from services.store.rows import add_lifecycle, item_view, timeline_row
 from services.store.store import Store
 from services.store.writer import WriteBatch
@@ -28,12 +31,14 @@ class Intake:
         customers: CustomerDirectory,
         router: Router,
         transitions: Transitions,
+        timers: ResponseTimers,
     ) -> None:
         self.store = store
         self.state = state
         self.customers = customers
         self.router = router
         self.transitions = transitions
+        self.timers = timers
         self._locks: dict[int, asyncio.Lock] = {}
 
     async def ingest(self, msg: InboundMessage) -> IngestResult:
@@ -64,14 +69,29 @@ class Intake:
         target = conv.holder
         author = msg.display_name or self.state.names.get(customer_id, "")
         known = conv
+        # The customer writes in an answered conversation: a reply is owed again, from now.
+        # (Further messages before the reply change nothing: the clock is already running.)
+        waiting: datetime | None = None
+        owed_view = None
+        if created is None and conv.awaiting_since is None:
+            waiting = utcnow()  # provisional: the batch's time replaces it
+            conv.awaiting_since, conv.breached = waiting, False
+            owed_view = conv.view() if conv.owed() is not None else None
+        convs = tables.conversations
 
-        def job(b: WriteBatch) -> tuple[int, int]:
+        def job(b: WriteBatch) -> tuple[int, int, datetime]:
             if created is not None:
                 conv_id = b.next_id(tables.conversations)
                 _insert_conversation(b, conv_id, created)
             else:
                 conv_id = known.id
                 b.add_update_activity(conv_id)
+                if waiting is not None:
+                    b.execute(
+                        update(convs)
+                        .where(convs.c.id == conv_id, convs.c.awaiting_since.is_(None))
+                        .values(awaiting_since=b.now, sla_breached_at=None)
+                    )
             item_id = b.next_id(tables.timeline)
             row = timeline_row(
                 item_id=item_id,
@@ -92,14 +112,19 @@ class Intake:
             b.add(tables.timeline, row)
             if target is not None:
                 b.emit(target, EventName.TIMELINE_ITEM, {"item": item_view(row)})
+            if owed_view is not None and waiting is not None:
+                sla_update(b, owed_view, (target,), waiting)
             if created is not None:
-                created.queued_at = b.now  # the instant the row says, read from one place
-            return conv_id, item_id
+                # the instants the row says, read from one place
+                created.queued_at = created.awaiting_since = b.now
+            return conv_id, item_id, b.now
 
         try:
-            conv_id, item_id = await self.store.write(job)
-        except IntegrityError:
-            if msg.provider_id is None:
+            conv_id, item_id, now = await self.store.write(job)
+        except BaseException as exc:
+            if waiting is not None and conv.awaiting_since is waiting:
+                conv.awaiting_since = None  # the store said no: still answered
+            if not isinstance(exc, IntegrityError) or msg.provider_id is None:
                 raise
             # The provider sent this message before: the first copy stands.
             timeline = tables.timeline
@@ -114,9 +139,16 @@ class Intake:
             if found is None:
                 raise
             return IngestResult(customer_id, found.conversation_id or 0, found.id, duplicate=True)
+        if waiting is not None:
+            if conv.awaiting_since is waiting:
+                conv.awaiting_since = now
+            self.timers.schedule(conv)
+            if owed_view is not None:
+                self.transitions.queue_changed(conv, conv.state, skip=[t for t in (target,) if t])
         if created is not None:
             created.id = conv_id
             self.state.register(created)
+            self.timers.schedule(created)
             self.transitions.queue_changed(created, None)
             self.router.request()
         elif conv.state == State.QUEUED:
@@ -161,6 +193,7 @@ def _insert_conversation(b: WriteBatch, conv_id: int, conv: Conv) -> None:
             "subject": conv.subject,
             "version": 0,
             "queued_at": b.now,
+            "awaiting_since": b.now,
             "hold_seconds": 0.0,
             "last_activity_at": b.now,
             "created_at": b.now,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -11,6 +12,7 @@ from sqlalchemy import select, update
 from services.domain.errors import InvalidInput, NotFound, Unreachable
 from services.domain.inbox import ChannelAdapter, ChannelUnavailable, OutboundMessage
 from services.domain.routing import OperatorState
+from services.hub.sla import ResponseTimers, sla_update
 from services.hub.state import WORKING, Conv, LiveState
 from services.protocol import channels, commands
 from services.protocol.events import EventName
@@ -31,11 +33,15 @@ class Messaging:
         state: LiveState,
         adapters: dict[str, ChannelAdapter],
         spawn: Callable[[Awaitable[Any]], None],
+        timers: ResponseTimers,
+        queue_changed: Callable[..., None],
     ) -> None:
         self.store = store
         self.state = state
         self.adapters = adapters
         self.spawn = spawn
+        self.timers = timers
+        self.queue_changed = queue_changed
 
     async def require_conversation_of(self, conversation_id: int, customer_id: int) -> None:
         conv = self.state.convs.get(conversation_id)
@@ -120,6 +126,14 @@ class Messaging:
         first = conv is not None and not conv.first_response
         author = op.display_name
         subject = args.subject.strip()[:300]
+        # The reply answers what the customer was waiting for: the first response, or the next.
+        answered = _answered(conv, first)
+        if conv is not None and answered is not None:
+            self.timers.cancel(conv)
+            conv.awaiting_since, conv.breached, conv.first_response = None, False, True
+        sla_view = conv.view() if conv is not None and answered is not None else None
+        holder = conv.holder if conv is not None else None
+        queue_id = conv.queue_id if conv is not None else None
 
         def job(b: WriteBatch) -> dict[str, Any]:
             item_id = b.next_id(tables.timeline)
@@ -138,23 +152,51 @@ class Messaging:
                 created_at=b.now,
             )
             b.add(tables.timeline, row)
+            convs = tables.conversations
             if first and conv_id is not None:
-                convs = tables.conversations
                 b.execute(
                     update(convs)
                     .where(convs.c.id == conv_id, convs.c.first_response_at.is_(None))
-                    .values(first_response_at=b.now, last_activity_at=b.now)
+                    .values(
+                        first_response_at=b.now,
+                        last_activity_at=b.now,
+                        awaiting_since=None,
+                        sla_breached_at=None,
+                    )
                 )
-                add_lifecycle(b, conv_id, "first_response", op.id, None)
+            if answered is not None and conv_id is not None:
+                kind, since, target, _shown = answered
+                if not first:  # answered: nothing waits any more
+                    b.execute(
+                        update(convs)
+                        .where(convs.c.id == conv_id)
+                        .values(awaiting_since=None, sla_breached_at=None)
+                    )
+                details = {
+                    "elapsed_s": round(max(0.0, (b.now - since).total_seconds()), 3),
+                    "target_s": target or None,
+                }
+                add_lifecycle(b, conv_id, kind, op.id, queue_id, details)
             item = item_view(row)
             b.emit(op.id, EventName.TIMELINE_ITEM, {"item": item})
+            if sla_view is not None and answered is not None and answered[3]:
+                sla_update(b, sla_view, (op.id, holder), b.now)
             result = {"item": item}
             add_idempotency(b, key, result)
             return result
 
-        result = await self.store.write(job)
+        try:
+            result = await self.store.write(job)
+        except BaseException:
+            if conv is not None and answered is not None and conv.awaiting_since is None:
+                # The store said no: the customer is still waiting, as before.
+                conv.awaiting_since, conv.first_response = answered[1], not first
+                self.timers.schedule(conv)
+            raise
         if conv is not None:
             conv.first_response = True
+            if answered is not None and answered[3]:
+                self.queue_changed(conv, conv.state, skip=(op.id,))
         item = result["item"]
         out = OutboundMessage(
             item["id"],
@@ -219,3 +261,19 @@ class Messaging:
                 )
 
         await self.store.write(job)
+
+
+def _answered(conv: Conv | None, first: bool) -> tuple[str, datetime, int, bool] | None:
+    """What a reply in ``conv`` answers: (lifecycle kind, since when the customer waited, the
+    target in seconds or 0, whether the view showed it owed), or None (nothing to answer)."""
+    if conv is None:
+        return None
+    since = conv.awaiting_since
+    if since is None and first:
+        since = conv.queued_at  # a conversation from before the clock was kept
+    if since is None:
+        return None
+    kind = "first_response" if first else "next_response"
+    overrides = conv.queue.response_targets if conv.queue is not None else None
+    owed = conv.owed()
+    return kind, since, channels.response_target(kind, conv.channel, overrides), owed is not None
