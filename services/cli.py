@@ -203,6 +203,8 @@ def _queue_settings(args: argparse.Namespace):  # type: ignore[no-untyped-def]
         hours=args.hours,
         tz=args.tz,
         display_names=args.display_name,
+        first_response=args.first_response,
+        next_response=args.next_response,
     )
 
 
@@ -356,6 +358,17 @@ def build_parser() -> argparse.ArgumentParser:
             "--display-name",
             metavar="LANG=NAME,...",
             help='what operators see, by language: "ru=Продажи,en=Sales" ("" clears)',
+        )
+        sp.add_argument(
+            "--first-response",
+            metavar="CHANNEL=SECONDS,...",
+            help="first-response targets overriding the channels' defaults, e.g. "
+            "webchat=45,email=3600 (CHANNEL=default drops an override)",
+        )
+        sp.add_argument(
+            "--next-response",
+            metavar="CHANNEL=SECONDS,...",
+            help="next-response targets (the customer wrote again), e.g. webchat=90",
         )
 
     s = sub.add_parser("add-queue", help="create a queue")

@@ -3,6 +3,10 @@
 Business hours are written as IT says them, ``"mon-fri 09:00-18:00; sat 10:00-14:00"``, and
 stored in the shape routing reads (``services.domain.routing.within_hours``):
 ``{"tz": "Europe/Moscow", "days": {"mon": [["09:00", "18:00"]], ...}}``. No hours: always open.
+
+Response targets override the channels' defaults per channel, written
+``--first-response webchat=45,email=3600`` (``channel=default`` drops an override) and stored
+as ``{"first_response_s": {"webchat": 45, "email": 3600}, "next_response_s": {...}}``.
 """
 
 from __future__ import annotations
@@ -20,13 +24,17 @@ from sqlalchemy.exc import IntegrityError
 from services.admin import AdminError
 from services.admin.operators import parse_skills
 from services.domain.routing import DAYS
-from services.protocol.channels import CHANNELS
+from services.protocol.channels import CHANNELS, RESPONSE_KINDS
 from services.store import tables
 
 QUEUE_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 CLOCK = re.compile(r"\d\d:\d\d")
 ALWAYS_OPEN = ("", "always", "24/7")
 MAX_SLA_SECONDS = 7 * 24 * 3600
+# The CLI option that sets each response target, by the key it is stored under.
+TARGET_OPTIONS = {f"{kind}_s": "--" + kind.replace("_", "-") for kind in RESPONSE_KINDS}
+# Targets as given: stored key -> channel -> seconds, or None to drop the override.
+Targets = dict[str, dict[str, int | None]]
 
 
 @dataclass(slots=True)
@@ -39,6 +47,8 @@ class QueueSettings:
     sla_seconds: int | None = None
     hours: dict[str, Any] | None = None
     display_names: dict[str, str] | None = None
+    # Only the channels named change; the others keep their override or the default.
+    response_targets: Targets | None = None
 
 
 def check_name(raw: str) -> str:
@@ -69,6 +79,64 @@ def check_sla(value: int) -> int:
     if not 1 <= value <= MAX_SLA_SECONDS:
         raise AdminError(f"the SLA target must be 1 to {MAX_SLA_SECONDS} seconds")
     return value
+
+
+def parse_targets(raw: str, option: str) -> dict[str, int | None]:
+    """``"webchat=45,email=3600"`` -> ``{"webchat": 45, "email": 3600}``; ``channel=default``
+    gives ``None`` (the channel's default again)."""
+    targets: dict[str, int | None] = {}
+    for part in (p.strip() for p in raw.split(",")):
+        if not part:
+            continue
+        name, sep, value = (x.strip() for x in part.partition("="))
+        name = name.lower()
+        if not sep or not value:
+            raise AdminError(f"bad {option} entry {part!r}: write channel=seconds, e.g. webchat=45")
+        if name not in CHANNELS:
+            raise AdminError(
+                f"unknown channel {name!r} in {option}: channels are " + ", ".join(CHANNELS)
+            )
+        if value.lower() == "default":
+            targets[name] = None
+            continue
+        try:
+            seconds = int(value)
+        except ValueError:
+            raise AdminError(
+                f"bad {option} for {name}: {value!r} is not a whole number of seconds"
+            ) from None
+        if not 1 <= seconds <= MAX_SLA_SECONDS:
+            raise AdminError(
+                f"bad {option} for {name}: a response target is 1 to {MAX_SLA_SECONDS} seconds "
+                "(7 days)"
+            )
+        targets[name] = seconds
+    if not targets:
+        raise AdminError(f"{option} needs channel=seconds entries, e.g. webchat=45")
+    return targets
+
+
+def merge_targets(current: dict[str, Any], given: Targets) -> dict[str, dict[str, int]]:
+    """The queue's stored overrides with ``given`` applied (``None`` drops one)."""
+    merged: dict[str, dict[str, int]] = {
+        key: {ch: int(v) for ch, v in (current.get(key) or {}).items()} for key in TARGET_OPTIONS
+    }
+    for key, channels in given.items():
+        for name, seconds in channels.items():
+            if seconds is None:
+                merged[key].pop(name, None)
+            else:
+                merged[key][name] = seconds
+    return {key: dict(sorted(v.items())) for key, v in merged.items() if v}
+
+
+def format_targets(targets: dict[str, Any]) -> str:
+    parts = []
+    for key, option in TARGET_OPTIONS.items():
+        found = targets.get(key) or {}
+        shown = ",".join(f"{ch}={s}" for ch, s in sorted(found.items())) or "defaults"
+        parts.append(f"{option.removeprefix('--')} {shown}")
+    return "  ".join(parts)
 
 
 def parse_hours(text: str, tz: str) -> dict[str, Any]:
@@ -138,6 +206,7 @@ def add_queue(engine: Engine, name: str, settings: QueueSettings) -> int:
         "sla_seconds": settings.sla_seconds if settings.sla_seconds is not None else 60,
         "hours": settings.hours if settings.hours is not None else {},
         "display_names": settings.display_names if settings.display_names is not None else {},
+        "response_targets": merge_targets({}, settings.response_targets or {}),
     }
     queues = tables.queues
     with engine.begin() as conn:
@@ -166,13 +235,20 @@ def update_queue(engine: Engine, name: str, settings: QueueSettings) -> None:
         )
         if value is not None
     }
-    if not changes:
+    if not changes and settings.response_targets is None:
         raise AdminError("nothing to change: give at least one option (see --help)")
     queues = tables.queues
     with engine.begin() as conn:
-        done = conn.execute(update(queues).where(queues.c.name == name).values(**changes))
-        if done.rowcount == 0:
+        current = conn.execute(
+            select(queues.c.id, queues.c.response_targets).where(queues.c.name == name)
+        ).first()
+        if current is None:
             raise AdminError(f"no queue {name!r} (create it with add-queue)")
+        if settings.response_targets is not None:
+            changes["response_targets"] = merge_targets(
+                dict(current.response_targets or {}), settings.response_targets
+            )
+        conn.execute(update(queues).where(queues.c.id == current.id).values(**changes))
 
 
 def list_queues(engine: Engine) -> list[str]:
@@ -185,6 +261,7 @@ def list_queues(engine: Engine) -> list[str]:
         f"  channels {','.join(row.channels or []) or '-'}"
         f"  skills {','.join(row.skills or []) or '-'}"
         f"  hours {format_hours(row.hours or {})}"
+        f"  {format_targets(row.response_targets or {})}"
         + "".join(f"  {lang} {text!r}" for lang, text in sorted((row.display_names or {}).items()))
         for row in rows
     ]
@@ -209,6 +286,8 @@ def settings_from(
     hours: str | None,
     tz: str | None,
     display_names: str | None = None,
+    first_response: str | None = None,
+    next_response: str | None = None,
 ) -> QueueSettings:
     """Check what the CLI was given; opening hours need their time zone."""
     always = hours is not None and hours.strip().lower() in ALWAYS_OPEN
@@ -223,7 +302,17 @@ def settings_from(
         sla_seconds=check_sla(sla_seconds) if sla_seconds is not None else None,
         hours=parse_hours(hours, tz or "UTC") if hours is not None else None,
         display_names=parse_display_names(display_names) if display_names is not None else None,
+        response_targets=_targets(first_response, next_response),
     )
+
+
+def _targets(first_response: str | None, next_response: str | None) -> Targets | None:
+    given = {
+        key: parse_targets(raw, TARGET_OPTIONS[key])
+        for key, raw in (("first_response_s", first_response), ("next_response_s", next_response))
+        if raw is not None
+    }
+    return given or None
 
 
 DISPLAY_LANGUAGES = ("ru", "en")

@@ -60,6 +60,8 @@ class QueueState:
     hours: dict[str, Any]
     # What operators see instead of the name, by language ({"ru": "Продажи"}).
     display_names: dict[str, str] = field(default_factory=dict)
+    # Overrides of the channels' response targets: {"first_response_s": {"webchat": 45}, ...}.
+    response_targets: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def is_open(self, now: datetime) -> bool:
         return within_hours(self.hours, now)

@@ -43,6 +43,7 @@ from services.hub.orders import Orders
 from services.hub.outreach import Outreach
 from services.hub.reads import Reads
 from services.hub.router import Router
+from services.hub.sla import ResponseTimers
 from services.hub.state import Conv, LiveState, State, is_supervisor
 from services.hub.transitions import Transitions
 from services.protocol.channels import CHANNELS, address_for
@@ -77,13 +78,21 @@ class Hub:
         self.transitions = Transitions(store, self.state, self.bus, lambda: self.router.request())
         self.router = Router(store, self.state, self.bus, self.transitions, self.config, self.spawn)
         self.transitions.on_settled = self.router.cancel_offer_timer
+        self.timers = ResponseTimers(store, self.state, self.spawn)
+        self.transitions.on_committed = self.timers.schedule
         self.customers = CustomerDirectory(store, self.state)
         self.hints = Hints(store, self.state, self.nba)
         self.reads = Reads(store, self.state, self.hints, self.config)
         self.files = Files(store, self.customers, self.reads, self.config.files, blobs)
         self.csat = Csat(store, self.state, self.customers)
         self.intake = Intake(
-            store, self.state, self.customers, self.router, self.transitions, self.files
+            store,
+            self.state,
+            self.customers,
+            self.router,
+            self.transitions,
+            self.files,
+            self.timers,
         )
         self.conversations = Conversations(
             store,
@@ -97,7 +106,15 @@ class Hub:
         )
         self.router.on_missed_offers = self.conversations.not_responding
         self.conversations.on_closed = self._conversation_closed
-        self.messaging = Messaging(store, self.state, self.adapters, self.spawn, self.files)
+        self.messaging = Messaging(
+            store,
+            self.state,
+            self.adapters,
+            self.spawn,
+            self.files,
+            self.timers,
+            self.transitions.queue_changed,
+        )
         self.customer_edit = CustomerEditing(store, self.state, self.reads)
         self.orders = Orders(store, self.state, self.reads)
         self.outreach = Outreach(store, self.state, self.intake, self.router, self.messaging)
@@ -144,6 +161,9 @@ class Hub:
                 c.subject,
                 c.held_at,
                 c.first_response_at is not None,
+                accepted_at=c.accepted_at,
+                awaiting_since=c.awaiting_since,
+                breached=c.sla_breached_at is not None,
             )
             if conv.state == State.OFFERED:
                 # Offers do not survive a restart: back to the queue, owner preferred.
@@ -151,6 +171,9 @@ class Hub:
                 conv.offered_to = None
             self.state.register(conv)
             self.state.names[c.customer_id] = c.display_name
+        # What was owed before the restart is owed still; what fell due meanwhile is recorded
+        # as late now (once: the store remembers a breach already recorded).
+        self.timers.schedule_all(self.state.convs.values())
         self.nba.stats.load(await self.store.read(nba.load_counts))
         await self.files.start()
         self._tasks.add(asyncio.get_running_loop().create_task(self._tick()))
@@ -162,6 +185,7 @@ class Hub:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self.router.close()
+        self.timers.close()
 
     def spawn(self, coro: Awaitable[Any]) -> None:
         task = asyncio.ensure_future(coro)
@@ -200,12 +224,23 @@ class Hub:
                 log.info("queue added", extra={"queue": fresh.name})
                 continue
             old_name = current.name
+            owed_before = {
+                c.id: c.sla_view() for c in self.state.convs.values() if c.queue is current
+            }
             for field in dataclasses.fields(QueueState):
                 setattr(current, field.name, getattr(fresh, field.name))
             if old_name != current.name:
                 self.state.queue_by_name.pop(old_name, None)
             self.state.queue_by_name[current.name] = current
             log.info("queue changed", extra={"queue": fresh.name})
+            changed = [
+                conv
+                for conv_id, sla in owed_before.items()
+                if (conv := self.state.convs[conv_id]).sla_view() != sla
+            ]
+            if changed:
+                # New targets: new due times, on the desktops and for the timers.
+                self.timers.targets_changed(changed, self.transitions.queue_changed)
 
     # -- operators --------------------------------------------------------------------------
     def add_operator(self, row: Any, now: datetime | None = None) -> OperatorState:
@@ -336,6 +371,10 @@ def queue_state(row: Any) -> QueueState:
         row.sla_seconds,
         dict(row.hours or {}),
         {str(k): str(v) for k, v in (getattr(row, "display_names", None) or {}).items()},
+        {
+            kind: {str(ch): int(v) for ch, v in (targets or {}).items()}
+            for kind, targets in (getattr(row, "response_targets", None) or {}).items()
+        },
     )
 
 

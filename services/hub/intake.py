@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from services.domain.errors import InvalidInput
@@ -13,10 +14,12 @@ from services.domain.inbox import InboundMessage, IngestResult
 from services.hub.customers import CustomerDirectory
 from services.hub.files import Files
 from services.hub.router import Router
+from services.hub.sla import ResponseTimers, sla_update
 from services.hub.state import IN_QUEUE, WORKING, Conv, LiveState, State
 from services.hub.transitions import Transitions
 from services.protocol.events import EventName
 from services.store import tables
+from services.store.models import utcnow
 from services.store.rows import add_lifecycle, item_view, timeline_row
 from services.store.store import Store
 from services.store.writer import WriteBatch
@@ -31,6 +34,7 @@ class Intake:
         router: Router,
         transitions: Transitions,
         files: Files,
+        timers: ResponseTimers,
     ) -> None:
         self.store = store
         self.state = state
@@ -38,6 +42,7 @@ class Intake:
         self.router = router
         self.transitions = transitions
         self.files = files
+        self.timers = timers
         self._locks: dict[int, asyncio.Lock] = {}
 
     def customer_lock(self, customer_id: int) -> asyncio.Lock:
@@ -81,14 +86,29 @@ class Intake:
         author = msg.display_name or self.state.names.get(customer_id, "")
         known = conv
         file_ids = [a["id"] for a in msg.attachments] if msg.attachment_ids else []
+        # The customer writes in an answered conversation: a reply is owed again, from now.
+        # (Further messages before the reply change nothing: the clock is already running.)
+        waiting: datetime | None = None
+        owed_view = None
+        if created is None and conv.awaiting_since is None:
+            waiting = utcnow()  # provisional: the batch's time replaces it
+            conv.awaiting_since, conv.breached = waiting, False
+            owed_view = conv.view() if conv.owed() is not None else None
+        convs = tables.conversations
 
-        def job(b: WriteBatch) -> tuple[int, int]:
+        def job(b: WriteBatch) -> tuple[int, int, datetime]:
             if created is not None:
                 conv_id = b.next_id(tables.conversations)
                 _insert_conversation(b, conv_id, created)
             else:
                 conv_id = known.id
                 b.add_update_activity(conv_id)
+                if waiting is not None:
+                    b.execute(
+                        update(convs)
+                        .where(convs.c.id == conv_id, convs.c.awaiting_since.is_(None))
+                        .values(awaiting_since=b.now, sla_breached_at=None)
+                    )
             item_id = b.next_id(tables.timeline)
             row = timeline_row(
                 item_id=item_id,
@@ -110,21 +130,35 @@ class Intake:
             Files.link_job(b, file_ids, item_id, conv_id)
             if target is not None:
                 b.emit(target, EventName.TIMELINE_ITEM, {"item": item_view(row)})
+            if owed_view is not None and waiting is not None:
+                sla_update(b, owed_view, (target,), waiting)
             if created is not None:
-                created.queued_at = b.now  # the instant the row says, read from one place
-            return conv_id, item_id
+                # the instants the row says, read from one place
+                created.queued_at = created.awaiting_since = b.now
+            return conv_id, item_id, b.now
 
         try:
-            conv_id, item_id = await self.store.write(job)
-        except IntegrityError:
+            conv_id, item_id, now = await self.store.write(job)
+        except BaseException as exc:
+            if waiting is not None and conv.awaiting_since is waiting:
+                conv.awaiting_since = None  # the store said no: still answered
+            if not isinstance(exc, IntegrityError) or msg.provider_id is None:
+                raise
             # The provider sent this message before: the first copy stands.
             found = await self._stored(msg)
             if found is None:
                 raise
             return IngestResult(customer_id, found[1], found[0], duplicate=True)
+        if waiting is not None:
+            if conv.awaiting_since is waiting:
+                conv.awaiting_since = now
+            self.timers.schedule(conv)
+            if owed_view is not None:
+                self.transitions.queue_changed(conv, conv.state, skip=[t for t in (target,) if t])
         if created is not None:
             created.id = conv_id
             self.state.register(created)
+            self.timers.schedule(created)
             self.transitions.queue_changed(created, None)
             self.router.request()
         elif conv.state == State.QUEUED:
@@ -194,6 +228,7 @@ def _insert_conversation(
             "version": 0 if owner is None else 1,
             "queued_at": b.now,
             "accepted_at": None if owner is None else b.now,
+            "awaiting_since": b.now if owner is None else None,
             "hold_seconds": 0.0,
             "last_activity_at": b.now,
             "created_at": b.now,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
@@ -13,6 +14,7 @@ from services.domain.errors import InvalidInput, NotFound, Unreachable
 from services.domain.inbox import ChannelAdapter, ChannelUnavailable, OutboundMessage
 from services.domain.routing import OperatorState
 from services.hub.files import Files
+from services.hub.sla import ResponseTimers, sla_update
 from services.hub.state import WORKING, Conv, LiveState
 from services.protocol import channels, commands
 from services.protocol.events import EventName
@@ -48,12 +50,16 @@ class Messaging:
         adapters: dict[str, ChannelAdapter],
         spawn: Callable[[Awaitable[Any]], None],
         files: Files,
+        timers: ResponseTimers,
+        queue_changed: Callable[..., None],
     ) -> None:
         self.store = store
         self.state = state
         self.adapters = adapters
         self.spawn = spawn
         self.files = files
+        self.timers = timers
+        self.queue_changed = queue_changed
 
     async def require_conversation_of(self, conversation_id: int, customer_id: int) -> None:
         conv = self.state.convs.get(conversation_id)
@@ -149,10 +155,18 @@ class Messaging:
         )
 
     def write_outbound(
-        self, b: WriteBatch, op: OperatorState, out: Outbound, conv_id: int | None, first: bool
+        self,
+        b: WriteBatch,
+        op: OperatorState,
+        out: Outbound,
+        conv_id: int | None,
+        first: bool,
+        answered: Answered | None = None,
+        queue_id: int | None = None,
     ) -> dict[str, Any]:
-        """The message's timeline row (and the conversation's first response) in ``b``; the
-        author hears of it. Returns the item."""
+        """The message's timeline row (and the conversation's first or next response, with
+        how long the customer waited against the target) in ``b``; the author hears of it.
+        Returns the item."""
         item_id = b.next_id(tables.timeline)
         row = timeline_row(
             item_id=item_id,
@@ -171,14 +185,33 @@ class Messaging:
         )
         b.add(tables.timeline, row)
         Files.link_job(b, [f["id"] for f in out.files], item_id, conv_id)
+        convs = tables.conversations
         if first and conv_id is not None:
-            convs = tables.conversations
             b.execute(
                 update(convs)
                 .where(convs.c.id == conv_id, convs.c.first_response_at.is_(None))
-                .values(first_response_at=b.now, last_activity_at=b.now)
+                .values(
+                    first_response_at=b.now,
+                    last_activity_at=b.now,
+                    awaiting_since=None,
+                    sla_breached_at=None,
+                )
             )
-            add_lifecycle(b, conv_id, "first_response", op.id, None)
+        if answered is not None and conv_id is not None:
+            kind, since, target, _shown = answered
+            if not first:  # answered: nothing waits any more
+                b.execute(
+                    update(convs)
+                    .where(convs.c.id == conv_id)
+                    .values(awaiting_since=None, sla_breached_at=None)
+                )
+            details = {
+                "elapsed_s": round(max(0.0, (b.now - since).total_seconds()), 3),
+                "target_s": target or None,
+            }
+            add_lifecycle(b, conv_id, kind, op.id, queue_id, details)
+        elif first and conv_id is not None:  # written first: nobody waited for it
+            add_lifecycle(b, conv_id, "first_response", op.id, queue_id)
         item = item_view(row)
         b.emit(op.id, EventName.TIMELINE_ITEM, {"item": item})
         return item
@@ -213,15 +246,35 @@ class Messaging:
         )
         conv_id = conv.id if conv else None
         first = conv is not None and not conv.first_response
+        # The reply answers what the customer was waiting for: the first response, or the next.
+        answered = _answered(conv, first)
+        if conv is not None and answered is not None:
+            self.timers.cancel(conv)
+            conv.awaiting_since, conv.breached, conv.first_response = None, False, True
+        sla_view = conv.view() if conv is not None and answered is not None else None
+        holder = conv.holder if conv is not None else None
+        queue_id = conv.queue_id if conv is not None else None
 
         def job(b: WriteBatch) -> dict[str, Any]:
-            result = {"item": self.write_outbound(b, op, out, conv_id, first)}
+            item = self.write_outbound(b, op, out, conv_id, first, answered, queue_id)
+            if sla_view is not None and answered is not None and answered[3]:
+                sla_update(b, sla_view, (op.id, holder), b.now)
+            result = {"item": item}
             add_idempotency(b, key, result)
             return result
 
-        result = await self.store.write(job)
+        try:
+            result = await self.store.write(job)
+        except BaseException:
+            if conv is not None and answered is not None and conv.awaiting_since is None:
+                # The store said no: the customer is still waiting, as before.
+                conv.awaiting_since, conv.first_response = answered[1], not first
+                self.timers.schedule(conv)
+            raise
         if conv is not None:
             conv.first_response = True
+            if answered is not None and answered[3]:
+                self.queue_changed(conv, conv.state, skip=(op.id,))
         self.deliver(op, out, result["item"])
         return result
 
@@ -276,3 +329,23 @@ class Messaging:
                 )
 
         await self.store.write(job)
+
+
+# (lifecycle kind, since when the customer waited, the target in seconds or 0, whether the
+# conversation's view showed the response as owed)
+Answered = tuple[str, datetime, int, bool]
+
+
+def _answered(conv: Conv | None, first: bool) -> Answered | None:
+    """What a reply in ``conv`` answers, or None (nothing to answer)."""
+    if conv is None:
+        return None
+    since = conv.awaiting_since
+    if since is None and first:
+        since = conv.queued_at  # a conversation from before the clock was kept
+    if since is None:
+        return None
+    kind = "first_response" if first else "next_response"
+    overrides = conv.queue.response_targets if conv.queue is not None else None
+    owed = conv.owed()
+    return kind, since, channels.response_target(kind, conv.channel, overrides), owed is not None

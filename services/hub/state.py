@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from services.domain.errors import Forbidden, NotFound
 from services.domain.routing import OperatorState, QueueState
+from services.protocol.channels import response_target
 from services.store.models import ConversationState, utcnow
 from services.store.queries import iso
 
@@ -21,6 +22,8 @@ State = ConversationState
 WORKING = (State.ACTIVE, State.HELD, State.WRAP_UP)
 IN_QUEUE = (State.QUEUED, State.OFFERED)  # what the queue tab of the desktop lists
 CLOSING = (State.RESOLVED, State.CLOSED, State.ABANDONED)
+# While in these, an unanswered customer message is a response owed on time (not in wrap-up).
+OWING = (State.QUEUED, State.OFFERED, State.ACTIVE, State.HELD)
 SUPERVISOR_ROLES = ("supervisor", "admin")
 
 
@@ -39,6 +42,13 @@ class Conv:
     subject: str = ""
     held_at: datetime | None = None
     first_response: bool = False
+    accepted_at: datetime | None = None
+    # When the customer's oldest unanswered message came; None: there is nothing to answer.
+    awaiting_since: datetime | None = None
+    # The owed response was recorded late (``sla_breached``): once per owed response.
+    breached: bool = False
+    # The conversation's queue, kept from ``queue_id`` by LiveState (its response targets).
+    queue: QueueState | None = None
     declined: set[int] = field(default_factory=set)
     declined_at: datetime | None = None  # the last time someone declined or let it time out
 
@@ -55,6 +65,25 @@ class Conv:
             return self.operator_id
         return None
 
+    def owed(self) -> tuple[str, int, datetime] | None:
+        """The response owed the customer now, as (kind, target in seconds, due time), or None:
+        nothing to answer, wrap-up, or no target for the channel."""
+        if self.awaiting_since is None or self.state not in OWING:
+            return None
+        kind = "next_response" if self.first_response else "first_response"
+        overrides = self.queue.response_targets if self.queue is not None else None
+        target = response_target(kind, self.channel, overrides)
+        if target <= 0:
+            return None
+        return kind, target, self.awaiting_since + timedelta(seconds=target)
+
+    def sla_view(self) -> dict[str, Any] | None:
+        owed = self.owed()
+        if owed is None:
+            return None
+        kind, target, due = owed
+        return {"kind": kind, "due_at": due.isoformat(), "target_s": target}
+
     def view(self) -> dict[str, Any]:
         return {
             "id": self.id,
@@ -66,6 +95,8 @@ class Conv:
             "offered_to": self.offered_to,
             "subject": self.subject,
             "queued_at": iso(self.queued_at),
+            "accepted_at": iso(self.accepted_at),
+            "sla": self.sla_view(),
             "version": self.version,
         }
 
@@ -101,6 +132,7 @@ class LiveState:
                 yield conv
 
     def register(self, conv: Conv) -> None:
+        conv.queue = self.queue_of(conv)
         self.convs[conv.id] = conv
         self._by_customer.setdefault(conv.customer_id, {})[conv.channel] = conv.id
         self._add_load(conv, +1)
@@ -119,6 +151,8 @@ class LiveState:
         self._add_load(conv, -1)
         for name, value in changes.items():
             setattr(conv, name, value)
+        if "queue_id" in changes:
+            conv.queue = self.queue_of(conv)
         self._add_load(conv, +1)
 
     def _add_load(self, conv: Conv, delta: int) -> None:

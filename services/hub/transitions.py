@@ -25,6 +25,8 @@ from services.store.store import Store
 from services.store.writer import WriteBatch
 
 Notify = dict[int, tuple[str, dict[str, Any]]]
+# Moments memory keeps of a conversation, stamped with the transaction's time ("True").
+STAMPED = ("held_at", "queued_at", "accepted_at")
 
 
 class Transitions:
@@ -37,6 +39,8 @@ class Transitions:
         self.request_route = request_route
         # Called when a conversation leaves the working states or the queue (offer timers).
         self.on_settled: Callable[[Conv], None] = lambda conv: None
+        # Called once a change is committed (the response timers look at what is owed now).
+        self.on_committed: Callable[[Conv], None] = lambda conv: None
 
     async def run(
         self,
@@ -70,13 +74,14 @@ class Transitions:
             "held_at": conv.held_at,
             "queue_id": conv.queue_id,
             "queued_at": conv.queued_at,
+            "accepted_at": conv.accepted_at,
         }
         memory = {
             k: v
             for k, v in changes.items()
             if k in ("operator_id", "offered_to", "preferred_operator_id", "queue_id")
         }
-        for name in ("held_at", "queued_at"):
+        for name in STAMPED:
             if name in changes:
                 # a stamp ("now") is provisional until the batch's own time replaces it below
                 memory[name] = utcnow() if changes[name] is True else changes[name]
@@ -91,17 +96,14 @@ class Transitions:
         }
         if notify:
             recipients.update(notify)
-        stamped = [k for k, v in changes.items() if v is True and k in ("held_at", "queued_at")]
+        stamped = [k for k, v in changes.items() if v is True and k in STAMPED]
         base_view = conv.view()
 
         def job(b: WriteBatch) -> tuple[dict[str, Any], datetime]:
             # Timestamps come from the batch, and memory takes the same ones afterwards: one
             # instant per lifecycle moment, whoever reads it.
-            view = (
-                dict(base_view, queued_at=b.now.isoformat())
-                if "queued_at" in stamped
-                else base_view
-            )
+            shown = {k: b.now.isoformat() for k in stamped if k in base_view}
+            view = dict(base_view, **shown) if shown else base_view
             values: dict[str, Any] = {
                 "state": to_state,
                 "version": version + 1,
@@ -149,6 +151,7 @@ class Transitions:
                     held_at=before["held_at"],
                     queue_id=before["queue_id"],
                     queued_at=before["queued_at"],
+                    accepted_at=before["accepted_at"],
                 )
             raise
         for name in stamped:
@@ -157,6 +160,7 @@ class Transitions:
             if conv.operator_id is not None:
                 self.state.last_owner[conv.customer_id] = (conv.operator_id, utcnow())
             self.state.unregister(conv)
+        self.on_committed(conv)
         self.queue_changed(conv, before["state"], skip=recipients)
         self.request_route()
         return result

@@ -35,22 +35,72 @@ class Channel:
     item_kind: str = "message"
     # Whether a message on it may carry files (docs/protocol.md, attachments).
     attachments: bool = False
+    # Response targets in seconds (0: no response target, e.g. a call is answered live): from
+    # the customer's first message to the operator's first reply, and from the customer's
+    # oldest unanswered message to the operator's next reply. A queue may override them.
+    first_response_s: int = 0
+    next_response_s: int = 0
 
 
 CHANNELS: dict[str, Channel] = {
     c.name: c
     for c in (
-        Channel("webchat", ("web_visitor",), 4000, "web_visitor", attachments=True),
-        Channel("email", ("email",), 20_000, "email", item_kind="email"),
-        Channel("telegram", ("telegram",), 4096, "telegram"),
+        Channel(
+            "webchat",
+            ("web_visitor",),
+            4000,
+            "web_visitor",
+            attachments=True,
+            first_response_s=60,
+            next_response_s=120,
+        ),
+        Channel(
+            "email",
+            ("email",),
+            20_000,
+            "email",
+            item_kind="email",
+            first_response_s=4 * 3600,
+            next_response_s=8 * 3600,
+        ),
+        Channel(
+            "telegram", ("telegram",), 4096, "telegram", first_response_s=300, next_response_s=600
+        ),
         # The WhatsApp Cloud API addresses a customer by phone number (wa_id).
-        Channel("whatsapp", ("whatsapp", "phone"), 4096, "whatsapp"),
+        Channel(
+            "whatsapp",
+            ("whatsapp", "phone"),
+            4096,
+            "whatsapp",
+            first_response_s=300,
+            next_response_s=600,
+        ),
         # Long SMS are sent as concatenated segments; providers cap the whole text.
-        Channel("sms", ("phone",), 1600, "phone"),
+        Channel("sms", ("phone",), 1600, "phone", first_response_s=600, next_response_s=1200),
         Channel("voice", ("phone",), 0, "phone", writable=False, item_kind="call"),
         Channel("visit", (), 0, None, writable=False, item_kind="visit"),
     )
 }
+
+# The two response targets, by the name queues override them under (``response_targets``)
+# and lifecycle events and conversation views call them by.
+RESPONSE_KINDS: tuple[str, ...] = ("first_response", "next_response")
+
+
+def response_target(
+    kind: str, channel: str, overrides: Mapping[str, Mapping[str, int]] | None = None
+) -> int:
+    """Seconds the operator has for a ``kind`` response (``first_response`` or
+    ``next_response``) on ``channel``: the queue's override (``{"first_response_s":
+    {"webchat": 45}, ...}``) or the channel's default; 0 when no response is owed on time."""
+    override = (overrides or {}).get(f"{kind}_s", {}).get(channel)
+    if override is not None:
+        return int(override)
+    spec = CHANNELS.get(channel)
+    if spec is None:
+        return 0
+    return spec.first_response_s if kind == "first_response" else spec.next_response_s
+
 
 # The order the composer offers reply channels in.
 REPLY_ORDER: tuple[str, ...] = ("webchat", "telegram", "whatsapp", "sms", "email")

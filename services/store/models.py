@@ -199,6 +199,9 @@ class Queue(Base):
     # What operators see instead of the name, by interface language: {"ru": "Продажи", ...};
     # a language without one shows the name (added with its migration, 0009).
     display_names: Mapped[dict[str, Any] | None] = mapped_column(nullable=True, default=dict)
+    # Response targets overriding the channels' defaults (services.protocol.channels), in
+    # seconds: {"first_response_s": {"webchat": 45}, "next_response_s": {"email": 7200}}.
+    response_targets: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
 
 
 class Customer(Base):
@@ -254,6 +257,11 @@ class Conversation(Base):
     offered_at: Mapped[datetime | None] = mapped_column(nullable=True)
     accepted_at: Mapped[datetime | None] = mapped_column(nullable=True)
     first_response_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    # When the customer's oldest unanswered message came (null: nothing to answer): the
+    # response the operator owes is due this long after it (first or next response).
+    awaiting_since: Mapped[datetime | None] = mapped_column(nullable=True)
+    # When the owed response was recorded as late (sla_breached): once per owed response.
+    sla_breached_at: Mapped[datetime | None] = mapped_column(nullable=True)
     transferred_at: Mapped[datetime | None] = mapped_column(nullable=True)
     held_at: Mapped[datetime | None] = mapped_column(nullable=True)
     hold_seconds: Mapped[float] = mapped_column(Float, default=0.0)

@@ -178,6 +178,8 @@ BAD_INPUT = [
     (("add-queue", "sales", "--hours", "mon 09:00-18:00", "--tz", "Mars/Base"), "time zone"),
     (("add-queue", "sales", "--hours", "mon 09:00-18:00"), "--tz"),
     (("add-queue", "sales", "--sla", "0"), "SLA target"),
+    (("add-queue", "sales", "--first-response", "fax=30"), "unknown channel 'fax'"),
+    (("add-queue", "sales", "--next-response", "email=0"), "a response target is 1 to"),
     (("update-queue", "nowhere", "--sla", "10"), "no queue 'nowhere'"),
     (("add-queue", "sales", "--display-name", "de=Verkauf"), "LANG one of ru, en"),
     (("add-queue", "sales", "--display-name", "ru=" + "я" * 65), "1 to 64 printable"),

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from litestar.types import ControllerRouterHandler
 
+from services import cli
 from services.config import GatewayConfig
 from services.gateway.server import Gateway
 from services.store.db import make_engine, migrate
@@ -47,3 +48,18 @@ async def gateway(db_url: str, tmp_path: Path) -> AsyncIterator[RunningGateway]:
         yield RunningGateway(gw, f"ws://127.0.0.1:{gw.port}")
     finally:
         await gw.close()
+
+
+GatewayCli = Callable[..., int]
+
+
+@pytest.fixture
+def gateway_cli(monkeypatch: pytest.MonkeyPatch) -> GatewayCli:
+    """``omnidesk-gateway COMMAND ... --database-url URL`` in this process: its exit code
+    (what it prints is in capsys). The process's logging is left as the tests set it up."""
+    monkeypatch.setattr(cli, "_setup_logs", lambda cfg: None)
+
+    def run(db_url: str, *args: str) -> int:
+        return cli.main([*args, "--database-url", db_url])
+
+    return run

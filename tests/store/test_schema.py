@@ -378,3 +378,46 @@ def test_any_aware_instant_round_trips(engine: Engine, at: datetime) -> None:
     assert got.tzinfo is UTC
     assert got == at.astimezone(UTC)
     assert got.replace(tzinfo=None) == at.astimezone(UTC).replace(tzinfo=None)
+
+
+def test_migration_0007_finds_what_open_conversations_wait_for(engine: Engine) -> None:
+    """Conversations open when the response timers came keep what they owe: the customer's
+    oldest message no reply followed (none if answered, or closed)."""
+    downgrade(engine, "0004")
+    t0 = datetime(2026, 12, 4, 10, 0, tzinfo=UTC)
+    convs, timeline = tables.conversations, tables.timeline
+    with engine.begin() as conn:
+        conn.execute(tables.customers.insert().values(id=1, display_name="Ольга"))
+        conn.execute(
+            text(
+                "INSERT INTO queues (id, name, channels, skills, priority, sla_seconds, hours)"
+                " VALUES (1, 'general', '[]', '[]', 0, 60, '{}')"
+            )
+        )
+        cases = {1: ("active", "i"), 2: ("active", "ioii"), 3: ("held", "io"), 4: ("closed", "i")}
+        item = 0
+        for conv_id, (state, turns) in cases.items():
+            conn.execute(
+                convs.insert().values(
+                    id=conv_id, customer_id=1, channel="webchat", state=state, queued_at=t0
+                )
+            )
+            for n, turn in enumerate(turns):
+                item += 1
+                conn.execute(
+                    timeline.insert().values(
+                        id=item,
+                        customer_id=1,
+                        conversation_id=conv_id,
+                        kind="message",
+                        channel="webchat",
+                        direction="in" if turn == "i" else "out",
+                        created_at=t0 + timedelta(minutes=n),
+                    )
+                )
+    migrate(engine)
+    with engine.connect() as conn:
+        found = dict(conn.execute(select(convs.c.id, convs.c.awaiting_since)).all())
+        targets = conn.execute(select(tables.queues.c.response_targets)).all()
+    assert found == {1: t0, 2: t0 + timedelta(minutes=2), 3: None, 4: None}
+    assert [t.response_targets for t in targets] == [{}]  # the channels' defaults
