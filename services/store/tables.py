@@ -50,3 +50,9 @@ from services.store.models import IdentityClaim, WebVisitor  # noqa: E402
 
 identity_claims = table_of(IdentityClaim)
 web_visitors = table_of(WebVisitor)
+
+# Canned responses and their revisions (appended with their migration, 0005).
+from services.store.models import CannedResponse, CannedRevision  # noqa: E402
+
+canned_responses = table_of(CannedResponse)
+canned_revisions = table_of(CannedRevision)
