@@ -31,8 +31,10 @@ from services.hub.intake import Intake
 from services.hub.messaging import Messaging
 from services.hub.reads import Reads
 from services.hub.router import Router
+from services.hub.snoozes import Snoozes
 from services.hub.state import Conv, LiveState, State, is_supervisor
 from services.hub.transitions import Transitions
+from services.hub.triage import Triage
 from services.protocol.channels import CHANNELS
 from services.store import tables
 from services.store.models import OPEN_STATES, utcnow
@@ -61,9 +63,13 @@ class Hub:
         )
         self.transitions = Transitions(store, self.state, self.bus, lambda: self.router.request())
         self.router = Router(store, self.state, self.bus, self.transitions, self.config, self.spawn)
-        self.transitions.on_settled = self.router.cancel_offer_timer
+        self.snoozes = Snoozes(self.state, self.transitions, self.spawn)
+        self.transitions.on_settled = self._settled
         self.customers = CustomerDirectory(store, self.state)
-        self.intake = Intake(store, self.state, self.customers, self.router, self.transitions)
+        self.intake = Intake(
+            store, self.state, self.customers, self.router, self.transitions, self.snoozes
+        )
+        self.triage = Triage(self.state, self.transitions)
         self.conversations = Conversations(
             store,
             self.state,
@@ -120,6 +126,10 @@ class Hub:
                 c.subject,
                 c.held_at,
                 c.first_response_at is not None,
+                tags=list(c.tags or []),
+                priority=c.priority,
+                snoozed_until=c.snoozed_until,
+                snooze_mode=c.snooze_mode,
             )
             if conv.state == State.OFFERED:
                 # Offers do not survive a restart: back to the queue, owner preferred.
@@ -128,15 +138,21 @@ class Hub:
             self.state.register(conv)
             self.state.names[c.customer_id] = c.display_name
         self.nba.stats.load(await self.store.read(nba.load_counts))
+        self.snoozes.restore()
         self._tasks.add(asyncio.get_running_loop().create_task(self._tick()))
 
     async def close(self) -> None:
+        self.snoozes.close()
         for task in list(self._tasks):
             task.cancel()
         for task in list(self._tasks):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
         self.router.close()
+
+    def _settled(self, conv: Conv) -> None:
+        self.router.cancel_offer_timer(conv)
+        self.snoozes.settled(conv)
 
     def spawn(self, coro: Awaitable[Any]) -> None:
         task = asyncio.ensure_future(coro)
@@ -264,6 +280,10 @@ class Hub:
             "message.send": self.messaging.message_send,
             "note.add": self.messaging.note_add,
             "hint.respond": self.hints.respond,
+            "conversation.tag": self.triage.tag,
+            "conversation.set_priority": self.triage.set_priority,
+            "conversation.snooze": self.snoozes.snooze,
+            "conversation.unsnooze": self.snoozes.unsnooze,
             "customer.open": self.reads.customer_open,
             "timeline.page": self.reads.timeline_page,
             "customer.search": self.reads.customer_search,

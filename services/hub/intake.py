@@ -11,6 +11,7 @@ from services.domain.errors import InvalidInput
 from services.domain.inbox import InboundMessage, IngestResult
 from services.hub.customers import CustomerDirectory
 from services.hub.router import Router
+from services.hub.snoozes import Snoozes
 from services.hub.state import IN_QUEUE, WORKING, Conv, LiveState, State
 from services.hub.transitions import Transitions
 from services.protocol.events import EventName
@@ -28,12 +29,14 @@ class Intake:
         customers: CustomerDirectory,
         router: Router,
         transitions: Transitions,
+        snoozes: Snoozes,
     ) -> None:
         self.store = store
         self.state = state
         self.customers = customers
         self.router = router
         self.transitions = transitions
+        self.snoozes = snoozes
         self._locks: dict[int, asyncio.Lock] = {}
 
     async def ingest(self, msg: InboundMessage) -> IngestResult:
@@ -121,6 +124,8 @@ class Intake:
             self.router.request()
         elif conv.state == State.QUEUED:
             self.router.request()
+        else:
+            await self.snoozes.customer_wrote(conv)
         return IngestResult(customer_id, conv_id, item_id)
 
     async def abandon(self, kind: str, raw: str, channel: str) -> bool:

@@ -21,6 +21,7 @@ from services.hub.config import HubConfig
 from services.hub.state import WORKING, Conv, LiveState, State
 from services.hub.transitions import Transitions
 from services.protocol.events import EventName
+from services.protocol.triage import PRIORITY_RANK
 from services.store import tables
 from services.store.models import utcnow
 from services.store.rows import add_lifecycle
@@ -127,9 +128,12 @@ class Router:
         # Only an operator with a desktop connected can see an offer.
         ops = [op for op in self.state.operators.values() if self.bus.connected(op.id)]
 
-        def order(c: Conv) -> tuple[int, datetime]:
+        def order(c: Conv) -> tuple[int, int, datetime]:
+            # The queue's priority, then the conversation's own within it, then the longest
+            # waiting.
             q = self.state.queue_of(c)
-            return (-(q.priority if q else 0), c.queued_at or now)
+            rank = PRIORITY_RANK.get(c.priority, 0)
+            return (-(q.priority if q else 0), -rank, c.queued_at or now)
 
         for conv in sorted(waiting, key=order):
             queue = self.state.queue_of(conv)

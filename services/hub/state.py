@@ -14,6 +14,7 @@ from typing import Any
 
 from services.domain.errors import Forbidden, NotFound
 from services.domain.routing import OperatorState, QueueState
+from services.protocol.triage import DEFAULT_PRIORITY
 from services.store.models import ConversationState, utcnow
 from services.store.queries import iso
 
@@ -40,6 +41,10 @@ class Conv:
     held_at: datetime | None = None
     first_response: bool = False
     declined: set[int] = field(default_factory=set)
+    tags: list[str] = field(default_factory=list)
+    priority: str = DEFAULT_PRIORITY
+    snoozed_until: datetime | None = None
+    snooze_mode: str | None = None  # None: not snoozed; "until" or "reply"
 
     @property
     def holder(self) -> int | None:
@@ -62,6 +67,10 @@ class Conv:
             "subject": self.subject,
             "queued_at": iso(self.queued_at),
             "version": self.version,
+            "tags": list(self.tags),
+            "priority": self.priority,
+            "snoozed_until": iso(self.snoozed_until),
+            "snooze_mode": self.snooze_mode,
         }
 
 

@@ -6,10 +6,12 @@ rejected so that a typo fails loudly instead of being ignored.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
 import msgspec
 
+from services.protocol import triage
 from services.protocol.channels import ChannelName
 from services.protocol.framing import MAX_ID
 
@@ -103,6 +105,30 @@ class HintRespond(Args):
     customer_id: Id
 
 
+# Tags are trimmed, normalised and bounded by the gateway; these bounds only keep what reaches
+# it small (services.protocol.triage says what is accepted).
+RawTag = Annotated[str, msgspec.Meta(max_length=64)]
+TagList = Annotated[list[RawTag], msgspec.Meta(max_length=triage.MAX_TAGS)]
+AwareTime = Annotated[datetime, msgspec.Meta(tz=True)]
+
+
+class ConversationTag(Args):
+    conversation_id: Id
+    add: TagList = []
+    remove: TagList = []
+
+
+class SetPriority(Args):
+    conversation_id: Id
+    priority: triage.Priority
+
+
+class Snooze(Args):
+    conversation_id: Id
+    until: AwareTime | None = None
+    until_reply: bool = False
+
+
 Role = Literal["agent", "supervisor", "admin"]
 # Who may run a command: an agent's commands are open to every role, a supervisor's to
 # supervisors and admins.
@@ -133,6 +159,10 @@ COMMANDS: dict[str, CommandSpec] = {
         CommandSpec("message.send", MessageSend, True),
         CommandSpec("note.add", NoteAdd, True),
         CommandSpec("hint.respond", HintRespond, True),
+        CommandSpec("conversation.tag", ConversationTag, True),
+        CommandSpec("conversation.set_priority", SetPriority, True),
+        CommandSpec("conversation.snooze", Snooze, True),
+        CommandSpec("conversation.unsnooze", ConversationRef, True),
         CommandSpec("customer.open", CustomerOpen, False),
         CommandSpec("timeline.page", TimelinePage, False),
         CommandSpec("customer.search", CustomerSearch, False),

@@ -52,6 +52,8 @@ class ConversationOfferWithdrawn(TypedDict):
 
 class ConversationUpdated(TypedDict):
     conversation: ConversationView
+    # A snoozed conversation woke: "time" (its time came) or "customer" (the customer wrote).
+    woken: NotRequired[str]
 
 
 class TimelineItem(TypedDict):
