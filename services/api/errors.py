@@ -13,6 +13,7 @@ CODES: dict[type[domain.DomainError], ErrorCode] = {
     domain.NoCapacity: ErrorCode.NO_CAPACITY,
     domain.Unreachable: ErrorCode.CHANNEL_UNAVAILABLE,
     domain.RateLimited: ErrorCode.RATE_LIMITED,
+    domain.LimitReached: ErrorCode.LIMIT_REACHED,
 }
 
 

@@ -43,3 +43,7 @@ class Unreachable(DomainError):
 
 class RateLimited(DomainError):
     """Too much of something in too short a time; ``retry_after`` (seconds) says when."""
+
+
+class LimitReached(DomainError):
+    """There are as many of something as there may be (canned responses of a scope)."""

@@ -23,6 +23,7 @@ from services.domain.inbox import ChannelAdapter, InboundMessage, IngestResult
 from services.domain.routing import OperatorState, QueueState
 from services.hub import maintenance
 from services.hub.bus import EventBus, Subscriber
+from services.hub.canned import CannedResponses
 from services.hub.config import HubConfig
 from services.hub.conversations import Conversations
 from services.hub.customers import CustomerDirectory
@@ -70,6 +71,7 @@ class Hub:
             store, self.state, self.customers, self.router, self.transitions, self.snoozes
         )
         self.triage = Triage(self.state, self.transitions)
+        self.canned = CannedResponses(store, self.state, self.bus)
         self.conversations = Conversations(
             store,
             self.state,
@@ -138,6 +140,7 @@ class Hub:
             self.state.register(conv)
             self.state.names[c.customer_id] = c.display_name
         self.nba.stats.load(await self.store.read(nba.load_counts))
+        await self.canned.start()
         self.snoozes.restore()
         self._tasks.add(asyncio.get_running_loop().create_task(self._tick()))
 
@@ -284,6 +287,10 @@ class Hub:
             "conversation.set_priority": self.triage.set_priority,
             "conversation.snooze": self.snoozes.snooze,
             "conversation.unsnooze": self.snoozes.unsnooze,
+            "canned.list": self.canned.list,
+            "canned.create": self.canned.create,
+            "canned.update": self.canned.update,
+            "canned.delete": self.canned.delete,
             "customer.open": self.reads.customer_open,
             "timeline.page": self.reads.timeline_page,
             "customer.search": self.reads.customer_search,

@@ -25,6 +25,7 @@ class ErrorCode(enum.StrEnum):
     CONFLICT = "conflict"  # the state changed under you: someone else acted first
     NO_CAPACITY = "no_capacity"
     CHANNEL_UNAVAILABLE = "channel_unavailable"
+    LIMIT_REACHED = "limit_reached"  # as many of something as there may be (canned responses)
     INTERNAL_ERROR = "internal_error"
 
 
