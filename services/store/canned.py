@@ -1,4 +1,5 @@
-"""Canned responses in the store: one view of a row, and the revisions desktops cache by.
+"""Canned responses in the store: one view of a row, the revisions desktops cache by, and the
+team's upsert that the command line's import and the demo seed share.
 
 Ids come from the table's own autoincrement, not the writer's allocator: the command line
 inserts into this table from another process while a gateway runs.
@@ -6,10 +7,12 @@ inserts into this table from another process while a gateway runs.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from services.store.queries import iso
@@ -101,3 +104,56 @@ def find(conn: Connection, owner_id: int, language: str, shortcut: str) -> Any:
             t.c.owner_id == owner_id, t.c.language == language, t.c.shortcut == shortcut
         )
     ).first()
+
+
+@dataclass(frozen=True, slots=True)
+class TeamEntry:
+    """A team response to create, or to change if its shortcut and language exist."""
+
+    shortcut: str
+    language: str
+    title: str
+    text: str
+    queue_id: int | None = None
+
+
+def upsert_team(
+    conn: Connection, entries: Sequence[TeamEntry], now: datetime, actor: int | None = None
+) -> tuple[int, int]:
+    """Create or change team responses in the caller's transaction; (created, changed). The
+    team's revision goes up once if anything changed."""
+    t = canned_responses
+    created = changed = 0
+    for entry in entries:
+        values = {
+            "title": entry.title,
+            "text": entry.text,
+            "queue_id": entry.queue_id,
+        }
+        row = find(conn, TEAM_OWNER, entry.language, entry.shortcut)
+        if row is None:
+            conn.execute(
+                t.insert().values(
+                    scope="team",
+                    owner_id=TEAM_OWNER,
+                    shortcut=entry.shortcut,
+                    language=entry.language,
+                    version=1,
+                    created_by=actor,
+                    updated_by=actor,
+                    created_at=now,
+                    updated_at=now,
+                    **values,
+                )
+            )
+            created += 1
+        elif any(getattr(row, k) != v for k, v in values.items()):
+            conn.execute(
+                update(t)
+                .where(t.c.id == row.id)
+                .values(version=t.c.version + 1, updated_by=actor, updated_at=now, **values)
+            )
+            changed += 1
+    if created or changed:
+        bump_revision(conn, TEAM_OWNER)
+    return created, changed

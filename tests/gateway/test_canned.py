@@ -1,14 +1,18 @@
 """Canned responses over real sockets: who may change which, their bounds, the live
-``canned.changed`` frames and the versions a desktop caches by."""
+``canned.changed`` frames, versions a desktop caches by, and the command line's import."""
 
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from services.admin import AdminError
+from services.admin import canned as admin_canned
 from services.protocol import canned as wire
+from services.store.db import make_engine
 from services.store.models import AuditEntry, CannedResponse
 from tests.gateway.conftest import RunningGateway
 from tests.gateway.test_conversations import rows
@@ -229,3 +233,68 @@ async def test_a_repeated_key_creates_once_and_announces_once(gateway: RunningGa
     await asyncio.sleep(0.3)
     assert len(rows(gateway, CannedResponse)) == 1
     assert len(lives(a1, "canned.changed")) == 1
+
+
+async def test_an_import_from_the_command_line_reaches_running_desktops(
+    gateway: RunningGateway, db_url: str, tmp_path: Path
+) -> None:
+    (a1,) = await signed_in(gateway.url, "a1")
+    toml = tmp_path / "canned.toml"
+    toml.write_text(
+        """
+[[responses]]
+shortcut = "delivery"
+language = "ru"
+title = "Доставка"
+text = "{customer.first_name}, заказ {order.last_number} привезут завтра."
+
+[[responses]]
+shortcut = "delivery"
+language = "en"
+title = "Delivery"
+text = "Your order {order.last_number} arrives tomorrow."
+queue = "general"
+""",
+        encoding="utf-8",
+    )
+    engine = make_engine(db_url)
+    try:
+        assert await asyncio.to_thread(admin_canned.import_team, engine, toml) == (2, 0)
+        frame = await live(a1, "canned.changed", change="reloaded")
+        assert frame["data"] == {"scope": "team", "version": 1, "change": "reloaded"}
+        listed = await a1.ok("canned.list", key=None)
+        assert {(r["language"], r["queue_id"] is not None) for r in listed["responses"]} == {
+            ("ru", False),
+            ("en", True),
+        }
+        # The same file again changes nothing; an edited one changes what it edits.
+        assert await asyncio.to_thread(admin_canned.import_team, engine, toml) == (0, 0)
+        json_file = tmp_path / "canned.json"
+        json_file.write_text(
+            '{"responses": [{"shortcut": "delivery", "language": "en", "title": "Delivery",'
+            ' "text": "Your order arrives tomorrow."}]}',
+            encoding="utf-8",
+        )
+        assert await asyncio.to_thread(admin_canned.import_team, engine, json_file) == (0, 1)
+        await live(a1, "canned.changed", change="reloaded", version=2)
+        lines = admin_canned.list_team(engine)
+        assert lines == ["en  /delivery  Delivery", "ru  /delivery  Доставка"]
+        # A bad file is refused as a whole, naming what is wrong.
+        json_file.write_text(
+            '[{"shortcut": "fine", "language": "en", "title": "Fine", "text": "Fine."},'
+            ' {"shortcut": "Bad one", "language": "en", "title": "Bad", "text": "Bad."}]',
+            encoding="utf-8",
+        )
+        with pytest.raises(AdminError, match=r"response 2 \(/Bad one\): bad shortcut"):
+            admin_canned.import_team(engine, json_file)
+        json_file.write_text(
+            '[{"shortcut": "q", "language": "en", "title": "Q", "text": "Q", "queue": "vip"}]',
+            encoding="utf-8",
+        )
+        with pytest.raises(AdminError, match="no queue 'vip'"):
+            admin_canned.import_team(engine, json_file)
+        assert len(rows(gateway, CannedResponse)) == 2
+        audits = rows(gateway, AuditEntry, action="canned.import")
+        assert [a.details["added"] for a in audits] == [2, 0, 0]
+    finally:
+        engine.dispose()
