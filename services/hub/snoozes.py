@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 IdemKey = tuple[int, str, str]
 WOKEN_BY_TIME = "time"
 WOKEN_BY_CUSTOMER = "customer"
+WAKE_RETRY_S = 5.0
 
 
 class Snoozes:
@@ -97,6 +98,16 @@ class Snoozes:
         except DomainError as exc:
             # Changed under us (another node woke it, the operator acted): nothing to wake.
             log.info("a snooze was not woken", extra={"conversation": conv.id, "why": exc.message})
+        except Exception:
+            # The store failed (memory is as before): a timed snooze tries again shortly, one
+            # waiting for a reply at the next message. A customer's message that woke it is
+            # committed already and is answered regardless.
+            log.exception("waking a snoozed conversation failed", extra={"conversation": conv.id})
+            until = conv.snoozed_until
+            if conv.snooze_mode == "until" and until is not None and conv.id not in self._timers:
+                self._timers[conv.id] = asyncio.get_running_loop().call_later(
+                    WAKE_RETRY_S, self._due, conv.id, until
+                )
 
     def restore(self) -> None:
         """At start-up: schedule every snooze with a time; those already due wake at once."""

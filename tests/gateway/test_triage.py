@@ -8,7 +8,10 @@ import asyncio
 from datetime import datetime, timedelta
 from typing import Any
 
+import pytest
+
 from services.gateway.server import Gateway
+from services.hub import snoozes
 from services.store.models import Conversation, LifecycleEvent, utcnow
 from tests.gateway.conftest import RunningGateway, start_gateway
 from tests.gateway.test_conversations import available, chat_and_offer, rows
@@ -250,3 +253,35 @@ async def test_snoozes_survive_a_gateway_restart(db_url: str) -> None:
         await back.close()
     finally:
         await gw.close()
+
+
+async def test_a_wake_the_store_refused_is_tried_again_and_never_fails_the_message(
+    gateway: RunningGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a1 = await available(gateway.url, "a1")
+    visitor, conv = await owned(gateway, a1)
+    transitions = gateway.gw.hub.transitions
+    amend = transitions.amend
+    failures = []
+
+    async def failing_once(c: Any, actor: int | None, *args: Any, **kw: Any) -> Any:
+        if actor is None and not failures:  # the first wake
+            failures.append(c.id)
+            raise RuntimeError("the store is away")
+        return await amend(c, actor, *args, **kw)
+
+    monkeypatch.setattr(transitions, "amend", failing_once)
+    monkeypatch.setattr(snoozes, "WAKE_RETRY_S", 0.3)
+    # Waiting for a reply: the customer's message is acknowledged though the wake failed, and
+    # the next one wakes it.
+    await a1.ok("conversation.snooze", {"conversation_id": conv["id"], "until_reply": True})
+    assert (await visitor.say("Первое"))["type"] == "ack"
+    assert failures == [conv["id"]]
+    assert gateway.gw.hub.convs[conv["id"]].snooze_mode == "reply"
+    assert (await visitor.say("Второе"))["type"] == "ack"
+    await a1.event("conversation.updated", woken="customer")
+    # A timed one tries again shortly.
+    failures.clear()
+    await a1.ok("conversation.snooze", {"conversation_id": conv["id"], "until": later(0.3)})
+    woke = await a1.event("conversation.updated", woken="time", timeout=5)
+    assert failures == [conv["id"]] and woke["data"]["conversation"]["snooze_mode"] is None
