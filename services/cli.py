@@ -1,4 +1,5 @@
-"""``omnidesk-gateway``: serve, migrate, seed the demo, manage operators and queues, run the demo.
+"""``omnidesk-gateway``: serve, migrate, seed the demo, manage operators, queues and the team's
+canned responses, run the demo.
 
 Ordinary bad input (an existing or unknown username, a bad skill, channel or time zone) ends
 with one line on stderr and exit code 1, never a traceback: the traceback of a failed insert
@@ -239,6 +240,30 @@ def cmd_list_queues(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_canned_import(args: argparse.Namespace) -> int:
+    from services.admin import canned
+
+    cfg = _configured(args)
+    path = Path(args.file)
+    added, changed = _on_store(cfg, lambda engine: canned.import_team(engine, path))
+    print(
+        f"team canned responses: {added} added, {changed} changed; "
+        "running gateways tell the desktops within seconds"
+    )
+    return 0
+
+
+def cmd_canned_list(args: argparse.Namespace) -> int:
+    from services.admin import canned
+
+    cfg = _configured(args)
+    lines = _on_store(cfg, canned.list_team)
+    print(
+        "\n".join(lines) if lines else "no team canned responses yet (add them with canned import)"
+    )
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """The embedded default: SQLite in the data folder, demo data, simulated traffic."""
     from services.demo_seed import AlreadySeeded, seed_demo
@@ -384,6 +409,22 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("list-queues", help="show the queues and their settings")
     common(s)
     s.set_defaults(func=cmd_list_queues)
+
+    s = sub.add_parser("canned", help="the team's canned responses")
+    canned_sub = s.add_subparsers(dest="canned_command", required=True)
+    c = canned_sub.add_parser(
+        "import",
+        help="add or change team responses from a TOML or JSON file",
+        description="Each response has shortcut, language (ru or en), title, text and "
+        "optionally queue; one whose shortcut and language exist is changed. TOML: "
+        '[[responses]] tables; JSON: {"responses": [...]} or the list itself.',
+    )
+    common(c)
+    c.add_argument("file", help="a .toml or .json file")
+    c.set_defaults(func=cmd_canned_import)
+    c = canned_sub.add_parser("list", help="show the team's responses")
+    common(c)
+    c.set_defaults(func=cmd_canned_list)
 
     s = sub.add_parser("demo", help="seed if empty, then serve with simulated traffic")
     common(s)

@@ -2,7 +2,8 @@
 
 Everything comes from one ``random.Random(seed)``, so two databases seeded with the same
 arguments hold the same people, orders and messages (their timestamps are relative to the
-moment of seeding). Conversations are not created: the gateway opens them live.
+moment of seeding). Conversations are not created: the gateway opens them live. The team gets
+a handful of canned responses in Russian and English.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from services.domain.identity import (
     normalise_identity,
     normalise_phone,
 )
+from services.store import canned as stored_canned
 from services.store.models import (
     Channel,
     Customer,
@@ -82,6 +84,88 @@ _QUEUE_NAMES = {
     "sales": {"ru": "Продажи", "en": "Sales"},
     "billing": {"ru": "Счета и оплата", "en": "Billing"},
 }
+
+# --- canned responses --------------------------------------------------------------------------
+
+# shortcut, language, title, text, queue (None: every queue)
+_CANNED: list[tuple[str, str, str, str, str | None]] = [
+    (
+        "hello",
+        "ru",
+        "Приветствие",
+        "Здравствуйте, {customer.first_name}! Меня зовут {operator.name}, чем могу помочь?",
+        None,
+    ),
+    (
+        "hello",
+        "en",
+        "Greeting",
+        "Hello {customer.first_name}, this is {operator.name}. How can I help you today?",
+        None,
+    ),
+    (
+        "wait",
+        "ru",
+        "Минуту",
+        "Спасибо, что подождали! Сейчас всё проверю и вернусь с ответом через пару минут.",
+        None,
+    ),
+    (
+        "wait",
+        "en",
+        "One moment",
+        "Thank you for waiting! Let me check that for you; I will be back in a couple of minutes.",
+        None,
+    ),
+    (
+        "order",
+        "ru",
+        "Статус заказа",
+        "{customer.first_name}, ваш заказ {order.last_number} уже в пути. "
+        "Ссылку для отслеживания мы отправили по SMS.",
+        None,
+    ),
+    (
+        "order",
+        "en",
+        "Order status",
+        "{customer.first_name}, your order {order.last_number} is on its way. "
+        "We have sent you the tracking link by text message.",
+        None,
+    ),
+    (
+        "refund",
+        "ru",
+        "Возврат денег",
+        "Оформили возврат по заказу {order.last_number}. Деньги вернутся на карту в течение "
+        "10 рабочих дней.",
+        "billing",
+    ),
+    (
+        "refund",
+        "en",
+        "Refund",
+        "We have issued a refund for order {order.last_number}. The money will be back on your "
+        "card within 10 working days.",
+        "billing",
+    ),
+    (
+        "bye",
+        "ru",
+        "Прощание",
+        "Рада была помочь, {customer.first_name}! Если появятся вопросы, пишите, мы на связи. "
+        "Хорошего дня!",
+        None,
+    ),
+    (
+        "bye",
+        "en",
+        "Goodbye",
+        "Glad I could help, {customer.first_name}! If anything else comes up, just write to us. "
+        "Have a nice day!",
+        None,
+    ),
+]
 
 # --- products ----------------------------------------------------------------------------------
 
@@ -893,6 +977,14 @@ def seed_demo(engine: Engine, *, customers: int = 200, seed: int = 7) -> dict[st
         popularity = [weight for *_, weight in _PRODUCTS]
         session.add_all([*operators, *queues, *products])
         session.flush()
+        queue_ids = {queue.name: queue.id for queue in queues}
+        canned = [
+            stored_canned.TeamEntry(
+                shortcut, language, title, text, queue_ids[queue] if queue else None
+            )
+            for shortcut, language, title, text, queue in _CANNED
+        ]
+        stored_canned.upsert_team(session.connection(), canned, now)
         seeder.agents = [op for op in operators if op.role != Role.ADMIN.value]
 
         people = [seeder.make_person() for _ in range(customers)]
@@ -956,4 +1048,5 @@ def seed_demo(engine: Engine, *, customers: int = 200, seed: int = 7) -> dict[st
             "timeline_events": len(events),
             "order_deliveries": len(deliveries),
             "order_status_history": len(history),
+            "canned_responses": len(canned),
         }

@@ -15,6 +15,7 @@ CODES: dict[type[domain.DomainError], ErrorCode] = {
     domain.RateLimited: ErrorCode.RATE_LIMITED,
     domain.TooLarge: ErrorCode.FILE_TOO_LARGE,
     domain.UnsupportedType: ErrorCode.FILE_TYPE_NOT_ALLOWED,
+    domain.LimitReached: ErrorCode.LIMIT_REACHED,
 }
 
 

@@ -51,3 +51,7 @@ class TooLarge(DomainError):
 
 class UnsupportedType(DomainError):
     """A file whose content is not one of the accepted types."""
+
+
+class LimitReached(DomainError):
+    """There are as many of something as there may be (canned responses of a scope)."""

@@ -7,7 +7,9 @@ queues table:
   deactivated (``deactivate-operator``) is closed with 4401 and a reason saying which; its
   conversations are left to the hub's disconnect grace, as for any desktop that went away;
 - a queue that was added or changed (``add-queue``, ``update-queue``) replaces the hub's view
-  of it, so routing and transfers use it without a restart.
+  of it, so routing and transfers use it without a restart;
+- a newer revision of the team's canned responses than this gateway announced (``canned
+  import``, another gateway node) tells every connected desktop to list them again.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, select
 
-from services.store import tables
+from services.store import canned, tables
 
 if TYPE_CHECKING:
     from services.gateway.operator_session import OperatorSession
@@ -59,10 +61,11 @@ class StoreWatch:
 
     async def check(self) -> None:
         digests = sorted(set(self.sessions.values()))
-        tokens, queues = await self.gateway.store.read(
+        tokens, queues, team_canned = await self.gateway.store.read(
             functools.partial(_read_changes, digests=digests)
         )
         self.gateway.hub.sync_queues(queues)
+        self.gateway.hub.canned.team_changed_elsewhere(team_canned)
         for session, digest in list(self.sessions.items()):
             reason = _close_reason(tokens.get(digest))
             if reason is None:
@@ -84,7 +87,9 @@ def _close_reason(token: Any) -> str | None:
     return None
 
 
-def _read_changes(conn: Connection, digests: Sequence[str]) -> tuple[dict[str, Any], list[Any]]:
+def _read_changes(
+    conn: Connection, digests: Sequence[str]
+) -> tuple[dict[str, Any], list[Any], int]:
     session_tokens, operators = tables.session_tokens, tables.operators
     found: dict[str, Any] = {}
     for start in range(0, len(digests), DIGESTS_PER_STATEMENT):
@@ -95,4 +100,6 @@ def _read_changes(conn: Connection, digests: Sequence[str]) -> tuple[dict[str, A
             .where(session_tokens.c.token_hash.in_(chunk))
         ).all()
         found.update({row.token_hash: row for row in rows})
-    return found, list(conn.execute(select(tables.queues)).all())
+    queues = list(conn.execute(select(tables.queues)).all())
+    team_canned = canned.revisions(conn, [canned.TEAM_OWNER])[canned.TEAM_OWNER]
+    return found, queues, team_canned

@@ -68,6 +68,7 @@ class EventBus:
         self._pending: dict[int, QueueChange] = {}
         self._flush_scheduled = False
         self._batch = 0
+        self._other = 0
 
     # -- subscriptions ----------------------------------------------------------------------
     def subscribe(self, operator_id: int, sub: Subscriber) -> None:
@@ -91,6 +92,19 @@ class EventBus:
         for event in events:
             for sub in self.subscribers.get(event.operator_id, ()):
                 sub.push(event)
+
+    # -- other live frames ------------------------------------------------------------------
+    def broadcast_live(
+        self, name: str, data: dict[str, Any], to: Iterable[int] | None = None
+    ) -> None:
+        """One live frame about shared state other than the queue (canned responses), to the
+        sockets of ``to`` or of every connected operator; encoded once."""
+        self._other += 1
+        key = (name, self._other)
+        frame = encode(Live(name, data))
+        for op_id in self.subscribers if to is None else to:
+            for sub in self.subscribers.get(op_id, ()):
+                sub.live(key, frame)
 
     # -- live views of the queue ------------------------------------------------------------
     def queue_changed(self, change: QueueChange, conversation_id: int) -> None:

@@ -30,6 +30,7 @@ from services.domain.inbox import (
 from services.domain.routing import OperatorState, QueueState
 from services.hub import maintenance
 from services.hub.bus import EventBus, Subscriber
+from services.hub.canned import CannedResponses
 from services.hub.config import HubConfig
 from services.hub.conversations import Conversations
 from services.hub.csat import Csat
@@ -44,8 +45,10 @@ from services.hub.outreach import Outreach
 from services.hub.reads import Reads
 from services.hub.router import Router
 from services.hub.sla import ResponseTimers
+from services.hub.snoozes import Snoozes
 from services.hub.state import Conv, LiveState, State, is_supervisor
 from services.hub.transitions import Transitions
+from services.hub.triage import Triage
 from services.protocol.channels import CHANNELS, address_for
 from services.store import queries, tables
 from services.store.blobs import BlobStore
@@ -77,7 +80,8 @@ class Hub:
         )
         self.transitions = Transitions(store, self.state, self.bus, lambda: self.router.request())
         self.router = Router(store, self.state, self.bus, self.transitions, self.config, self.spawn)
-        self.transitions.on_settled = self.router.cancel_offer_timer
+        self.snoozes = Snoozes(self.state, self.transitions, self.spawn)
+        self.transitions.on_settled = self._settled
         self.timers = ResponseTimers(store, self.state, self.spawn)
         self.transitions.on_committed = self.timers.schedule
         self.customers = CustomerDirectory(store, self.state)
@@ -93,7 +97,10 @@ class Hub:
             self.transitions,
             self.files,
             self.timers,
+            self.snoozes,
         )
+        self.triage = Triage(self.state, self.transitions)
+        self.canned = CannedResponses(store, self.state, self.bus)
         self.conversations = Conversations(
             store,
             self.state,
@@ -164,6 +171,10 @@ class Hub:
                 accepted_at=c.accepted_at,
                 awaiting_since=c.awaiting_since,
                 breached=c.sla_breached_at is not None,
+                tags=list(c.tags or []),
+                priority=c.priority,
+                snoozed_until=c.snoozed_until,
+                snooze_mode=c.snooze_mode,
             )
             if conv.state == State.OFFERED:
                 # Offers do not survive a restart: back to the queue, owner preferred.
@@ -176,9 +187,12 @@ class Hub:
         self.timers.schedule_all(self.state.convs.values())
         self.nba.stats.load(await self.store.read(nba.load_counts))
         await self.files.start()
+        await self.canned.start()
+        self.snoozes.restore()
         self._tasks.add(asyncio.get_running_loop().create_task(self._tick()))
 
     async def close(self) -> None:
+        self.snoozes.close()
         for task in list(self._tasks):
             task.cancel()
         for task in list(self._tasks):
@@ -186,6 +200,10 @@ class Hub:
                 await task
         self.router.close()
         self.timers.close()
+
+    def _settled(self, conv: Conv) -> None:
+        self.router.cancel_offer_timer(conv)
+        self.snoozes.settled(conv)
 
     def spawn(self, coro: Awaitable[Any]) -> None:
         task = asyncio.ensure_future(coro)
@@ -349,6 +367,14 @@ class Hub:
             "message.send": self.messaging.message_send,
             "note.add": self.messaging.note_add,
             "hint.respond": self.hints.respond,
+            "conversation.tag": self.triage.tag,
+            "conversation.set_priority": self.triage.set_priority,
+            "conversation.snooze": self.snoozes.snooze,
+            "conversation.unsnooze": self.snoozes.unsnooze,
+            "canned.list": self.canned.list,
+            "canned.create": self.canned.create,
+            "canned.update": self.canned.update,
+            "canned.delete": self.canned.delete,
             "customer.open": self.reads.customer_open,
             "timeline.page": self.reads.timeline_page,
             "customer.search": self.reads.customer_search,

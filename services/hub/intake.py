@@ -15,6 +15,7 @@ from services.hub.customers import CustomerDirectory
 from services.hub.files import Files
 from services.hub.router import Router
 from services.hub.sla import ResponseTimers, sla_update
+from services.hub.snoozes import Snoozes
 from services.hub.state import IN_QUEUE, WORKING, Conv, LiveState, State
 from services.hub.transitions import Transitions
 from services.protocol.events import EventName
@@ -35,6 +36,7 @@ class Intake:
         transitions: Transitions,
         files: Files,
         timers: ResponseTimers,
+        snoozes: Snoozes,
     ) -> None:
         self.store = store
         self.state = state
@@ -43,6 +45,7 @@ class Intake:
         self.transitions = transitions
         self.files = files
         self.timers = timers
+        self.snoozes = snoozes
         self._locks: dict[int, asyncio.Lock] = {}
 
     def customer_lock(self, customer_id: int) -> asyncio.Lock:
@@ -163,6 +166,8 @@ class Intake:
             self.router.request()
         elif conv.state == State.QUEUED:
             self.router.request()
+        else:
+            await self.snoozes.customer_wrote(conv)
         return IngestResult(customer_id, conv_id, item_id)
 
     async def _stored(self, msg: InboundMessage) -> tuple[int, int] | None:

@@ -22,6 +22,7 @@ from services.hub.config import HubConfig
 from services.hub.state import WORKING, Conv, LiveState, State
 from services.hub.transitions import Transitions
 from services.protocol.events import EventName
+from services.protocol.triage import PRIORITY_RANK
 from services.store import tables
 from services.store.models import utcnow
 from services.store.rows import add_lifecycle
@@ -143,9 +144,12 @@ class Router:
             if self.bus.connected(op.id) and offers[op.id] < limit
         ]
 
-        def order(c: Conv) -> tuple[int, datetime]:
+        def order(c: Conv) -> tuple[int, int, datetime]:
+            # The queue's priority, then the conversation's own within it, then the longest
+            # waiting.
             q = self.state.queue_of(c)
-            return (-(q.priority if q else 0), c.queued_at or now)
+            rank = PRIORITY_RANK.get(c.priority, 0)
+            return (-(q.priority if q else 0), -rank, c.queued_at or now)
 
         for conv in sorted(waiting, key=order):
             if not ops:

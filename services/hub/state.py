@@ -15,6 +15,7 @@ from typing import Any
 from services.domain.errors import Forbidden, NotFound
 from services.domain.routing import OperatorState, QueueState
 from services.protocol.channels import response_target
+from services.protocol.triage import DEFAULT_PRIORITY
 from services.store.models import ConversationState, utcnow
 from services.store.queries import iso
 
@@ -55,6 +56,11 @@ class Conv:
     def decline(self, operator_id: int) -> None:
         self.declined.add(operator_id)
         self.declined_at = utcnow()
+
+    tags: list[str] = field(default_factory=list)
+    priority: str = DEFAULT_PRIORITY
+    snoozed_until: datetime | None = None
+    snooze_mode: str | None = None  # None: not snoozed; "until" or "reply"
 
     @property
     def holder(self) -> int | None:
@@ -98,6 +104,10 @@ class Conv:
             "accepted_at": iso(self.accepted_at),
             "sla": self.sla_view(),
             "version": self.version,
+            "tags": list(self.tags),
+            "priority": self.priority,
+            "snoozed_until": iso(self.snoozed_until),
+            "snooze_mode": self.snooze_mode,
         }
 
 

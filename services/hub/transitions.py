@@ -27,6 +27,10 @@ from services.store.writer import WriteBatch
 Notify = dict[int, tuple[str, dict[str, Any]]]
 # Moments memory keeps of a conversation, stamped with the transaction's time ("True").
 STAMPED = ("held_at", "queued_at", "accepted_at")
+# The columns of a conversation that is not snoozed.
+UNSNOOZED: dict[str, Any] = {"snoozed_until": None, "snooze_mode": None}
+# Columns of a conversation that are not its state, changed by Transitions.amend.
+AMENDABLE = frozenset({"tags", "priority", "snoozed_until", "snooze_mode"})
 
 
 class Transitions:
@@ -75,11 +79,16 @@ class Transitions:
             "queue_id": conv.queue_id,
             "queued_at": conv.queued_at,
             "accepted_at": conv.accepted_at,
+            "snoozed_until": conv.snoozed_until,
+            "snooze_mode": conv.snooze_mode,
         }
+        if conv.snooze_mode is not None:
+            # Any change of state ends a snooze: it is a pause of an active conversation.
+            changes = {**changes, **UNSNOOZED}
         memory = {
             k: v
             for k, v in changes.items()
-            if k in ("operator_id", "offered_to", "preferred_operator_id", "queue_id")
+            if k in ("operator_id", "offered_to", "preferred_operator_id", "queue_id", *UNSNOOZED)
         }
         for name in STAMPED:
             if name in changes:
@@ -152,6 +161,8 @@ class Transitions:
                     queue_id=before["queue_id"],
                     queued_at=before["queued_at"],
                     accepted_at=before["accepted_at"],
+                    snoozed_until=before["snoozed_until"],
+                    snooze_mode=before["snooze_mode"],
                 )
             raise
         for name in stamped:
@@ -163,6 +174,60 @@ class Transitions:
         self.on_committed(conv)
         self.queue_changed(conv, before["state"], skip=recipients)
         self.request_route()
+        return result
+
+    async def amend(
+        self,
+        conv: Conv,
+        actor: int | None,
+        changes: dict[str, Any],
+        lifecycle: str,
+        details: dict[str, Any],
+        *,
+        idem: tuple[int, str, str] | None = None,
+        event: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Compare-and-set what a conversation carries besides its state (tags, priority,
+        snooze): memory first, then the row, its lifecycle event, ``conversation.updated`` to
+        the holder and the actor (with ``event``'s fields) and the idempotency result in one
+        transaction; queue watchers hear of it after commit."""
+        unknown = set(changes) - AMENDABLE
+        assert not unknown, f"not amendable: {sorted(unknown)}"
+        version = conv.version
+        before = {name: getattr(conv, name) for name in changes}
+        self.state.change(conv, version=version + 1, **changes)
+        recipients = {op_id for op_id in (conv.holder, actor) if op_id is not None}
+        view = conv.view()
+        extra = event or {}
+
+        def job(b: WriteBatch) -> dict[str, Any]:
+            res = b.execute(
+                update(tables.conversations)
+                .where(
+                    tables.conversations.c.id == conv.id,
+                    tables.conversations.c.version == version,
+                )
+                .values(version=version + 1, **changes)
+            )
+            if res.rowcount != 1:
+                raise Conflict(f"conversation {conv.id} was changed by someone else")
+            add_lifecycle(b, conv.id, lifecycle, actor, conv.queue_id, details)
+            for op_id in recipients:
+                b.emit(op_id, EventName.CONVERSATION_UPDATED, {"conversation": view, **extra})
+            result = {"conversation": view}
+            if idem is not None:
+                add_idempotency(b, idem, result)
+            return result
+
+        try:
+            result = await self.store.write(job)
+        except BaseException:
+            if conv.version == version + 1:
+                self.state.change(conv, version=version, **before)
+            raise
+        self.queue_changed(conv, conv.state, skip=recipients)
+        if conv.state == State.QUEUED:
+            self.request_route()  # a new priority may change who goes first
         return result
 
     def queue_changed(self, conv: Conv, was: str | None, *, skip: Iterable[int] = ()) -> None:

@@ -6,10 +6,13 @@ rejected so that a typo fails loudly instead of being ignored.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
 import msgspec
 
+from services.protocol import triage
+from services.protocol.canned import Language, Scope
 from services.protocol.channels import ChannelName
 from services.protocol.framing import MAX_ID
 
@@ -144,6 +147,67 @@ class ConversationStart(Args):
     subject: Text = ""
 
 
+# Tags and canned fields are trimmed, normalised and bounded by the gateway; these bounds only
+# keep what reaches it small (services.protocol.triage and .canned say what is accepted).
+RawTag = Annotated[str, msgspec.Meta(max_length=64)]
+TagList = Annotated[list[RawTag], msgspec.Meta(max_length=triage.MAX_TAGS)]
+Version = Annotated[int, msgspec.Meta(ge=0, le=MAX_ID)]
+Shortcut = Annotated[str, msgspec.Meta(max_length=64)]
+Title = Annotated[str, msgspec.Meta(max_length=256)]
+AwareTime = Annotated[datetime, msgspec.Meta(tz=True)]
+
+
+class ConversationTag(Args):
+    conversation_id: Id
+    add: TagList = []
+    remove: TagList = []
+
+
+class SetPriority(Args):
+    conversation_id: Id
+    priority: triage.Priority
+
+
+class Snooze(Args):
+    conversation_id: Id
+    until: AwareTime | None = None
+    until_reply: bool = False
+
+
+class CannedList(Args):
+    # The versions the desktop has cached: when both are current, no responses are sent.
+    team_version: Version | None = None
+    personal_version: Version | None = None
+    after: Id | None = None  # cursor: the id of the last response of the page before
+    limit: Count = MAX_PAGE
+
+
+class CannedCreate(Args):
+    scope: Scope
+    shortcut: Shortcut
+    title: Title
+    language: Language
+    text: Text
+    queue_id: Id | None = None
+
+
+class CannedUpdate(Args):
+    canned_id: Id
+    # The response's version the change was made from: a newer one is a conflict.
+    version: Version | None = None
+    shortcut: Shortcut | msgspec.UnsetType = msgspec.UNSET
+    title: Title | msgspec.UnsetType = msgspec.UNSET
+    language: Language | msgspec.UnsetType = msgspec.UNSET
+    text: Text | msgspec.UnsetType = msgspec.UNSET
+    # null: offered in every queue again.
+    queue_id: Id | msgspec.UnsetType | None = msgspec.UNSET
+
+
+class CannedDelete(Args):
+    canned_id: Id
+    version: Version | None = None
+
+
 Role = Literal["agent", "supervisor", "admin"]
 # Who may run a command: an agent's commands are open to every role, a supervisor's to
 # supervisors and admins.
@@ -179,6 +243,14 @@ COMMANDS: dict[str, CommandSpec] = {
         CommandSpec("customer.remove_contact", ContactChange, True),
         CommandSpec("conversation.start", ConversationStart, True),
         CommandSpec("order.get", OrderGet, False),
+        CommandSpec("conversation.tag", ConversationTag, True),
+        CommandSpec("conversation.set_priority", SetPriority, True),
+        CommandSpec("conversation.snooze", Snooze, True),
+        CommandSpec("conversation.unsnooze", ConversationRef, True),
+        CommandSpec("canned.create", CannedCreate, True),
+        CommandSpec("canned.update", CannedUpdate, True),
+        CommandSpec("canned.delete", CannedDelete, True),
+        CommandSpec("canned.list", CannedList, False),
         CommandSpec("customer.open", CustomerOpen, False),
         CommandSpec("timeline.page", TimelinePage, False),
         CommandSpec("customer.search", CustomerSearch, False),

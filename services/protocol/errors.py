@@ -27,6 +27,7 @@ class ErrorCode(enum.StrEnum):
     CHANNEL_UNAVAILABLE = "channel_unavailable"
     FILE_TOO_LARGE = "file_too_large"  # an attachment over the size limit
     FILE_TYPE_NOT_ALLOWED = "file_type_not_allowed"  # its content is not an accepted type
+    LIMIT_REACHED = "limit_reached"  # as many of something as there may be (canned responses)
     INTERNAL_ERROR = "internal_error"
 
 

@@ -28,6 +28,7 @@ class LiveName(enum.StrEnum):
     # unsequenced: views of shared state
     QUEUE_UPDATED = "queue.updated"
     QUEUE_RESYNC = "queue.resync"
+    CANNED_CHANGED = "canned.changed"
 
 
 ConversationView = dict[str, Any]  # docs/protocol.md §5: id, customer_id, channel, state, …
@@ -53,6 +54,8 @@ class ConversationOfferWithdrawn(TypedDict):
 
 class ConversationUpdated(TypedDict):
     conversation: ConversationView
+    # A snoozed conversation woke: "time" (its time came) or "customer" (the customer wrote).
+    woken: NotRequired[str]
 
 
 class TimelineItem(TypedDict):
@@ -89,6 +92,13 @@ class QueueUpdated(TypedDict):
     customer: CustomerRef
 
 
+class CannedChanged(TypedDict):
+    scope: str  # team, personal
+    version: int  # the scope's version after the change
+    change: str  # created, updated, deleted; reloaded: changed elsewhere, list them again
+    response: NotRequired[dict[str, Any]]  # docs/protocol.md: a canned response (not with reloaded)
+
+
 PAYLOADS: dict[str, type[Any]] = {
     EventName.CONVERSATION_OFFERED: ConversationOffered,
     EventName.CONVERSATION_OFFER_WITHDRAWN: ConversationOfferWithdrawn,
@@ -99,4 +109,5 @@ PAYLOADS: dict[str, type[Any]] = {
     EventName.HINTS_UPDATED: HintsUpdated,
     EventName.CUSTOMER_UPDATED: CustomerUpdated,
     LiveName.QUEUE_UPDATED: QueueUpdated,
+    LiveName.CANNED_CHANGED: CannedChanged,
 }

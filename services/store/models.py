@@ -273,6 +273,14 @@ class Conversation(Base):
     resolution: Mapped[str | None] = mapped_column(Text, nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(nullable=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Short labels, lower case, at most 20 (services.protocol.triage).
+    tags: Mapped[list[Any]] = mapped_column(default=list, server_default="[]")
+    # low, normal, high, urgent: the higher are routed first within their queue.
+    priority: Mapped[str] = mapped_column(String(8), default="normal", server_default="normal")
+    # Snoozed: set aside until a time ("until") or until the customer writes ("reply"); a
+    # customer's message wakes it in either mode.
+    snoozed_until: Mapped[datetime | None] = mapped_column(nullable=True)
+    snooze_mode: Mapped[str | None] = mapped_column(String(8), nullable=True)
 
     __table_args__ = (
         Index(None, "customer_id", "state"),
@@ -582,3 +590,39 @@ class OrderStatusChange(Base):
     note: Mapped[str] = mapped_column(String(300), default="")
 
     __table_args__ = (Index(None, "customer_id", "order_number", "at"),)
+
+
+class CannedResponse(Base):
+    """A ready answer operators insert with ``/shortcut``: the team's (``owner_id`` 0, every
+    operator may use it) or one operator's own (``owner_id`` is theirs)."""
+
+    __tablename__ = "canned_responses"
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    scope: Mapped[str] = mapped_column(String(16))
+    owner_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Offered only in conversations of this queue; none: in every queue.
+    queue_id: Mapped[int | None] = mapped_column(ForeignKey("queues.id"), nullable=True)
+    shortcut: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(120))
+    language: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(Text)
+    # Bumped by every change: an update or delete may name the version it was made from.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    # None: the command line (``canned import``).
+    created_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    updated_by: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+    __table_args__ = (UniqueConstraint("owner_id", "language", "shortcut"),)
+
+
+class CannedRevision(Base):
+    """How many times a set of canned responses changed (``owner_id`` 0: the team's, otherwise
+    an operator's own): the version a desktop caches them by."""
+
+    __tablename__ = "canned_revisions"
+
+    owner_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    revision: Mapped[int] = mapped_column(BigInteger)

@@ -61,3 +61,8 @@ from services.store.models import OrderDelivery, OrderStatusChange  # noqa: E402
 
 order_deliveries = table_of(OrderDelivery)
 order_status_history = table_of(OrderStatusChange)
+# Canned responses and their revisions (appended with their migration, 0005).
+from services.store.models import CannedResponse, CannedRevision  # noqa: E402
+
+canned_responses = table_of(CannedResponse)
+canned_revisions = table_of(CannedRevision)

@@ -82,7 +82,11 @@ def test_every_event_of_the_protocol_becomes_its_signal_and_an_unknown_one_is_lo
             [conv, customer],
         ),
     }
-    assert {*cases, LiveName.QUEUE_RESYNC} == {*EventName, *LiveName}
+    # The gateway sends canned.changed (docs/protocol.md §5.2) before the desktop handles it:
+    # its canned-responses UI comes next, and then its case moves into the table above.
+    not_yet = {LiveName.CANNED_CHANGED}
+    assert not_yet.isdisjoint(s._handlers), "handled now: give it a case above"
+    assert {*cases, LiveName.QUEUE_RESYNC, *not_yet} == {*EventName, *LiveName}
     for name, (data, signal, args) in cases.items():
         with qtbot.waitSignal(signal, timeout=1000) as got:
             s._on_event(str(name), data, 1)

@@ -39,11 +39,13 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
         "add-queue",
         "update-queue",
         "list-queues",
+        "canned import",
+        "canned list",
         "demo",
     ],
 )
 def test_every_command_has_help(command: str) -> None:
-    r = cli(command, "--help")
+    r = cli(*command.split(), "--help")
     assert r.returncode == 0
     assert "--config" in r.stdout and "--database-url" in r.stdout
 
@@ -53,6 +55,28 @@ def test_top_level_help_lists_commands() -> None:
     assert r.returncode == 0
     for word in ("serve", "seed-demo", "migrate", "add-operator", "demo", "OMNIDESK_"):
         assert word in r.stdout
+
+
+def test_canned_import_and_list_with_one_clear_line_for_a_bad_file(tmp_path: Path) -> None:
+    data = ["--data-dir", str(tmp_path)]
+    assert cli("canned", "list", *data).stdout.startswith("no team canned responses yet")
+    good = tmp_path / "canned.toml"
+    good.write_text(
+        '[[responses]]\nshortcut = "hello"\nlanguage = "en"\ntitle = "Hello"\n'
+        'text = "Hello {customer.first_name}!"\n',
+        encoding="utf-8",
+    )
+    r = cli("canned", "import", str(good), *data)
+    assert r.returncode == 0, r.stderr
+    assert "1 added, 0 changed" in r.stdout
+    assert cli("canned", "list", *data).stdout.strip() == "en  /hello  Hello"
+    bad = tmp_path / "canned.json"
+    bad.write_text('[{"shortcut": "hi", "language": "de", "title": "Hi", "text": "Hi"}]')
+    r = cli("canned", "import", str(bad), *data)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert r.stderr.strip().splitlines()[-1] == (
+        "omnidesk-gateway: response 1 (/hi): bad language 'de': one of ru, en"
+    )
 
 
 def test_seed_demo_once_and_a_clear_refusal_the_second_time(tmp_path: Path) -> None:

@@ -383,9 +383,9 @@ def test_any_aware_instant_round_trips(engine: Engine, at: datetime) -> None:
 def test_migration_0007_finds_what_open_conversations_wait_for(engine: Engine) -> None:
     """Conversations open when the response timers came keep what they owe: the customer's
     oldest message no reply followed (none if answered, or closed)."""
-    downgrade(engine, "0004")
+    downgrade(engine, "0008")  # the revision before 0007
     t0 = datetime(2026, 12, 4, 10, 0, tzinfo=UTC)
-    convs, timeline = tables.conversations, tables.timeline
+    convs = tables.conversations
     with engine.begin() as conn:
         conn.execute(tables.customers.insert().values(id=1, display_name="Ольга"))
         conn.execute(
@@ -397,23 +397,31 @@ def test_migration_0007_finds_what_open_conversations_wait_for(engine: Engine) -
         cases = {1: ("active", "i"), 2: ("active", "ioii"), 3: ("held", "io"), 4: ("closed", "i")}
         item = 0
         for conv_id, (state, turns) in cases.items():
+            # Only the columns the schema had then (the models know later ones).
             conn.execute(
-                convs.insert().values(
-                    id=conv_id, customer_id=1, channel="webchat", state=state, queued_at=t0
-                )
+                text(
+                    "INSERT INTO conversations (id, customer_id, channel, state, queued_at,"
+                    " version, hold_seconds, last_activity_at, created_at, subject)"
+                    " VALUES (:id, 1, 'webchat', :state, :t0, 0, 0, :t0, :t0, '')"
+                ),
+                {"id": conv_id, "state": state, "t0": t0},
             )
             for n, turn in enumerate(turns):
                 item += 1
                 conn.execute(
-                    timeline.insert().values(
-                        id=item,
-                        customer_id=1,
-                        conversation_id=conv_id,
-                        kind="message",
-                        channel="webchat",
-                        direction="in" if turn == "i" else "out",
-                        created_at=t0 + timedelta(minutes=n),
-                    )
+                    text(
+                        "INSERT INTO timeline_events (id, customer_id, conversation_id, kind,"
+                        " channel, direction, created_at, author_label, subject, body,"
+                        " attachments, extra)"
+                        " VALUES (:id, 1, :conv, 'message', 'webchat', :direction, :at,"
+                        " '', '', '', '[]', '{}')"
+                    ),
+                    {
+                        "id": item,
+                        "conv": conv_id,
+                        "direction": "in" if turn == "i" else "out",
+                        "at": t0 + timedelta(minutes=n),
+                    },
                 )
     migrate(engine)
     with engine.connect() as conn:

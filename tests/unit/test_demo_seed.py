@@ -13,9 +13,11 @@ from sqlalchemy.orm import Session
 
 from services.auth import verify_password
 from services.demo_seed import AlreadySeeded, feminine_surname, seed_demo, transliterate
+from services.domain.canned import check_fields
 from services.domain.identity import normalise_email, normalise_identity, normalise_phone
 from services.store.db import make_engine, migrate
 from services.store.models import (
+    CannedResponse,
     Conversation,
     Customer,
     Identity,
@@ -76,6 +78,7 @@ def test_counts_match_the_database(seeded: tuple[Engine, dict[str, int]], sessio
         "timeline_events": TimelineEvent,
         "order_deliveries": OrderDelivery,
         "order_status_history": OrderStatusChange,
+        "canned_responses": CannedResponse,
     }
     assert set(counts) == set(models)
     for name, model in models.items():
@@ -272,6 +275,21 @@ def test_timeline(session: Session) -> None:
             assert purchase.order_number == e.extra["order_number"]
             assert purchase.order_number in e.subject
             assert abs(purchase.purchased_at - e.created_at) < timedelta(seconds=10)
+
+
+def test_team_canned_responses(session: Session) -> None:
+    """Every demo response passes the gateway's own checks, in Russian and in English alike."""
+    rows = session.scalars(select(CannedResponse)).all()
+    assert {(r.scope, r.owner_id) for r in rows} == {("team", 0)}
+    by_language: dict[str, set[str]] = {}
+    for r in rows:
+        fields = check_fields(r.shortcut, r.title, r.language, r.text)
+        assert (fields.shortcut, fields.title, fields.text) == (r.shortcut, r.title, r.text)
+        by_language.setdefault(r.language, set()).add(r.shortcut)
+    assert by_language["ru"] == by_language["en"] and len(by_language["ru"]) >= 5
+    billing = session.scalars(select(Queue.id).where(Queue.name == "billing")).one()
+    assert {r.shortcut for r in rows if r.queue_id is not None} == {"refund"}
+    assert {r.queue_id for r in rows if r.queue_id is not None} == {billing}
 
 
 def test_seeding_twice_is_refused(seeded: tuple[Engine, dict[str, int]]) -> None:
