@@ -23,6 +23,7 @@ class Canned:
     text: str
     language: str
     scope: str  # "team" or "personal"
+    queue_id: int | None = None  # offered only in this queue's conversations
 
     @classmethod
     def of(cls, raw: dict[str, Any]) -> Canned:
@@ -33,6 +34,7 @@ class Canned:
             text=str(raw.get("text") or ""),
             language=str(raw.get("language") or ""),
             scope=str(raw.get("scope") or "team"),
+            queue_id=int(raw["queue_id"]) if raw.get("queue_id") else None,
         )
 
 
@@ -53,10 +55,23 @@ class CannedIndex:
     def __len__(self) -> int:
         return len(self._items)
 
-    def search(self, query: str, language: str = "", limit: int = MAX_SHOWN) -> list[Canned]:
+    def all(self) -> list[Canned]:
+        return [item for item, *_ in self._items]
+
+    def search(
+        self,
+        query: str,
+        language: str = "",
+        queue_id: int | None = None,
+        limit: int = MAX_SHOWN,
+    ) -> list[Canned]:
+        """The best ``limit`` responses for ``query`` (what follows the "/"), of those offered
+        in ``queue_id``'s conversations (unrestricted ones everywhere)."""
         q = query.strip().lower()
         scored: list[tuple[int, int, int, Canned]] = []
         for item, shortcut, title, text in self._items:
+            if item.queue_id is not None and item.queue_id != queue_id:
+                continue
             if not q:
                 rank = 0
             elif shortcut.startswith(q):

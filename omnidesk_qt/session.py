@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
+from omnidesk_qt.canned import Canned, CannedIndex
 from omnidesk_qt.client import (
     Backoff,
     CommandError,
@@ -96,6 +97,10 @@ class Session(QObject):
         self._report_dirty = False
         self._reporting = False
         self._handlers = self._event_table()
+        # Canned responses the operator may use, and the versions they were read at.
+        self.canned = CannedIndex()
+        self._canned_versions: dict[str, int | None] = {"team": None, "personal": None}
+        self._canned_by_id: dict[int, Canned] = {}
         # The operator's replies on their way, for the feed to show before the gateway answers.
         self.replies = PendingReplies(lambda: str(self.operator.get("display_name") or ""), self)
         self.replies.follow(self.localQueued, self.commandDone, self.commandFailed)
@@ -152,7 +157,66 @@ class Session(QObject):
             # Resumed: the events are whole, but the queue is not in them (live frames are not
             # kept); what changed in it while the desktop was away comes with a snapshot.
             self._spawn(self.reload())
+        self._spawn(self.load_canned())  # changes while away came as live frames: not kept
         self._flush_soon()
+
+    # -- canned responses -----------------------------------------------------------------------
+    async def load_canned(self) -> None:
+        """Read the canned responses (page by page) unless the cached versions are current."""
+        responses: list[Canned] = []
+        after: int | None = None
+        try:
+            while True:
+                args: dict[str, Any] = {
+                    "team_version": self._canned_versions["team"],
+                    "personal_version": self._canned_versions["personal"],
+                }
+                if after is not None:
+                    args["after"] = after
+                page = await self.client.call("canned.list", args)
+                if page.get("unchanged"):
+                    return
+                responses += [Canned.of(r) for r in page.get("responses") or []]
+                after = page.get("cursor")
+                if not after:
+                    break
+        except (NotConnected, CommandError, TimeoutError) as exc:
+            log.info("canned responses not read: %s", exc)
+            return
+        self._canned_versions = {
+            "team": page.get("team_version"),
+            "personal": page.get("personal_version"),
+        }
+        self._canned_by_id = {r.id: r for r in responses}
+        self.canned.replace(responses)
+        self.cannedChanged.emit()
+
+    def _canned_changed(self, data: dict[str, Any]) -> None:
+        """One response changed: applied when it follows the version held, else all are read
+        again (a frame was missed, or they changed elsewhere)."""
+        scope = str(data.get("scope") or "")
+        version = data.get("version")
+        held = self._canned_versions.get(scope)
+        raw = data.get("response")
+        change = data.get("change")
+        if (
+            isinstance(raw, dict)
+            and isinstance(version, int)
+            and held is not None
+            and version == held + 1
+            and change in ("created", "updated", "deleted")
+        ):
+            response = Canned.of(raw)
+            if change == "deleted":
+                self._canned_by_id.pop(response.id, None)
+            else:
+                self._canned_by_id[response.id] = response
+            self._canned_versions[scope] = version
+            self.canned.replace(self._canned_by_id.values())
+            self.cannedChanged.emit()
+            return
+        self._canned_versions[scope] = None  # read them afresh
+        self._spawn(self.load_canned())
 
     async def reload(self) -> None:
         try:
@@ -176,6 +240,7 @@ class Session(QObject):
             EventName.HINTS_UPDATED: self._hints,
             EventName.CUSTOMER_UPDATED: lambda data: self.customerUpdated.emit(data),
             LiveName.QUEUE_UPDATED: self._queue_updated,
+            LiveName.CANNED_CHANGED: self._canned_changed,
             # Too many queue changes at once for a slow reader: read the queue afresh.
             LiveName.QUEUE_RESYNC: lambda _data: self._spawn(self.reload()),
         }
@@ -411,6 +476,7 @@ class Session(QObject):
 
     # -- the customer's details, orders, writing first ------------------------------------------
     customerUpdated = Signal(dict)  # {customer, identities}: a customer's details changed
+    cannedChanged = Signal()  # the canned responses (session.canned) changed
     orderLoaded = Signal(int, dict)  # customer id, the order (order.get)
 
     def command_keyed(self, name: str, args: dict[str, Any]) -> str:

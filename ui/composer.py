@@ -9,6 +9,7 @@ with that customer when the operator switches to another one and back.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
@@ -27,12 +28,16 @@ from PySide6.QtWidgets import (
 )
 
 from omnidesk_qt import placeholders
+from omnidesk_qt.canned import Canned, CannedIndex
 from omnidesk_qt.session import Session
 from omnidesk_qt.settings import Settings
 from services.protocol.channels import CHANNELS, ReplyAddress, reply_addresses
+from ui.canned_popup import CannedPopup
 from ui.labels import channel_names
 
 TEMPLATES_SETTING = "composer.templates"
+# "/" at the start or after a space, then what to look for: the canned-response search.
+_SLASH = re.compile(r"(?:^|\s)/([\w-]{0,32})$")
 
 
 def reply_channels(identities: list[dict[str, Any]]) -> list[ReplyAddress]:
@@ -112,6 +117,8 @@ class Composer(QWidget):
         self.editor.setTabChangesFocus(True)
         self.editor.installEventFilter(self)
         self.editor.textChanged.connect(self._update_state)
+        self.editor.textChanged.connect(self._slash_search)
+        self.editor.cursorPositionChanged.connect(self._slash_search)
         self.hint = QLabel(self)
         self.hint.setObjectName("ReplyHint")
         self.hint.setProperty("role", "muted")
@@ -133,6 +140,8 @@ class Composer(QWidget):
         self.setFocusProxy(self.editor)
         self.setTabOrder(self.editor, self.send_button)
 
+        self.canned_popup: CannedPopup | None = None  # made when "/" is first typed
+        self._slash_at = -1  # where the "/" of the search is in the text
         self._load_templates()
         settings.changed.connect(self._setting_changed)
         session.timelineItem.connect(self._timeline_item)
@@ -284,12 +293,91 @@ class Composer(QWidget):
             watched is self.editor
             and event.type() == QEvent.Type.KeyPress
             and isinstance(event, QKeyEvent)
+            and self._canned_keys(event)
+        ):
+            return True
+        if (
+            watched is self.editor
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
             and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
             and event.modifiers() & Qt.KeyboardModifier.ControlModifier
         ):
             self.send()
             return True
         return super().eventFilter(watched, event)
+
+    # -- canned responses: "/" in the editor ------------------------------------------------------
+    def canned_index(self) -> CannedIndex | None:
+        index = getattr(self.session, "canned", None)
+        return index if isinstance(index, CannedIndex) else None
+
+    def _slash_search(self) -> None:
+        """Typing "/" and a few letters lists the matching canned responses above the editor."""
+        index = self.canned_index()
+        cursor = self.editor.textCursor()
+        before = self.editor.toPlainText()[: cursor.position()]
+        found = _SLASH.search(before) if index is not None and len(index) else None
+        if found is None or cursor.hasSelection() or not self.editor.isEnabled():
+            self._close_canned()
+            return
+        assert index is not None
+        self._slash_at = found.start(1) - 1
+        query = found.group(1)
+        customer = self.card.get("customer") or {}
+        language = str(customer.get("language") or "")
+        matches = index.search(query, language, self._queue_id())
+        if self.canned_popup is None:
+            self.canned_popup = CannedPopup(self.window())
+            self.canned_popup.chosen.connect(self.insert_canned)
+        self.canned_popup.show_matches(matches, query, self.editor)
+
+    def _queue_id(self) -> int | None:
+        for conv in self.card.get("open_conversations") or []:
+            if conv.get("id") == self.conversation_id:
+                return int(conv["queue_id"]) if conv.get("queue_id") else None
+        return None
+
+    def _close_canned(self) -> None:
+        self._slash_at = -1
+        if self.canned_popup is not None and self.canned_popup.isVisible():
+            self.canned_popup.hide()
+
+    def _canned_keys(self, event: QKeyEvent) -> bool:
+        popup = self.canned_popup
+        if popup is None or not popup.isVisible():
+            return False
+        key = event.key()
+        if key in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+            popup.move_selection(-1 if key == Qt.Key.Key_Up else 1)
+            return True
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Tab) and not (
+            event.modifiers() & Qt.KeyboardModifier.ControlModifier
+        ):
+            chosen = popup.current()
+            if chosen is None:
+                return key != Qt.Key.Key_Tab
+            self.insert_canned(chosen)
+            return True
+        if key == Qt.Key.Key_Escape:
+            self._close_canned()
+            return True
+        return False
+
+    def insert_canned(self, response: Canned) -> None:
+        """The "/search" typed is replaced by the response, variables filled from the card; an
+        unfilled one is selected for the operator to type over."""
+        at = self._slash_at
+        cursor = self.editor.textCursor()
+        end = cursor.position()
+        self._close_canned()
+        if 0 <= at < end:
+            cursor.setPosition(at)
+            cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+            self.editor.setTextCursor(cursor)
+        self.editor.insertPlainText(placeholders.fill(response.text, self.template_values()))
+        self._select_first_placeholder()
+        self.editor.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # -- the rest -------------------------------------------------------------------------------
     def _select_channel(self, channel: str | None) -> None:

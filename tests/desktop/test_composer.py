@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from omnidesk_qt import placeholders
+from omnidesk_qt.canned import Canned, CannedIndex
 from omnidesk_qt.client import Credentials
 from omnidesk_qt.embedded import EmbeddedGateway
 from omnidesk_qt.outbox import Outbox
@@ -29,6 +30,15 @@ from ui.feed_model import FeedRole
 from ui.feed_view import FeedView
 
 pytestmark = pytest.mark.usefixtures("isolated_dirs")
+
+CANNED = [
+    Canned(1, "order", "Статус заказа", "{customer.first_name}, заказ {order.last_number} в пути.",
+           "ru", "team"),
+    Canned(2, "order", "Order status", "{customer.first_name}, order {order.last_number} is on its way.",
+           "en", "team"),
+    Canned(3, "refund", "Возврат", "Оформили возврат.", "ru", "team", queue_id=2),
+    Canned(4, "hello", "Приветствие", "Здравствуйте! Меня зовут {operator.name}.", "ru", "personal"),
+]  # fmt: skip
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 ALT = Qt.KeyboardModifier.AltModifier
@@ -50,6 +60,7 @@ class StandInSession(QObject):
         self.replies = PendingReplies(lambda: self.operator["display_name"], self)
         self.replies.follow(self.localQueued, self.commandDone, self.commandFailed)
         self.sent: list[tuple[int, str, str, int | None, str]] = []
+        self.canned = CannedIndex(CANNED)
 
     def send_message(
         self,
@@ -550,3 +561,45 @@ def test_ctrl_enter_reply_shows_pending_then_sent_and_reaches_the_customer(
         assert got["text"] == reply
     finally:
         run(visitor.close(), qtbot)
+
+
+def test_slash_finds_canned_responses_and_inserts_them_filled(
+    qtbot: QtBot, composer: tuple[Composer, StandInSession]
+) -> None:
+    c, session = composer
+    c.set_customer(card(), 3)  # a Russian customer; conversation 3 is in no restricted queue
+    c.editor.setFocus()
+    qtbot.keyClicks(c.editor, "Hi /ord")
+    popup = c.canned_popup
+    assert popup is not None and popup.isVisible()
+    # Both languages match; the customer's own comes first.
+    assert [(r.id, r.language) for r in popup.matches()] == [(1, "ru"), (2, "en")]
+    qtbot.keyClick(c.editor, Qt.Key.Key_Down)  # the English one
+    qtbot.keyClick(c.editor, Qt.Key.Key_Return)
+    assert not popup.isVisible()
+    assert c.editor.toPlainText() == "Hi Ирина, order ORD-2026-000345 is on its way."
+    assert session.sent == [], "Enter took the response, it did not send"
+    # A response restricted to another queue is not offered; nothing matching says so.
+    c.editor.clear()
+    qtbot.keyClicks(c.editor, "/refund")
+    assert popup.isVisible() and popup.matches() == []
+    qtbot.keyClick(c.editor, Qt.Key.Key_Escape)
+    assert not popup.isVisible() and c.editor.toPlainText() == "/refund"
+    # "/" inside a word (a path, a date) is no search.
+    c.editor.clear()
+    qtbot.keyClicks(c.editor, "see a/b")
+    assert not popup.isVisible()
+    # An operator name the card does not know stays selected: the reply cannot go yet.
+    c.editor.clear()
+    session.operator = {}
+    qtbot.keyClicks(c.editor, "/hel")
+    qtbot.keyClick(c.editor, Qt.Key.Key_Tab)
+    assert c.editor.toPlainText() == "Здравствуйте! Меня зовут {operator.name}."
+    assert c.editor.textCursor().selectedText() == "{operator.name}"
+    assert not c.send_button.isEnabled()
+
+
+def test_the_desktop_fills_every_variable_the_gateway_accepts() -> None:
+    from services.protocol.canned import VARIABLES as ACCEPTED
+
+    assert set(placeholders.VARIABLES) == set(ACCEPTED)

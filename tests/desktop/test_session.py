@@ -81,16 +81,25 @@ def test_every_event_of_the_protocol_becomes_its_signal_and_an_unknown_one_is_lo
             s.queueChanged,
             [conv, customer],
         ),
+        # The next version after the one held: applied as it is (a skip reads them all again).
+        LiveName.CANNED_CHANGED: (
+            {
+                "scope": "team",
+                "version": 4,
+                "change": "created",
+                "response": {"id": 5, "shortcut": "hi", "title": "Hi", "text": "Hello"},
+            },
+            s.cannedChanged,
+            [],
+        ),
     }
-    # The gateway sends canned.changed (docs/protocol.md §5.2) before the desktop handles it:
-    # its canned-responses UI comes next, and then its case moves into the table above.
-    not_yet = {LiveName.CANNED_CHANGED}
-    assert not_yet.isdisjoint(s._handlers), "handled now: give it a case above"
-    assert {*cases, LiveName.QUEUE_RESYNC, *not_yet} == {*EventName, *LiveName}
+    s._canned_versions["team"] = 3
+    assert {*cases, LiveName.QUEUE_RESYNC} == {*EventName, *LiveName}
     for name, (data, signal, args) in cases.items():
         with qtbot.waitSignal(signal, timeout=1000) as got:
             s._on_event(str(name), data, 1)
         assert got.args == args, name
+    assert [c.shortcut for c in s.canned.all()] == ["hi"], "the new response is searchable"
     # A resync reads the queue afresh (here it cannot: the gateway is not there).
     caplog.set_level(logging.DEBUG, logger="omnidesk_qt.session")
     s._on_event(str(LiveName.QUEUE_RESYNC), {}, 0)
