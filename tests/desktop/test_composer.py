@@ -34,10 +34,11 @@ pytestmark = pytest.mark.usefixtures("isolated_dirs")
 CANNED = [
     Canned(1, "order", "Статус заказа", "{customer.first_name}, заказ {order.last_number} в пути.",
            "ru", "team"),
-    Canned(2, "order", "Order status", "{customer.first_name}, order {order.last_number} is on its way.",
-           "en", "team"),
+    Canned(2, "order", "Order status",
+           "{customer.first_name}, order {order.last_number} is on its way.", "en", "team"),
     Canned(3, "refund", "Возврат", "Оформили возврат.", "ru", "team", queue_id=2),
-    Canned(4, "hello", "Приветствие", "Здравствуйте! Меня зовут {operator.name}.", "ru", "personal"),
+    Canned(4, "hello", "Приветствие", "Здравствуйте! Меня зовут {operator.name}.",
+           "ru", "personal"),
 ]  # fmt: skip
 
 CTRL = Qt.KeyboardModifier.ControlModifier
