@@ -261,3 +261,22 @@ def test_a_rating_shows_its_stars_and_comment(qtbot: QtBot) -> None:
     assert "rating" in index.data(Qt.ItemDataRole.AccessibleTextRole)
     lay = view.delegate.layout_for(view.model.row_at(row))
     assert lay.height > 0 and lay.links == []
+
+
+def test_a_file_that_cannot_be_fetched_says_why_and_opens_nothing(
+    qtbot: QtBot, live: tuple[Session, list[int]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    session, _taken = live
+    opened: list[QUrl] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", staticmethod(opened.append))
+    feed = FeedView(session, open_links=False)
+    qtbot.addWidget(feed)
+    feed.show()
+    qtbot.waitExposed(feed)
+    gone = {"id": 987654, "name": "счёт.pdf", "size": 10, "mime": "application/pdf"}
+    with qtbot.waitSignal(session.files.downloadFailed, timeout=20000) as failed:
+        feed.open_attachment({**gone, "url": "/files/987654/" + "0" * 64})
+    assert failed.args[1] == "not_found"
+    assert feed.file_status.isVisible()
+    assert feed.file_status.text() == "Could not open счёт.pdf: the file is no longer there"
+    assert opened == []
