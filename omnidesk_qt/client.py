@@ -128,6 +128,7 @@ class GatewayClient:
         self.last_seq = 0
         self.operator: dict[str, Any] = {}
         self.resume_result: str | None = None
+        self.http_url = ""  # the gateway's HTTP side (auth_ok): files go there
         self._ids = itertools.count(1)
         self._pending: dict[int, asyncio.Future[dict[str, Any]]] = {}
         self._runner: asyncio.Task[None] | None = None
@@ -253,6 +254,7 @@ class GatewayClient:
             self._set_state(ConnState.AUTH_FAILED, code)
             return "failed"
         self.operator = reply["operator"]
+        self.http_url = str(reply.get("http_url") or "").rstrip("/")
         c.token = reply["token"]
         c.password = ""  # never kept longer than needed
         self.resume_result = reply.get("resume")

@@ -10,6 +10,7 @@ import logging
 import uuid
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
@@ -25,6 +26,7 @@ from omnidesk_qt.client import (
 )
 from omnidesk_qt.outbox import Outbox, OutboxEntry
 from omnidesk_qt.replies import PendingReplies
+from omnidesk_qt.uploads import FileTransfers, downloads_dir
 from services.protocol.commands import MUTATING
 from services.protocol.events import EventName, LiveName
 
@@ -105,6 +107,10 @@ class Session(QObject):
         self.replies = PendingReplies(lambda: str(self.operator.get("display_name") or ""), self)
         self.replies.follow(self.localQueued, self.commandDone, self.commandFailed)
         self._unknown_events: set[str] = set()
+        # Files over the HTTP side, with this session's token (docs/protocol.md §8).
+        self.files = FileTransfers(
+            lambda: (self.client.http_url, self.client.credentials.token), self._spawn, self
+        )
 
     # -- lifecycle ------------------------------------------------------------------------------
     def start(self) -> None:
@@ -126,6 +132,7 @@ class Session(QObject):
         for t in list(self._tasks):
             t.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        self.files.shutdown()
 
     @property
     def state(self) -> str:
@@ -427,13 +434,30 @@ class Session(QObject):
         text: str,
         conversation_id: int | None = None,
         subject: str = "",
+        attachments: list[int] | None = None,
     ) -> None:
         args: dict[str, Any] = {"customer_id": customer_id, "channel": channel, "text": text}
         if conversation_id is not None:
             args["conversation_id"] = conversation_id
         if subject:
             args["subject"] = subject
+        if attachments:
+            args["attachments"] = list(attachments)
         self.command("message.send", args)
+
+    # -- files ----------------------------------------------------------------------------------
+    def upload(self, customer_id: int, path: Path) -> str:
+        """Upload a file for a message to the customer; its ref names the outcome in
+        ``files.uploadDone`` / ``files.uploadFailed``."""
+        return self.files.upload(customer_id, path)
+
+    def download(self, attachment: dict[str, Any], dest_dir: Path | None = None) -> None:
+        """Save a message's file in the user's private folder (``files.downloadDone``)."""
+        if dest_dir is None:
+            dest_dir = downloads_dir(
+                str(self.operator.get("username") or self.operator.get("id") or "")
+            )
+        self.files.download(attachment, dest_dir)
 
     def add_note(self, customer_id: int, text: str, conversation_id: int | None = None) -> None:
         args: dict[str, Any] = {"customer_id": customer_id, "text": text}

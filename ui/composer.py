@@ -10,12 +10,14 @@ with that customer when the operator switches to another one and back.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut, QTextCursor
 from PySide6.QtWidgets import (
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -32,6 +34,7 @@ from omnidesk_qt.canned import Canned, CannedIndex
 from omnidesk_qt.session import Session
 from omnidesk_qt.settings import Settings
 from services.protocol.channels import CHANNELS, ReplyAddress, reply_addresses
+from ui.attachments import AttachmentTray
 from ui.canned_popup import CannedPopup
 from ui.labels import channel_names
 
@@ -57,6 +60,12 @@ def has_subject(channel: str | None) -> bool:
     """Whether a reply on ``channel`` is an e-mail, with a subject line."""
     spec = CHANNELS.get(channel or "")
     return spec is not None and spec.item_kind == "email"
+
+
+def can_attach(channel: str | None) -> bool:
+    """Whether a message on ``channel`` may carry files."""
+    spec = CHANNELS.get(channel or "")
+    return spec is not None and spec.attachments
 
 
 class Composer(QWidget):
@@ -108,6 +117,17 @@ class Composer(QWidget):
         self.send_button.setAccessibleName(self.tr("Send the reply"))
         self.send_button.setToolTip(self.tr("Send (Ctrl+Enter)"))
         self.send_button.clicked.connect(self.send)
+        # Files for the reply (docs/protocol.md §8): uploaded at once, shown as chips.
+        self.attach_button = QPushButton(self.tr("Attach…"), self)
+        self.attach_button.setObjectName("AttachFile")
+        self.attach_button.setAccessibleName(self.tr("Attach a file"))
+        self.attach_button.setToolTip(self.tr("Attach files to the reply (Ctrl+Shift+U)"))
+        self.attach_button.clicked.connect(self.choose_files)
+        attach_key = QShortcut(QKeySequence("Ctrl+Shift+U"), self)
+        attach_key.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        attach_key.activated.connect(self.choose_files)
+        self.attachments = AttachmentTray(session, self)
+        self.attachments.changed.connect(self._update_state)
         self.editor = QPlainTextEdit(self)
         self.editor.setObjectName("ReplyText")
         self.editor.setAccessibleName(self.tr("Reply"))
@@ -136,6 +156,11 @@ class Composer(QWidget):
         layout.setSpacing(4)
         layout.addLayout(top)
         layout.addWidget(self.editor, 1)
+        files = QHBoxLayout()
+        files.setContentsMargins(0, 0, 0, 0)
+        files.addWidget(self.attach_button)
+        files.addWidget(self.attachments, 1)
+        layout.addLayout(files)
         layout.addWidget(self.hint)
         self.setFocusProxy(self.editor)
         self.setTabOrder(self.editor, self.send_button)
@@ -160,6 +185,7 @@ class Composer(QWidget):
         same = cid is not None and cid == self.customer_id
         if not same:
             self._save_draft()
+            self.attachments.clear()  # a file belongs to the customer it was uploaded for
         self.card = card
         self.conversation_id = conversation_id
         current = self.current_channel() if same else None
@@ -210,7 +236,10 @@ class Composer(QWidget):
         """Send what is typed; nothing happens when it is empty. True when it went."""
         text = self.editor.toPlainText().strip()
         channel = self.current_channel()
-        if not text or self.customer_id is None or channel is None or self._locked:
+        files = self.attachments.ready_ids() if can_attach(channel) else []
+        if self.attachments.busy() or (self.attachments.count() and not can_attach(channel)):
+            return False
+        if not (text or files) or self.customer_id is None or channel is None or self._locked:
             return False
         if placeholders.unresolved(text):
             self._update_state()
@@ -219,10 +248,30 @@ class Composer(QWidget):
             self._show_too_long(channel)
             return False
         subject = self.subject.text().strip() if has_subject(channel) else ""
-        self.session.send_message(self.customer_id, channel, text, self.conversation_id, subject)
+        extra: dict[str, Any] = {"attachments": files} if files else {}
+        self.session.send_message(
+            self.customer_id, channel, text, self.conversation_id, subject, **extra
+        )
         self.editor.clear()
+        self.attachments.clear()
         self.sent.emit(channel, text)
         return True
+
+    def choose_files(self) -> None:
+        """Pick files for the reply (Attach…, Ctrl+Shift+U) and start uploading them."""
+        if not self.attach_button.isEnabled():
+            self._refuse_files()
+            return
+        paths, _filter = QFileDialog.getOpenFileNames(self, self.tr("Attach files"))
+        self.attach_files([Path(p) for p in paths])
+
+    def attach_files(self, paths: list[Path]) -> None:
+        """Attach files as if picked in the dialog (refused on a channel without files)."""
+        if self.customer_id is None or self._locked or not can_attach(self.current_channel()):
+            self._refuse_files()
+            return
+        for path in paths:
+            self.attachments.add(self.customer_id, path)
 
     def type_reply(self, text: str) -> None:
         """Reply as if typed and sent with Ctrl+Enter (automation)."""
@@ -433,6 +482,18 @@ class Composer(QWidget):
             .replace("%2", str(text_limit(channel)))
         )
 
+    def _refuse_files(self) -> None:
+        self._update_state()
+        if self.customer_id is not None and not self._locked and self.channel.count():
+            self.hint.setText(self._no_files_text())
+            self.hint.setProperty("role", "warning")
+            self.hint.style().unpolish(self.hint)
+            self.hint.style().polish(self.hint)
+
+    def _no_files_text(self) -> str:
+        name = self._channel_names.get(self.current_channel() or "", self.current_channel() or "")
+        return self.tr("%1 cannot carry files.").replace("%1", name)
+
     def _update_state(self) -> None:
         has_customer = self.customer_id is not None
         writable = has_customer and not self._locked
@@ -442,7 +503,18 @@ class Composer(QWidget):
         self.channel.setEnabled(writable and reachable)
         self.editor.setEnabled(writable)
         self.templates.setEnabled(writable and bool(self.templates_menu.actions()))
-        self.send_button.setEnabled(writable and reachable and bool(text) and not missing)
+        files_ok = can_attach(self.current_channel())
+        self.attach_button.setEnabled(writable and reachable and files_ok)
+        self.attach_button.setToolTip(
+            self.tr("Attach files to the reply (Ctrl+Shift+U)")
+            if files_ok or not reachable
+            else self._no_files_text()
+        )
+        files = bool(self.attachments.ready_ids()) and files_ok
+        waiting = self.attachments.busy() or (self.attachments.count() > 0 and not files_ok)
+        self.send_button.setEnabled(
+            writable and reachable and (bool(text) or files) and not missing and not waiting
+        )
         warn = False
         if not has_customer:
             self.hint.setText(self.tr("Open a conversation to reply."))
@@ -458,6 +530,11 @@ class Composer(QWidget):
                 )
             )
             warn = True
+        elif self.attachments.count() and not files_ok:
+            self.hint.setText(self._no_files_text())
+            warn = True
+        elif self.attachments.busy():
+            self.hint.setText(self.tr("Sending waits until the files are uploaded."))
         elif self._too_long(text, self.current_channel()):
             self._show_too_long(self.current_channel())  # e.g. a long e-mail switched to SMS
             warn = True

@@ -80,6 +80,7 @@ class FeedRole(IntEnum):
     DELIVERY_TEXT = KIND + 14
     ERROR = KIND + 15  # why a reply failed
     DAY = KIND + 16  # datetime.date of the row (local time)
+    ATTACHMENTS = KIND + 17  # the item's files, [{id, name, size, mime, url}]
 
 
 DELIVERY_MARK = {"pending": "⏳", "sent": "✓", "delivered": "✓✓", "read": "✓✓", "failed": "⚠"}
@@ -123,6 +124,7 @@ class RowText:
         "channel_name",
         "delivery_text",
         "display",
+        "files",
         "mark",
         "recording",
         "time",
@@ -140,6 +142,7 @@ class RowText:
         self.transcript = ""
         self.recording = ""
         self.attachments = ""
+        self.files: list[tuple[str, str]] = []  # (shown, link) per file
         self.mark = ""
         self.delivery_text = ""
         self.display = ""
@@ -251,6 +254,7 @@ class FeedModel(QAbstractListModel):
             "status_change": self.tr("status change"),
             "purchase": self.tr("purchase"),
             "visit": self.tr("visit"),
+            "csat": self.tr("rating"),
         }
         self._today_text = self.tr("Today")
         self._yesterday_text = self.tr("Yesterday")
@@ -262,6 +266,7 @@ class FeedModel(QAbstractListModel):
         self._status_text = self.tr("Status changed")
         self._recording_text = self.tr("Recording")
         self._attachments_text = self.tr("Attachments: %1")
+        self._rating_text = self.tr("Rating %1 of 5")
         self._failed_text = self.tr("Not delivered: %1")
         self._order_status = status_names()
 
@@ -327,6 +332,8 @@ class FeedModel(QAbstractListModel):
             return row.error
         if role == FeedRole.DAY:
             return row.day
+        if role == FeedRole.ATTACHMENTS:
+            return attachments_of(item)
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return self.row_text(row).access
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -783,13 +790,26 @@ class FeedModel(QAbstractListModel):
         elif kind == "note":
             t.title = self._note_text
             t.body = body
+        elif kind == "csat":
+            rating = extra.get("rating")
+            if isinstance(rating, int) and 1 <= rating <= 5:
+                stars = "★" * rating + "☆" * (5 - rating)
+                t.title = f"{stars} {self._rating_text.replace('%1', str(rating))}"
+            else:
+                t.title = self._kinds["csat"]
+            t.body = body
         else:
             t.title = subject
             t.body = body
-        files = item.get("attachments") or []
+        files = attachments_of(item)
         if files:
-            names = ", ".join(str(f.get("name") or "") for f in files if isinstance(f, dict))
+            names = ", ".join(str(f.get("name") or "") for f in files)
             t.attachments = self._attachments_text.replace("%1", names)
+            size = self._locale.formattedDataSize
+            t.files = [
+                (f"📎 {f.get('name') or ''} ({size(int(f.get('size') or 0))})", attachment_link(f))
+                for f in files
+            ]
         delivery = item.get("delivery")
         if direction == "out" and delivery:
             t.mark = DELIVERY_MARK.get(delivery, "")
@@ -806,6 +826,8 @@ class FeedModel(QAbstractListModel):
             if x
         )
         t.access = f"{who}: {t.display}" + (f". {t.delivery_text}" if t.delivery_text else "")
+        if t.attachments:
+            t.access += f". {t.attachments}"
         when = self._locale.toString(
             QDate(dt.year, dt.month, dt.day), QLocale.FormatType.ShortFormat
         )
@@ -818,6 +840,25 @@ class FeedModel(QAbstractListModel):
             )
         t.tooltip = "\n".join(tip)
         return t
+
+
+ATTACHMENT_SCHEME = "omnidesk-attachment"
+
+
+def attachments_of(item: dict[str, Any]) -> list[dict[str, Any]]:
+    """The item's files the desktop can fetch: with an id and a URL relative to the gateway."""
+    return [
+        f
+        for f in item.get("attachments") or []
+        if isinstance(f, dict)
+        and isinstance(f.get("id"), int)
+        and str(f.get("url", "")).startswith("/")
+    ]
+
+
+def attachment_link(attachment: dict[str, Any]) -> str:
+    """The link a file's row in the feed carries: never a web address, opened by downloading."""
+    return f"{ATTACHMENT_SCHEME}:{int(attachment['id'])}"
 
 
 def format_duration(seconds: int) -> str:

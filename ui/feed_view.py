@@ -59,6 +59,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QLabel,
     QListView,
     QStyle,
     QStyledItemDelegate,
@@ -69,7 +70,7 @@ from PySide6.QtWidgets import (
 )
 
 from omnidesk_qt.session import Session
-from ui.feed_model import PAGE_SIZE, FeedModel, FeedRow
+from ui.feed_model import ATTACHMENT_SCHEME, PAGE_SIZE, FeedModel, FeedRow, attachments_of
 from ui.icons import icon
 
 Index = QModelIndex | QPersistentModelIndex
@@ -496,9 +497,11 @@ class FeedDelegate(QStyledItemDelegate):
         if t.recording:
             w = float(fm_small.horizontalAdvance(self._recording))
             blocks.append(("link", t.recording, float(fm_small.height()), w, "accent"))
-        if t.attachments:
-            tl, h, w = _text_layout(t.attachments, self.font["small"], inner)
-            blocks.append(("layout", tl, h, w, "muted"))
+        for shown, link in t.files:
+            # One clickable row per file; activating it downloads the file (never shown inline).
+            label = fm_small.elidedText(shown, Qt.TextElideMode.ElideMiddle, inner)
+            w = float(fm_small.horizontalAdvance(label))
+            blocks.append(("file", (label, link), float(fm_small.height()), w, "accent"))
 
         content_w = max([float(need), *(b[3] for b in blocks)])
         bw = min(float(maxw), content_w + 2 * PAD_X)
@@ -535,6 +538,12 @@ class FeedDelegate(QStyledItemDelegate):
                 rect = QRectF(cx, y + 2, _w + 1, h)
                 lay.ops.append(("text", rect, self._recording, "small", colour))
                 lay.links.append((rect, str(obj)))
+                y += 2
+            elif what == "file":
+                label, link = obj
+                rect = QRectF(cx, y + 2, _w + 1, h)
+                lay.ops.append(("text", rect, label, "small", colour))
+                lay.links.append((rect, link))
                 y += 2
             y += h + 2
         y += PAD_Y - 2
@@ -842,7 +851,15 @@ class FeedView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.list)
+        # Why a file could not be opened (hidden otherwise).
+        self.file_status = QLabel(self)
+        self.file_status.setObjectName("FeedFileStatus")
+        self.file_status.setProperty("role", "warning")
+        self.file_status.setWordWrap(True)
+        self.file_status.hide()
+        layout.addWidget(self.file_status)
         self.setFocusProxy(self.list)
+        self._fetching: set[int] = set()  # ids of the files being downloaded to be opened
 
         self.new_button = QToolButton(self)
         self.new_button.setObjectName("NewMessages")
@@ -866,6 +883,10 @@ class FeedView(QWidget):
         session.timelinePage.connect(self._page)
         session.deliveryChanged.connect(self._delivery)
         session.commandFailed.connect(self._failed)
+        files = getattr(session, "files", None)  # a stand-in session may have none
+        if files is not None:
+            files.downloadDone.connect(self._file_saved)
+            files.downloadFailed.connect(self._file_failed)
         # Replies on their way belong to the session's PendingReplies; the feed draws them.
         self.replies = session.replies
         self.replies.added.connect(self._reply_added)
@@ -989,8 +1010,58 @@ class FeedView(QWidget):
         if self.new_button.isVisible():
             self._place_button()
 
+    def open_attachment(self, attachment: dict[str, Any]) -> None:
+        """Download a message's file into the user's private folder, then open it with the
+        system's application for it (never shown here)."""
+        att_id = int(attachment["id"])
+        self.file_status.hide()
+        if att_id in self._fetching:
+            return
+        self._fetching.add(att_id)
+        self.session.download(attachment)
+
+    def _file_saved(self, attachment: dict[str, Any], path: str) -> None:
+        att_id = int(attachment.get("id") or 0)
+        if att_id in self._fetching:
+            self._fetching.discard(att_id)
+            QDesktopServices.openUrl(QUrl.fromLocalFile(path))
+
+    def _file_failed(self, attachment: dict[str, Any], code: str, message: str) -> None:
+        att_id = int(attachment.get("id") or 0)
+        if att_id not in self._fetching:
+            return
+        self._fetching.discard(att_id)
+        why = (
+            {
+                "forbidden": self.tr("another operator is serving this customer"),
+                "not_found": self.tr("the file is no longer there"),
+                "offline": self.tr("the gateway is not reachable"),
+            }.get(code)
+            or message
+            or code
+        )
+        self.file_status.setText(
+            self.tr("Could not open %1: %2")
+            .replace("%1", str(attachment.get("name") or ""))
+            .replace("%2", why)
+        )
+        self.file_status.show()
+
+    def _attachment(self, att_id: int) -> dict[str, Any] | None:
+        for item in self.model.items():
+            for f in attachments_of(item):
+                if f["id"] == att_id:
+                    return f
+        return None
+
     def _link(self, url: str) -> None:
         self.linkActivated.emit(url)
+        if url.startswith(ATTACHMENT_SCHEME + ":"):
+            ref = url.partition(":")[2]
+            found = self._attachment(int(ref)) if ref.isdigit() else None
+            if found is not None:
+                self.open_attachment(found)
+            return
         qurl = QUrl(url)
         if self.open_links and qurl.scheme().lower() in LINK_SCHEMES:
             QDesktopServices.openUrl(qurl)

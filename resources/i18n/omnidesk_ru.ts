@@ -2,6 +2,77 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ru">
 <context>
+    <name>AttachmentChip</name>
+    <message>
+        <location filename="../../ui/attachments.py" line="36"/>
+        <source>Remove %1</source>
+        <translation>Убрать %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/attachments.py" line="37"/>
+        <source>Remove the file from the reply</source>
+        <translation>Убрать файл из ответа</translation>
+    </message>
+</context>
+<context>
+    <name>AttachmentTray</name>
+    <message>
+        <location filename="../../ui/attachments.py" line="88"/>
+        <source>%1 — uploading…</source>
+        <translation>%1 — загрузка…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/attachments.py" line="118"/>
+        <source>%1 — uploading %2%</source>
+        <translation>%1 — загрузка %2%</translation>
+    </message>
+    <message>
+        <location filename="../../ui/attachments.py" line="140"/>
+        <source>too large: at most %1</source>
+        <translation>слишком большой: не больше %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/attachments.py" line="143"/>
+        <source>this kind of file is not accepted</source>
+        <translation>такие файлы не принимаются</translation>
+    </message>
+    <message>
+        <location filename="../../ui/attachments.py" line="144"/>
+        <source>at most %1 files per message</source>
+        <translation>не больше %1 файлов в сообщении</translation>
+    </message>
+    <message>
+        <location filename="../../ui/attachments.py" line="147"/>
+        <source>the file is empty</source>
+        <translation>файл пустой</translation>
+    </message>
+    <message>
+        <location filename="../../ui/attachments.py" line="148"/>
+        <source>the file cannot be read</source>
+        <translation>файл не читается</translation>
+    </message>
+    <message>
+        <location filename="../../ui/attachments.py" line="149"/>
+        <source>the gateway is not reachable</source>
+        <translation>шлюз недоступен</translation>
+    </message>
+    <message>
+        <location filename="../../ui/attachments.py" line="150"/>
+        <source>too many files at once, try again shortly</source>
+        <translation>слишком много файлов сразу, попробуйте чуть позже</translation>
+    </message>
+    <message>
+        <location filename="../../ui/attachments.py" line="151"/>
+        <source>not allowed for this customer</source>
+        <translation>недоступно для этого клиента</translation>
+    </message>
+    <message>
+        <location filename="../../ui/attachments.py" line="155"/>
+        <source>%1 — not attached: %2</source>
+        <translation>%1 — не прикреплён: %2</translation>
+    </message>
+</context>
+<context>
     <name>Avatar</name>
     <message>
         <location filename="../../ui/customer_card.py" line="86"/>
@@ -132,99 +203,130 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../ui/composer.py" line="79"/>
+        <location filename="../../ui/composer.py" line="93"/>
         <source>Reply channel</source>
         <translation>Канал ответа</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="80"/>
+        <location filename="../../ui/composer.py" line="94"/>
         <source>The channel the reply goes out on</source>
         <translation>Канал, по которому уйдёт ответ</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="90"/>
+        <location filename="../../ui/composer.py" line="104"/>
         <source>E-mail subject</source>
         <translation>Тема письма</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="91"/>
+        <location filename="../../ui/composer.py" line="105"/>
         <source>Subject</source>
         <translation>Тема</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="96"/>
-        <location filename="../../ui/composer.py" line="99"/>
+        <location filename="../../ui/composer.py" line="110"/>
+        <location filename="../../ui/composer.py" line="113"/>
         <source>Templates</source>
         <translation>Шаблоны</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="97"/>
+        <location filename="../../ui/composer.py" line="111"/>
         <source>Reply templates</source>
         <translation>Шаблоны ответов</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="101"/>
+        <location filename="../../ui/composer.py" line="115"/>
         <source>Send</source>
         <translation>Отправить</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="103"/>
+        <location filename="../../ui/composer.py" line="117"/>
         <source>Send the reply</source>
         <translation>Отправить ответ</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="104"/>
+        <location filename="../../ui/composer.py" line="118"/>
         <source>Send (Ctrl+Enter)</source>
         <translation>Отправить (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="108"/>
+        <location filename="../../ui/composer.py" line="121"/>
+        <source>Attach…</source>
+        <translation>Прикрепить…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="123"/>
+        <source>Attach a file</source>
+        <translation>Прикрепить файл</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="124"/>
+        <location filename="../../ui/composer.py" line="509"/>
+        <source>Attach files to the reply (Ctrl+Shift+U)</source>
+        <translation>Прикрепить файлы к ответу (Ctrl+Shift+U)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="133"/>
         <source>Reply</source>
         <translation>Ответ</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="110"/>
-        <location filename="../../ui/composer.py" line="379"/>
+        <location filename="../../ui/composer.py" line="135"/>
+        <location filename="../../ui/composer.py" line="544"/>
         <source>Write a reply… Ctrl+Enter sends, Enter starts a new line</source>
         <translation>Напишите ответ… Ctrl+Enter — отправить, Enter — новая строка</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="118"/>
+        <location filename="../../ui/composer.py" line="145"/>
         <source>Reply status</source>
         <translation>Состояние ответа</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="163"/>
+        <location filename="../../ui/composer.py" line="198"/>
         <source>(claimed, not verified)</source>
         <translation>(заявлен, не подтверждён)</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="168"/>
+        <location filename="../../ui/composer.py" line="203"/>
         <source>The customer typed this address; a reply may reach someone else</source>
         <translation>Клиент ввёл этот адрес сам; ответ может попасть к другому человеку</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="343"/>
+        <location filename="../../ui/composer.py" line="265"/>
+        <source>Attach files</source>
+        <translation>Прикрепить файлы</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="480"/>
         <source>The reply is too long for %1: at most %2 characters.</source>
         <translation>Ответ слишком длинный для канала %1: не более %2 символов.</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="360"/>
+        <location filename="../../ui/composer.py" line="495"/>
+        <source>%1 cannot carry files.</source>
+        <translation>%1: файлы не передаются.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="520"/>
         <source>Open a conversation to reply.</source>
         <translation>Откройте обращение, чтобы ответить.</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="365"/>
+        <location filename="../../ui/composer.py" line="525"/>
         <source>This customer has no channel a reply can go to.</source>
         <translation>У этого клиента нет канала, по которому можно отправить ответ.</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="368"/>
+        <location filename="../../ui/composer.py" line="528"/>
         <source>Replace %1 before sending: the customer would see it as it is.</source>
         <translation>Замените %1 перед отправкой: клиент увидит это как есть.</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="377"/>
+        <location filename="../../ui/composer.py" line="537"/>
+        <source>Sending waits until the files are uploaded.</source>
+        <translation>Отправка подождёт, пока загрузятся файлы.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="542"/>
         <source>Ctrl+Enter sends · Enter starts a new line</source>
         <translation>Ctrl+Enter — отправить · Enter — новая строка</translation>
     </message>
@@ -1003,7 +1105,7 @@
 <context>
     <name>FeedDelegate</name>
     <message>
-        <location filename="../../ui/feed_view.py" line="202"/>
+        <location filename="../../ui/feed_view.py" line="203"/>
         <source>▶ Recording</source>
         <translation>▶ Запись</translation>
     </message>
@@ -1011,132 +1113,142 @@
 <context>
     <name>FeedModel</name>
     <message>
-        <location filename="../../ui/feed_model.py" line="261"/>
+        <location filename="../../ui/feed_model.py" line="265"/>
         <source>Visit</source>
         <translation>Визит</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="234"/>
+        <location filename="../../ui/feed_model.py" line="237"/>
         <source>Sending…</source>
         <translation>Отправка…</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="235"/>
+        <location filename="../../ui/feed_model.py" line="238"/>
         <source>Sent</source>
         <translation>Отправлено</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="236"/>
+        <location filename="../../ui/feed_model.py" line="239"/>
         <source>Delivered</source>
         <translation>Доставлено</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="237"/>
+        <location filename="../../ui/feed_model.py" line="240"/>
         <source>Read</source>
         <translation>Прочитано</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="238"/>
+        <location filename="../../ui/feed_model.py" line="241"/>
         <source>Not delivered</source>
         <translation>Не доставлено</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="242"/>
+        <location filename="../../ui/feed_model.py" line="245"/>
         <source>Incoming</source>
         <translation>Вх.</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="243"/>
+        <location filename="../../ui/feed_model.py" line="246"/>
         <source>Outgoing</source>
         <translation>Исх.</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="244"/>
+        <location filename="../../ui/feed_model.py" line="247"/>
         <source>Internal</source>
         <translation>Внутр.</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="247"/>
+        <location filename="../../ui/feed_model.py" line="250"/>
         <source>message</source>
         <translation>сообщение</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="248"/>
+        <location filename="../../ui/feed_model.py" line="251"/>
         <source>e-mail</source>
         <translation>письмо</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="249"/>
+        <location filename="../../ui/feed_model.py" line="252"/>
         <source>call</source>
         <translation>звонок</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="250"/>
+        <location filename="../../ui/feed_model.py" line="253"/>
         <source>note</source>
         <translation>заметка</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="251"/>
+        <location filename="../../ui/feed_model.py" line="254"/>
         <source>status change</source>
         <translation>смена статуса</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="252"/>
+        <location filename="../../ui/feed_model.py" line="255"/>
         <source>purchase</source>
         <translation>покупка</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="253"/>
+        <location filename="../../ui/feed_model.py" line="256"/>
         <source>visit</source>
         <translation>визит</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="255"/>
+        <location filename="../../ui/feed_model.py" line="257"/>
+        <source>rating</source>
+        <translation>оценка</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="259"/>
         <source>Today</source>
         <translation>Сегодня</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="256"/>
+        <location filename="../../ui/feed_model.py" line="260"/>
         <source>Yesterday</source>
         <translation>Вчера</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="257"/>
+        <location filename="../../ui/feed_model.py" line="261"/>
         <source>Incoming call</source>
         <translation>Входящий звонок</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="258"/>
+        <location filename="../../ui/feed_model.py" line="262"/>
         <source>Outgoing call</source>
         <translation>Исходящий звонок</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="259"/>
+        <location filename="../../ui/feed_model.py" line="263"/>
         <source>Note</source>
         <translation>Заметка</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="260"/>
+        <location filename="../../ui/feed_model.py" line="264"/>
         <source>Order %1</source>
         <translation>Заказ %1</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="262"/>
+        <location filename="../../ui/feed_model.py" line="266"/>
         <source>Status changed</source>
         <translation>Статус изменён</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="263"/>
+        <location filename="../../ui/feed_model.py" line="267"/>
         <source>Recording</source>
         <translation>Запись</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="264"/>
+        <location filename="../../ui/feed_model.py" line="268"/>
         <source>Attachments: %1</source>
         <translation>Вложения: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="265"/>
+        <location filename="../../ui/feed_model.py" line="269"/>
+        <source>Rating %1 of 5</source>
+        <translation>Оценка %1 из 5</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="270"/>
         <source>Not delivered: %1</source>
         <translation>Не доставлено: %1</translation>
     </message>
@@ -1144,28 +1256,48 @@
 <context>
     <name>FeedView</name>
     <message>
-        <location filename="../../ui/feed_view.py" line="837"/>
+        <location filename="../../ui/feed_view.py" line="846"/>
         <source>Customer feed</source>
         <translation>Лента клиента</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_view.py" line="839"/>
+        <location filename="../../ui/feed_view.py" line="848"/>
         <source>The customer&apos;s messages, e-mails, calls and orders, oldest first</source>
         <translation>Сообщения, письма, звонки и заказы клиента, сначала старые</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_view.py" line="849"/>
+        <location filename="../../ui/feed_view.py" line="866"/>
         <source>Jump to the new messages</source>
         <translation>Перейти к новым сообщениям</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/feed_view.py" line="975"/>
+        <location filename="../../ui/feed_view.py" line="996"/>
         <source>New messages: %n ↓</source>
         <translation>
             <numerusform>%n новое сообщение ↓</numerusform>
             <numerusform>%n новых сообщения ↓</numerusform>
             <numerusform>%n новых сообщений ↓</numerusform>
         </translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_view.py" line="1036"/>
+        <source>another operator is serving this customer</source>
+        <translation>клиента обслуживает другой оператор</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_view.py" line="1037"/>
+        <source>the file is no longer there</source>
+        <translation>файла больше нет</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_view.py" line="1038"/>
+        <source>the gateway is not reachable</source>
+        <translation>шлюз недоступен</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_view.py" line="1044"/>
+        <source>Could not open %1: %2</source>
+        <translation>Не удалось открыть %1: %2</translation>
     </message>
 </context>
 <context>
