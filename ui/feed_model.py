@@ -83,6 +83,9 @@ class FeedRole(IntEnum):
     ATTACHMENTS = KIND + 17  # the item's files, [{id, name, size, mime, url}]
 
 
+# A file in a message: opened (downloaded) on a click. In the fonts every desk has (DejaVu Sans
+# on Debian), unlike the paper-clip emoji.
+FILE_MARK = "⬇"
 DELIVERY_MARK = {"pending": "⏳", "sent": "✓", "delivered": "✓✓", "read": "✓✓", "failed": "⚠"}
 _EARLY_MAX = 512  # delivery states remembered for items that have not arrived yet
 
@@ -807,7 +810,10 @@ class FeedModel(QAbstractListModel):
             t.attachments = self._attachments_text.replace("%1", names)
             size = self._locale.formattedDataSize
             t.files = [
-                (f"📎 {f.get('name') or ''} ({size(int(f.get('size') or 0))})", attachment_link(f))
+                (
+                    f"{FILE_MARK} {f.get('name') or ''} ({size(int(f.get('size') or 0))})",
+                    attachment_link(f),
+                )
                 for f in files
             ]
         delivery = item.get("delivery")

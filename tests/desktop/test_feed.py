@@ -27,7 +27,7 @@ from PySide6.QtCore import (
     QTranslator,
     Signal,
 )
-from PySide6.QtWidgets import QAbstractSlider
+from PySide6.QtWidgets import QAbstractSlider, QApplication
 from pytestqt.qtbot import QtBot
 
 from omnidesk_qt.client import Credentials
@@ -787,3 +787,14 @@ def test_a_purchase_says_its_order_and_status_in_the_interface_language(qapp: An
             assert code not in title and code.replace("_", " ") not in title, title
     finally:
         QCoreApplication.removeTranslator(translator)
+
+
+def test_the_file_and_rating_marks_exist_in_the_desk_font(qapp: QApplication) -> None:
+    """Drawn with the default font (DejaVu Sans on Debian): a glyph it lacks is an empty box."""
+    from PySide6.QtGui import QFontMetrics
+
+    from ui.feed_model import FILE_MARK
+
+    metrics = QFontMetrics(qapp.font())
+    for mark in (FILE_MARK, "★", "☆"):
+        assert all(metrics.inFontUcs4(ord(ch)) for ch in mark), mark
