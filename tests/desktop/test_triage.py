@@ -323,3 +323,29 @@ def test_the_new_actions_are_in_f1_and_off_without_an_active_conversation(
     window.edit_tags()
     assert window.dialog is None
     assert window.statusBar().currentMessage() == "Select one of your active conversations first."
+
+
+def test_a_conversation_snoozed_until_a_time_wakes_at_it(
+    qtbot: QtBot, window: MainWindow, demo_gateway: EmbeddedGateway
+) -> None:
+    win = window
+    cl = win.conversation_list
+    be_available(qtbot, win)
+    visitor = Visitor(qtbot, demo_gateway.url)
+    c = offer_from(qtbot, win, visitor, "Call me back later")
+    accept_with_key(qtbot, win, c["id"])
+    woken: list[str] = []
+    win.session.conversationWoken.connect(
+        lambda conv, why: woken.append(why) if conv["id"] == c["id"] else None
+    )
+    until = (datetime.now(UTC) + timedelta(seconds=3)).isoformat()
+    win.session.snooze(c["id"], until=until)
+    qtbot.waitUntil(lambda: row_of(win, c["id"]).get("snooze_mode") == "until", timeout=10000)
+    assert c["id"] not in cl.proxies[MINE].conversation_ids()
+    state = win.model.index(win.model.row_of(c["id"]) or 0, Column.STATE).data()
+    assert state.startswith("Snoozed until ")
+    qtbot.waitUntil(lambda: woken == ["time"], timeout=20000)
+    qtbot.waitUntil(lambda: c["id"] in cl.proxies[MINE].conversation_ids(), timeout=5000)
+    assert win.model.is_unread(c["id"])
+    assert "snooze of" in win.statusBar().currentMessage()
+    visitor.leave()
