@@ -31,6 +31,7 @@ from tests.desktop.test_main_window import (
     Visitor,
     accept_with_key,
     be_available,
+    nameless_controls,
     offer_from,
 )
 from ui.conversation_list import ConversationList
@@ -349,3 +350,13 @@ def test_a_conversation_snoozed_until_a_time_wakes_at_it(
     assert win.model.is_unread(c["id"])
     assert "snooze of" in win.statusBar().currentMessage()
     visitor.leave()
+
+
+def test_the_new_dialogs_and_filters_name_every_control(qtbot: QtBot, window: MainWindow) -> None:
+    for dialog in (TagsDialog(["vip"], ["vip"], window), SnoozeDialog(window)):
+        qtbot.addWidget(dialog)
+        assert nameless_controls(dialog) == [], type(dialog).__name__
+        assert dialog.accessibleName() and dialog.windowTitle()
+    cl = window.conversation_list
+    for combo in (cl.tag_filter, cl.priority_filter):
+        assert combo.accessibleName() and combo.toolTip()
