@@ -271,6 +271,8 @@ class Session(QObject):
 
     def _conversation_updated(self, data: dict[str, Any]) -> None:
         self.conversationChanged.emit(data["conversation"])
+        if data.get("woken"):
+            self.conversationWoken.emit(data["conversation"], str(data["woken"]))
 
     def _delivery(self, data: dict[str, Any]) -> None:
         self.deliveryChanged.emit(int(data["event_id"]), data["delivery"])
@@ -545,3 +547,35 @@ class Session(QObject):
                 lambda d: self.orderLoaded.emit(customer_id, d["order"]),
             )
         )
+
+    # -- tags, priority and snooze (protocol §4.3) ------------------------------------------------
+    conversationWoken = Signal(dict, str)  # conversation, why: "time" or "customer"
+
+    def tag(
+        self, conversation_id: int, add: list[str] | None = None, remove: list[str] | None = None
+    ) -> None:
+        """Add and remove tags (the gateway trims and lower-cases them)."""
+        args: dict[str, Any] = {"conversation_id": conversation_id}
+        if add:
+            args["add"] = list(add)
+        if remove:
+            args["remove"] = list(remove)
+        self.command("conversation.tag", args)
+
+    def set_priority(self, conversation_id: int, priority: str) -> None:
+        self.command(
+            "conversation.set_priority", {"conversation_id": conversation_id, "priority": priority}
+        )
+
+    def snooze(
+        self, conversation_id: int, *, until: str | None = None, until_reply: bool = False
+    ) -> None:
+        """Until ``until`` (ISO 8601 with its offset) or the customer's next message, whichever
+        comes first; with ``until`` None and ``until_reply``, until the customer writes."""
+        self.command(
+            "conversation.snooze",
+            {"conversation_id": conversation_id, "until": until, "until_reply": until_reply},
+        )
+
+    def unsnooze(self, conversation_id: int) -> None:
+        self.command("conversation.unsnooze", {"conversation_id": conversation_id})

@@ -1,5 +1,8 @@
-"""The left pane: "My conversations" and "Queue" as two tabs over one model, with channel and
-state filters. Driven from the keyboard: arrows move, Enter opens, A accepts an offer (or a
+"""The left pane: "My conversations" and "Queue" as two tabs over one model, with channel,
+state, tag and priority filters. The state filter's "All states" leaves the snoozed
+conversations out, as an agent desk's open view does; "Snoozed" shows them alone (see
+ui.conversation_model). The tag filter lists the tags of the conversations held, kept up to date
+as they change. Driven from the keyboard: arrows move, Enter opens, A accepts an offer (or a
 waiting conversation), D declines an offer, Ctrl+1…Ctrl+9 jump to the n-th conversation.
 
 Presentation only: it emits what the operator asked for; the window turns that into intents.
@@ -28,6 +31,8 @@ from services.protocol.channels import CHANNELS
 from ui.conversation_model import (
     MINE,
     QUEUE,
+    RAISED_PRIORITIES,
+    SNOOZED,
     Column,
     ConversationFilter,
     ConversationModel,
@@ -36,7 +41,8 @@ from ui.conversation_model import (
 )
 from ui.icons import icon
 
-STATE_FILTERS = ("queued", "offered", "active", "held", "wrap_up")
+STATE_FILTERS = ("queued", "offered", "active", "held", "wrap_up", SNOOZED)
+PRIORITY_FILTER_RAISED = "raised"
 # Changes of these may change a row's size: Qt's own dataChanged handles them.
 _GEOMETRY_ROLES = frozenset(
     {int(Qt.ItemDataRole.SizeHintRole.value), int(Qt.ItemDataRole.FontRole.value)}
@@ -170,13 +176,31 @@ class ConversationList(QWidget):
             "active": self.tr("Active"),
             "held": self.tr("On hold"),
             "wrap_up": self.tr("Wrap-up"),
+            SNOOZED: self.tr("Snoozed"),
         }
         for st in STATE_FILTERS:
             self.state_filter.addItem(state_names[st], st)
+        self.tag_filter = QComboBox(self)
+        self.tag_filter.setObjectName("TagFilter")
+        self.tag_filter.setAccessibleName(self.tr("Show tag"))
+        self.tag_filter.setToolTip(self.tr("Show conversations with one tag"))
+        self.tag_filter.view().setAccessibleName(self.tr("Tags"))
+        self.tag_filter.addItem(self.tr("All tags"), "")
+        self.priority_filter = QComboBox(self)
+        self.priority_filter.setObjectName("PriorityFilter")
+        self.priority_filter.setAccessibleName(self.tr("Show priority"))
+        self.priority_filter.setToolTip(self.tr("Show only the high and urgent conversations"))
+        self.priority_filter.view().setAccessibleName(self.tr("Priorities"))
+        self.priority_filter.addItem(self.tr("Any priority"), "")
+        self.priority_filter.addItem(self.tr("High and urgent"), PRIORITY_FILTER_RAISED)
         channel_label = QLabel(self.tr("&Channel:"), self)
         channel_label.setBuddy(self.channel_filter)
         state_label = QLabel(self.tr("S&tate:"), self)
         state_label.setBuddy(self.state_filter)
+        tag_label = QLabel(self.tr("T&ag:"), self)
+        tag_label.setBuddy(self.tag_filter)
+        priority_label = QLabel(self.tr("&Priority:"), self)
+        priority_label.setBuddy(self.priority_filter)
 
         # -- the two sections -------------------------------------------------------------------
         self.proxies: dict[str, ConversationFilter] = {}
@@ -209,6 +233,15 @@ class ConversationList(QWidget):
         self.tabs.currentChanged.connect(self._tab_changed)
         self.channel_filter.currentIndexChanged.connect(self._filters_changed)
         self.state_filter.currentIndexChanged.connect(self._filters_changed)
+        self.tag_filter.currentIndexChanged.connect(self._filters_changed)
+        self.priority_filter.currentIndexChanged.connect(self._filters_changed)
+        # The tags offered follow the conversations (a change without roles is a whole row).
+        model.rowsInserted.connect(self._refresh_tags)
+        model.rowsRemoved.connect(self._refresh_tags)
+        model.modelReset.connect(self._refresh_tags)
+        model.dataChanged.connect(
+            lambda _tl, _br, roles=(): None if roles else self._refresh_tags()
+        )
 
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
@@ -216,9 +249,16 @@ class ConversationList(QWidget):
         top.addWidget(self.channel_filter, 1)
         top.addWidget(state_label)
         top.addWidget(self.state_filter, 1)
+        second = QHBoxLayout()
+        second.setContentsMargins(0, 0, 0, 0)
+        second.addWidget(tag_label)
+        second.addWidget(self.tag_filter, 1)
+        second.addWidget(priority_label)
+        second.addWidget(self.priority_filter, 1)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 0, 6)
         lay.addLayout(top)
+        lay.addLayout(second)
         lay.addWidget(self.tabs, 1)
         self.setFocusProxy(self.views[MINE])
 
@@ -229,6 +269,7 @@ class ConversationList(QWidget):
             sc.setContext(Qt.ShortcutContext.WindowShortcut)
             sc.activated.connect(lambda n=n: self.jump_to(n))
             self.jump_shortcuts.append(sc)
+        self._refresh_tags()
         self._update_titles()
 
     # -- sizing ---------------------------------------------------------------------------------
@@ -317,10 +358,40 @@ class ConversationList(QWidget):
     def _filters_changed(self) -> None:
         channel = str(self.channel_filter.currentData() or "")
         state = str(self.state_filter.currentData() or "")
+        tag = str(self.tag_filter.currentData() or "")
+        raised = self.priority_filter.currentData() == PRIORITY_FILTER_RAISED
         for proxy in self.proxies.values():
             proxy.set_channel(channel or None)
             proxy.set_state(state or None)
+            proxy.set_tag(tag or None)
+            proxy.set_priorities(RAISED_PRIORITIES if raised else None)
         self._update_titles()
+
+    def set_tag_filter(self, tag: str | None) -> bool:
+        """Show only the conversations with ``tag`` (None: all); False if no row has it."""
+        i = self.tag_filter.findData(tag or "")
+        if i < 0:
+            return False
+        self.tag_filter.setCurrentIndex(i)
+        return True
+
+    def _refresh_tags(self, *_args: Any) -> None:
+        """The tag filter lists the tags present; the chosen one stays while a row has it."""
+        tags = self.model.tags()
+        shown = [str(self.tag_filter.itemData(i)) for i in range(1, self.tag_filter.count())]
+        if shown == tags:
+            return
+        chosen = str(self.tag_filter.currentData() or "")
+        self.tag_filter.blockSignals(True)
+        while self.tag_filter.count() > 1:
+            self.tag_filter.removeItem(1)
+        for tag in tags:
+            self.tag_filter.addItem(f"#{tag}", tag)
+        i = self.tag_filter.findData(chosen) if chosen else 0
+        self.tag_filter.setCurrentIndex(max(i, 0))
+        self.tag_filter.blockSignals(False)
+        if chosen and i < 0:
+            self._filters_changed()  # the chosen tag is gone from every row: show all
 
     def _update_titles(self, *_args: Any) -> None:
         for i, section in enumerate((MINE, QUEUE)):

@@ -6,8 +6,18 @@ the model after the first load, so the selection and the scroll position survive
 and a reconnect. A 1 s timer refreshes the waiting-time column alone (and its service-level
 colour); the rest of a row changes only when the conversation does.
 
-:class:`ConversationFilter` shows one section (mine or the queue), optionally one channel and
-one state, sorted with offers first and then by how long the customer has waited.
+:class:`ConversationFilter` shows one section (mine or the queue), optionally one channel, one
+state, one tag and only the high and urgent ones, sorted with offers first, then urgent, then
+high, then by how long the customer has waited.
+
+Tags, priority and snooze (protocol §4.3). A high or urgent conversation says so in words at the
+head of its subject ("Urgent · …"; urgent rows are bold too), so the mark never depends on colour;
+its tags follow the subject ("#billing #vip") and are listed in its tooltip. A snoozed
+conversation is set aside, as Zendesk and Chatwoot do: the default view ("All states") leaves it
+out, the state filter's "Snoozed" shows only the snoozed ones (dimmed, the State column saying
+until when: "Snoozed until 14:30" or "Snoozed until the customer replies"); it comes back by
+itself when it wakes. A snoozed conversation stays ``active`` on the wire, so "Active" does not
+show it either: it is in "Snoozed" only.
 """
 
 from __future__ import annotations
@@ -32,6 +42,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QFont, QIcon, QImage, QPainter, QPixmap
 
 from services.protocol.channels import CHANNELS
+from services.protocol.triage import PRIORITY_RANK
 from ui import theme
 from ui.icons import icon
 from ui.labels import channel_names, queue_name
@@ -44,6 +55,27 @@ DEFAULT_SLA_S = 60
 
 MINE = "mine"
 QUEUE = "queue"
+
+# The state filter's choice for the snoozed conversations (they are "active" on the wire).
+SNOOZED = "snoozed"
+# The priorities that are marked and sort first, the highest first.
+RAISED_PRIORITIES = ("urgent", "high")
+_PRIORITY_BUCKET = {p: i for i, p in enumerate(RAISED_PRIORITIES)}
+
+
+def is_snoozed(conv: dict[str, Any]) -> bool:
+    return conv.get("snooze_mode") in ("until", "reply")
+
+
+def priority_of(conv: dict[str, Any]) -> str:
+    value = str(conv.get("priority") or "normal")
+    return value if value in PRIORITY_RANK else "normal"
+
+
+def tags_of(conv: dict[str, Any]) -> list[str]:
+    tags = conv.get("tags")
+    return [str(t) for t in tags] if isinstance(tags, list) else []
+
 
 # Service level of a waiting conversation, by the share of its queue's SLA already used.
 SL_OK = "ok"  # under 50 %
@@ -95,6 +127,9 @@ class Role(IntEnum):
     SERVICE_LEVEL = Qt.ItemDataRole.UserRole + 7  # SL_OK / SL_WARN / SL_BREACH / None
     WAITED_S = Qt.ItemDataRole.UserRole + 8
     CUSTOMER_NAME = Qt.ItemDataRole.UserRole + 9
+    PRIORITY = Qt.ItemDataRole.UserRole + 10
+    TAGS = Qt.ItemDataRole.UserRole + 11
+    SNOOZED = Qt.ItemDataRole.UserRole + 12
 
 
 # Plain ints for data(): comparing with enum members costs an attribute lookup each time.
@@ -116,6 +151,9 @@ _ACCESSIBLE = int(Qt.ItemDataRole.AccessibleTextRole.value)
     _R_SERVICE_LEVEL,
     _R_WAITED_S,
     _R_CUSTOMER_NAME,
+    _R_PRIORITY,
+    _R_TAGS,
+    _R_SNOOZED,
 ) = (int(r) for r in Role)
 _ROLES = frozenset(
     {_DISPLAY, _DECORATION, _FOREGROUND, _FONT, _TOOLTIP, _ACCESSIBLE, *(int(r) for r in Role)}
@@ -217,6 +255,10 @@ class ConversationModel(QAbstractTableModel):
         self._handling_tip = self.tr("Handling time: %1")
         self._unread_text = self.tr("unread")
         self._no_name = self.tr("Customer #%1")
+        self._priority_marks = {"urgent": self.tr("Urgent"), "high": self.tr("High")}
+        self._snoozed_until = self.tr("Snoozed until %1")
+        self._snoozed_reply = self.tr("Snoozed until the customer replies")
+        self._tags_tip = self.tr("Tags: %1")
         self._icons: dict[str, QIcon] = {ch: icon(ch) for ch in CHANNELS}
         self._dots: dict[str, tuple[str, QIcon]] = {}  # level: (colour it was drawn in, dot)
         self._bold = QFont()
@@ -266,6 +308,8 @@ class ConversationModel(QAbstractTableModel):
                 return self._dot(level) if level else None
             return None
         if role == _FOREGROUND:
+            if is_snoozed(conv):
+                return theme.colour("muted")  # set aside: dimmed, the State column says why
             if col == _C_WAITING:
                 level = self.service_level(conv)
                 return level_colour(level) if level else None
@@ -276,7 +320,7 @@ class ConversationModel(QAbstractTableModel):
             if col == _C_WAITING:
                 return self._time_tooltip(conv)
             if col == _C_SUBJECT:
-                return conv.get("subject") or None
+                return self._subject_tooltip(conv)
             return None
         if role == _ACCESSIBLE:
             text = self._display(conv, col)
@@ -307,6 +351,12 @@ class ConversationModel(QAbstractTableModel):
             return self.waited_s(conv)
         if role == _R_CUSTOMER_NAME:
             return self.customer_name(conv["customer_id"])
+        if role == _R_PRIORITY:
+            return priority_of(conv)
+        if role == _R_TAGS:
+            return tags_of(conv)
+        if role == _R_SNOOZED:
+            return is_snoozed(conv)
         return None
 
     def _display(self, conv: dict[str, Any], col: int) -> str:
@@ -316,12 +366,47 @@ class ConversationModel(QAbstractTableModel):
             name = self.customer_name(conv["customer_id"])
             return f"● {name}" if conv["id"] in self._unread else name
         if col == _C_SUBJECT:
-            return str(conv.get("subject") or "")
+            return self._subject(conv)
         if col == _C_STATE:
-            return self.state_name(conv)
+            return self.snooze_text(conv) if is_snoozed(conv) else self.state_name(conv)
         if col == _C_WAITING:
             return self._time_text(conv)
         return ""
+
+    # -- tags, priority and snooze ---------------------------------------------------------------
+    def _subject(self, conv: dict[str, Any]) -> str:
+        """ "Urgent · Where is my order #billing #vip": the mark in words, then the tags."""
+        text = str(conv.get("subject") or "")
+        mark = self._priority_marks.get(priority_of(conv))
+        if mark:
+            text = f"{mark} · {text}" if text else mark
+        tags = tags_of(conv)
+        if tags:
+            hashed = " ".join(f"#{t}" for t in tags)
+            text = f"{text}  {hashed}" if text else hashed
+        return text
+
+    def _subject_tooltip(self, conv: dict[str, Any]) -> str | None:
+        lines = [str(conv.get("subject") or "")]
+        tags = tags_of(conv)
+        if tags:
+            lines.append(self._tags_tip.replace("%1", ", ".join(tags)))
+        text = "\n".join(line for line in lines if line)
+        return text or None
+
+    def snooze_text(self, conv: dict[str, Any]) -> str:
+        """ "Snoozed until 14:30" (a date too when not today), or until the customer replies."""
+        until = (
+            parse_time(conv.get("snoozed_until")) if conv.get("snooze_mode") == "until" else None
+        )
+        if until is None:
+            return self._snoozed_reply
+        local = until.astimezone()
+        now = self._clock().astimezone()
+        when = (
+            local.strftime("%H:%M") if local.date() == now.date() else local.strftime("%d.%m %H:%M")
+        )
+        return self._snoozed_until.replace("%1", when)
 
     # -- the time column: waiting, then the reply due, then handling ----------------------------
     def _time_text(self, conv: dict[str, Any]) -> str:
@@ -358,7 +443,11 @@ class ConversationModel(QAbstractTableModel):
         return drawn[1]
 
     def _emphasised(self, conv: dict[str, Any]) -> bool:
-        return conv["id"] in self._unread or self.offered_to_me(conv)
+        return (
+            conv["id"] in self._unread
+            or self.offered_to_me(conv)
+            or conv.get("priority") == "urgent"
+        )
 
     # -- what a row means -----------------------------------------------------------------------
     def offered_to_me(self, conv: dict[str, Any]) -> bool:
@@ -428,12 +517,14 @@ class ConversationModel(QAbstractTableModel):
             return SL_OK
         return SL_WARN if share < 1.0 else SL_BREACH
 
-    def sort_key(self, row: int) -> tuple[int, float, int]:
-        """Offers to me first, then the longest wait first (the oldest queued_at)."""
+    def sort_key(self, row: int) -> tuple[int, int, float, int]:
+        """Offers to me first, then urgent, then high, then the longest wait first (the oldest
+        queued_at)."""
         conv = self._rows[row]
         queued = self._queued_at.get(conv["id"])
         stamp = queued.timestamp() if queued is not None else math.inf
-        return (0 if self.offered_to_me(conv) else 1, stamp, conv["id"])
+        bucket = _PRIORITY_BUCKET.get(str(conv.get("priority")), len(RAISED_PRIORITIES))
+        return (0 if self.offered_to_me(conv) else 1, bucket, stamp, conv["id"])
 
     # -- reading --------------------------------------------------------------------------------
     def conversation(self, row: int) -> dict[str, Any]:
@@ -451,6 +542,11 @@ class ConversationModel(QAbstractTableModel):
 
     def queues(self) -> dict[int, str]:
         return dict(self._queue_names)
+
+    def tags(self) -> list[str]:
+        """Every tag of the conversations held, sorted: what the tag filter and the tag
+        editor offer."""
+        return sorted({t for conv in self._rows for t in tags_of(conv)})
 
     def is_unread(self, conversation_id: int) -> bool:
         return conversation_id in self._unread
@@ -598,13 +694,17 @@ class ConversationModel(QAbstractTableModel):
 
 
 class ConversationFilter(QSortFilterProxyModel):
-    """One section of the list (``MINE``, ``QUEUE`` or both), one channel, some states."""
+    """One section of the list (``MINE``, ``QUEUE`` or both), one channel, some states (the
+    snoozed ones are the state ``SNOOZED`` here, and only shown when asked for), one tag, some
+    priorities."""
 
     def __init__(self, section: str | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._section = section
         self._channel: str | None = None
         self._states: frozenset[str] | None = None
+        self._tag: str | None = None
+        self._priorities: frozenset[str] | None = None
         # While the pointer is over the list, rows keep their places (an offer arriving on top
         # would move the row being clicked): positions by id, new rows below them.
         self._held: dict[int, int] | None = None
@@ -647,6 +747,23 @@ class ConversationFilter(QSortFilterProxyModel):
     def set_state(self, state: str | None) -> None:
         self.set_states([state] if state else None)
 
+    @property
+    def tag(self) -> str | None:
+        return self._tag
+
+    @property
+    def priorities(self) -> frozenset[str] | None:
+        return self._priorities
+
+    def set_tag(self, tag: str | None) -> None:
+        """``None`` (or "") shows every conversation, tagged or not."""
+        self._change(lambda: setattr(self, "_tag", tag or None))
+
+    def set_priorities(self, priorities: Iterable[str] | None) -> None:
+        """``None`` shows every priority; ``RAISED_PRIORITIES``: the high and urgent ones."""
+        value = frozenset(priorities) if priorities is not None else None
+        self._change(lambda: setattr(self, "_priorities", value or None))
+
     def _change(self, apply: Callable[[], None]) -> None:
         if hasattr(self, "beginFilterChange"):  # Qt 6.10+; invalidateFilter() is deprecated
             self.beginFilterChange()
@@ -664,6 +781,12 @@ class ConversationFilter(QSortFilterProxyModel):
             return False
         if self._channel is not None and conv["channel"] != self._channel:
             return False
+        if self._tag is not None and self._tag not in tags_of(conv):
+            return False
+        if self._priorities is not None and priority_of(conv) not in self._priorities:
+            return False
+        if is_snoozed(conv):  # set aside: only where the snoozed ones are asked for
+            return self._states is not None and SNOOZED in self._states
         return self._states is None or conv["state"] in self._states
 
     def lessThan(self, left: Index, right: Index) -> bool:
@@ -672,7 +795,7 @@ class ConversationFilter(QSortFilterProxyModel):
             return self._held_key(left.row()) < self._held_key(right.row())
         return model.sort_key(left.row()) < model.sort_key(right.row())
 
-    def _held_key(self, source_row: int) -> tuple[int, tuple[int, float, int]]:
+    def _held_key(self, source_row: int) -> tuple[int, tuple[int, int, float, int]]:
         model = self.source()
         place = self._held.get(int(model.conversation(source_row)["id"])) if self._held else None
         return (place if place is not None else len(self._held or ()), model.sort_key(source_row))

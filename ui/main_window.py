@@ -17,7 +17,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QDesktopServices, QKeyEvent, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QDesktopServices,
+    QKeyEvent,
+    QKeySequence,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -43,14 +50,23 @@ from PySide6.QtWidgets import (
 
 from omnidesk_qt.settings import SettingError
 from services.protocol.channels import reply_addresses
+from services.protocol.triage import PRIORITIES
 from ui.call_bar import CallBar
 from ui.conversation_list import ConversationList
-from ui.conversation_model import ConversationModel, format_duration, parse_time
+from ui.conversation_model import (
+    ConversationModel,
+    format_duration,
+    is_snoozed,
+    parse_time,
+    priority_of,
+    tags_of,
+)
 from ui.customer_card import CustomerCard
 from ui.dialogs import NoteDialog, ShortcutsDialog, TransferDialog, WrapUpDialog
 from ui.hints_panel import HintsPanel
 from ui.icons import APP, badged, icon
 from ui.settings_dialog import SettingsDialog, VoicesSource
+from ui.triage_dialogs import SnoozeDialog, TagsDialog
 
 log = logging.getLogger(__name__)
 
@@ -535,6 +551,7 @@ class MainWindow(QMainWindow):
             conv, self.tr("&Wrap up…"), "Ctrl+W", self.wrap_up, "accept"
         )
         self.note_action = self._action(conv, self.tr("&Note…"), "Ctrl+N", self.add_note, "note")
+        self._triage_actions(conv)
 
         go = mb.addMenu(self.tr("&Go"))
         self.search_action = self._action(
@@ -577,6 +594,8 @@ class MainWindow(QMainWindow):
             (keys(self.end_action), self.tr("End the conversation (hang up a call)")),
             (keys(self.wrap_up_action), self.tr("Wrap up: disposition and resolution")),
             (keys(self.note_action), self.tr("Add an internal note")),
+            (keys(self.tags_action), self.tr("Tags of the conversation")),
+            (keys(self.snooze_action), self.tr("Snooze the conversation")),
             (keys(self.search_action), self.tr("Find a customer by phone, e-mail or name")),
             (keys(self.presence_action), self.tr("Available → Break → After-call work")),
             ("Ctrl+Shift+A", self.tr("Accept the selected suggestion")),
@@ -1248,6 +1267,139 @@ class MainWindow(QMainWindow):
     def _list_has_focus(self) -> bool:
         focus = QApplication.focusWidget()
         return focus is not None and self.conversation_list.isAncestorOf(focus)
+
+    # ==========================================================================================
+    # tags, priority and snooze (protocol §4.3)
+    # ==========================================================================================
+    def _triage_actions(self, menu: QMenu) -> None:
+        """Tags… (Ctrl+Shift+G), Priority ▸ the four, Snooze… (Ctrl+Shift+S), Wake up: for the
+        operator's own active conversation only. Snooze is not Ctrl+Shift+Z: that is Redo in
+        the reply on Linux and macOS, and the window's Ctrl shortcuts win over text fields."""
+        menu.addSeparator()
+        self.tags_action = self._action(menu, self.tr("Ta&gs…"), "Ctrl+Shift+G", self.edit_tags)
+        self.priority_menu = menu.addMenu(self.tr("P&riority"))
+        self.priority_group = QActionGroup(self)
+        self.priority_group.setExclusive(True)
+        names = {
+            "low": self.tr("&Low"),
+            "normal": self.tr("&Normal"),
+            "high": self.tr("&High"),
+            "urgent": self.tr("&Urgent"),
+        }
+        self.priority_actions: dict[str, QAction] = {}
+        for name in PRIORITIES:
+            act = QAction(names[name], self)
+            act.setCheckable(True)
+            act.triggered.connect(lambda _checked=False, name=name: self.set_priority(name))
+            self.priority_group.addAction(act)
+            self.priority_menu.addAction(act)
+            self.priority_actions[name] = act
+        self.snooze_action = self._action(
+            menu, self.tr("&Snooze…"), "Ctrl+Shift+S", self.snooze_current
+        )
+        self.wake_action = self._action(menu, self.tr("Wa&ke up"), None, self.wake_current)
+        self._commands.update(
+            {
+                "conversation.tag": self.tr("Tags"),
+                "conversation.set_priority": self.tr("Priority"),
+                "conversation.snooze": self.tr("Snooze"),
+                "conversation.unsnooze": self.tr("Wake up"),
+            }
+        )
+        self.model.dataChanged.connect(lambda *_a: self._update_triage_actions())
+        self.model.rowsRemoved.connect(lambda *_a: self._update_triage_actions())
+        self.model.rowsInserted.connect(lambda *_a: self._update_triage_actions())
+        self.conversation_list.conversationSelected.connect(
+            lambda _conv: self._update_triage_actions()
+        )
+        woken = getattr(self.session, "conversationWoken", None)
+        if woken is not None:
+            woken.connect(self._woken)
+        self._update_triage_actions()
+
+    def _triage_target(self) -> dict[str, Any] | None:
+        """The current conversation if it is this operator's and active, else None."""
+        conv = self.current()
+        if conv is None or conv["state"] != "active" or not self.model.mine(conv):
+            return None
+        return conv
+
+    def _update_triage_actions(self) -> None:
+        conv = self._triage_target()
+        snoozed = conv is not None and is_snoozed(conv)
+        self.tags_action.setEnabled(conv is not None)
+        self.priority_menu.setEnabled(conv is not None)
+        self.snooze_action.setEnabled(conv is not None)
+        self.wake_action.setEnabled(snoozed)
+        current = priority_of(conv) if conv is not None else ""
+        for name, act in self.priority_actions.items():
+            act.setEnabled(conv is not None)
+            act.setChecked(name == current)
+
+    def _triage_or_say(self) -> dict[str, Any] | None:
+        conv = self._triage_target()
+        if conv is None:
+            self.statusBar().showMessage(
+                self.tr("Select one of your active conversations first."), 5000
+            )
+        return conv
+
+    def edit_tags(self) -> None:
+        conv = self._triage_or_say()
+        if conv is None:
+            return
+        conversation_id = int(conv["id"])
+        dialog = TagsDialog(
+            tags_of(conv),
+            self.model.tags(),
+            self,
+            customer_name=self.model.customer_name(conv["customer_id"]),
+        )
+
+        def done() -> None:
+            added, removed = dialog.values()
+            if added or removed:
+                self.session.tag(conversation_id, added, removed)
+
+        self._open_dialog(dialog, done)
+
+    def set_priority(self, priority: str) -> None:
+        conv = self._triage_or_say()
+        if conv is None or priority not in PRIORITIES:
+            return
+        if priority_of(conv) != priority:
+            self.session.set_priority(int(conv["id"]), priority)
+
+    def snooze_current(self) -> None:
+        conv = self._triage_or_say()
+        if conv is None:
+            return
+        conversation_id = int(conv["id"])
+        dialog = SnoozeDialog(self, customer_name=self.model.customer_name(conv["customer_id"]))
+
+        def done() -> None:
+            until, until_reply = dialog.values()
+            self.session.snooze(conversation_id, until=until, until_reply=until_reply)
+
+        self._open_dialog(dialog, done)
+
+    def wake_current(self) -> None:
+        conv = self._triage_or_say()
+        if conv is not None and is_snoozed(conv):
+            self.session.unsnooze(int(conv["id"]))
+
+    def _woken(self, conv: dict[str, Any], why: str) -> None:
+        """A snoozed conversation woke: it is back in the list, unread, and the bar says so."""
+        cid = int(conv["id"])
+        self.model.mark_unread(cid)
+        self._update_unread()
+        name = self.model.customer_name(int(conv["customer_id"]))
+        text = (
+            self.tr("%1 wrote: the conversation is back from snooze")
+            if why == "customer"
+            else self.tr("The snooze of %1 is over: the conversation is back")
+        )
+        self.statusBar().showMessage(text.replace("%1", name), 10000)
 
     # ==========================================================================================
     # layout state and closing
