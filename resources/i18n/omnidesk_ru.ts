@@ -393,97 +393,157 @@
 <context>
     <name>ConversationList</name>
     <message>
-        <location filename="../../ui/conversation_list.py" line="149"/>
+        <location filename="../../ui/conversation_list.py" line="155"/>
         <source>Conversations</source>
         <translation>Обращения</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="155"/>
+        <location filename="../../ui/conversation_list.py" line="161"/>
         <source>Show channel</source>
         <translation>Фильтр по каналу</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="156"/>
+        <location filename="../../ui/conversation_list.py" line="162"/>
         <source>Show conversations of one channel</source>
         <translation>Показать обращения только одного канала</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="157"/>
+        <location filename="../../ui/conversation_list.py" line="163"/>
         <source>Channels</source>
         <translation>Каналы</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="158"/>
+        <location filename="../../ui/conversation_list.py" line="164"/>
         <source>All channels</source>
         <translation>Все каналы</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="163"/>
+        <location filename="../../ui/conversation_list.py" line="169"/>
         <source>Show state</source>
         <translation>Фильтр по состоянию</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="164"/>
+        <location filename="../../ui/conversation_list.py" line="170"/>
         <source>Show conversations in one state</source>
         <translation>Показать обращения только в одном состоянии</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="165"/>
+        <location filename="../../ui/conversation_list.py" line="171"/>
         <source>States</source>
         <translation>Состояния</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="166"/>
+        <location filename="../../ui/conversation_list.py" line="172"/>
         <source>All states</source>
         <translation>Все состояния</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="168"/>
+        <location filename="../../ui/conversation_list.py" line="174"/>
         <source>Waiting</source>
         <translation>Ожидание</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="169"/>
+        <location filename="../../ui/conversation_list.py" line="175"/>
         <source>Offered</source>
         <translation>Предложено</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="170"/>
+        <location filename="../../ui/conversation_list.py" line="176"/>
         <source>Active</source>
         <translation>В работе</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="171"/>
+        <location filename="../../ui/conversation_list.py" line="177"/>
         <source>On hold</source>
         <translation>На удержании</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="172"/>
+        <location filename="../../ui/conversation_list.py" line="178"/>
         <source>Wrap-up</source>
         <translation>Завершение</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="176"/>
+        <location filename="../../ui/conversation_list.py" line="179"/>
+        <source>Snoozed</source>
+        <translation>Отложенные</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_list.py" line="185"/>
+        <source>Show tag</source>
+        <translation>Показать метку</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_list.py" line="186"/>
+        <source>Show conversations with one tag</source>
+        <translation>Показать обращения с одной меткой</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_list.py" line="187"/>
+        <source>Tags</source>
+        <translation>Метки</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_list.py" line="188"/>
+        <source>All tags</source>
+        <translation>Все метки</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_list.py" line="191"/>
+        <source>Show priority</source>
+        <translation>Показать приоритет</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_list.py" line="192"/>
+        <source>Show only the high and urgent conversations</source>
+        <translation>Показать только срочные и высокоприоритетные обращения</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_list.py" line="193"/>
+        <source>Priorities</source>
+        <translation>Приоритеты</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_list.py" line="194"/>
+        <source>Any priority</source>
+        <translation>Любой приоритет</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_list.py" line="195"/>
+        <source>High and urgent</source>
+        <translation>Высокий и срочный</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_list.py" line="196"/>
         <source>&amp;Channel:</source>
         <translation>&amp;Канал:</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="178"/>
+        <location filename="../../ui/conversation_list.py" line="198"/>
         <source>S&amp;tate:</source>
         <translation>&amp;Состояние:</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="186"/>
+        <location filename="../../ui/conversation_list.py" line="200"/>
+        <source>T&amp;ag:</source>
+        <translation>&amp;Метка:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_list.py" line="202"/>
+        <source>&amp;Priority:</source>
+        <translation>&amp;Приоритет:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_list.py" line="210"/>
         <source>Conversation lists</source>
         <translation>Списки обращений</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="188"/>
+        <location filename="../../ui/conversation_list.py" line="212"/>
         <source>My conversations</source>
         <translation>Мои обращения</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="188"/>
+        <location filename="../../ui/conversation_list.py" line="212"/>
         <source>Queue</source>
         <translation>Очередь</translation>
     </message>
@@ -491,124 +551,149 @@
 <context>
     <name>ConversationModel</name>
     <message>
-        <location filename="../../ui/conversation_model.py" line="156"/>
+        <location filename="../../ui/conversation_model.py" line="194"/>
         <source>%1 d</source>
         <translation>%1 дн.</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="190"/>
+        <location filename="../../ui/conversation_model.py" line="228"/>
         <source>Waiting</source>
         <translation>Ожидание</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="191"/>
+        <location filename="../../ui/conversation_model.py" line="229"/>
         <source>Offered</source>
         <translation>Предложено</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="192"/>
+        <location filename="../../ui/conversation_model.py" line="230"/>
         <source>Offered to you</source>
         <translation>Предложено вам</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="193"/>
+        <location filename="../../ui/conversation_model.py" line="231"/>
         <source>Active</source>
         <translation>В работе</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="194"/>
+        <location filename="../../ui/conversation_model.py" line="232"/>
         <source>On hold</source>
         <translation>На удержании</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="195"/>
+        <location filename="../../ui/conversation_model.py" line="233"/>
         <source>Wrap-up</source>
         <translation>Завершение</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="198"/>
+        <location filename="../../ui/conversation_model.py" line="236"/>
         <source>within the service level</source>
         <translation>в пределах уровня сервиса</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="199"/>
+        <location filename="../../ui/conversation_model.py" line="237"/>
         <source>service level at risk</source>
         <translation>уровень сервиса под угрозой</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="200"/>
+        <location filename="../../ui/conversation_model.py" line="238"/>
         <source>service level missed</source>
         <translation>уровень сервиса нарушен</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="203"/>
+        <location filename="../../ui/conversation_model.py" line="241"/>
         <source>Channel</source>
         <translation>Канал</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="204"/>
+        <location filename="../../ui/conversation_model.py" line="242"/>
         <source>Customer</source>
         <translation>Клиент</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="205"/>
+        <location filename="../../ui/conversation_model.py" line="243"/>
         <source>Subject</source>
         <translation>Тема</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="206"/>
+        <location filename="../../ui/conversation_model.py" line="244"/>
         <source>State</source>
         <translation>Состояние</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="207"/>
+        <location filename="../../ui/conversation_model.py" line="245"/>
         <source>Time</source>
         <translation>Время</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="209"/>
+        <location filename="../../ui/conversation_model.py" line="247"/>
         <source>reply in %1</source>
         <translation>ответ через %1</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="210"/>
+        <location filename="../../ui/conversation_model.py" line="248"/>
         <source>late by %1</source>
         <translation>опоздание %1</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="212"/>
+        <location filename="../../ui/conversation_model.py" line="250"/>
         <source>First reply</source>
         <translation>Первый ответ</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="213"/>
+        <location filename="../../ui/conversation_model.py" line="251"/>
         <source>Next reply</source>
         <translation>Следующий ответ</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="215"/>
+        <location filename="../../ui/conversation_model.py" line="253"/>
         <source>%1 due in %2 (target %3)</source>
         <translation>%1 — через %2 (норматив %3)</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="216"/>
+        <location filename="../../ui/conversation_model.py" line="254"/>
         <source>%1 overdue by %2 (target %3)</source>
         <translation>%1 просрочен на %2 (норматив %3)</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="217"/>
+        <location filename="../../ui/conversation_model.py" line="255"/>
         <source>Handling time: %1</source>
         <translation>Время обработки: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="218"/>
+        <location filename="../../ui/conversation_model.py" line="256"/>
         <source>unread</source>
         <translation>не прочитано</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="219"/>
+        <location filename="../../ui/conversation_model.py" line="257"/>
         <source>Customer #%1</source>
         <translation>Клиент №%1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_model.py" line="258"/>
+        <source>Urgent</source>
+        <translation>Срочно</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_model.py" line="258"/>
+        <source>High</source>
+        <translation>Высокий</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_model.py" line="259"/>
+        <source>Snoozed until %1</source>
+        <translation>Отложено до %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_model.py" line="260"/>
+        <source>Snoozed until the customer replies</source>
+        <translation>Отложено до ответа клиента</translation>
+    </message>
+    <message>
+        <location filename="../../ui/conversation_model.py" line="261"/>
+        <source>Tags: %1</source>
+        <translation>Метки: %1</translation>
     </message>
 </context>
 <context>
@@ -1098,6 +1183,7 @@
     <name>Dialogs</name>
     <message>
         <location filename="../../ui/dialogs.py" line="72"/>
+        <location filename="../../ui/triage_dialogs.py" line="62"/>
         <source>Cancel</source>
         <translation>Отмена</translation>
     </message>
@@ -1113,142 +1199,142 @@
 <context>
     <name>FeedModel</name>
     <message>
-        <location filename="../../ui/feed_model.py" line="265"/>
+        <location filename="../../ui/feed_model.py" line="268"/>
         <source>Visit</source>
         <translation>Визит</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="237"/>
+        <location filename="../../ui/feed_model.py" line="240"/>
         <source>Sending…</source>
         <translation>Отправка…</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="238"/>
+        <location filename="../../ui/feed_model.py" line="241"/>
         <source>Sent</source>
         <translation>Отправлено</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="239"/>
+        <location filename="../../ui/feed_model.py" line="242"/>
         <source>Delivered</source>
         <translation>Доставлено</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="240"/>
+        <location filename="../../ui/feed_model.py" line="243"/>
         <source>Read</source>
         <translation>Прочитано</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="241"/>
+        <location filename="../../ui/feed_model.py" line="244"/>
         <source>Not delivered</source>
         <translation>Не доставлено</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="245"/>
+        <location filename="../../ui/feed_model.py" line="248"/>
         <source>Incoming</source>
         <translation>Вх.</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="246"/>
+        <location filename="../../ui/feed_model.py" line="249"/>
         <source>Outgoing</source>
         <translation>Исх.</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="247"/>
+        <location filename="../../ui/feed_model.py" line="250"/>
         <source>Internal</source>
         <translation>Внутр.</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="250"/>
+        <location filename="../../ui/feed_model.py" line="253"/>
         <source>message</source>
         <translation>сообщение</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="251"/>
+        <location filename="../../ui/feed_model.py" line="254"/>
         <source>e-mail</source>
         <translation>письмо</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="252"/>
+        <location filename="../../ui/feed_model.py" line="255"/>
         <source>call</source>
         <translation>звонок</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="253"/>
+        <location filename="../../ui/feed_model.py" line="256"/>
         <source>note</source>
         <translation>заметка</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="254"/>
+        <location filename="../../ui/feed_model.py" line="257"/>
         <source>status change</source>
         <translation>смена статуса</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="255"/>
+        <location filename="../../ui/feed_model.py" line="258"/>
         <source>purchase</source>
         <translation>покупка</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="256"/>
+        <location filename="../../ui/feed_model.py" line="259"/>
         <source>visit</source>
         <translation>визит</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="257"/>
+        <location filename="../../ui/feed_model.py" line="260"/>
         <source>rating</source>
         <translation>оценка</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="259"/>
+        <location filename="../../ui/feed_model.py" line="262"/>
         <source>Today</source>
         <translation>Сегодня</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="260"/>
+        <location filename="../../ui/feed_model.py" line="263"/>
         <source>Yesterday</source>
         <translation>Вчера</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="261"/>
+        <location filename="../../ui/feed_model.py" line="264"/>
         <source>Incoming call</source>
         <translation>Входящий звонок</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="262"/>
+        <location filename="../../ui/feed_model.py" line="265"/>
         <source>Outgoing call</source>
         <translation>Исходящий звонок</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="263"/>
+        <location filename="../../ui/feed_model.py" line="266"/>
         <source>Note</source>
         <translation>Заметка</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="264"/>
+        <location filename="../../ui/feed_model.py" line="267"/>
         <source>Order %1</source>
         <translation>Заказ %1</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="266"/>
+        <location filename="../../ui/feed_model.py" line="269"/>
         <source>Status changed</source>
         <translation>Статус изменён</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="267"/>
+        <location filename="../../ui/feed_model.py" line="270"/>
         <source>Recording</source>
         <translation>Запись</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="268"/>
+        <location filename="../../ui/feed_model.py" line="271"/>
         <source>Attachments: %1</source>
         <translation>Вложения: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="269"/>
+        <location filename="../../ui/feed_model.py" line="272"/>
         <source>Rating %1 of 5</source>
         <translation>Оценка %1 из 5</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="270"/>
+        <location filename="../../ui/feed_model.py" line="273"/>
         <source>Not delivered: %1</source>
         <translation>Не доставлено: %1</translation>
     </message>
@@ -1526,607 +1612,618 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="251"/>
-        <location filename="../../ui/main_window.py" line="252"/>
-        <location filename="../../ui/main_window.py" line="329"/>
-        <location filename="../../ui/main_window.py" line="664"/>
-        <location filename="../../ui/main_window.py" line="1231"/>
+        <location filename="../../ui/main_window.py" line="267"/>
+        <location filename="../../ui/main_window.py" line="268"/>
+        <location filename="../../ui/main_window.py" line="345"/>
+        <location filename="../../ui/main_window.py" line="683"/>
+        <location filename="../../ui/main_window.py" line="1250"/>
         <source>OmniDesk</source>
         <translation>OmniDesk</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="368"/>
+        <location filename="../../ui/main_window.py" line="384"/>
         <source>The gateway did not answer in time; try again.</source>
         <translation>Шлюз не ответил вовремя; повторите попытку.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="369"/>
+        <location filename="../../ui/main_window.py" line="385"/>
         <source>Someone else acted on this conversation first, or it changed.</source>
         <translation>Другой оператор уже занялся этим обращением, или оно изменилось.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="371"/>
+        <location filename="../../ui/main_window.py" line="387"/>
         <source>Not allowed: another operator serves this customer, or the queue needs other skills.</source>
         <translation>Не разрешено: клиента обслуживает другой оператор, или для очереди нужны другие навыки.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="374"/>
+        <location filename="../../ui/main_window.py" line="390"/>
         <source>Not found: it was closed or removed meanwhile.</source>
         <translation>Не найдено: за это время закрыто или удалено.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="375"/>
+        <location filename="../../ui/main_window.py" line="391"/>
         <source>No free place for this channel (or the colleague is busy).</source>
         <translation>Нет свободных мест для этого канала (или коллега занят).</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="377"/>
+        <location filename="../../ui/main_window.py" line="393"/>
         <source>Too many actions at once; it is retried in a moment.</source>
         <translation>Слишком много действий одновременно; повторная попытка — через мгновение.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="378"/>
+        <location filename="../../ui/main_window.py" line="394"/>
         <source>The gateway does not support this yet.</source>
         <translation>Шлюз пока это не поддерживает.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="379"/>
+        <location filename="../../ui/main_window.py" line="395"/>
         <source>The gateway failed; it is retried.</source>
         <translation>Сбой шлюза; выполняется повторная попытка.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="380"/>
+        <location filename="../../ui/main_window.py" line="396"/>
         <source>The gateway refused it: %1</source>
         <translation>Шлюз отклонил запрос: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="384"/>
+        <location filename="../../ui/main_window.py" line="400"/>
         <source>Decline</source>
         <translation>Отклонить</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="385"/>
+        <location filename="../../ui/main_window.py" line="401"/>
         <source>Hold</source>
         <translation>Удержать</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="386"/>
+        <location filename="../../ui/main_window.py" line="402"/>
         <source>Resume</source>
         <translation>Продолжить</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="387"/>
+        <location filename="../../ui/main_window.py" line="403"/>
         <source>End</source>
         <translation>Закончить</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="389"/>
+        <location filename="../../ui/main_window.py" line="405"/>
         <source>Wrap-up</source>
         <translation>Завершение</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="395"/>
+        <location filename="../../ui/main_window.py" line="411"/>
         <source>History</source>
         <translation>История</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="396"/>
+        <location filename="../../ui/main_window.py" line="412"/>
         <source>Suggestion</source>
         <translation>Подсказка</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="400"/>
+        <location filename="../../ui/main_window.py" line="416"/>
         <source>The offer was withdrawn because you are not available.</source>
         <translation>Обращение отозвано: вы не на линии.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="401"/>
+        <location filename="../../ui/main_window.py" line="417"/>
         <source>A colleague took the conversation.</source>
         <translation>Обращение взял коллега.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="405"/>
+        <location filename="../../ui/main_window.py" line="421"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="392"/>
-        <location filename="../../ui/main_window.py" line="422"/>
+        <location filename="../../ui/main_window.py" line="408"/>
+        <location filename="../../ui/main_window.py" line="438"/>
         <source>Presence</source>
         <translation>Статус оператора</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="264"/>
+        <location filename="../../ui/main_window.py" line="280"/>
         <source>The customer&apos;s messages appear here.</source>
         <translation>Здесь появятся сообщения клиента.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="270"/>
+        <location filename="../../ui/main_window.py" line="286"/>
         <source>The reply editor appears here.</source>
         <translation>Здесь появится редактор ответа.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="304"/>
+        <location filename="../../ui/main_window.py" line="320"/>
         <source>Connection problem</source>
         <translation>Проблема со связью</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="359"/>
+        <location filename="../../ui/main_window.py" line="375"/>
         <source>Available</source>
         <translation>На линии</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="360"/>
+        <location filename="../../ui/main_window.py" line="376"/>
         <source>Break</source>
         <translation>Перерыв</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="361"/>
+        <location filename="../../ui/main_window.py" line="377"/>
         <source>After-call work</source>
         <translation>Поствызывная обработка</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="366"/>
+        <location filename="../../ui/main_window.py" line="382"/>
         <source>The gateway is unreachable; your replies are kept and sent when it is back.</source>
         <translation>Шлюз недоступен; ваши ответы сохранены и уйдут, когда связь вернётся.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="376"/>
+        <location filename="../../ui/main_window.py" line="392"/>
         <source>The customer cannot be reached on this channel.</source>
         <translation>С клиентом нельзя связаться по этому каналу.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="413"/>
+        <location filename="../../ui/main_window.py" line="429"/>
         <source>Signing in…</source>
         <translation>Вход…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="415"/>
+        <location filename="../../ui/main_window.py" line="431"/>
         <source>Operator</source>
         <translation>Оператор</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="423"/>
+        <location filename="../../ui/main_window.py" line="439"/>
         <source>Your presence (Ctrl+Shift+P: next)</source>
         <translation>Ваш статус (Ctrl+Shift+P — следующий)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="424"/>
+        <location filename="../../ui/main_window.py" line="440"/>
         <source>Presence choices</source>
         <translation>Варианты статуса</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="432"/>
+        <location filename="../../ui/main_window.py" line="448"/>
         <source>Time in this presence</source>
         <translation>Время в этом статусе</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="440"/>
+        <location filename="../../ui/main_window.py" line="456"/>
         <source>Connection</source>
         <translation>Связь</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="442"/>
-        <location filename="../../ui/main_window.py" line="1188"/>
+        <location filename="../../ui/main_window.py" line="458"/>
+        <location filename="../../ui/main_window.py" line="1207"/>
         <source>Connecting…</source>
         <translation>Подключение…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="444"/>
+        <location filename="../../ui/main_window.py" line="460"/>
         <source>Connection state</source>
         <translation>Состояние связи</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="456"/>
+        <location filename="../../ui/main_window.py" line="472"/>
         <source>Customer search</source>
         <translation>Поиск клиента</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="390"/>
+        <location filename="../../ui/main_window.py" line="406"/>
         <source>Reply</source>
         <translation>Ответ</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="393"/>
+        <location filename="../../ui/main_window.py" line="409"/>
         <source>Customer card</source>
         <translation>Карточка клиента</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="517"/>
+        <location filename="../../ui/main_window.py" line="533"/>
         <source>&amp;Conversation</source>
         <translation>&amp;Обращение</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="383"/>
+        <location filename="../../ui/main_window.py" line="399"/>
         <source>Accept</source>
         <translation>Принять</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="394"/>
+        <location filename="../../ui/main_window.py" line="410"/>
         <source>Search</source>
         <translation>Поиск</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1186"/>
+        <location filename="../../ui/main_window.py" line="1205"/>
         <source>Online</source>
         <translation>В сети</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="362"/>
-        <location filename="../../ui/main_window.py" line="1206"/>
+        <location filename="../../ui/main_window.py" line="378"/>
+        <location filename="../../ui/main_window.py" line="1225"/>
         <source>Offline</source>
         <translation>Не в сети</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="399"/>
+        <location filename="../../ui/main_window.py" line="415"/>
         <source>The offer timed out and went back to the queue.</source>
         <translation>Время на принятие истекло, обращение вернулось в очередь.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="457"/>
+        <location filename="../../ui/main_window.py" line="473"/>
         <source>Find a customer: phone, e-mail, name (Ctrl+K)</source>
         <translation>Найти клиента: телефон, эл. почта, имя (Ctrl+K)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="469"/>
+        <location filename="../../ui/main_window.py" line="485"/>
         <source>Messages</source>
         <translation>Сообщения</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="472"/>
+        <location filename="../../ui/main_window.py" line="488"/>
         <source>Commands waiting to be sent</source>
         <translation>Действия, ожидающие отправки</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="504"/>
+        <location filename="../../ui/main_window.py" line="520"/>
         <source>&amp;OmniDesk</source>
         <translation>&amp;OmniDesk</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="506"/>
+        <location filename="../../ui/main_window.py" line="522"/>
         <source>Sign &amp;in…</source>
         <translation>&amp;Войти…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="509"/>
+        <location filename="../../ui/main_window.py" line="525"/>
         <source>Sign &amp;out</source>
         <translation>В&amp;ыйти из учётной записи</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="512"/>
+        <location filename="../../ui/main_window.py" line="528"/>
         <source>&amp;Settings…</source>
         <translation>&amp;Настройки…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="515"/>
+        <location filename="../../ui/main_window.py" line="531"/>
         <source>&amp;Quit</source>
         <translation>В&amp;ыход</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="519"/>
+        <location filename="../../ui/main_window.py" line="535"/>
         <source>&amp;Accept</source>
         <translation>&amp;Принять</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="522"/>
+        <location filename="../../ui/main_window.py" line="538"/>
         <source>&amp;Decline</source>
         <translation>&amp;Отклонить</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="526"/>
+        <location filename="../../ui/main_window.py" line="542"/>
         <source>&amp;Hold / resume</source>
         <translation>&amp;Удержать / продолжить</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="529"/>
+        <location filename="../../ui/main_window.py" line="545"/>
         <source>&amp;Transfer…</source>
         <translation>Пере&amp;вести…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="532"/>
+        <location filename="../../ui/main_window.py" line="548"/>
         <source>&amp;End / hang up</source>
         <translation>&amp;Закончить / положить трубку</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="535"/>
+        <location filename="../../ui/main_window.py" line="551"/>
         <source>&amp;Wrap up…</source>
         <translation>Завер&amp;шить…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="537"/>
+        <location filename="../../ui/main_window.py" line="553"/>
         <source>&amp;Note…</source>
         <translation>За&amp;метка…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="539"/>
+        <location filename="../../ui/main_window.py" line="556"/>
         <source>&amp;Go</source>
         <translation>&amp;Переход</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="541"/>
+        <location filename="../../ui/main_window.py" line="558"/>
         <source>&amp;Find a customer</source>
         <translation>&amp;Найти клиента</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="544"/>
+        <location filename="../../ui/main_window.py" line="561"/>
         <source>&amp;Conversations</source>
         <translation>&amp;Обращения</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="547"/>
+        <location filename="../../ui/main_window.py" line="564"/>
         <source>Next &amp;presence</source>
         <translation>Следующий &amp;статус</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="550"/>
+        <location filename="../../ui/main_window.py" line="567"/>
         <source>&amp;Help</source>
         <translation>&amp;Справка</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="552"/>
+        <location filename="../../ui/main_window.py" line="569"/>
         <source>&amp;Keyboard shortcuts</source>
         <translation>&amp;Горячие клавиши</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="555"/>
+        <location filename="../../ui/main_window.py" line="572"/>
         <source>Open the customer &amp;web chat</source>
         <translation>Открыть &amp;веб-чат для клиентов</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="568"/>
+        <location filename="../../ui/main_window.py" line="585"/>
         <source>Accept the offered or waiting conversation</source>
         <translation>Принять предложенное или ожидающее обращение</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="569"/>
+        <location filename="../../ui/main_window.py" line="586"/>
         <source>Decline the offered conversation</source>
         <translation>Отклонить предложенное обращение</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="570"/>
+        <location filename="../../ui/main_window.py" line="587"/>
         <source>Up / Down</source>
         <translation>Вверх / Вниз</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="570"/>
+        <location filename="../../ui/main_window.py" line="587"/>
         <source>Move through the conversations</source>
         <translation>Перемещение по обращениям</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="571"/>
+        <location filename="../../ui/main_window.py" line="588"/>
         <source>Enter</source>
         <translation>Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="571"/>
+        <location filename="../../ui/main_window.py" line="588"/>
         <source>Open the conversation and go to the reply</source>
         <translation>Открыть обращение и перейти к ответу</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="572"/>
+        <location filename="../../ui/main_window.py" line="589"/>
         <source>Go to the n-th conversation of the list</source>
         <translation>Перейти к n-му обращению в списке</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="573"/>
+        <location filename="../../ui/main_window.py" line="590"/>
         <source>Switch between My conversations and Queue</source>
         <translation>Переключиться между вкладками «Мои обращения» и «Очередь»</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="574"/>
+        <location filename="../../ui/main_window.py" line="591"/>
         <source>Go to the conversation list</source>
         <translation>Перейти к списку обращений</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="575"/>
+        <location filename="../../ui/main_window.py" line="592"/>
         <source>Put on hold, or resume (a running call first)</source>
         <translation>Поставить на удержание или продолжить (в первую очередь — текущий звонок)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="576"/>
+        <location filename="../../ui/main_window.py" line="593"/>
         <source>Transfer to a queue or a colleague</source>
         <translation>Перевести в очередь или коллеге</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="577"/>
+        <location filename="../../ui/main_window.py" line="594"/>
         <source>End the conversation (hang up a call)</source>
         <translation>Закончить обращение (положить трубку)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="578"/>
+        <location filename="../../ui/main_window.py" line="595"/>
         <source>Wrap up: disposition and resolution</source>
         <translation>Завершение: итог и решение</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="579"/>
+        <location filename="../../ui/main_window.py" line="596"/>
         <source>Add an internal note</source>
         <translation>Добавить внутреннюю заметку</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="580"/>
+        <location filename="../../ui/main_window.py" line="597"/>
+        <source>Tags of the conversation</source>
+        <translation>Метки обращения</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="598"/>
+        <source>Snooze the conversation</source>
+        <translation>Отложить обращение</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="599"/>
         <source>Find a customer by phone, e-mail or name</source>
         <translation>Найти клиента по телефону, эл. почте или имени</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="581"/>
+        <location filename="../../ui/main_window.py" line="600"/>
         <source>Available → Break → After-call work</source>
         <translation>На линии → Перерыв → Поствызывная обработка</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="582"/>
+        <location filename="../../ui/main_window.py" line="601"/>
         <source>Accept the selected suggestion</source>
         <translation>Принять выбранную подсказку</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="583"/>
+        <location filename="../../ui/main_window.py" line="602"/>
         <source>Dismiss the selected suggestion</source>
         <translation>Отклонить выбранную подсказку</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="584"/>
+        <location filename="../../ui/main_window.py" line="603"/>
         <source>Enter / Delete</source>
         <translation>Enter / Delete</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="584"/>
+        <location filename="../../ui/main_window.py" line="603"/>
         <source>Accept / dismiss the focused suggestion</source>
         <translation>Принять / отклонить подсказку в фокусе</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="585"/>
+        <location filename="../../ui/main_window.py" line="604"/>
         <source>Send the reply; finish a dialog</source>
         <translation>Отправить ответ; подтвердить диалоговое окно</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="586"/>
+        <location filename="../../ui/main_window.py" line="605"/>
         <source>Settings</source>
         <translation>Настройки</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="587"/>
+        <location filename="../../ui/main_window.py" line="606"/>
         <source>This list</source>
         <translation>Этот список</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="588"/>
-        <location filename="../../ui/main_window.py" line="1335"/>
+        <location filename="../../ui/main_window.py" line="607"/>
+        <location filename="../../ui/main_window.py" line="1487"/>
         <source>Quit</source>
         <translation>Выход</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="603"/>
+        <location filename="../../ui/main_window.py" line="622"/>
         <source>Template: %1</source>
         <translation>Шаблон: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="714"/>
+        <location filename="../../ui/main_window.py" line="733"/>
         <source>New conversation: %1 (%2). A accepts, D declines.</source>
         <translation>Новое обращение: %1 (%2). A — принять, D — отклонить.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="719"/>
+        <location filename="../../ui/main_window.py" line="738"/>
         <source>New conversation</source>
         <translation>Новое обращение</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="725"/>
+        <location filename="../../ui/main_window.py" line="744"/>
         <source>The offer was withdrawn.</source>
         <translation>Обращение отозвано.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="741"/>
+        <location filename="../../ui/main_window.py" line="760"/>
         <source>Offers timed out one after another, so you were put on a break. Set yourself Available when you are back.</source>
         <translation>Несколько обращений подряд не были приняты вовремя, поэтому вам установлен перерыв. Когда вернётесь, выберите статус «Доступен».</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="745"/>
+        <location filename="../../ui/main_window.py" line="764"/>
         <source>You are on a break</source>
         <translation>У вас перерыв</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="771"/>
+        <location filename="../../ui/main_window.py" line="790"/>
         <source>Too many sign-in attempts. OmniDesk signs in again by itself in %1 s.</source>
         <translation>Слишком много попыток входа. OmniDesk войдёт сам через %1 с.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="774"/>
+        <location filename="../../ui/main_window.py" line="793"/>
         <source>Wrong user name or password.</source>
         <translation>Неверное имя пользователя или пароль.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="775"/>
+        <location filename="../../ui/main_window.py" line="794"/>
         <source>Your saved sign-in is no longer valid. Sign in again.</source>
         <translation>Сохранённый вход больше не действует. Войдите снова.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="776"/>
+        <location filename="../../ui/main_window.py" line="795"/>
         <source>Your sign-in has expired. Sign in again.</source>
         <translation>Срок входа истёк. Войдите снова.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="778"/>
+        <location filename="../../ui/main_window.py" line="797"/>
         <source>Your session was ended by an administrator or from another window. Sign in again.</source>
         <translation>Сеанс завершён администратором или из другого окна. Войдите снова.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="781"/>
+        <location filename="../../ui/main_window.py" line="800"/>
         <source>Your account was deactivated. Ask your administrator to activate it.</source>
         <translation>Учётная запись отключена. Попросите администратора включить её.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="783"/>
+        <location filename="../../ui/main_window.py" line="802"/>
         <source>You signed out.</source>
         <translation>Вы вышли.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="785"/>
+        <location filename="../../ui/main_window.py" line="804"/>
         <source>You are signed in on too many windows. Close one, then sign in again.</source>
         <translation>Вы вошли в слишком многих окнах. Закройте одно и войдите снова.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="788"/>
+        <location filename="../../ui/main_window.py" line="807"/>
         <source>This OmniDesk is too old for the gateway. Ask IT for an update.</source>
         <translation>Эта версия OmniDesk слишком старая для шлюза. Попросите ИТ-отдел обновить её.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="791"/>
+        <location filename="../../ui/main_window.py" line="810"/>
         <source>Sign-in failed (%1).</source>
         <translation>Вход не удался (%1).</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="829"/>
+        <location filename="../../ui/main_window.py" line="848"/>
         <source>No customer found for “%1”.</source>
         <translation>Клиент по запросу «%1» не найден.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="917"/>
+        <location filename="../../ui/main_window.py" line="936"/>
         <source>Type at least two characters.</source>
         <translation>Введите не менее двух символов.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="968"/>
+        <location filename="../../ui/main_window.py" line="987"/>
         <source>Only an offered or waiting conversation can be accepted.</source>
         <translation>Принять можно только предложенное или ожидающее обращение.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="983"/>
+        <location filename="../../ui/main_window.py" line="1002"/>
         <source>Only a conversation offered to you can be declined.</source>
         <translation>Отклонить можно только обращение, предложенное вам.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="999"/>
-        <location filename="../../ui/main_window.py" line="1010"/>
-        <location filename="../../ui/main_window.py" line="1017"/>
+        <location filename="../../ui/main_window.py" line="1018"/>
+        <location filename="../../ui/main_window.py" line="1029"/>
+        <location filename="../../ui/main_window.py" line="1036"/>
+        <location filename="../../ui/main_window.py" line="1343"/>
         <source>Select one of your active conversations first.</source>
         <translation>Сначала выберите одно из своих обращений в работе.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1045"/>
+        <location filename="../../ui/main_window.py" line="1064"/>
         <source>Select one of your conversations first.</source>
         <translation>Сначала выберите одно из своих обращений.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1060"/>
+        <location filename="../../ui/main_window.py" line="1079"/>
         <source>Open a customer first.</source>
         <translation>Сначала откройте карточку клиента.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1111"/>
+        <location filename="../../ui/main_window.py" line="1130"/>
         <source>The suggested text is in your reply.</source>
         <translation>Предложенный текст добавлен в ответ.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1157"/>
+        <location filename="../../ui/main_window.py" line="1176"/>
         <source>Accept to reply (A)</source>
         <translation>Примите обращение, чтобы ответить (A)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1177"/>
+        <location filename="../../ui/main_window.py" line="1196"/>
         <source>%1 for %2</source>
         <translation>%1 уже %2</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="1184"/>
+        <location filename="../../ui/main_window.py" line="1203"/>
         <source>%n waiting to be sent</source>
         <translation>
             <numerusform>%n действие ждёт отправки</numerusform>
@@ -2135,27 +2232,27 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1197"/>
+        <location filename="../../ui/main_window.py" line="1216"/>
         <source>Reconnecting in %1 s</source>
         <translation>Переподключение через %1 с</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1199"/>
+        <location filename="../../ui/main_window.py" line="1218"/>
         <source>Reconnecting…</source>
         <translation>Переподключение…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1202"/>
+        <location filename="../../ui/main_window.py" line="1221"/>
         <source>Signed out</source>
         <translation>Вход не выполнен</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1204"/>
+        <location filename="../../ui/main_window.py" line="1223"/>
         <source>Waiting to sign in</source>
         <translation>Ожидание входа</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="1231"/>
+        <location filename="../../ui/main_window.py" line="1250"/>
         <source>OmniDesk — %n unread</source>
         <translation>
             <numerusform>OmniDesk — %n непрочитанное</numerusform>
@@ -2164,42 +2261,112 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1335"/>
+        <location filename="../../ui/main_window.py" line="1279"/>
+        <source>Ta&amp;gs…</source>
+        <translation>&amp;Метки…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="1280"/>
+        <source>P&amp;riority</source>
+        <translation>П&amp;риоритет</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="1284"/>
+        <source>&amp;Low</source>
+        <translation>&amp;Низкий</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="1285"/>
+        <source>&amp;Normal</source>
+        <translation>&amp;Обычный</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="1286"/>
+        <source>&amp;High</source>
+        <translation>&amp;Высокий</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="1287"/>
+        <source>&amp;Urgent</source>
+        <translation>&amp;Срочный</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="1298"/>
+        <source>&amp;Snooze…</source>
+        <translation>&amp;Отложить…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="1300"/>
+        <source>Wa&amp;ke up</source>
+        <translation>&amp;Вернуть</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="1303"/>
+        <source>Tags</source>
+        <translation>Метки</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="1304"/>
+        <source>Priority</source>
+        <translation>Приоритет</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="1305"/>
+        <source>Snooze</source>
+        <translation>Отложить</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="1306"/>
+        <source>Wake up</source>
+        <translation>Вернуть</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="1398"/>
+        <source>%1 wrote: the conversation is back from snooze</source>
+        <translation>%1 написал(а): обращение вернулось из отложенных</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="1400"/>
+        <source>The snooze of %1 is over: the conversation is back</source>
+        <translation>Срок откладывания (%1) истёк: обращение вернулось</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="1487"/>
         <source>Sign out</source>
         <translation>Выйти из учётной записи</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1337"/>
+        <location filename="../../ui/main_window.py" line="1489"/>
         <source>You are on a call; it stays connected on the phone.</source>
         <translation>Идёт звонок; он останется соединённым на телефоне.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1340"/>
+        <location filename="../../ui/main_window.py" line="1492"/>
         <source>Open conversations: %1. They go back to the queue if you are not back within a minute.</source>
         <translation>Открытых обращений: %1. Если вы не вернётесь в течение минуты, они вернутся в очередь.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1343"/>
+        <location filename="../../ui/main_window.py" line="1495"/>
         <source>Quit anyway?</source>
         <translation>Всё равно выйти?</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1343"/>
+        <location filename="../../ui/main_window.py" line="1495"/>
         <source>Sign out anyway?</source>
         <translation>Всё равно выйти из учётной записи?</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1350"/>
+        <location filename="../../ui/main_window.py" line="1502"/>
         <source>Stay</source>
         <translation>Остаться</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="388"/>
+        <location filename="../../ui/main_window.py" line="404"/>
         <source>Transfer</source>
         <translation>Перевод</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="391"/>
+        <location filename="../../ui/main_window.py" line="407"/>
         <source>Note</source>
         <translation>Заметка</translation>
     </message>
@@ -2376,17 +2543,17 @@
 <context>
     <name>SearchPopup</name>
     <message>
-        <location filename="../../ui/main_window.py" line="107"/>
+        <location filename="../../ui/main_window.py" line="123"/>
         <source>Search results</source>
         <translation>Результаты поиска</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="112"/>
+        <location filename="../../ui/main_window.py" line="128"/>
         <source>Customers found</source>
         <translation>Найденные клиенты</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="129"/>
+        <location filename="../../ui/main_window.py" line="145"/>
         <source>(no name)</source>
         <translation>(без имени)</translation>
     </message>
@@ -2646,6 +2813,138 @@
         <location filename="../../ui/dialogs.py" line="383"/>
         <source>Close</source>
         <translation>Закрыть</translation>
+    </message>
+</context>
+<context>
+    <name>SnoozeDialog</name>
+    <message>
+        <location filename="../../ui/triage_dialogs.py" line="223"/>
+        <source>Snooze</source>
+        <translation>Отложить</translation>
+    </message>
+    <message>
+        <location filename="../../ui/triage_dialogs.py" line="225"/>
+        <source>Snooze: %1</source>
+        <translation>Отложить: %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/triage_dialogs.py" line="227"/>
+        <source>Snooze the conversation</source>
+        <translation>Отложить обращение</translation>
+    </message>
+    <message>
+        <location filename="../../ui/triage_dialogs.py" line="229"/>
+        <source>Set the conversation aside. The customer&apos;s next message wakes it.</source>
+        <translation>Отложить обращение. Следующее сообщение клиента вернёт его.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/triage_dialogs.py" line="234"/>
+        <source>Until the customer &amp;replies</source>
+        <translation>До &amp;ответа клиента</translation>
+    </message>
+    <message>
+        <location filename="../../ui/triage_dialogs.py" line="235"/>
+        <source>For one &amp;hour</source>
+        <translation>На &amp;час</translation>
+    </message>
+    <message>
+        <location filename="../../ui/triage_dialogs.py" line="236"/>
+        <source>Until &amp;tomorrow 9:00</source>
+        <translation>До &amp;завтра, 9:00</translation>
+    </message>
+    <message>
+        <location filename="../../ui/triage_dialogs.py" line="237"/>
+        <source>Until &amp;a time:</source>
+        <translation>До &amp;времени:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/triage_dialogs.py" line="250"/>
+        <source>Snooze until</source>
+        <translation>Отложить до</translation>
+    </message>
+    <message>
+        <location filename="../../ui/triage_dialogs.py" line="262"/>
+        <source>&amp;Snooze</source>
+        <translation>&amp;Отложить</translation>
+    </message>
+</context>
+<context>
+    <name>TagsDialog</name>
+    <message>
+        <location filename="../../ui/triage_dialogs.py" line="96"/>
+        <source>Tags</source>
+        <translation>Метки</translation>
+    </message>
+    <message>
+        <location filename="../../ui/triage_dialogs.py" line="98"/>
+        <source>Tags: %1</source>
+        <translation>Метки: %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/triage_dialogs.py" line="100"/>
+        <location filename="../../ui/triage_dialogs.py" line="104"/>
+        <source>Tags of the conversation</source>
+        <translation>Метки обращения</translation>
+    </message>
+    <message>
+        <location filename="../../ui/triage_dialogs.py" line="105"/>
+        <source>Delete removes the selected tag</source>
+        <translation>Delete удаляет выбранную метку</translation>
+    </message>
+    <message>
+        <location filename="../../ui/triage_dialogs.py" line="110"/>
+        <source>New tag</source>
+        <translation>Новая метка</translation>
+    </message>
+    <message>
+        <location filename="../../ui/triage_dialogs.py" line="111"/>
+        <source>Type a tag and press Enter</source>
+        <translation>Введите метку и нажмите Enter</translation>
+    </message>
+    <message>
+        <location filename="../../ui/triage_dialogs.py" line="118"/>
+        <source>&amp;Add</source>
+        <translation>&amp;Добавить</translation>
+    </message>
+    <message>
+        <location filename="../../ui/triage_dialogs.py" line="119"/>
+        <source>Add the tag</source>
+        <translation>Добавить метку</translation>
+    </message>
+    <message>
+        <location filename="../../ui/triage_dialogs.py" line="122"/>
+        <source>&amp;Remove</source>
+        <translation>&amp;Удалить</translation>
+    </message>
+    <message>
+        <location filename="../../ui/triage_dialogs.py" line="123"/>
+        <source>Remove the selected tag</source>
+        <translation>Удалить выбранную метку</translation>
+    </message>
+    <message>
+        <location filename="../../ui/triage_dialogs.py" line="128"/>
+        <source>Problem with the tag</source>
+        <translation>Ошибка в метке</translation>
+    </message>
+    <message>
+        <location filename="../../ui/triage_dialogs.py" line="131"/>
+        <source>&amp;New tag:</source>
+        <translation>&amp;Новая метка:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/triage_dialogs.py" line="137"/>
+        <source>&amp;Save</source>
+        <translation>&amp;Сохранить</translation>
+    </message>
+    <message>
+        <location filename="../../ui/triage_dialogs.py" line="165"/>
+        <source>A tag is 1 to %1 characters, without spaces or commas.</source>
+        <translation>Метка — от 1 до %1 символов, без пробелов и запятых.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/triage_dialogs.py" line="175"/>
+        <source>A conversation has at most %1 tags.</source>
+        <translation>У обращения не больше %1 меток.</translation>
     </message>
 </context>
 <context>

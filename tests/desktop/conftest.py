@@ -21,6 +21,9 @@ from omnidesk_qt.embedded import EmbeddedGateway
 def demo_gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedGateway]:
     """One embedded gateway with demo data for the desktop tests (agent/agent, lead/lead)."""
     gw = EmbeddedGateway(tmp_path_factory.mktemp("gateway"), customers=30)
+    # Every test's customers come from this one address: more than the 20 new visitors a
+    # minute a real address may start.
+    gw.config.chat_new_visitors_per_min = 10_000
     gw.start()
     yield gw
     gw.stop()

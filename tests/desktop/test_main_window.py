@@ -425,6 +425,8 @@ def test_nothing_stays_in_english_in_the_russian_interface(
         ("note", (Qt.Key.Key_N, CTRL)),
         ("shortcuts", (Qt.Key.Key_F1, Qt.KeyboardModifier.NoModifier)),
         ("settings", (Qt.Key.Key_Comma, CTRL)),
+        ("tags", (Qt.Key.Key_G, CTRL_SHIFT)),
+        ("snooze", (Qt.Key.Key_S, CTRL_SHIFT)),
     ):
         qtbot.keyClick(window, key[0], key[1])
         qtbot.waitUntil(lambda: window.dialog is not None, timeout=5000)
