@@ -82,7 +82,7 @@ class FeedRole(IntEnum):
     DAY = KIND + 16  # datetime.date of the row (local time)
 
 
-DELIVERY_MARK = {"pending": "⏳", "sent": "✓", "delivered": "✓✓", "read": "✓✓", "failed": "⚠"}
+DELIVERY_MARK = {"pending": "◷", "sent": "✓", "delivered": "✓✓", "read": "✓✓", "failed": "⚠"}
 _EARLY_MAX = 512  # delivery states remembered for items that have not arrived yet
 
 
