@@ -9,14 +9,26 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import QApplication, QLineEdit, QStyle, QStyleOptionFrame
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QLineEdit,
+    QStackedWidget,
+    QStyle,
+    QStyleOptionFrame,
+)
 from pytestqt.qtbot import QtBot
 
 from omnidesk_qt import themes
+from omnidesk_qt.client import Credentials
+from omnidesk_qt.outbox import Outbox
+from omnidesk_qt.session import Session
 from omnidesk_qt.settings import Settings
 from ui.dialogs import ConnectDialog
 from ui.feed_model import DELIVERY_MARK, FeedModel
 from ui.feed_view import FeedList
+from ui.main_window import MainWindow
+from ui.settings_dialog import SettingsDialog
 from ui.theme import apply_theme
 
 pytestmark = pytest.mark.usefixtures("isolated_dirs")
@@ -71,3 +83,86 @@ def test_the_sign_in_dialog_shows_a_long_gateway_address_whole(
     edit = dialog.url
     assert edit.text() == url
     assert edit.fontMetrics().horizontalAdvance(url) <= line_edit_text_width(edit)
+
+
+def clipped_items(qtbot: QtBot, combo: QComboBox) -> list[str]:
+    """Open ``combo``'s list; the items whose row it does not show whole, in height or width (a
+    short list is never meant to scroll)."""
+    combo.showPopup()
+    view = combo.view()
+    popup = view.window()
+    qtbot.waitUntil(popup.isVisible, timeout=2000)
+    qtbot.wait(20)
+    shown = view.viewport().rect()
+    model = combo.model()
+    clipped = []
+    for row in range(model.rowCount()):
+        rect = view.visualRect(model.index(row, combo.modelColumn()))
+        if not view.isRowHidden(row) and not shown.contains(rect):
+            clipped.append(
+                f"{combo.objectName() or combo.accessibleName()}: {combo.itemText(row)!r}"
+            )
+    combo.hidePopup()
+    qtbot.waitUntil(lambda: not popup.isVisible(), timeout=2000)
+    return clipped
+
+
+# The offscreen platform cannot raise a popup or grab the keyboard for it; it says so.
+popup_warnings = pytest.mark.qt_log_ignore(
+    "This plugin does not support raise", "This plugin does not support grabbing"
+)
+
+
+@popup_warnings
+def test_the_settings_drop_downs_show_every_item(qtbot: QtBot, theme: str) -> None:
+    dialog = SettingsDialog(Settings())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    combos = dialog.findChildren(QComboBox)
+    assert len(combos) >= 3
+    clipped: list[str] = []
+    for combo in combos:
+        if combo.count() > combo.maxVisibleItems():
+            continue
+        page = combo.parentWidget()
+        while page is not None and not isinstance(page.parentWidget(), QStackedWidget):
+            page = page.parentWidget()
+        if page is not None:
+            stack = page.parentWidget()
+            assert isinstance(stack, QStackedWidget)
+            stack.setCurrentWidget(page)
+        qtbot.waitUntil(combo.isVisible, timeout=2000)
+        clipped += clipped_items(qtbot, combo)
+    assert clipped == []
+
+
+@pytest.fixture
+def offline_window(qtbot: QtBot, data_dir: Path) -> MainWindow:
+    """The main window of a session never started: its layout, without a gateway."""
+    session = Session(
+        "ws://127.0.0.1:9/ws", Credentials("agent", "agent"), Outbox(data_dir / "o.db")
+    )
+    win = MainWindow(session, Settings())
+    qtbot.addWidget(win)
+    win.resize(1280, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    return win
+
+
+@popup_warnings
+def test_the_main_window_drop_downs_show_every_item(
+    qtbot: QtBot, theme: str, offline_window: MainWindow
+) -> None:
+    combos = [c for c in offline_window.findChildren(QComboBox) if c.isVisible()]
+    assert combos, "the presence drop-down at least"
+    clipped: list[str] = []
+    for combo in combos:
+        if 0 < combo.count() <= combo.maxVisibleItems():
+            enabled = combo.isEnabled()
+            combo.setEnabled(True)  # signed in, presence can be chosen
+            clipped += clipped_items(qtbot, combo)
+            combo.setEnabled(enabled)
+    assert len(combos) >= 3
+    assert clipped == []
