@@ -8,14 +8,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtGui import QFontMetrics
+from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QLineEdit,
+    QSpinBox,
     QStackedWidget,
     QStyle,
     QStyleOptionFrame,
+    QStyleOptionSpinBox,
+    QWidget,
 )
 from pytestqt.qtbot import QtBot
 
@@ -29,7 +32,7 @@ from ui.feed_model import DELIVERY_MARK, FeedModel
 from ui.feed_view import FeedList
 from ui.main_window import MainWindow
 from ui.settings_dialog import SettingsDialog
-from ui.theme import apply_theme
+from ui.theme import apply_theme, colour
 
 pytestmark = pytest.mark.usefixtures("isolated_dirs")
 
@@ -107,6 +110,19 @@ def clipped_items(qtbot: QtBot, combo: QComboBox) -> list[str]:
     return clipped
 
 
+def show_page(qtbot: QtBot, widget: QWidget) -> None:
+    """Bring up the tab ``widget`` is on."""
+    page = widget.parentWidget()
+    while page is not None and not isinstance(page.parentWidget(), QStackedWidget):
+        page = page.parentWidget()
+    if page is not None:
+        stack = page.parentWidget()
+        assert isinstance(stack, QStackedWidget)
+        stack.setCurrentWidget(page)
+    qtbot.waitUntil(widget.isVisible, timeout=2000)
+    qtbot.wait(10)
+
+
 # The offscreen platform cannot raise a popup or grab the keyboard for it; it says so.
 popup_warnings = pytest.mark.qt_log_ignore(
     "This plugin does not support raise", "This plugin does not support grabbing"
@@ -125,14 +141,7 @@ def test_the_settings_drop_downs_show_every_item(qtbot: QtBot, theme: str) -> No
     for combo in combos:
         if combo.count() > combo.maxVisibleItems():
             continue
-        page = combo.parentWidget()
-        while page is not None and not isinstance(page.parentWidget(), QStackedWidget):
-            page = page.parentWidget()
-        if page is not None:
-            stack = page.parentWidget()
-            assert isinstance(stack, QStackedWidget)
-            stack.setCurrentWidget(page)
-        qtbot.waitUntil(combo.isVisible, timeout=2000)
+        show_page(qtbot, combo)
         clipped += clipped_items(qtbot, combo)
     assert clipped == []
 
@@ -166,3 +175,40 @@ def test_the_main_window_drop_downs_show_every_item(
             combo.setEnabled(enabled)
     assert len(combos) >= 3
     assert clipped == []
+
+
+def near(a: QColor, b: QColor, tolerance: int = 24) -> bool:
+    return max(abs(a.red() - b.red()), abs(a.green() - b.green()), abs(a.blue() - b.blue())) <= (
+        tolerance
+    )
+
+
+def test_the_settings_spin_boxes_show_their_arrows(qtbot: QtBot, theme: str) -> None:
+    """Each arrow button has pixels of the theme's text colour (the arrow) on a background of
+    its own: before, the dark theme drew near-black arrows on the dark surface."""
+    dialog = SettingsDialog(Settings())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    spins = dialog.findChildren(QSpinBox)
+    assert spins
+    background = colour("alt")
+    unseen: list[str] = []
+    for spin in spins:
+        show_page(qtbot, spin)
+        arrow = colour("text" if spin.isEnabled() else "disabled")
+        image = spin.grab().toImage()
+        opt = QStyleOptionSpinBox()
+        spin.initStyleOption(opt)
+        for part in (QStyle.SubControl.SC_SpinBoxUp, QStyle.SubControl.SC_SpinBoxDown):
+            rect = spin.style().subControlRect(QStyle.ComplexControl.CC_SpinBox, opt, part, spin)
+            pixels = [
+                image.pixelColor(x, y)
+                for x in range(rect.left(), rect.right() + 1)
+                for y in range(rect.top(), rect.bottom() + 1)
+            ]
+            drawn = sum(near(p, arrow) for p in pixels)
+            behind = sum(near(p, background, 4) for p in pixels)
+            if drawn < 6 or behind < len(pixels) // 2:
+                unseen.append(f"{spin.objectName()} {part.name}: {drawn} arrow, {behind} button")
+    assert unseen == []
