@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QPoint, QRect
 from PySide6.QtGui import QColor, QFontMetrics
 from PySide6.QtWidgets import (
     QApplication,
@@ -212,3 +213,43 @@ def test_the_settings_spin_boxes_show_their_arrows(qtbot: QtBot, theme: str) -> 
             if drawn < 6 or behind < len(pixels) // 2:
                 unseen.append(f"{spin.objectName()} {part.name}: {drawn} arrow, {behind} button")
     assert unseen == []
+
+
+def places(win: MainWindow) -> dict[str, QRect]:
+    """Where the panes are on the screen."""
+    return {
+        name: QRect(widget.mapToGlobal(QPoint(0, 0)), widget.size())
+        for name, widget in (
+            ("list", win.conversation_list),
+            ("feed", win.feed),
+            ("card", win.customer_card),
+        )
+    }
+
+
+def test_the_panes_stay_put_when_the_banner_and_the_call_bar_show(
+    qtbot: QtBot, theme: str, offline_window: MainWindow
+) -> None:
+    """The row under the pointer must not move away when the connection drops or a call rings."""
+    win = offline_window
+    win._connection_changed("online", "")
+    qtbot.wait(20)
+    before = places(win)
+    win._connection_changed("reconnecting", "5")
+    qtbot.waitUntil(win.banner.isVisible, timeout=2000)
+    qtbot.wait(20)
+    assert places(win) == before, "the banner pushed the panes"
+    assert win.banner.visibleRegion().boundingRect().height() >= win.banner.fontMetrics().height()
+    win.call_bar.operator_id = 7
+    call = {"id": 1, "channel": "voice", "state": "offered", "offered_to": 7, "customer_id": 5}
+    win.call_bar.track(call)
+    qtbot.waitUntil(win.call_bar.isVisible, timeout=2000)
+    qtbot.wait(20)
+    assert places(win) == before, "the call bar pushed the panes"
+    answer = win.call_bar.answer_button
+    assert answer.visibleRegion().boundingRect().size() == answer.size(), "the bar shows whole"
+    win._connection_changed("online", "")
+    win.call_bar.track({**call, "state": "ended"})
+    qtbot.waitUntil(lambda: not win.call_bar.isVisible() and not win.banner.isVisible())
+    qtbot.wait(20)
+    assert places(win) == before
