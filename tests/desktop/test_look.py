@@ -184,9 +184,14 @@ def near(a: QColor, b: QColor, tolerance: int = 24) -> bool:
     )
 
 
-def test_the_settings_spin_boxes_show_their_arrows(qtbot: QtBot, theme: str) -> None:
+def test_the_settings_spin_boxes_show_their_arrows(
+    qtbot: QtBot, qapp: QApplication, theme: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Each arrow button has pixels of the theme's text colour (the arrow) on a background of
-    its own: before, the dark theme drew near-black arrows on the dark surface."""
+    its own: before, the dark theme drew near-black arrows on the dark surface. The arrows'
+    images are found from any working directory."""
+    monkeypatch.chdir(tmp_path)
+    apply_theme(qapp, theme)
     dialog = SettingsDialog(Settings())
     qtbot.addWidget(dialog)
     dialog.show()
