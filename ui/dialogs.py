@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, QSize, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,6 +28,8 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
+    QStyle,
+    QStyleOptionFrame,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -77,6 +79,29 @@ def _buttons(dialog: QDialog, ok_text: str, ok_accessible: str) -> QDialogButton
     return box
 
 
+# As long an address as a company's gateway has: it fits the sign-in dialog without scrolling.
+URL_SAMPLE = "wss://omnidesk.example-company.ru:8765/ws"
+# An address longer than this many average characters scrolls rather than widening the dialog.
+_URL_MAX_CHARS = 80
+
+
+def _fit_text(edit: QLineEdit, text: str) -> None:
+    """The edit's minimum width shows ``text`` whole in its font, with the style's (and the
+    style sheet's) frame, padding and the edit's own text margins."""
+    edit.ensurePolished()
+    fm = edit.fontMetrics()
+    width = min(fm.horizontalAdvance(text), fm.averageCharWidth() * _URL_MAX_CHARS)
+    margins = edit.textMargins()
+    # QLineEdit's own inner margin (2 px a side) comes on top of the style's contents rect.
+    inner = width + margins.left() + margins.right() + 2 * 2 + 1
+    opt = QStyleOptionFrame()
+    edit.initStyleOption(opt)
+    size = edit.style().sizeFromContents(
+        QStyle.ContentsType.CT_LineEdit, opt, QSize(inner, fm.height()), edit
+    )
+    edit.setMinimumWidth(size.width())
+
+
 class ConnectDialog(QDialog):
     """Gateway address (greyed when IT locked it), user name, password, "Remember me"."""
 
@@ -103,6 +128,7 @@ class ConnectDialog(QDialog):
             self,
         )
         self.url.setAccessibleName(self.tr("Gateway address"))
+        _fit_text(self.url, max(URL_SAMPLE, self.url.text(), key=len))
         self.url.setEnabled(not locked)
         if locked:
             self.url.setToolTip(self.tr("Set by your organisation"))

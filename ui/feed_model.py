@@ -86,7 +86,7 @@ class FeedRole(IntEnum):
 # A file in a message: opened (downloaded) on a click. In the fonts every desk has (DejaVu Sans
 # on Debian), unlike the paper-clip emoji.
 FILE_MARK = "⬇"
-DELIVERY_MARK = {"pending": "⏳", "sent": "✓", "delivered": "✓✓", "read": "✓✓", "failed": "⚠"}
+DELIVERY_MARK = {"pending": "◷", "sent": "✓", "delivered": "✓✓", "read": "✓✓", "failed": "⚠"}
 _EARLY_MAX = 512  # delivery states remembered for items that have not arrived yet
 
 

@@ -110,6 +110,32 @@ def _placeholder(object_name: str, text: str, parent: QWidget) -> QWidget:
     return w
 
 
+class NoticeStrip(QWidget):
+    """The line above the panes for the connection banner and the call bar, side by side. Its
+    height is reserved whether they show or not (the taller of the two), so the panes never move
+    when the connection drops or a call rings: the row under the pointer stays under it."""
+
+    def __init__(self, banner: QLabel, call_bar: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("NoticeStrip")
+        self._parts = (banner, call_bar)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(banner, 1)
+        lay.addWidget(call_bar, 1)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+
+    def _height(self) -> int:
+        return max(part.sizeHint().height() for part in self._parts)
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), self._height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, self._height())
+
+
 class SearchPopup(QFrame):
     """Search results dropped under the search field, inside the window (an overlay, not a
     separate popup window): arrows choose, Enter opens, Esc or leaving it closes."""
@@ -318,16 +344,19 @@ class MainWindow(QMainWindow):
         self.banner = QLabel(self)
         self.banner.setObjectName("ConnectionBanner")
         self.banner.setAccessibleName(self.tr("Connection problem"))
-        self.banner.setWordWrap(True)
+        # One line in the strip: a long explanation is cut at the window's edge rather than
+        # growing the strip, and the tooltip has all of it.
+        self.banner.setWordWrap(False)
         self.banner.setTextFormat(Qt.TextFormat.PlainText)
         self.banner.setContentsMargins(10, 4, 10, 4)
+        self.banner.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.banner.hide()
+        self.notice_strip = NoticeStrip(self.banner, self.call_bar, self)
         central = QWidget(self)
         v = QVBoxLayout(central)
         v.setContentsMargins(0, 0, 0, 0)
         v.setSpacing(0)
-        v.addWidget(self.banner)
-        v.addWidget(self.call_bar)
+        v.addWidget(self.notice_strip)
         v.addWidget(self.main_split, 1)
         self.setCentralWidget(central)
 
@@ -1239,6 +1268,7 @@ class MainWindow(QMainWindow):
             self.banner.show()
         else:
             self.banner.hide()
+        self.banner.setToolTip(self.banner.text())  # all of it, when the line is cut
         self.outbox_label.setText(waiting)
 
     def _update_unread(self) -> None:

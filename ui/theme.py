@@ -8,9 +8,11 @@ its own light surfaces), so the look is the same on Windows and Linux desks.
 
 from __future__ import annotations
 
+from PySide6.QtCore import QDir
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication
 
+from omnidesk_qt import paths
 from omnidesk_qt.themes import palette_of, theme_stylesheet
 
 Role = QPalette.ColorRole
@@ -67,6 +69,9 @@ def palette_for(colours: dict[str, str]) -> QPalette:
 
 def apply_theme(app: QApplication, name: str) -> None:
     """Style sheet and palette of ``name`` ("light", "dark", "system") on the whole app."""
+    # The style sheets name their images url(icons:…): found from any working directory, and
+    # in a frozen app's bundle.
+    QDir.setSearchPaths("icons", [str(paths.resources_dir() / "icons")])
     qss = theme_stylesheet(name)
     colours = palette_of(qss)
     _current.clear()
