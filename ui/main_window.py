@@ -52,6 +52,7 @@ from omnidesk_qt.settings import SettingError
 from services.protocol.channels import reply_addresses
 from services.protocol.triage import PRIORITIES
 from ui.call_bar import CallBar
+from ui.canned_manager import CannedManagerDialog
 from ui.conversation_list import ConversationList
 from ui.conversation_model import (
     ConversationModel,
@@ -555,6 +556,9 @@ class MainWindow(QMainWindow):
         self.sign_out_action.setEnabled(False)
         self.settings_action = self._action(
             app_menu, self.tr("&Settings…"), "Ctrl+,", self.open_settings
+        )
+        self.canned_action = self._action(
+            app_menu, self.tr("&Canned responses…"), None, self.open_canned
         )
         app_menu.addSeparator()
         self.quit_action = self._action(app_menu, self.tr("&Quit"), "Ctrl+Q", self.close)
@@ -1119,6 +1123,9 @@ class MainWindow(QMainWindow):
 
     def open_settings(self) -> None:
         self._open_dialog(SettingsDialog(self.settings, self, voices=self._voices), None)
+
+    def open_canned(self) -> None:
+        self._open_dialog(CannedManagerDialog(self.session, self), None)
 
     def show_shortcuts(self) -> None:
         self._open_dialog(ShortcutsDialog(self.shortcuts(), self), None)

@@ -183,6 +183,201 @@
     </message>
 </context>
 <context>
+    <name>CannedEditDialog</name>
+    <message>
+        <location filename="../../ui/canned_manager.py" line="54"/>
+        <location filename="../../ui/canned_manager.py" line="55"/>
+        <source>Canned response</source>
+        <translation>Готовый ответ</translation>
+    </message>
+    <message>
+        <location filename="../../ui/canned_manager.py" line="58"/>
+        <source>Who may use it</source>
+        <translation>Кому доступен</translation>
+    </message>
+    <message>
+        <location filename="../../ui/canned_manager.py" line="59"/>
+        <source>Only me</source>
+        <translation>Только мне</translation>
+    </message>
+    <message>
+        <location filename="../../ui/canned_manager.py" line="61"/>
+        <source>The whole team</source>
+        <translation>Всей команде</translation>
+    </message>
+    <message>
+        <location filename="../../ui/canned_manager.py" line="63"/>
+        <source>Shortcut typed after /</source>
+        <translation>Сокращение после /</translation>
+    </message>
+    <message>
+        <location filename="../../ui/canned_manager.py" line="67"/>
+        <source>Language</source>
+        <translation>Язык</translation>
+    </message>
+    <message>
+        <location filename="../../ui/canned_manager.py" line="72"/>
+        <source>Title</source>
+        <translation>Название</translation>
+    </message>
+    <message>
+        <location filename="../../ui/canned_manager.py" line="75"/>
+        <source>Text</source>
+        <translation>Текст</translation>
+    </message>
+    <message>
+        <location filename="../../ui/canned_manager.py" line="78"/>
+        <source>Variables: {customer.first_name}, {customer.name}, {operator.name}, {order.last_number}</source>
+        <translation>Переменные: {customer.first_name}, {customer.name}, {operator.name}, {order.last_number}</translation>
+    </message>
+    <message>
+        <location filename="../../ui/canned_manager.py" line="84"/>
+        <source>Problem</source>
+        <translation>Проблема</translation>
+    </message>
+    <message>
+        <location filename="../../ui/canned_manager.py" line="87"/>
+        <source>&amp;Who may use it:</source>
+        <translation>&amp;Кому доступен:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/canned_manager.py" line="88"/>
+        <source>&amp;Shortcut:</source>
+        <translation>&amp;Сокращение:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/canned_manager.py" line="89"/>
+        <source>&amp;Language:</source>
+        <translation>&amp;Язык:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/canned_manager.py" line="90"/>
+        <source>&amp;Title:</source>
+        <translation>&amp;Название:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/canned_manager.py" line="91"/>
+        <source>Te&amp;xt:</source>
+        <translation>&amp;Текст:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/canned_manager.py" line="96"/>
+        <source>Save</source>
+        <translation>Сохранить</translation>
+    </message>
+    <message>
+        <location filename="../../ui/canned_manager.py" line="97"/>
+        <source>Save the response</source>
+        <translation>Сохранить ответ</translation>
+    </message>
+    <message>
+        <location filename="../../ui/canned_manager.py" line="99"/>
+        <location filename="../../ui/canned_manager.py" line="100"/>
+        <source>Cancel</source>
+        <translation>Отмена</translation>
+    </message>
+    <message>
+        <location filename="../../ui/canned_manager.py" line="121"/>
+        <source>A shortcut is 1 to 32 letters a-z, digits, &apos;-&apos; or &apos;_&apos;.</source>
+        <translation>Сокращение — от 1 до 32 латинских букв a-z, цифр, «-» или «_».</translation>
+    </message>
+    <message>
+        <location filename="../../ui/canned_manager.py" line="123"/>
+        <source>Give it a title.</source>
+        <translation>Укажите название.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/canned_manager.py" line="126"/>
+        <source>The text holds 1 to %1 characters.</source>
+        <translation>В тексте — от 1 до %1 символов.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/canned_manager.py" line="129"/>
+        <source>Unknown variables: %1</source>
+        <translation>Неизвестные переменные: %1</translation>
+    </message>
+</context>
+<context>
+    <name>CannedManagerDialog</name>
+    <message>
+        <location filename="../../ui/canned_manager.py" line="157"/>
+        <location filename="../../ui/canned_manager.py" line="158"/>
+        <location filename="../../ui/canned_manager.py" line="164"/>
+        <source>Canned responses</source>
+        <translation>Готовые ответы</translation>
+    </message>
+    <message>
+        <location filename="../../ui/canned_manager.py" line="167"/>
+        <source>Shortcut</source>
+        <translation>Сокращение</translation>
+    </message>
+    <message>
+        <location filename="../../ui/canned_manager.py" line="167"/>
+        <source>Language</source>
+        <translation>Язык</translation>
+    </message>
+    <message>
+        <location filename="../../ui/canned_manager.py" line="167"/>
+        <source>Title</source>
+        <translation>Название</translation>
+    </message>
+    <message>
+        <location filename="../../ui/canned_manager.py" line="167"/>
+        <source>For</source>
+        <translation>Для</translation>
+    </message>
+    <message>
+        <location filename="../../ui/canned_manager.py" line="171"/>
+        <source>&amp;New…</source>
+        <translation>&amp;Новый…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/canned_manager.py" line="172"/>
+        <source>New canned response</source>
+        <translation>Новый готовый ответ</translation>
+    </message>
+    <message>
+        <location filename="../../ui/canned_manager.py" line="174"/>
+        <source>&amp;Edit…</source>
+        <translation>&amp;Изменить…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/canned_manager.py" line="175"/>
+        <source>Edit the canned response</source>
+        <translation>Изменить готовый ответ</translation>
+    </message>
+    <message>
+        <location filename="../../ui/canned_manager.py" line="177"/>
+        <source>&amp;Delete</source>
+        <translation>&amp;Удалить</translation>
+    </message>
+    <message>
+        <location filename="../../ui/canned_manager.py" line="178"/>
+        <source>Delete the canned response</source>
+        <translation>Удалить готовый ответ</translation>
+    </message>
+    <message>
+        <location filename="../../ui/canned_manager.py" line="180"/>
+        <source>Close</source>
+        <translation>Закрыть</translation>
+    </message>
+    <message>
+        <location filename="../../ui/canned_manager.py" line="181"/>
+        <source>Close the canned responses</source>
+        <translation>Закрыть готовые ответы</translation>
+    </message>
+    <message>
+        <location filename="../../ui/canned_manager.py" line="200"/>
+        <source>the team</source>
+        <translation>команды</translation>
+    </message>
+    <message>
+        <location filename="../../ui/canned_manager.py" line="200"/>
+        <source>me</source>
+        <translation>меня</translation>
+    </message>
+</context>
+<context>
     <name>CannedPopup</name>
     <message>
         <location filename="../../ui/canned_popup.py" line="24"/>
@@ -334,58 +529,58 @@
 <context>
     <name>ConnectDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="94"/>
+        <location filename="../../ui/dialogs.py" line="119"/>
         <source>Sign in to OmniDesk</source>
         <translation>Вход в OmniDesk</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="95"/>
-        <location filename="../../ui/dialogs.py" line="128"/>
+        <location filename="../../ui/dialogs.py" line="120"/>
+        <location filename="../../ui/dialogs.py" line="154"/>
         <source>Sign in</source>
         <translation>Войти</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="105"/>
+        <location filename="../../ui/dialogs.py" line="130"/>
         <source>Gateway address</source>
         <translation>Адрес шлюза</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="108"/>
+        <location filename="../../ui/dialogs.py" line="134"/>
         <source>Set by your organisation</source>
         <translation>Задаётся вашей организацией</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="110"/>
+        <location filename="../../ui/dialogs.py" line="136"/>
         <source>User name</source>
         <translation>Имя пользователя</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="113"/>
+        <location filename="../../ui/dialogs.py" line="139"/>
         <source>Password</source>
         <translation>Пароль</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="114"/>
+        <location filename="../../ui/dialogs.py" line="140"/>
         <source>&amp;Remember me</source>
         <translation>&amp;Запомнить меня</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="124"/>
+        <location filename="../../ui/dialogs.py" line="150"/>
         <source>&amp;Gateway:</source>
         <translation>&amp;Шлюз:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="125"/>
+        <location filename="../../ui/dialogs.py" line="151"/>
         <source>&amp;User:</source>
         <translation>&amp;Пользователь:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="126"/>
+        <location filename="../../ui/dialogs.py" line="152"/>
         <source>&amp;Password:</source>
         <translation>П&amp;ароль:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="115"/>
+        <location filename="../../ui/dialogs.py" line="141"/>
         <source>Remember me on this computer</source>
         <translation>Запомнить меня на этом компьютере</translation>
     </message>
@@ -1182,7 +1377,7 @@
 <context>
     <name>Dialogs</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="72"/>
+        <location filename="../../ui/dialogs.py" line="74"/>
         <location filename="../../ui/triage_dialogs.py" line="62"/>
         <source>Cancel</source>
         <translation>Отмена</translation>
@@ -1612,618 +1807,623 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="267"/>
-        <location filename="../../ui/main_window.py" line="268"/>
-        <location filename="../../ui/main_window.py" line="345"/>
-        <location filename="../../ui/main_window.py" line="683"/>
-        <location filename="../../ui/main_window.py" line="1250"/>
+        <location filename="../../ui/main_window.py" line="294"/>
+        <location filename="../../ui/main_window.py" line="295"/>
+        <location filename="../../ui/main_window.py" line="375"/>
+        <location filename="../../ui/main_window.py" line="716"/>
+        <location filename="../../ui/main_window.py" line="1287"/>
         <source>OmniDesk</source>
         <translation>OmniDesk</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="384"/>
+        <location filename="../../ui/main_window.py" line="414"/>
         <source>The gateway did not answer in time; try again.</source>
         <translation>Шлюз не ответил вовремя; повторите попытку.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="385"/>
+        <location filename="../../ui/main_window.py" line="415"/>
         <source>Someone else acted on this conversation first, or it changed.</source>
         <translation>Другой оператор уже занялся этим обращением, или оно изменилось.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="387"/>
+        <location filename="../../ui/main_window.py" line="417"/>
         <source>Not allowed: another operator serves this customer, or the queue needs other skills.</source>
         <translation>Не разрешено: клиента обслуживает другой оператор, или для очереди нужны другие навыки.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="390"/>
+        <location filename="../../ui/main_window.py" line="420"/>
         <source>Not found: it was closed or removed meanwhile.</source>
         <translation>Не найдено: за это время закрыто или удалено.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="391"/>
+        <location filename="../../ui/main_window.py" line="421"/>
         <source>No free place for this channel (or the colleague is busy).</source>
         <translation>Нет свободных мест для этого канала (или коллега занят).</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="393"/>
+        <location filename="../../ui/main_window.py" line="423"/>
         <source>Too many actions at once; it is retried in a moment.</source>
         <translation>Слишком много действий одновременно; повторная попытка — через мгновение.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="394"/>
+        <location filename="../../ui/main_window.py" line="424"/>
         <source>The gateway does not support this yet.</source>
         <translation>Шлюз пока это не поддерживает.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="395"/>
+        <location filename="../../ui/main_window.py" line="425"/>
         <source>The gateway failed; it is retried.</source>
         <translation>Сбой шлюза; выполняется повторная попытка.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="396"/>
+        <location filename="../../ui/main_window.py" line="426"/>
         <source>The gateway refused it: %1</source>
         <translation>Шлюз отклонил запрос: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="400"/>
+        <location filename="../../ui/main_window.py" line="430"/>
         <source>Decline</source>
         <translation>Отклонить</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="401"/>
+        <location filename="../../ui/main_window.py" line="431"/>
         <source>Hold</source>
         <translation>Удержать</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="402"/>
+        <location filename="../../ui/main_window.py" line="432"/>
         <source>Resume</source>
         <translation>Продолжить</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="403"/>
+        <location filename="../../ui/main_window.py" line="433"/>
         <source>End</source>
         <translation>Закончить</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="405"/>
+        <location filename="../../ui/main_window.py" line="435"/>
         <source>Wrap-up</source>
         <translation>Завершение</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="411"/>
+        <location filename="../../ui/main_window.py" line="441"/>
         <source>History</source>
         <translation>История</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="412"/>
+        <location filename="../../ui/main_window.py" line="442"/>
         <source>Suggestion</source>
         <translation>Подсказка</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="416"/>
+        <location filename="../../ui/main_window.py" line="446"/>
         <source>The offer was withdrawn because you are not available.</source>
         <translation>Обращение отозвано: вы не на линии.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="417"/>
+        <location filename="../../ui/main_window.py" line="447"/>
         <source>A colleague took the conversation.</source>
         <translation>Обращение взял коллега.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="421"/>
+        <location filename="../../ui/main_window.py" line="451"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="408"/>
         <location filename="../../ui/main_window.py" line="438"/>
+        <location filename="../../ui/main_window.py" line="468"/>
         <source>Presence</source>
         <translation>Статус оператора</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="280"/>
+        <location filename="../../ui/main_window.py" line="307"/>
         <source>The customer&apos;s messages appear here.</source>
         <translation>Здесь появятся сообщения клиента.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="286"/>
+        <location filename="../../ui/main_window.py" line="313"/>
         <source>The reply editor appears here.</source>
         <translation>Здесь появится редактор ответа.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="320"/>
+        <location filename="../../ui/main_window.py" line="347"/>
         <source>Connection problem</source>
         <translation>Проблема со связью</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="375"/>
+        <location filename="../../ui/main_window.py" line="405"/>
         <source>Available</source>
         <translation>На линии</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="376"/>
+        <location filename="../../ui/main_window.py" line="406"/>
         <source>Break</source>
         <translation>Перерыв</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="377"/>
+        <location filename="../../ui/main_window.py" line="407"/>
         <source>After-call work</source>
         <translation>Поствызывная обработка</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="382"/>
+        <location filename="../../ui/main_window.py" line="412"/>
         <source>The gateway is unreachable; your replies are kept and sent when it is back.</source>
         <translation>Шлюз недоступен; ваши ответы сохранены и уйдут, когда связь вернётся.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="392"/>
+        <location filename="../../ui/main_window.py" line="422"/>
         <source>The customer cannot be reached on this channel.</source>
         <translation>С клиентом нельзя связаться по этому каналу.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="429"/>
+        <location filename="../../ui/main_window.py" line="459"/>
         <source>Signing in…</source>
         <translation>Вход…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="431"/>
+        <location filename="../../ui/main_window.py" line="461"/>
         <source>Operator</source>
         <translation>Оператор</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="439"/>
+        <location filename="../../ui/main_window.py" line="469"/>
         <source>Your presence (Ctrl+Shift+P: next)</source>
         <translation>Ваш статус (Ctrl+Shift+P — следующий)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="440"/>
+        <location filename="../../ui/main_window.py" line="470"/>
         <source>Presence choices</source>
         <translation>Варианты статуса</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="448"/>
+        <location filename="../../ui/main_window.py" line="478"/>
         <source>Time in this presence</source>
         <translation>Время в этом статусе</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="456"/>
+        <location filename="../../ui/main_window.py" line="486"/>
         <source>Connection</source>
         <translation>Связь</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="458"/>
-        <location filename="../../ui/main_window.py" line="1207"/>
+        <location filename="../../ui/main_window.py" line="488"/>
+        <location filename="../../ui/main_window.py" line="1243"/>
         <source>Connecting…</source>
         <translation>Подключение…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="460"/>
+        <location filename="../../ui/main_window.py" line="490"/>
         <source>Connection state</source>
         <translation>Состояние связи</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="472"/>
+        <location filename="../../ui/main_window.py" line="502"/>
         <source>Customer search</source>
         <translation>Поиск клиента</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="406"/>
+        <location filename="../../ui/main_window.py" line="436"/>
         <source>Reply</source>
         <translation>Ответ</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="409"/>
+        <location filename="../../ui/main_window.py" line="439"/>
         <source>Customer card</source>
         <translation>Карточка клиента</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="533"/>
+        <location filename="../../ui/main_window.py" line="566"/>
         <source>&amp;Conversation</source>
         <translation>&amp;Обращение</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="399"/>
+        <location filename="../../ui/main_window.py" line="429"/>
         <source>Accept</source>
         <translation>Принять</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="410"/>
+        <location filename="../../ui/main_window.py" line="440"/>
         <source>Search</source>
         <translation>Поиск</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1205"/>
+        <location filename="../../ui/main_window.py" line="1241"/>
         <source>Online</source>
         <translation>В сети</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="378"/>
-        <location filename="../../ui/main_window.py" line="1225"/>
+        <location filename="../../ui/main_window.py" line="408"/>
+        <location filename="../../ui/main_window.py" line="1261"/>
         <source>Offline</source>
         <translation>Не в сети</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="415"/>
+        <location filename="../../ui/main_window.py" line="445"/>
         <source>The offer timed out and went back to the queue.</source>
         <translation>Время на принятие истекло, обращение вернулось в очередь.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="473"/>
+        <location filename="../../ui/main_window.py" line="503"/>
         <source>Find a customer: phone, e-mail, name (Ctrl+K)</source>
         <translation>Найти клиента: телефон, эл. почта, имя (Ctrl+K)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="485"/>
+        <location filename="../../ui/main_window.py" line="515"/>
         <source>Messages</source>
         <translation>Сообщения</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="488"/>
+        <location filename="../../ui/main_window.py" line="518"/>
         <source>Commands waiting to be sent</source>
         <translation>Действия, ожидающие отправки</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="520"/>
+        <location filename="../../ui/main_window.py" line="550"/>
         <source>&amp;OmniDesk</source>
         <translation>&amp;OmniDesk</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="522"/>
+        <location filename="../../ui/main_window.py" line="552"/>
         <source>Sign &amp;in…</source>
         <translation>&amp;Войти…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="525"/>
+        <location filename="../../ui/main_window.py" line="555"/>
         <source>Sign &amp;out</source>
         <translation>В&amp;ыйти из учётной записи</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="528"/>
+        <location filename="../../ui/main_window.py" line="558"/>
         <source>&amp;Settings…</source>
         <translation>&amp;Настройки…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="531"/>
+        <location filename="../../ui/main_window.py" line="561"/>
+        <source>&amp;Canned responses…</source>
+        <translation>&amp;Готовые ответы…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="564"/>
         <source>&amp;Quit</source>
         <translation>В&amp;ыход</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="535"/>
+        <location filename="../../ui/main_window.py" line="568"/>
         <source>&amp;Accept</source>
         <translation>&amp;Принять</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="538"/>
+        <location filename="../../ui/main_window.py" line="571"/>
         <source>&amp;Decline</source>
         <translation>&amp;Отклонить</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="542"/>
+        <location filename="../../ui/main_window.py" line="575"/>
         <source>&amp;Hold / resume</source>
         <translation>&amp;Удержать / продолжить</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="545"/>
+        <location filename="../../ui/main_window.py" line="578"/>
         <source>&amp;Transfer…</source>
         <translation>Пере&amp;вести…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="548"/>
+        <location filename="../../ui/main_window.py" line="581"/>
         <source>&amp;End / hang up</source>
         <translation>&amp;Закончить / положить трубку</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="551"/>
+        <location filename="../../ui/main_window.py" line="584"/>
         <source>&amp;Wrap up…</source>
         <translation>Завер&amp;шить…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="553"/>
+        <location filename="../../ui/main_window.py" line="586"/>
         <source>&amp;Note…</source>
         <translation>За&amp;метка…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="556"/>
+        <location filename="../../ui/main_window.py" line="589"/>
         <source>&amp;Go</source>
         <translation>&amp;Переход</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="558"/>
+        <location filename="../../ui/main_window.py" line="591"/>
         <source>&amp;Find a customer</source>
         <translation>&amp;Найти клиента</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="561"/>
+        <location filename="../../ui/main_window.py" line="594"/>
         <source>&amp;Conversations</source>
         <translation>&amp;Обращения</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="564"/>
+        <location filename="../../ui/main_window.py" line="597"/>
         <source>Next &amp;presence</source>
         <translation>Следующий &amp;статус</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="567"/>
+        <location filename="../../ui/main_window.py" line="600"/>
         <source>&amp;Help</source>
         <translation>&amp;Справка</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="569"/>
+        <location filename="../../ui/main_window.py" line="602"/>
         <source>&amp;Keyboard shortcuts</source>
         <translation>&amp;Горячие клавиши</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="572"/>
+        <location filename="../../ui/main_window.py" line="605"/>
         <source>Open the customer &amp;web chat</source>
         <translation>Открыть &amp;веб-чат для клиентов</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="585"/>
+        <location filename="../../ui/main_window.py" line="618"/>
         <source>Accept the offered or waiting conversation</source>
         <translation>Принять предложенное или ожидающее обращение</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="586"/>
+        <location filename="../../ui/main_window.py" line="619"/>
         <source>Decline the offered conversation</source>
         <translation>Отклонить предложенное обращение</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="587"/>
+        <location filename="../../ui/main_window.py" line="620"/>
         <source>Up / Down</source>
         <translation>Вверх / Вниз</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="587"/>
+        <location filename="../../ui/main_window.py" line="620"/>
         <source>Move through the conversations</source>
         <translation>Перемещение по обращениям</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="588"/>
+        <location filename="../../ui/main_window.py" line="621"/>
         <source>Enter</source>
         <translation>Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="588"/>
+        <location filename="../../ui/main_window.py" line="621"/>
         <source>Open the conversation and go to the reply</source>
         <translation>Открыть обращение и перейти к ответу</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="589"/>
+        <location filename="../../ui/main_window.py" line="622"/>
         <source>Go to the n-th conversation of the list</source>
         <translation>Перейти к n-му обращению в списке</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="590"/>
+        <location filename="../../ui/main_window.py" line="623"/>
         <source>Switch between My conversations and Queue</source>
         <translation>Переключиться между вкладками «Мои обращения» и «Очередь»</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="591"/>
+        <location filename="../../ui/main_window.py" line="624"/>
         <source>Go to the conversation list</source>
         <translation>Перейти к списку обращений</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="592"/>
+        <location filename="../../ui/main_window.py" line="625"/>
         <source>Put on hold, or resume (a running call first)</source>
         <translation>Поставить на удержание или продолжить (в первую очередь — текущий звонок)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="593"/>
+        <location filename="../../ui/main_window.py" line="626"/>
         <source>Transfer to a queue or a colleague</source>
         <translation>Перевести в очередь или коллеге</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="594"/>
+        <location filename="../../ui/main_window.py" line="627"/>
         <source>End the conversation (hang up a call)</source>
         <translation>Закончить обращение (положить трубку)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="595"/>
+        <location filename="../../ui/main_window.py" line="628"/>
         <source>Wrap up: disposition and resolution</source>
         <translation>Завершение: итог и решение</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="596"/>
+        <location filename="../../ui/main_window.py" line="629"/>
         <source>Add an internal note</source>
         <translation>Добавить внутреннюю заметку</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="597"/>
+        <location filename="../../ui/main_window.py" line="630"/>
         <source>Tags of the conversation</source>
         <translation>Метки обращения</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="598"/>
+        <location filename="../../ui/main_window.py" line="631"/>
         <source>Snooze the conversation</source>
         <translation>Отложить обращение</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="599"/>
+        <location filename="../../ui/main_window.py" line="632"/>
         <source>Find a customer by phone, e-mail or name</source>
         <translation>Найти клиента по телефону, эл. почте или имени</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="600"/>
+        <location filename="../../ui/main_window.py" line="633"/>
         <source>Available → Break → After-call work</source>
         <translation>На линии → Перерыв → Поствызывная обработка</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="601"/>
+        <location filename="../../ui/main_window.py" line="634"/>
         <source>Accept the selected suggestion</source>
         <translation>Принять выбранную подсказку</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="602"/>
+        <location filename="../../ui/main_window.py" line="635"/>
         <source>Dismiss the selected suggestion</source>
         <translation>Отклонить выбранную подсказку</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="603"/>
+        <location filename="../../ui/main_window.py" line="636"/>
         <source>Enter / Delete</source>
         <translation>Enter / Delete</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="603"/>
+        <location filename="../../ui/main_window.py" line="636"/>
         <source>Accept / dismiss the focused suggestion</source>
         <translation>Принять / отклонить подсказку в фокусе</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="604"/>
+        <location filename="../../ui/main_window.py" line="637"/>
         <source>Send the reply; finish a dialog</source>
         <translation>Отправить ответ; подтвердить диалоговое окно</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="605"/>
+        <location filename="../../ui/main_window.py" line="638"/>
         <source>Settings</source>
         <translation>Настройки</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="606"/>
+        <location filename="../../ui/main_window.py" line="639"/>
         <source>This list</source>
         <translation>Этот список</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="607"/>
-        <location filename="../../ui/main_window.py" line="1487"/>
+        <location filename="../../ui/main_window.py" line="640"/>
+        <location filename="../../ui/main_window.py" line="1524"/>
         <source>Quit</source>
         <translation>Выход</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="622"/>
+        <location filename="../../ui/main_window.py" line="655"/>
         <source>Template: %1</source>
         <translation>Шаблон: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="733"/>
+        <location filename="../../ui/main_window.py" line="766"/>
         <source>New conversation: %1 (%2). A accepts, D declines.</source>
         <translation>Новое обращение: %1 (%2). A — принять, D — отклонить.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="738"/>
+        <location filename="../../ui/main_window.py" line="771"/>
         <source>New conversation</source>
         <translation>Новое обращение</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="744"/>
+        <location filename="../../ui/main_window.py" line="777"/>
         <source>The offer was withdrawn.</source>
         <translation>Обращение отозвано.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="760"/>
+        <location filename="../../ui/main_window.py" line="793"/>
         <source>Offers timed out one after another, so you were put on a break. Set yourself Available when you are back.</source>
         <translation>Несколько обращений подряд не были приняты вовремя, поэтому вам установлен перерыв. Когда вернётесь, выберите статус «Доступен».</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="764"/>
+        <location filename="../../ui/main_window.py" line="797"/>
         <source>You are on a break</source>
         <translation>У вас перерыв</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="790"/>
+        <location filename="../../ui/main_window.py" line="823"/>
         <source>Too many sign-in attempts. OmniDesk signs in again by itself in %1 s.</source>
         <translation>Слишком много попыток входа. OmniDesk войдёт сам через %1 с.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="793"/>
+        <location filename="../../ui/main_window.py" line="826"/>
         <source>Wrong user name or password.</source>
         <translation>Неверное имя пользователя или пароль.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="794"/>
+        <location filename="../../ui/main_window.py" line="827"/>
         <source>Your saved sign-in is no longer valid. Sign in again.</source>
         <translation>Сохранённый вход больше не действует. Войдите снова.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="795"/>
+        <location filename="../../ui/main_window.py" line="828"/>
         <source>Your sign-in has expired. Sign in again.</source>
         <translation>Срок входа истёк. Войдите снова.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="797"/>
+        <location filename="../../ui/main_window.py" line="830"/>
         <source>Your session was ended by an administrator or from another window. Sign in again.</source>
         <translation>Сеанс завершён администратором или из другого окна. Войдите снова.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="800"/>
+        <location filename="../../ui/main_window.py" line="833"/>
         <source>Your account was deactivated. Ask your administrator to activate it.</source>
         <translation>Учётная запись отключена. Попросите администратора включить её.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="802"/>
+        <location filename="../../ui/main_window.py" line="835"/>
         <source>You signed out.</source>
         <translation>Вы вышли.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="804"/>
+        <location filename="../../ui/main_window.py" line="837"/>
         <source>You are signed in on too many windows. Close one, then sign in again.</source>
         <translation>Вы вошли в слишком многих окнах. Закройте одно и войдите снова.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="807"/>
+        <location filename="../../ui/main_window.py" line="840"/>
         <source>This OmniDesk is too old for the gateway. Ask IT for an update.</source>
         <translation>Эта версия OmniDesk слишком старая для шлюза. Попросите ИТ-отдел обновить её.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="810"/>
+        <location filename="../../ui/main_window.py" line="843"/>
         <source>Sign-in failed (%1).</source>
         <translation>Вход не удался (%1).</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="848"/>
+        <location filename="../../ui/main_window.py" line="881"/>
         <source>No customer found for “%1”.</source>
         <translation>Клиент по запросу «%1» не найден.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="936"/>
+        <location filename="../../ui/main_window.py" line="969"/>
         <source>Type at least two characters.</source>
         <translation>Введите не менее двух символов.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="987"/>
+        <location filename="../../ui/main_window.py" line="1020"/>
         <source>Only an offered or waiting conversation can be accepted.</source>
         <translation>Принять можно только предложенное или ожидающее обращение.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1002"/>
+        <location filename="../../ui/main_window.py" line="1035"/>
         <source>Only a conversation offered to you can be declined.</source>
         <translation>Отклонить можно только обращение, предложенное вам.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1018"/>
-        <location filename="../../ui/main_window.py" line="1029"/>
-        <location filename="../../ui/main_window.py" line="1036"/>
-        <location filename="../../ui/main_window.py" line="1343"/>
+        <location filename="../../ui/main_window.py" line="1051"/>
+        <location filename="../../ui/main_window.py" line="1062"/>
+        <location filename="../../ui/main_window.py" line="1069"/>
+        <location filename="../../ui/main_window.py" line="1380"/>
         <source>Select one of your active conversations first.</source>
         <translation>Сначала выберите одно из своих обращений в работе.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1064"/>
+        <location filename="../../ui/main_window.py" line="1097"/>
         <source>Select one of your conversations first.</source>
         <translation>Сначала выберите одно из своих обращений.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1079"/>
+        <location filename="../../ui/main_window.py" line="1112"/>
         <source>Open a customer first.</source>
         <translation>Сначала откройте карточку клиента.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1130"/>
+        <location filename="../../ui/main_window.py" line="1166"/>
         <source>The suggested text is in your reply.</source>
         <translation>Предложенный текст добавлен в ответ.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1176"/>
+        <location filename="../../ui/main_window.py" line="1212"/>
         <source>Accept to reply (A)</source>
         <translation>Примите обращение, чтобы ответить (A)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1196"/>
+        <location filename="../../ui/main_window.py" line="1232"/>
         <source>%1 for %2</source>
         <translation>%1 уже %2</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="1203"/>
+        <location filename="../../ui/main_window.py" line="1239"/>
         <source>%n waiting to be sent</source>
         <translation>
             <numerusform>%n действие ждёт отправки</numerusform>
@@ -2232,27 +2432,27 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1216"/>
+        <location filename="../../ui/main_window.py" line="1252"/>
         <source>Reconnecting in %1 s</source>
         <translation>Переподключение через %1 с</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1218"/>
+        <location filename="../../ui/main_window.py" line="1254"/>
         <source>Reconnecting…</source>
         <translation>Переподключение…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1221"/>
+        <location filename="../../ui/main_window.py" line="1257"/>
         <source>Signed out</source>
         <translation>Вход не выполнен</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1223"/>
+        <location filename="../../ui/main_window.py" line="1259"/>
         <source>Waiting to sign in</source>
         <translation>Ожидание входа</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="1250"/>
+        <location filename="../../ui/main_window.py" line="1287"/>
         <source>OmniDesk — %n unread</source>
         <translation>
             <numerusform>OmniDesk — %n непрочитанное</numerusform>
@@ -2261,112 +2461,112 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1279"/>
+        <location filename="../../ui/main_window.py" line="1316"/>
         <source>Ta&amp;gs…</source>
         <translation>&amp;Метки…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1280"/>
+        <location filename="../../ui/main_window.py" line="1317"/>
         <source>P&amp;riority</source>
         <translation>П&amp;риоритет</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1284"/>
+        <location filename="../../ui/main_window.py" line="1321"/>
         <source>&amp;Low</source>
         <translation>&amp;Низкий</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1285"/>
+        <location filename="../../ui/main_window.py" line="1322"/>
         <source>&amp;Normal</source>
         <translation>&amp;Обычный</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1286"/>
+        <location filename="../../ui/main_window.py" line="1323"/>
         <source>&amp;High</source>
         <translation>&amp;Высокий</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1287"/>
+        <location filename="../../ui/main_window.py" line="1324"/>
         <source>&amp;Urgent</source>
         <translation>&amp;Срочный</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1298"/>
+        <location filename="../../ui/main_window.py" line="1335"/>
         <source>&amp;Snooze…</source>
         <translation>&amp;Отложить…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1300"/>
+        <location filename="../../ui/main_window.py" line="1337"/>
         <source>Wa&amp;ke up</source>
         <translation>&amp;Вернуть</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1303"/>
+        <location filename="../../ui/main_window.py" line="1340"/>
         <source>Tags</source>
         <translation>Метки</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1304"/>
+        <location filename="../../ui/main_window.py" line="1341"/>
         <source>Priority</source>
         <translation>Приоритет</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1305"/>
+        <location filename="../../ui/main_window.py" line="1342"/>
         <source>Snooze</source>
         <translation>Отложить</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1306"/>
+        <location filename="../../ui/main_window.py" line="1343"/>
         <source>Wake up</source>
         <translation>Вернуть</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1398"/>
+        <location filename="../../ui/main_window.py" line="1435"/>
         <source>%1 wrote: the conversation is back from snooze</source>
         <translation>%1 написал(а): обращение вернулось из отложенных</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1400"/>
+        <location filename="../../ui/main_window.py" line="1437"/>
         <source>The snooze of %1 is over: the conversation is back</source>
         <translation>Срок откладывания (%1) истёк: обращение вернулось</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1487"/>
+        <location filename="../../ui/main_window.py" line="1524"/>
         <source>Sign out</source>
         <translation>Выйти из учётной записи</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1489"/>
+        <location filename="../../ui/main_window.py" line="1526"/>
         <source>You are on a call; it stays connected on the phone.</source>
         <translation>Идёт звонок; он останется соединённым на телефоне.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1492"/>
+        <location filename="../../ui/main_window.py" line="1529"/>
         <source>Open conversations: %1. They go back to the queue if you are not back within a minute.</source>
         <translation>Открытых обращений: %1. Если вы не вернётесь в течение минуты, они вернутся в очередь.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1495"/>
+        <location filename="../../ui/main_window.py" line="1532"/>
         <source>Quit anyway?</source>
         <translation>Всё равно выйти?</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1495"/>
+        <location filename="../../ui/main_window.py" line="1532"/>
         <source>Sign out anyway?</source>
         <translation>Всё равно выйти из учётной записи?</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1502"/>
+        <location filename="../../ui/main_window.py" line="1539"/>
         <source>Stay</source>
         <translation>Остаться</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="404"/>
+        <location filename="../../ui/main_window.py" line="434"/>
         <source>Transfer</source>
         <translation>Перевод</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="407"/>
+        <location filename="../../ui/main_window.py" line="437"/>
         <source>Note</source>
         <translation>Заметка</translation>
     </message>
@@ -2374,32 +2574,32 @@
 <context>
     <name>NoteDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="327"/>
+        <location filename="../../ui/dialogs.py" line="353"/>
         <source>Add a note</source>
         <translation>Новая заметка</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="328"/>
+        <location filename="../../ui/dialogs.py" line="354"/>
         <source>Note</source>
         <translation>Заметка</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="331"/>
+        <location filename="../../ui/dialogs.py" line="357"/>
         <source>Note text</source>
         <translation>Текст заметки</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="332"/>
+        <location filename="../../ui/dialogs.py" line="358"/>
         <source>Only colleagues see notes (Ctrl+Enter to save)</source>
         <translation>Заметки видят только коллеги (Ctrl+Enter — сохранить)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="340"/>
+        <location filename="../../ui/dialogs.py" line="366"/>
         <source>Save note</source>
         <translation>Сохранить заметку</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="340"/>
+        <location filename="../../ui/dialogs.py" line="366"/>
         <source>Save the note</source>
         <translation>Сохранить заметку</translation>
     </message>
@@ -2543,17 +2743,17 @@
 <context>
     <name>SearchPopup</name>
     <message>
-        <location filename="../../ui/main_window.py" line="123"/>
+        <location filename="../../ui/main_window.py" line="150"/>
         <source>Search results</source>
         <translation>Результаты поиска</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="128"/>
+        <location filename="../../ui/main_window.py" line="155"/>
         <source>Customers found</source>
         <translation>Найденные клиенты</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="145"/>
+        <location filename="../../ui/main_window.py" line="172"/>
         <source>(no name)</source>
         <translation>(без имени)</translation>
     </message>
@@ -2788,29 +2988,29 @@
 <context>
     <name>ShortcutsDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="366"/>
-        <location filename="../../ui/dialogs.py" line="367"/>
+        <location filename="../../ui/dialogs.py" line="392"/>
+        <location filename="../../ui/dialogs.py" line="393"/>
         <source>Keyboard shortcuts</source>
         <translation>Горячие клавиши</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="370"/>
+        <location filename="../../ui/dialogs.py" line="396"/>
         <source>Shortcuts</source>
         <translation>Горячие клавиши</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="371"/>
+        <location filename="../../ui/dialogs.py" line="397"/>
         <source>Keys</source>
         <translation>Клавиши</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="371"/>
+        <location filename="../../ui/dialogs.py" line="397"/>
         <source>Action</source>
         <translation>Действие</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="382"/>
-        <location filename="../../ui/dialogs.py" line="383"/>
+        <location filename="../../ui/dialogs.py" line="408"/>
+        <location filename="../../ui/dialogs.py" line="409"/>
         <source>Close</source>
         <translation>Закрыть</translation>
     </message>
@@ -2998,79 +3198,79 @@
 <context>
     <name>TransferDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="166"/>
-        <location filename="../../ui/dialogs.py" line="216"/>
+        <location filename="../../ui/dialogs.py" line="192"/>
+        <location filename="../../ui/dialogs.py" line="242"/>
         <source>Transfer the conversation</source>
         <translation>Перевод обращения</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="167"/>
-        <location filename="../../ui/dialogs.py" line="216"/>
+        <location filename="../../ui/dialogs.py" line="193"/>
+        <location filename="../../ui/dialogs.py" line="242"/>
         <source>Transfer</source>
         <translation>Перевести</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="169"/>
+        <location filename="../../ui/dialogs.py" line="195"/>
         <source>available</source>
         <translation>на линии</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="170"/>
+        <location filename="../../ui/dialogs.py" line="196"/>
         <source>on a break</source>
         <translation>на перерыве</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="171"/>
+        <location filename="../../ui/dialogs.py" line="197"/>
         <source>after-call work</source>
         <translation>поствызывная обработка</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="172"/>
+        <location filename="../../ui/dialogs.py" line="198"/>
         <source>offline</source>
         <translation>не в сети</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="174"/>
+        <location filename="../../ui/dialogs.py" line="200"/>
         <source>To a &amp;queue</source>
         <translation>В &amp;очередь</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="175"/>
+        <location filename="../../ui/dialogs.py" line="201"/>
         <source>Transfer to a queue</source>
         <translation>Перевести в очередь</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="176"/>
+        <location filename="../../ui/dialogs.py" line="202"/>
         <source>To a &amp;colleague</source>
         <translation>&amp;Коллеге</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="177"/>
+        <location filename="../../ui/dialogs.py" line="203"/>
         <source>Transfer to a colleague</source>
         <translation>Перевести коллеге</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="184"/>
+        <location filename="../../ui/dialogs.py" line="210"/>
         <source>Queues</source>
         <translation>Очереди</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="191"/>
+        <location filename="../../ui/dialogs.py" line="217"/>
         <source>Colleagues</source>
         <translation>Коллеги</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="211"/>
+        <location filename="../../ui/dialogs.py" line="237"/>
         <source>Note for the next operator</source>
         <translation>Заметка для следующего оператора</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="212"/>
+        <location filename="../../ui/dialogs.py" line="238"/>
         <source>What the next operator should know</source>
         <translation>Что нужно знать следующему оператору</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="213"/>
+        <location filename="../../ui/dialogs.py" line="239"/>
         <source>&amp;Note:</source>
         <translation>&amp;Заметка:</translation>
     </message>
@@ -3078,63 +3278,63 @@
 <context>
     <name>WrapUpDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="276"/>
         <location filename="../../ui/dialogs.py" line="302"/>
+        <location filename="../../ui/dialogs.py" line="328"/>
         <source>Wrap up the conversation</source>
         <translation>Завершение обращения</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="277"/>
+        <location filename="../../ui/dialogs.py" line="303"/>
         <source>Wrap-up</source>
         <translation>Завершение</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="281"/>
+        <location filename="../../ui/dialogs.py" line="307"/>
         <source>Disposition</source>
         <translation>Итог</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="282"/>
+        <location filename="../../ui/dialogs.py" line="308"/>
         <source>Dispositions</source>
         <translation>Итоги</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="287"/>
+        <location filename="../../ui/dialogs.py" line="313"/>
         <source>Resolution</source>
         <translation>Решение</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="288"/>
+        <location filename="../../ui/dialogs.py" line="314"/>
         <source>What was done (Ctrl+Enter to finish)</source>
         <translation>Что сделано (Ctrl+Enter — завершить)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="290"/>
+        <location filename="../../ui/dialogs.py" line="316"/>
         <source>The customer&apos;s issue is &amp;resolved</source>
         <translation>Вопрос клиента ре&amp;шён</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="292"/>
+        <location filename="../../ui/dialogs.py" line="318"/>
         <source>Resolved</source>
         <translation>Решено</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="298"/>
+        <location filename="../../ui/dialogs.py" line="324"/>
         <source>Customer:</source>
         <translation>Клиент:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="299"/>
+        <location filename="../../ui/dialogs.py" line="325"/>
         <source>&amp;Disposition:</source>
         <translation>&amp;Итог:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="300"/>
+        <location filename="../../ui/dialogs.py" line="326"/>
         <source>Re&amp;solution:</source>
         <translation>&amp;Решение:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="302"/>
+        <location filename="../../ui/dialogs.py" line="328"/>
         <source>Wrap up</source>
         <translation>Завершить</translation>
     </message>

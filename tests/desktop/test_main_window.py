@@ -435,6 +435,13 @@ def test_nothing_stays_in_english_in_the_russian_interface(
         found[name] = untranslated(dialog, sources)
         dialog.reject()
         qtbot.waitUntil(lambda: window.dialog is None, timeout=5000)
+    window.canned_action.trigger()
+    found["canned responses"] = untranslated(window.dialog, sources)
+    qtbot.mouseClick(window.dialog.new_button, Qt.MouseButton.LeftButton)  # type: ignore[union-attr]
+    found["canned response"] = untranslated(window.dialog.editor, sources)  # type: ignore[union-attr]
+    window.dialog.editor.reject()  # type: ignore[union-attr]
+    window.dialog.reject()
+    qtbot.waitUntil(lambda: window.dialog is None, timeout=5000)
     window.close()  # a conversation is open: asked first
     assert isinstance(window.dialog, QMessageBox)
     found["quit"] = untranslated(window.dialog, sources)
@@ -1207,3 +1214,67 @@ def test_every_icon_renders_crisp_at_any_scale(qapp: QApplication) -> None:
             assert pm.devicePixelRatio() == scale
             assert not pm.toImage().isNull()
     assert icon("no-such-icon").isNull()
+
+
+def test_canned_responses_are_listed_and_an_agent_adds_their_own(
+    qtbot: QtBot, window: MainWindow, demo_gateway: EmbeddedGateway
+) -> None:
+    from ui.canned_manager import CannedEditDialog, CannedManagerDialog
+
+    session = window.session
+    qtbot.waitUntil(lambda: len(session.canned) > 0, timeout=10000)  # read at sign-in
+    window.canned_action.trigger()
+    manager = window.dialog
+    assert isinstance(manager, CannedManagerDialog)
+    shown = [manager.list.topLevelItem(i).text(0) for i in range(manager.list.topLevelItemCount())]
+    assert "/hello" in shown
+    # The team's are the supervisors' to change: an agent may not edit or delete them.
+    assert manager.current() is not None and manager.current().scope == "team"  # type: ignore[union-attr]
+    assert not manager.edit_button.isEnabled() and not manager.delete_button.isEnabled()
+    qtbot.mouseClick(manager.new_button, Qt.MouseButton.LeftButton)
+    editor = manager.editor
+    assert isinstance(editor, CannedEditDialog)
+    assert [editor.scope.itemData(i) for i in range(editor.scope.count())] == ["personal"]
+    # A bad shortcut and an unknown variable are refused here, as the gateway would.
+    editor.shortcut.setText("Not ok")
+    editor.title.setText("Delivery")
+    editor.text.setPlainText("Hi {customer.nickname}")
+    editor.accept()
+    assert editor.isVisible() and "shortcut" in editor.problem.text()
+    editor.shortcut.setText("mydelivery")
+    editor.accept()
+    assert "{customer.nickname}" in editor.problem.text()
+    editor.text.setPlainText("{customer.first_name}, the courier calls an hour before.")
+    with qtbot.waitSignal(session.cannedChanged, timeout=10000):
+        editor.accept()
+    qtbot.waitUntil(
+        lambda: any(r.shortcut == "mydelivery" for r in session.canned.all()), timeout=10000
+    )
+    mine = next(r for r in session.canned.all() if r.shortcut == "mydelivery")
+    assert mine.scope == "personal"
+    qtbot.waitUntil(lambda: any(
+        manager.list.topLevelItem(i).text(0) == "/mydelivery"
+        for i in range(manager.list.topLevelItemCount())
+    ), timeout=5000)  # fmt: skip
+    # Their own: editable and deletable.
+    for i in range(manager.list.topLevelItemCount()):
+        if manager.list.topLevelItem(i).text(0) == "/mydelivery":
+            manager.list.setCurrentItem(manager.list.topLevelItem(i))
+    assert manager.edit_button.isEnabled() and manager.delete_button.isEnabled()
+    with qtbot.waitSignal(session.cannedChanged, timeout=10000):
+        qtbot.mouseClick(manager.delete_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: all(r.shortcut != "mydelivery" for r in session.canned.all()), timeout=10000
+    )
+    manager.accept()
+
+
+def test_only_supervisors_may_write_team_responses(qtbot: QtBot) -> None:
+    from ui.canned_manager import CannedEditDialog
+
+    lead = CannedEditDialog("supervisor", None)
+    agent = CannedEditDialog("agent", None)
+    qtbot.addWidget(lead)
+    qtbot.addWidget(agent)
+    assert [lead.scope.itemData(i) for i in range(lead.scope.count())] == ["personal", "team"]
+    assert [agent.scope.itemData(i) for i in range(agent.scope.count())] == ["personal"]

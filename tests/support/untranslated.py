@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QGroupBox,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QMenu,
@@ -40,7 +41,7 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'’]+")
 # Data, not interface: addresses, ids, numbers of orders, URLs, keys.
 _DATA = re.compile(
     r"\S+@\S+|\b(?:https?|wss?)://\S*|\bwv_[\w-]+|\b[A-Z]{2,}-[\w-]+|\+?\d[\d\s()-]{5,}"
-    r"|\bORD-\S+|\bsim-\S+|\{[\w.]+\}"
+    r"|\bORD-\S+|\bsim-\S+|\{[\w.]+\}|(?:^|\s)/[\w-]+"
 )
 
 
@@ -54,6 +55,11 @@ def english_sources(ts_file: Path) -> set[str]:
         if source and text and text != source:
             out.add(source.replace("&", ""))
     return out
+
+
+# Views whose rows are data in any language (canned responses' shortcuts and titles as their
+# authors wrote them); their headers are still read.
+DATA_VIEWS = frozenset({"CannedList"})
 
 
 def texts(top: QWidget) -> Iterator[tuple[str, str]]:
@@ -87,7 +93,9 @@ def texts(top: QWidget) -> Iterator[tuple[str, str]]:
                 header = model.headerData(col, Qt.Orientation.Horizontal)
                 if header:
                     yield f"{name} header {col}", str(header)
-            for row in range(min(model.rowCount(QModelIndex()), 30)):
+            skip = w.objectName() in DATA_VIEWS or isinstance(w, QHeaderView)  # its view reads them
+            rows = 0 if skip else min(model.rowCount(QModelIndex()), 30)
+            for row in range(rows):
                 for col in range(columns):
                     text = model.index(row, col, QModelIndex()).data(Qt.ItemDataRole.DisplayRole)
                     if isinstance(text, str) and text:
