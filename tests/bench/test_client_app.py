@@ -212,6 +212,7 @@ def test_busy_hour_keeps_the_ui_responsive(qtbot: QtBot, tmp_path: Path, figures
         fut2 = asyncio.ensure_future(session.stop())
         qtbot.waitUntil(fut2.done, timeout=10000)
         assert stall <= 50
+        assert opening_stall <= 50, "300 chats arriving within a second"
         assert marks[str(MEMORY_MESSAGES)] / marks["5000"] <= 1.2
     finally:
         if loadgen is not None:
