@@ -158,7 +158,8 @@ class Composer(QWidget):
         layout.addWidget(self.editor, 1)
         files = QHBoxLayout()
         files.setContentsMargins(0, 0, 0, 0)
-        files.addWidget(self.attach_button)
+        # Its own width, whether or not files are shown beside it.
+        files.addWidget(self.attach_button, 0, Qt.AlignmentFlag.AlignLeft)
         files.addWidget(self.attachments, 1)
         layout.addLayout(files)
         layout.addWidget(self.hint)

@@ -244,8 +244,10 @@ class ConversationModel(QAbstractTableModel):
             self.tr("State"),
             self.tr("Time"),
         ]
-        self._reply_in = self.tr("reply in %1")
-        self._late = self.tr("late by %1")
+        # Short, for a narrow column: the time left, or how late with a minus; the tooltip and
+        # the accessible text say it in words.
+        self._reply_in = "%1"
+        self._late = "−%1"
         self._kinds = {
             "first_response": self.tr("First reply"),
             "next_response": self.tr("Next reply"),
@@ -327,8 +329,8 @@ class ConversationModel(QAbstractTableModel):
             if col == _C_CUSTOMER and conv["id"] in self._unread:
                 return f"{self.customer_name(conv['customer_id'])}, {self._unread_text}"
             if col == _C_WAITING:
-                level = self.service_level(conv)
-                return f"{text}, {self._sl_names[level]}" if level else text
+                tip = self._time_tooltip(conv)
+                return f"{text}, {tip}" if tip else text
             return text
         return self._custom(conv, role)
 

@@ -300,79 +300,79 @@
 <context>
     <name>CannedManagerDialog</name>
     <message>
-        <location filename="../../ui/canned_manager.py" line="157"/>
-        <location filename="../../ui/canned_manager.py" line="158"/>
-        <location filename="../../ui/canned_manager.py" line="164"/>
+        <location filename="../../ui/canned_manager.py" line="160"/>
+        <location filename="../../ui/canned_manager.py" line="161"/>
+        <location filename="../../ui/canned_manager.py" line="167"/>
         <source>Canned responses</source>
         <translation>Готовые ответы</translation>
     </message>
     <message>
-        <location filename="../../ui/canned_manager.py" line="167"/>
+        <location filename="../../ui/canned_manager.py" line="170"/>
         <source>Shortcut</source>
         <translation>Сокращение</translation>
     </message>
     <message>
-        <location filename="../../ui/canned_manager.py" line="167"/>
+        <location filename="../../ui/canned_manager.py" line="170"/>
         <source>Language</source>
         <translation>Язык</translation>
     </message>
     <message>
-        <location filename="../../ui/canned_manager.py" line="167"/>
+        <location filename="../../ui/canned_manager.py" line="170"/>
         <source>Title</source>
         <translation>Название</translation>
     </message>
     <message>
-        <location filename="../../ui/canned_manager.py" line="167"/>
+        <location filename="../../ui/canned_manager.py" line="170"/>
         <source>For</source>
         <translation>Для</translation>
     </message>
     <message>
-        <location filename="../../ui/canned_manager.py" line="171"/>
+        <location filename="../../ui/canned_manager.py" line="174"/>
         <source>&amp;New…</source>
         <translation>&amp;Новый…</translation>
     </message>
     <message>
-        <location filename="../../ui/canned_manager.py" line="172"/>
+        <location filename="../../ui/canned_manager.py" line="175"/>
         <source>New canned response</source>
         <translation>Новый готовый ответ</translation>
     </message>
     <message>
-        <location filename="../../ui/canned_manager.py" line="174"/>
+        <location filename="../../ui/canned_manager.py" line="177"/>
         <source>&amp;Edit…</source>
         <translation>&amp;Изменить…</translation>
     </message>
     <message>
-        <location filename="../../ui/canned_manager.py" line="175"/>
+        <location filename="../../ui/canned_manager.py" line="178"/>
         <source>Edit the canned response</source>
         <translation>Изменить готовый ответ</translation>
     </message>
     <message>
-        <location filename="../../ui/canned_manager.py" line="177"/>
+        <location filename="../../ui/canned_manager.py" line="180"/>
         <source>&amp;Delete</source>
         <translation>&amp;Удалить</translation>
     </message>
     <message>
-        <location filename="../../ui/canned_manager.py" line="178"/>
+        <location filename="../../ui/canned_manager.py" line="181"/>
         <source>Delete the canned response</source>
         <translation>Удалить готовый ответ</translation>
     </message>
     <message>
-        <location filename="../../ui/canned_manager.py" line="180"/>
+        <location filename="../../ui/canned_manager.py" line="183"/>
         <source>Close</source>
         <translation>Закрыть</translation>
     </message>
     <message>
-        <location filename="../../ui/canned_manager.py" line="181"/>
+        <location filename="../../ui/canned_manager.py" line="184"/>
         <source>Close the canned responses</source>
         <translation>Закрыть готовые ответы</translation>
     </message>
     <message>
-        <location filename="../../ui/canned_manager.py" line="200"/>
+        <location filename="../../ui/canned_manager.py" line="203"/>
         <source>the team</source>
         <translation>команды</translation>
     </message>
     <message>
-        <location filename="../../ui/canned_manager.py" line="200"/>
+        <location filename="../../ui/canned_manager.py" line="203"/>
         <source>me</source>
         <translation>меня</translation>
     </message>
@@ -455,7 +455,7 @@
     </message>
     <message>
         <location filename="../../ui/composer.py" line="124"/>
-        <location filename="../../ui/composer.py" line="509"/>
+        <location filename="../../ui/composer.py" line="510"/>
         <source>Attach files to the reply (Ctrl+Shift+U)</source>
         <translation>Прикрепить файлы к ответу (Ctrl+Shift+U)</translation>
     </message>
@@ -466,7 +466,7 @@
     </message>
     <message>
         <location filename="../../ui/composer.py" line="135"/>
-        <location filename="../../ui/composer.py" line="544"/>
+        <location filename="../../ui/composer.py" line="545"/>
         <source>Write a reply… Ctrl+Enter sends, Enter starts a new line</source>
         <translation>Напишите ответ… Ctrl+Enter — отправить, Enter — новая строка</translation>
     </message>
@@ -476,52 +476,52 @@
         <translation>Состояние ответа</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="198"/>
+        <location filename="../../ui/composer.py" line="199"/>
         <source>(claimed, not verified)</source>
         <translation>(заявлен, не подтверждён)</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="203"/>
+        <location filename="../../ui/composer.py" line="204"/>
         <source>The customer typed this address; a reply may reach someone else</source>
         <translation>Клиент ввёл этот адрес сам; ответ может попасть к другому человеку</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="265"/>
+        <location filename="../../ui/composer.py" line="266"/>
         <source>Attach files</source>
         <translation>Прикрепить файлы</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="480"/>
+        <location filename="../../ui/composer.py" line="481"/>
         <source>The reply is too long for %1: at most %2 characters.</source>
         <translation>Ответ слишком длинный для канала %1: не более %2 символов.</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="495"/>
+        <location filename="../../ui/composer.py" line="496"/>
         <source>%1 cannot carry files.</source>
         <translation>%1: файлы не передаются.</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="520"/>
+        <location filename="../../ui/composer.py" line="521"/>
         <source>Open a conversation to reply.</source>
         <translation>Откройте обращение, чтобы ответить.</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="525"/>
+        <location filename="../../ui/composer.py" line="526"/>
         <source>This customer has no channel a reply can go to.</source>
         <translation>У этого клиента нет канала, по которому можно отправить ответ.</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="528"/>
+        <location filename="../../ui/composer.py" line="529"/>
         <source>Replace %1 before sending: the customer would see it as it is.</source>
         <translation>Замените %1 перед отправкой: клиент увидит это как есть.</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="537"/>
+        <location filename="../../ui/composer.py" line="538"/>
         <source>Sending waits until the files are uploaded.</source>
         <translation>Отправка подождёт, пока загрузятся файлы.</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="542"/>
+        <location filename="../../ui/composer.py" line="543"/>
         <source>Ctrl+Enter sends · Enter starts a new line</source>
         <translation>Ctrl+Enter — отправить · Enter — новая строка</translation>
     </message>
@@ -821,72 +821,62 @@
         <translation>Время</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="247"/>
-        <source>reply in %1</source>
-        <translation>ответ через %1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/conversation_model.py" line="248"/>
-        <source>late by %1</source>
-        <translation>опоздание %1</translation>
-    </message>
-    <message>
-        <location filename="../../ui/conversation_model.py" line="250"/>
+        <location filename="../../ui/conversation_model.py" line="252"/>
         <source>First reply</source>
         <translation>Первый ответ</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="251"/>
+        <location filename="../../ui/conversation_model.py" line="253"/>
         <source>Next reply</source>
         <translation>Следующий ответ</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="253"/>
+        <location filename="../../ui/conversation_model.py" line="255"/>
         <source>%1 due in %2 (target %3)</source>
         <translation>%1 — через %2 (норматив %3)</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="254"/>
+        <location filename="../../ui/conversation_model.py" line="256"/>
         <source>%1 overdue by %2 (target %3)</source>
         <translation>%1 просрочен на %2 (норматив %3)</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="255"/>
+        <location filename="../../ui/conversation_model.py" line="257"/>
         <source>Handling time: %1</source>
         <translation>Время обработки: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="256"/>
+        <location filename="../../ui/conversation_model.py" line="258"/>
         <source>unread</source>
         <translation>не прочитано</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="257"/>
+        <location filename="../../ui/conversation_model.py" line="259"/>
         <source>Customer #%1</source>
         <translation>Клиент №%1</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="258"/>
+        <location filename="../../ui/conversation_model.py" line="260"/>
         <source>Urgent</source>
         <translation>Срочно</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="258"/>
+        <location filename="../../ui/conversation_model.py" line="260"/>
         <source>High</source>
         <translation>Высокий</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="259"/>
+        <location filename="../../ui/conversation_model.py" line="261"/>
         <source>Snoozed until %1</source>
         <translation>Отложено до %1</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="260"/>
+        <location filename="../../ui/conversation_model.py" line="262"/>
         <source>Snoozed until the customer replies</source>
         <translation>Отложено до ответа клиента</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_model.py" line="261"/>
+        <location filename="../../ui/conversation_model.py" line="263"/>
         <source>Tags: %1</source>
         <translation>Метки: %1</translation>
     </message>

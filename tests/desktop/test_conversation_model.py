@@ -198,13 +198,14 @@ def test_after_acceptance_the_time_is_the_reply_due_then_handling_time(
     active = model.index(model.row_of(2) or 0, Column.WAITING)
     wrap = model.index(model.row_of(3) or 0, Column.WAITING)
     # Not the 8 minutes since it was queued: the reply owed, 40 s left of 120 (amber past half).
-    assert active.data() == "reply in 0:40"
+    assert active.data() == "0:40"
     assert active.data(Role.SERVICE_LEVEL) == SL_WARN
     assert active.data(Qt.ItemDataRole.ToolTipRole) == "Next reply due in 0:40 (target 2:00)"
     assert wrap.data() == "1:30" and wrap.data(Role.SERVICE_LEVEL) is None
     assert wrap.data(Qt.ItemDataRole.ToolTipRole) == "Handling time: 1:30"
     clock.now = NOW + timedelta(seconds=55)
-    assert active.data() == "late by 0:15"
+    assert active.data() == "−0:15"
+    assert "overdue by 0:15" in active.data(Qt.ItemDataRole.AccessibleTextRole), "said in words"
     assert active.data(Role.SERVICE_LEVEL) == SL_BREACH
     assert active.data(Qt.ItemDataRole.ForegroundRole) == level_colour(SL_BREACH)
     assert "overdue by 0:15" in active.data(Qt.ItemDataRole.ToolTipRole)
