@@ -49,6 +49,10 @@ FINAL_CODES = {
 }
 
 
+# Queue changes handed to the window at once; the rest of a big frame follow in later turns.
+QUEUE_CHUNK = 25
+
+
 class Session(QObject):
     connectionChanged = Signal(str, str)  # state, detail
     signedIn = Signal(dict)  # operator
@@ -286,9 +290,17 @@ class Session(QObject):
         self.hintsChanged.emit(int(data["customer_id"]), list(data.get("hints", [])))
 
     def _queue_updated(self, data: dict[str, Any]) -> None:
-        # the queue's changes of a short window, oldest first
-        for item in data.get("items", ()):
+        # The queue's changes of a short window, oldest first. A big window (the opening burst
+        # of a busy day) is handed on a few at a time, so the window paints in between; each
+        # view carries its version, so a later event applied first is never undone.
+        self._emit_queue(list(data.get("items", ())))
+
+    def _emit_queue(self, items: list[dict[str, Any]]) -> None:
+        for item in items[:QUEUE_CHUNK]:
             self.queueChanged.emit(item["conversation"], item.get("customer", {}))
+        rest = items[QUEUE_CHUNK:]
+        if rest:
+            asyncio.get_event_loop().call_soon(self._emit_queue, rest)
 
     # -- commands through the outbox ------------------------------------------------------------
     def command(self, name: str, args: dict[str, Any]) -> None:
