@@ -27,7 +27,8 @@ from omnidesk_qt.embedded import EmbeddedGateway
 from omnidesk_qt.session import Session
 from omnidesk_qt.settings import Settings
 from omnidesk_qt.uploads import MAX_BYTES
-from tests.desktop.test_composer import StandInSession, answered, live, run, wait_nudging
+from tests.desktop.test_composer import StandInSession, live
+from tests.support.desk import answered, run, serve_visitor, wait_nudging
 from tests.support.opclient import ChatVisitor
 from ui.attachments import FAILED, READY
 from ui.composer import Composer
@@ -62,27 +63,13 @@ def desk(
     window.show()
     qtbot.waitExposed(window)
     name = f"Файлов Посетитель {uuid.uuid4().hex[:6]}"
-    offers: list[dict[str, Any]] = []
-    session.offerReceived.connect(
-        lambda conv, cust: offers.append(conv) if cust.get("name") == name else None
+    visitor, conv_id, customer_id, card = serve_visitor(
+        qtbot, session, demo_gateway.url, name, "Здравствуйте, пришлю фото"
     )
-    visitor = run(ChatVisitor.connect(demo_gateway.url, name=name), qtbot)
+    taken.append(conv_id)
     try:
-        assert run(visitor.say("Здравствуйте, пришлю фото"), qtbot)["type"] == "ack"
-        qtbot.waitUntil(lambda: bool(offers), timeout=20000)
-        conv_id, customer_id = int(offers[0]["id"]), int(offers[0]["customer_id"])
-        accepted = answered(session, "conversation.accept")
-        session.accept(conv_id)
-        wait_nudging(qtbot, session, lambda: bool(accepted))
-        taken.append(conv_id)
-        with qtbot.waitSignal(
-            session.customerOpened,
-            timeout=20000,
-            check_params_cb=lambda c: c["customer"]["id"] == customer_id,
-        ) as opened:
-            session.open_customer(customer_id)
-        feed.show_customer(opened.args[0])
-        composer.set_customer(opened.args[0], conv_id)
+        feed.show_customer(card)
+        composer.set_customer(card, conv_id)
         assert composer.current_channel() == "webchat"
         yield session, window, feed, composer, visitor, customer_id
     finally:

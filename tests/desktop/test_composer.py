@@ -5,7 +5,6 @@ pending, then sent."""
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,7 +23,7 @@ from omnidesk_qt.outbox import Outbox
 from omnidesk_qt.replies import PendingReplies
 from omnidesk_qt.session import Session
 from omnidesk_qt.settings import Settings
-from tests.support.opclient import ChatVisitor
+from tests.support.desk import answered, run, serve_visitor, wait_nudging
 from ui.composer import Composer, reply_channels
 from ui.feed_model import FeedRole
 from ui.feed_view import FeedView
@@ -427,32 +426,6 @@ def test_each_customer_keeps_their_draft(
 # ==============================================================================================
 # through a real session, with the feed
 # ==============================================================================================
-def run(coro: Any, qtbot: QtBot, timeout: int = 20000) -> Any:
-    fut = asyncio.ensure_future(coro)
-    qtbot.waitUntil(fut.done, timeout=timeout)
-    return fut.result()
-
-
-def wait_nudging(qtbot: QtBot, session: Session, done: Any, timeout: float = 30.0) -> None:
-    """Wait for ``done()``, starting the session's outbox flush now and then: a command queued
-    while a flush round is finishing (after it found the outbox empty, at its last report) waits
-    for the next round, which in a test may never come."""
-    deadline = time.monotonic() + timeout
-    while not done():
-        assert time.monotonic() < deadline, "the gateway did not answer"
-        session._flush_soon()
-        qtbot.wait(50)
-
-
-def answered(session: Session, command: str) -> list[tuple[str, Any]]:
-    got: list[tuple[str, Any]] = []
-    session.commandDone.connect(lambda n, k, r: got.append((k, r)) if n == command else None)
-    session.commandFailed.connect(
-        lambda n, c, m, _key: got.append((c, m)) if n == command else None
-    )
-    return got
-
-
 @pytest.fixture
 def live(
     qtbot: QtBot, aloop: asyncio.AbstractEventLoop, demo_gateway: EmbeddedGateway, data_dir: Path
@@ -496,27 +469,11 @@ def test_ctrl_enter_reply_shows_pending_then_sent_and_reaches_the_customer(
     qtbot.waitExposed(window)
 
     # A customer writes in the web chat; the operator accepts and opens the card.
-    name = "Ксения Ответова"
-    offers: list[dict[str, Any]] = []
-    session.offerReceived.connect(
-        lambda conv, cust: offers.append(conv) if cust.get("name") == name else None
+    visitor, conv_id, _customer, the_card = serve_visitor(
+        qtbot, session, demo_gateway.url, "Ксения Ответова", "Добрый день! Заказ не пришёл."
     )
-    visitor = run(ChatVisitor.connect(demo_gateway.url, name=name), qtbot)
+    taken.append(conv_id)
     try:
-        assert run(visitor.say("Добрый день! Заказ не пришёл."), qtbot)["type"] == "ack"
-        qtbot.waitUntil(lambda: bool(offers), timeout=20000)
-        conv_id, customer_id = int(offers[0]["id"]), int(offers[0]["customer_id"])
-        accepted = answered(session, "conversation.accept")
-        session.accept(conv_id)
-        wait_nudging(qtbot, session, lambda: bool(accepted))
-        taken.append(conv_id)
-        with qtbot.waitSignal(
-            session.customerOpened,
-            timeout=20000,
-            check_params_cb=lambda c: c["customer"]["id"] == customer_id,
-        ) as opened:
-            session.open_customer(customer_id)
-        the_card = opened.args[0]
         feed.show_customer(the_card)
         composer.set_customer(the_card, conv_id)
         assert composer.current_channel() == "webchat"
