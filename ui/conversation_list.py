@@ -377,6 +377,7 @@ class ConversationList(QWidget):
 
     def set_tag_filter(self, tag: str | None) -> bool:
         """Show only the conversations with ``tag`` (None: all); False if no row has it."""
+        self._refresh_tags()  # the choices as the rows are now, not at the last refresh
         i = self.tag_filter.findData(tag or "")
         if i < 0:
             return False
