@@ -182,10 +182,6 @@ class CustomerEditDialog(QDialog):
         form.addRow(self.tr("&Name:"), self.name)
         form.addRow(self.tr("&Segment:"), self.segment)
         form.addRow(self.tr("&Language:"), self.language)
-        for field in (self.name, self.segment, self.language):
-            label = form.labelForField(field)
-            if isinstance(label, QLabel):
-                label.setBuddy(field)
         adder = QHBoxLayout()
         adder.addWidget(self.new_kind)
         adder.addWidget(self.new_value, 1)

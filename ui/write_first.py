@@ -74,10 +74,6 @@ class WriteFirstDialog(QDialog):
         form.addRow(self.tr("&Channel:"), self.channel)
         form.addRow(self.tr("&Subject:"), self.subject)
         form.addRow(self.tr("&Message:"), self.text)
-        for field in (self.channel, self.subject, self.text):
-            label = form.labelForField(field)
-            if isinstance(label, QLabel):
-                label.setBuddy(field)
 
         box = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self

@@ -9,7 +9,6 @@ top brings older items from the gateway without moving what the user is reading.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -35,6 +34,7 @@ from omnidesk_qt.embedded import EmbeddedGateway
 from omnidesk_qt.outbox import Outbox
 from omnidesk_qt.replies import PendingReplies
 from omnidesk_qt.session import Session
+from tests.support.desk import run, wait_nudging
 from tests.support.opclient import ChatVisitor
 from ui.dialogs import DISPOSITIONS
 from ui.feed_model import FeedModel, FeedRole, local_time
@@ -395,23 +395,6 @@ def test_today_moves_on_at_midnight(qapp: Any) -> None:
 # ==============================================================================================
 # the view, against the embedded gateway
 # ==============================================================================================
-def run(coro: Any, qtbot: QtBot, timeout: int = 20000) -> Any:
-    fut = asyncio.ensure_future(coro)
-    qtbot.waitUntil(fut.done, timeout=timeout)
-    return fut.result()
-
-
-def wait_nudging(qtbot: QtBot, session: Session, done: Any, timeout: float = 30.0) -> None:
-    """Wait for ``done()``, starting the session's outbox flush now and then: a command queued
-    while a flush round is finishing (after it found the outbox empty, at its last report) waits
-    for the next round, which in a test may never come."""
-    deadline = time.monotonic() + timeout
-    while not done():
-        assert time.monotonic() < deadline, "the gateway did not answer"
-        session._flush_soon()
-        qtbot.wait(50)
-
-
 class Desk:
     """A signed-in operator (agent), available, and the conversations taken in a test."""
 

@@ -3,7 +3,6 @@ accepts the offer and opens the card, as a person at the desk does."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import Any
 
@@ -11,12 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from omnidesk_qt.session import Session
 from tests.support.opclient import ChatVisitor
-
-
-def run(coro: Any, qtbot: QtBot, timeout: int = 20000) -> Any:
-    fut = asyncio.ensure_future(coro)
-    qtbot.waitUntil(fut.done, timeout=timeout)
-    return fut.result()
+from tests.support.qtasync import run
 
 
 def wait_nudging(qtbot: QtBot, session: Session, done: Any, timeout: float = 30.0) -> None:
