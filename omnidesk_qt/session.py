@@ -99,6 +99,11 @@ class Session(QObject):
         self._flush_again = False
         self._flush_running = False
         self._tasks: set[asyncio.Task[Any]] = set()
+        # The loop the session runs on, taken when it starts: qasync's run_until_complete ends
+        # with one more turn of Qt's events in which there is no *running* loop, and a task step
+        # taken then must still find it.
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopped = False
         self._disk = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox")
         self._report_dirty = False
         self._reporting = False
@@ -118,6 +123,7 @@ class Session(QObject):
 
     # -- lifecycle ------------------------------------------------------------------------------
     def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
         self.client.start()
         self._spawn(self._io(self.outbox.prune))
         self._report_outbox()
@@ -132,6 +138,7 @@ class Session(QObject):
         return True
 
     async def stop(self) -> None:
+        self._stopped = True
         await self.client.stop()
         for t in list(self._tasks):
             t.cancel()
@@ -144,10 +151,17 @@ class Session(QObject):
 
     async def _io(self, fn: Callable[..., T], *args: Any) -> T:
         """Run outbox disk work on its helper thread."""
-        return await asyncio.get_running_loop().run_in_executor(self._disk, fn, *args)
+        loop = self._loop or asyncio.get_running_loop()
+        return await asyncio.wrap_future(self._disk.submit(fn, *args), loop=loop)
+
+    def _event_loop(self) -> asyncio.AbstractEventLoop:
+        return self._loop or asyncio.get_event_loop()
 
     def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
-        task = asyncio.get_event_loop().create_task(coro)
+        if self._stopped:
+            coro.close()  # nothing new starts once the session is stopping
+            return
+        task = self._event_loop().create_task(coro)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -300,7 +314,7 @@ class Session(QObject):
             self.queueChanged.emit(item["conversation"], item.get("customer", {}))
         rest = items[QUEUE_CHUNK:]
         if rest:
-            asyncio.get_event_loop().call_soon(self._emit_queue, rest)
+            self._event_loop().call_soon(self._emit_queue, rest)
 
     # -- commands through the outbox ------------------------------------------------------------
     def command(self, name: str, args: dict[str, Any]) -> None:
@@ -318,7 +332,7 @@ class Session(QObject):
             self._flush_again = True  # the running round re-reads the outbox before it ends
             return
         self._flush_running = True
-        self._flushing = asyncio.get_event_loop().create_task(self._flush())
+        self._flushing = self._event_loop().create_task(self._flush())
 
     async def _flush(self) -> None:
         try:

@@ -121,3 +121,34 @@ def test_a_sign_in_wait_from_the_gateway_is_bounded() -> None:
     assert _bounded_wait(float("inf")) == MAX_SIGN_IN_WAIT_S
     assert _bounded_wait(float("nan")) == 1
     assert _bounded_wait("soon") == 1 and _bounded_wait(True) == 1 and _bounded_wait(None) == 1
+
+
+def test_outbox_work_stepped_after_the_loop_stopped_running_still_finds_its_loop(
+    qtbot: QtBot, aloop: asyncio.AbstractEventLoop, data_dir: Path
+) -> None:
+    """qasync's run_until_complete ends with one more turn of Qt's events without a running
+    loop; a report of the outbox stepped then used to fail with "no running event loop"."""
+    session = Session("ws://127.0.0.1:9", Credentials("agent", "agent"), Outbox(data_dir / "ob.db"))
+    session._loop = aloop  # what start() records
+    step = session._io(session.outbox.count_pending)
+    running = asyncio.events._get_running_loop()
+    asyncio.events._set_running_loop(None)  # as in that last turn
+    try:
+        waiting = step.send(None)
+    finally:
+        asyncio.events._set_running_loop(running)
+    assert isinstance(waiting, asyncio.Future)
+    qtbot.waitUntil(waiting.done, timeout=5000)
+    with pytest.raises(StopIteration) as finished:
+        step.send(None)
+    assert finished.value.value == 0
+
+
+def test_nothing_new_starts_once_the_session_is_stopping(
+    qtbot: QtBot, aloop: asyncio.AbstractEventLoop, data_dir: Path
+) -> None:
+    session = Session("ws://127.0.0.1:9", Credentials("agent", "agent"), Outbox(data_dir / "ob.db"))
+    stopping = asyncio.ensure_future(session.stop())
+    qtbot.waitUntil(stopping.done, timeout=5000)
+    session._report_outbox()
+    assert session._tasks == set()
