@@ -5,7 +5,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 SYSPKGS := chromium chromium-driver espeak-ng alsa-utils xvfb xauth libxcb-cursor0 libxkbcommon-x11-0 \
            libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xinerama0 \
-           libxcb-shape0 libegl1 libgl1 libfontconfig1 libdbus-1-3
+           libxcb-shape0 libegl1 libgl1 libfontconfig1 libdbus-1-3 dovecot-imapd
 export OMNIDESK_TEST_PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
 .PHONY: setup system-packages demo test lint typecheck pytest bench clean
@@ -18,7 +18,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[test]'
 	touch $(STAMP)
 
-# System packages for headless Chromium (web-chat tests), espeak-ng (speech) and real Qt
+# System packages for headless Chromium (web-chat tests), espeak-ng (speech), dovecot (a real
+# IMAP server the e-mail tests start on a loopback port) and real Qt
 # windows under Xvfb. Installed only where missing; says clearly when it cannot.
 system-packages:
 	@missing=""; for p in $(SYSPKGS); do \

@@ -15,6 +15,8 @@ Example ``gateway.toml``::
     public_url = "https://omnidesk.example.ru"
     [webchat]
     allowed_origins = ["https://shop.example.ru"]
+    [channels.telegram]
+    token_env = "OMNIDESK_TELEGRAM_TOKEN"
 """
 
 from __future__ import annotations
@@ -92,6 +94,9 @@ class GatewayConfig:
     event_retention_days: float = 7.0
     channel_queues: dict[str, str] = field(default_factory=dict)
     log_json: bool = False
+    # Provider adapters: one ``[channels.<name>]`` table each, read by services/channels/catalog
+    # (which refuses unknown types and keys); secrets come from the environment or a file.
+    channels: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -192,12 +197,20 @@ def load_config(path: Path | None = None, env: Mapping[str, str] | None = None) 
         for section, values in doc.items():
             if not isinstance(values, dict):
                 raise ConfigError(f"{path}: [{section}] must be a table")
+            if section == "channels":
+                for name, table in values.items():
+                    if not isinstance(table, dict):
+                        raise ConfigError(f"{path}: [channels.{name}] must be a table")
+                    cfg.channels[name] = dict(table)
+                continue
             for key, value in values.items():
                 name = _TOML_KEYS.get(f"{section}.{key}")
                 if name is None:
                     raise ConfigError(f"{path}: unknown setting {section}.{key}")
                 _set(cfg, name, value, f"{section}.{key}")
     for f in fields(cfg):
+        if f.name == "channels":
+            continue  # tables only; their secrets name their own variables
         raw = env.get(ENV_PREFIX + f.name.upper())
         if raw is not None:
             _set(cfg, f.name, raw, ENV_PREFIX + f.name.upper())

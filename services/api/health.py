@@ -19,6 +19,7 @@ from litestar.handlers import HTTPRouteHandler
 from sqlalchemy import Connection, select
 
 from services.api.bearer import Refusal, bearer, operator_session
+from services.domain.inbox import AdapterHealth
 from services.hub import Hub
 from services.protocol.errors import ErrorCode
 from services.store.models import StoreMeta
@@ -35,12 +36,23 @@ class WriterFigures(msgspec.Struct):
     jobs: int
 
 
+class ChannelFigures(msgspec.Struct, omit_defaults=True):
+    channel: str
+    state: str  # "ok", "degraded", "down"
+    detail: str = ""
+    failures: int = 0
+    last_ok_at: float | None = None
+    last_error_at: float | None = None
+
+
 class Health(msgspec.Struct, omit_defaults=True):
     status: str  # "ok" | "unavailable"
     epoch: str | None = None
     operators_online: int | None = None
     open_conversations: int | None = None
     writer: WriterFigures | None = None
+    # Each provider adapter by its section name: a provider that is down shows here for IT.
+    channels: dict[str, ChannelFigures] | None = None
 
 
 class HealthError(msgspec.Struct):
@@ -65,6 +77,8 @@ class Gateway(Protocol):
 
     @property
     def monitoring_token(self) -> str: ...
+
+    def channel_health(self) -> dict[str, AdapterHealth]: ...
 
 
 def health_routes(gateway: Gateway) -> list[HTTPRouteHandler]:
@@ -101,6 +115,12 @@ def health_routes(gateway: Gateway) -> list[HTTPRouteHandler]:
                 operators_online=sum(1 for o in hub.operators.values() if o.presence != "offline"),
                 open_conversations=len(hub.convs),
                 writer=WriterFigures(writer.stats.batches, writer.stats.jobs),
+                channels={
+                    name: ChannelFigures(
+                        h.channel, h.state, h.detail, h.failures, h.last_ok_at, h.last_error_at
+                    )
+                    for name, h in gateway.channel_health().items()
+                },
             ),
             status_code=code,
         )

@@ -8,6 +8,16 @@ from typing import Any, Protocol, runtime_checkable
 
 
 @dataclass(slots=True)
+class InboundFile:
+    """A file a provider delivered with a message (a Telegram photo, an e-mail attachment):
+    the hub checks its type and size like any upload and keeps it for the customer."""
+
+    name: str
+    mime: str
+    data: bytes
+
+
+@dataclass(slots=True)
 class InboundMessage:
     """A customer's touchpoint as an adapter hands it to the hub.
 
@@ -30,6 +40,9 @@ class InboundMessage:
     # Files this sender uploaded before (services/hub/files.py) that the message carries: the
     # hub checks they are the sender's and not sent yet, and fills ``attachments`` from them.
     attachment_ids: list[int] = field(default_factory=list)
+    # Files the provider delivered with it (kept by the hub; refused ones are named in
+    # ``extra["refused_files"]`` so the operator knows something did not come through).
+    files: list[InboundFile] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -74,13 +87,41 @@ class CsatAnswer:
 
 
 class ChannelUnavailable(Exception):
-    """The provider is down or refused: the message is marked failed and can be retried."""
+    """The provider did not take the message.
+
+    ``retry``: the provider certainly did not accept it (refused connection, 429, a 5xx it
+    documents as not accepted), so sending again cannot make a duplicate. A refusal that
+    another try cannot change (a bad number, a closed WhatsApp window) says ``retry=False``,
+    as does an answer lost after the request went out: the provider may hold it already.
+    ``retry_after_s``: the provider said when to come back.
+    """
+
+    def __init__(
+        self, reason: str, *, retry: bool = False, retry_after_s: float | None = None
+    ) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry = retry
+        self.retry_after_s = retry_after_s
+
+
+@dataclass(slots=True)
+class AdapterHealth:
+    """How a channel's provider is doing, for ``/healthz`` and the logs."""
+
+    channel: str
+    state: str  # "ok", "degraded" (failures, still trying) or "down"
+    detail: str = ""
+    failures: int = 0  # in a row
+    last_ok_at: float | None = None  # time.time()
+    last_error_at: float | None = None
 
 
 class ChannelAdapter(Protocol):
     """A channel's outgoing side: hands replies to its provider."""
 
-    channel: str
+    @property
+    def channel(self) -> str: ...
 
     async def send(self, msg: OutboundMessage) -> str:
         """Hand a reply to the provider; return the provider's message id."""
@@ -118,6 +159,11 @@ class Inbox(Protocol):
         notify: int | None = None,
     ) -> None:
         """A receipt: an outgoing message reached a delivery state."""
+        ...
+
+    async def receipt(self, channel: str, provider_id: str, state: str, error: str = "") -> bool:
+        """A provider's receipt for the outgoing message it knows as ``provider_id`` on
+        ``channel``; False when no such message went out (a forged or foreign receipt)."""
         ...
 
     async def claim(

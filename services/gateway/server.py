@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Sequence
 from http import HTTPStatus
 from typing import Any
 
+from litestar import Router
 from litestar.types import ControllerRouterHandler
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.http11 import Request, Response
@@ -29,10 +30,13 @@ from services.api.http import create_http_app
 from services.api.http_server import HttpServer
 from services.api.registry import CommandRegistry
 from services.api.webchat_pages import webchat_page_routes
+from services.channels import catalog
+from services.channels.base import Adapter, AdapterContext
 from services.channels.webchat import WebChatChannel, WebChatLimits
 from services.config import GatewayConfig
 from services.domain.errors import DomainError
 from services.domain.files import FileLimits
+from services.domain.inbox import AdapterHealth
 from services.gateway.addresses import PublicAddresses, public_addresses
 from services.gateway.limits import ConnectionLimits
 from services.gateway.login_throttle import LoginThrottle
@@ -86,6 +90,9 @@ class Gateway:
         self.http_routes = list(http_routes)
         self.addresses: PublicAddresses
         self.origins: OriginPolicy
+        # Provider adapters, built (and their sections checked) before anything listens.
+        self.adapters: list[Adapter] = catalog.build(config.channels)
+        self._started_adapters: list[Adapter] = []
 
     async def start(self) -> None:
         await asyncio.to_thread(migrate, self.engine)
@@ -134,6 +141,8 @@ class Gateway:
             self.file_links,
         )
         self.hub.register_adapter(self.webchat)
+        for adapter in self.adapters:
+            self.hub.register_adapter(adapter)
         self.spawn(self.store_watch.run())
         ssl_ctx = None
         if self.config.tls:
@@ -167,6 +176,11 @@ class Gateway:
             ),
             *file_routes(self.hub, self.store, self.origins.allows, self.file_links),
             *self.http_routes,
+            *(
+                Router(path=f"/hooks/{a.name}", route_handlers=list(a.routes()))
+                for a in self.adapters
+                if a.routes()
+            ),
         ]
         app = create_http_app(
             routes,
@@ -174,6 +188,7 @@ class Gateway:
             max_body_bytes=max(10_000_000, self.config.files_max_bytes + 64 * 1024),
         )
         await self.http.start(app)
+        await self._start_adapters()
         # The gateway holds many long-lived objects (sockets, caches) and allocates many short
         # ones per message: with the default thresholds the cyclic GC rescans the long-lived
         # heap so often that it costs more than the work itself. Freeze what start-up made and
@@ -196,7 +211,29 @@ class Gateway:
     def monitoring_token(self) -> str:
         return self.config.http_monitoring_token
 
+    def channel_health(self) -> dict[str, AdapterHealth]:
+        return {a.name: a.health() for a in self.adapters}
+
+    async def _start_adapters(self) -> None:
+        for adapter in self.adapters:
+            ctx = AdapterContext(
+                inbox=self.hub,
+                state_dir=self.config.data_dir / "channels" / adapter.name,
+                public_url=self.addresses.http_url,
+                hook_path=f"/hooks/{adapter.name}",
+                spawn=self.spawn,
+            )
+            await adapter.start(ctx)
+            self._started_adapters.append(adapter)
+            log.info("channel started", extra={"channel": adapter.channel, "name": adapter.name})
+
     async def close(self) -> None:
+        for adapter in reversed(self._started_adapters):
+            try:
+                await asyncio.wait_for(adapter.stop(), 10)
+            except Exception:
+                log.exception("channel %s did not stop cleanly", adapter.name)
+        self._started_adapters.clear()
         await self.http.close()
         if self.server is not None:
             self.server.close()

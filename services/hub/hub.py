@@ -299,6 +299,8 @@ class Hub:
     def register_adapter(self, adapter: ChannelAdapter) -> None:
         if adapter.channel not in CHANNELS:
             raise ValueError(f"{adapter.channel!r} is not a channel")
+        if adapter.channel in self.adapters:
+            raise ValueError(f"channel {adapter.channel} already has an adapter")
         self.adapters[adapter.channel] = adapter
 
     async def ingest(self, msg: InboundMessage) -> IngestResult:
@@ -314,6 +316,9 @@ class Hub:
         value = self.customers.normalise(kind, value)
         customer_id = await self.customers.resolve(kind, value, verified=verified)
         await self.customers.add_claims(customer_id, claims, claims.get("name", ""))
+
+    async def receipt(self, channel: str, provider_id: str, state: str, error: str = "") -> bool:
+        return await self.messaging.receipt(channel, provider_id, state, error)
 
     async def set_delivery(
         self,

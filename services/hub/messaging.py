@@ -291,6 +291,25 @@ class Messaging:
             out.event_id, state, provider_id=provider_id, error=error, notify=op_id
         )
 
+    async def receipt(self, channel: str, provider_id: str, state: str, error: str = "") -> bool:
+        """A provider's receipt, found by the id the provider gave our outgoing message."""
+        if state not in (*channels.DELIVERY_ORDER, channels.DELIVERY_FAILED) or not provider_id:
+            return False
+        timeline = tables.timeline
+        found = await self.store.read(
+            lambda c: c.execute(
+                select(timeline.c.id).where(
+                    timeline.c.channel == channel,
+                    timeline.c.provider_id == provider_id[:200],
+                    timeline.c.direction == "out",
+                )
+            ).scalar()
+        )
+        if found is None:
+            return False
+        await self.set_delivery(int(found), state, error=error[:300])
+        return True
+
     async def set_delivery(
         self,
         event_id: int,
