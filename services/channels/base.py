@@ -25,7 +25,7 @@ from typing import Any, ClassVar, TypeVar
 from litestar.types import ControllerRouterHandler
 
 from services.config import ConfigError
-from services.domain.inbox import AdapterHealth, Inbox, OutboundMessage
+from services.domain.inbox import AdapterHealth, Inbox, InboundFile, OutboundMessage
 
 log = logging.getLogger(__name__)
 
@@ -172,6 +172,8 @@ class AdapterContext:
     public_url: str  # where providers reach the gateway's HTTP side (webhook URLs)
     hook_path: str  # the adapter's webhooks' prefix on it, "/hooks/<name>"
     spawn: Callable[[Awaitable[Any]], None]  # a background task the gateway cancels on close
+    # The bytes of an attachment an outgoing message carries, by its id: (name, mime, data).
+    read_file: Callable[[int], Awaitable[InboundFile]]
 
 
 class Cursor:

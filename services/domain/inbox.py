@@ -62,8 +62,12 @@ class OutboundMessage:
     text: str
     subject: str = ""
     author: str = ""
-    # Attachment views (docs/protocol.md §5: id, name, size, mime, url) the reply carries.
+    # Attachment views (docs/protocol.md §5: id, name, size, mime, url) the reply carries; an
+    # adapter reads their bytes with ``AdapterContext.read_file(view["id"])``.
     attachments: list[dict[str, Any]] = field(default_factory=list)
+    # An approved provider template instead of free text (WhatsApp outside its 24-hour
+    # window): {"name": ..., "language": ..., "parameters": [...]}; ``text`` is what it says.
+    template: dict[str, Any] | None = None
 
 
 @dataclass(slots=True)

@@ -16,6 +16,7 @@ import logging
 import ssl
 from collections.abc import Awaitable, Sequence
 from http import HTTPStatus
+from pathlib import Path
 from typing import Any
 
 from litestar import Router
@@ -36,7 +37,7 @@ from services.channels.webchat import WebChatChannel, WebChatLimits
 from services.config import GatewayConfig
 from services.domain.errors import DomainError
 from services.domain.files import FileLimits
-from services.domain.inbox import AdapterHealth
+from services.domain.inbox import AdapterHealth, InboundFile
 from services.gateway.addresses import PublicAddresses, public_addresses
 from services.gateway.limits import ConnectionLimits
 from services.gateway.login_throttle import LoginThrottle
@@ -214,6 +215,11 @@ class Gateway:
     def channel_health(self) -> dict[str, AdapterHealth]:
         return {a.name: a.health() for a in self.adapters}
 
+    async def _read_file(self, file_id: int) -> InboundFile:
+        row = await self.hub.files.row(file_id)
+        data = await asyncio.to_thread(Path(self.hub.files.path(row.sha256)).read_bytes)
+        return InboundFile(row.name, row.mime, data)
+
     async def _start_adapters(self) -> None:
         for adapter in self.adapters:
             ctx = AdapterContext(
@@ -222,6 +228,7 @@ class Gateway:
                 public_url=self.addresses.http_url,
                 hook_path=f"/hooks/{adapter.name}",
                 spawn=self.spawn,
+                read_file=self._read_file,
             )
             await adapter.start(ctx)
             self._started_adapters.append(adapter)
