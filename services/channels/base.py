@@ -25,7 +25,7 @@ from typing import Any, ClassVar, TypeVar
 from litestar.types import ControllerRouterHandler
 
 from services.config import ConfigError
-from services.domain.inbox import AdapterHealth, Inbox, InboundFile, OutboundMessage
+from services.domain.inbox import AdapterHealth, InboundFile, Inbox, OutboundMessage
 
 log = logging.getLogger(__name__)
 
