@@ -259,7 +259,7 @@ class Session(QObject):
             EventName.CONVERSATION_OFFERED: self._offered,
             EventName.CONVERSATION_OFFER_WITHDRAWN: self._offer_withdrawn,
             EventName.CONVERSATION_UPDATED: self._conversation_updated,
-            EventName.TIMELINE_ITEM: lambda data: self.timelineItem.emit(data["item"]),
+            EventName.TIMELINE_ITEM: self._timeline_item,
             EventName.MESSAGE_DELIVERY: self._delivery,
             EventName.PRESENCE_CHANGED: self._presence,
             EventName.HINTS_UPDATED: self._hints,
@@ -286,6 +286,11 @@ class Session(QObject):
     def _offer_withdrawn(self, data: dict[str, Any]) -> None:
         self.offerWithdrawn.emit(int(data["conversation"]["id"]), data.get("reason", ""))
         self.conversationChanged.emit(data["conversation"])
+
+    def _timeline_item(self, data: dict[str, Any]) -> None:
+        self.timelineItem.emit(data["item"])
+        if "conversation" in data:  # the message changed the reply its conversation owes
+            self._conversation_updated({"conversation": data["conversation"]})
 
     def _conversation_updated(self, data: dict[str, Any]) -> None:
         self.conversationChanged.emit(data["conversation"])

@@ -6,7 +6,7 @@ import asyncio
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from services.domain.errors import InvalidInput
@@ -14,7 +14,7 @@ from services.domain.inbox import InboundMessage, IngestResult
 from services.hub.customers import CustomerDirectory
 from services.hub.files import Files
 from services.hub.router import Router
-from services.hub.sla import ResponseTimers, sla_update
+from services.hub.sla import ResponseTimers, sla_view_at
 from services.hub.snoozes import Snoozes
 from services.hub.state import IN_QUEUE, WORKING, Conv, LiveState, State
 from services.hub.transitions import Transitions
@@ -97,7 +97,6 @@ class Intake:
             waiting = utcnow()  # provisional: the batch's time replaces it
             conv.awaiting_since, conv.breached = waiting, False
             owed_view = conv.view() if conv.owed() is not None else None
-        convs = tables.conversations
 
         def job(b: WriteBatch) -> tuple[int, int, datetime]:
             if created is not None:
@@ -107,11 +106,7 @@ class Intake:
                 conv_id = known.id
                 b.add_update_activity(conv_id)
                 if waiting is not None:
-                    b.execute(
-                        update(convs)
-                        .where(convs.c.id == conv_id, convs.c.awaiting_since.is_(None))
-                        .values(awaiting_since=b.now, sla_breached_at=None)
-                    )
+                    b.owe_response(conv_id)
             item_id = b.next_id(tables.timeline)
             row = timeline_row(
                 item_id=item_id,
@@ -132,9 +127,11 @@ class Intake:
             b.add(tables.timeline, row)
             Files.link_job(b, file_ids, item_id, conv_id)
             if target is not None:
-                b.emit(target, EventName.TIMELINE_ITEM, {"item": item_view(row)})
-            if owed_view is not None and waiting is not None:
-                sla_update(b, owed_view, (target,), waiting)
+                event: dict[str, Any] = {"item": item_view(row)}
+                if owed_view is not None and waiting is not None:
+                    # The reply now owed rides on the message's own event (one event, not two).
+                    event["conversation"] = sla_view_at(b, owed_view, waiting)
+                b.emit(target, EventName.TIMELINE_ITEM, event)
             if created is not None:
                 # the instants the row says, read from one place
                 created.queued_at = created.awaiting_since = b.now

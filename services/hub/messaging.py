@@ -163,10 +163,12 @@ class Messaging:
         first: bool,
         answered: Answered | None = None,
         queue_id: int | None = None,
+        conversation: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """The message's timeline row (and the conversation's first or next response, with
-        how long the customer waited against the target) in ``b``; the author hears of it.
-        Returns the item."""
+        how long the customer waited against the target) in ``b``; the author hears of it,
+        with the ``conversation``'s new view when the reply changed what it owes. Returns the
+        item."""
         item_id = b.next_id(tables.timeline)
         row = timeline_row(
             item_id=item_id,
@@ -200,11 +202,7 @@ class Messaging:
         if answered is not None and conv_id is not None:
             kind, since, target, _shown = answered
             if not first:  # answered: nothing waits any more
-                b.execute(
-                    update(convs)
-                    .where(convs.c.id == conv_id)
-                    .values(awaiting_since=None, sla_breached_at=None)
-                )
+                b.answer_response(conv_id)
             details = {
                 "elapsed_s": round(max(0.0, (b.now - since).total_seconds()), 3),
                 "target_s": target or None,
@@ -213,7 +211,10 @@ class Messaging:
         elif first and conv_id is not None:  # written first: nobody waited for it
             add_lifecycle(b, conv_id, "first_response", op.id, queue_id)
         item = item_view(row)
-        b.emit(op.id, EventName.TIMELINE_ITEM, {"item": item})
+        event: dict[str, Any] = {"item": item}
+        if conversation is not None:
+            event["conversation"] = conversation
+        b.emit(op.id, EventName.TIMELINE_ITEM, event)
         return item
 
     def deliver(self, op: OperatorState, out: Outbound, item: dict[str, Any]) -> None:
@@ -255,10 +256,12 @@ class Messaging:
         holder = conv.holder if conv is not None else None
         queue_id = conv.queue_id if conv is not None else None
 
+        shown = sla_view if sla_view is not None and answered is not None and answered[3] else None
+
         def job(b: WriteBatch) -> dict[str, Any]:
-            item = self.write_outbound(b, op, out, conv_id, first, answered, queue_id)
-            if sla_view is not None and answered is not None and answered[3]:
-                sla_update(b, sla_view, (op.id, holder), b.now)
+            item = self.write_outbound(b, op, out, conv_id, first, answered, queue_id, shown)
+            if shown is not None and holder not in (None, op.id):
+                sla_update(b, shown, (holder,), b.now)
             result = {"item": item}
             add_idempotency(b, key, result)
             return result

@@ -176,11 +176,17 @@ def sla_update(
 ) -> dict[str, Any]:
     """Tell ``recipients`` (owner, actor) of a changed ``sla`` in ``view``, the view's stamps
     taken from the batch (``at`` is the provisional instant ``view`` was made with)."""
-    sla = view.get("sla")
-    if sla is not None and at != b.now:
-        # The due time counts from the message's own commit time.
-        due = datetime.fromisoformat(sla["due_at"]) + (b.now - at)
-        view = dict(view, sla=dict(sla, due_at=due.isoformat()))
+    view = sla_view_at(b, view, at)
     for op_id in {r for r in recipients if r is not None}:
         b.emit(op_id, EventName.CONVERSATION_UPDATED, {"conversation": view})
     return view
+
+
+def sla_view_at(b: WriteBatch, view: dict[str, Any], at: datetime) -> dict[str, Any]:
+    """``view`` with its due time counted from the batch's commit time (``at`` is the
+    provisional instant it was made with)."""
+    sla = view.get("sla")
+    if sla is None or at == b.now:
+        return view
+    due = datetime.fromisoformat(sla["due_at"]) + (b.now - at)
+    return dict(view, sla=dict(sla, due_at=due.isoformat()))

@@ -60,6 +60,8 @@ class ConversationUpdated(TypedDict):
 
 class TimelineItem(TypedDict):
     item: ItemView
+    # The conversation's new view when this message changed the reply it owes (docs §5).
+    conversation: NotRequired[dict[str, Any]]
 
 
 class MessageDelivery(TypedDict):

@@ -162,3 +162,51 @@ def touch_conversations(conn: Connection, ids: set[int], at: datetime) -> None:
         'UPDATE "conversations" SET "last_activity_at" = ? WHERE "id" = ?',
         [(_sqlite_datetime(at), cid) for cid in ids],
     )
+
+
+def set_response_clocks(
+    conn: Connection, owed: set[int], answered: set[int], restarted: set[int], at: datetime
+) -> None:
+    """Start the response clock of the ``owed`` conversations that were not waiting yet, stop
+    it for the ``answered`` ones and start it afresh for the ``restarted`` ones (answered and
+    written to again within the batch): at most three statements for a whole batch."""
+    pg = conn.dialect.name == "postgresql"
+    if restarted:
+        if pg:
+            conn.exec_driver_sql(
+                'UPDATE "conversations" SET "awaiting_since" = %s, "sla_breached_at" = NULL '
+                'WHERE "id" = ANY(%s)',
+                (_pg_datetime(at), sorted(restarted)),
+            )
+        else:
+            conn.exec_driver_sql(
+                'UPDATE "conversations" SET "awaiting_since" = ?, "sla_breached_at" = NULL '
+                'WHERE "id" = ?',
+                [(_sqlite_datetime(at), cid) for cid in sorted(restarted)],
+            )
+    if owed:
+        if pg:
+            conn.exec_driver_sql(
+                'UPDATE "conversations" SET "awaiting_since" = %s, "sla_breached_at" = NULL '
+                'WHERE "id" = ANY(%s) AND "awaiting_since" IS NULL',
+                (_pg_datetime(at), sorted(owed)),
+            )
+        else:
+            conn.exec_driver_sql(
+                'UPDATE "conversations" SET "awaiting_since" = ?, "sla_breached_at" = NULL '
+                'WHERE "id" = ? AND "awaiting_since" IS NULL',
+                [(_sqlite_datetime(at), cid) for cid in sorted(owed)],
+            )
+    if answered:
+        if pg:
+            conn.exec_driver_sql(
+                'UPDATE "conversations" SET "awaiting_since" = NULL, "sla_breached_at" = NULL '
+                'WHERE "id" = ANY(%s)',
+                (sorted(answered),),
+            )
+        else:
+            conn.exec_driver_sql(
+                'UPDATE "conversations" SET "awaiting_since" = NULL, "sla_breached_at" = NULL '
+                'WHERE "id" = ?',
+                [(cid,) for cid in sorted(answered)],
+            )

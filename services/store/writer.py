@@ -25,7 +25,7 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 
 from services.store.allocators import Allocator, allocator_for
-from services.store.bulk import insert_rows, touch_conversations
+from services.store.bulk import insert_rows, set_response_clocks, touch_conversations
 from services.store.errors import constraint_name, describe_database_error, is_database_error
 from services.store.models import utcnow
 from services.store.tables import operator_events
@@ -74,6 +74,9 @@ class WriteBatch:
         self._alloc = allocator
         self._pending: dict[Table, list[dict[str, Any]]] = {}
         self._touched: set[int] = set()
+        # Response clocks to write at the flush, per conversation: "owe" (start it unless it
+        # runs), "answer" (stop it) or "restart" (answered, then the customer wrote again).
+        self._clocks: dict[int, str] = {}
         # When each conversation's activity was last committed (the writer's memory of it).
         self._activity_written = {} if activity_written is None else activity_written
         self.activity_touched: list[int] = []
@@ -90,6 +93,15 @@ class WriteBatch:
     def add_update_activity(self, conversation_id: int) -> None:
         """Mark a conversation active now; written once per batch, not once per message."""
         self._touched.add(conversation_id)
+
+    def owe_response(self, conversation_id: int) -> None:
+        """The customer wrote: a reply is owed from now, unless one was owed already."""
+        before = self._clocks.get(conversation_id)
+        self._clocks[conversation_id] = "owe" if before in (None, "owe") else "restart"
+
+    def answer_response(self, conversation_id: int) -> None:
+        """An operator replied: nothing is owed any more."""
+        self._clocks[conversation_id] = "answer"
 
     def emit(self, operator_id: int, name: str, data: dict[str, Any]) -> Published:
         """Append an event to the operator's stream; delivered after commit. Its ``seq`` is
@@ -119,6 +131,14 @@ class WriteBatch:
             if touched:
                 touch_conversations(self.conn, touched, now)
                 self.activity_touched.extend(touched)
+        if self._clocks:
+            clocks, self._clocks = self._clocks, {}
+            by_kind: dict[str, set[int]] = {"owe": set(), "answer": set(), "restart": set()}
+            for conversation_id, kind in clocks.items():
+                by_kind[kind].add(conversation_id)
+            set_response_clocks(
+                self.conn, by_kind["owe"], by_kind["answer"], by_kind["restart"], self.now
+            )
 
     def finish(self) -> None:
         """Write everything still deferred: rows, then the events with their numbers."""

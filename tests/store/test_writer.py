@@ -665,6 +665,45 @@ async def test_a_busy_conversations_activity_is_written_about_once_a_second(
     assert activity() == third  # a resolution later: written
 
 
+async def test_response_clocks_are_written_per_batch_with_the_last_word_kept(
+    harness: Harness,
+) -> None:
+    w = harness.writer()
+    customer = await w.submit(lambda b: add_customer(b, "Вера"))
+    waiting, idle, answered, again = [
+        await w.submit(lambda b: add_conversation(b, customer)) for _ in range(4)
+    ]
+    convs = tables.conversations
+
+    def clocks() -> dict[int, datetime | None]:
+        with harness.engine.connect() as conn:
+            rows = conn.execute(select(convs.c.id, convs.c.awaiting_since)).all()
+        return {r.id: r.awaiting_since for r in rows}
+
+    def owe(ids: list[int]) -> Callable[[WriteBatch], datetime]:
+        def run(b: WriteBatch) -> datetime:
+            for conv in ids:
+                b.owe_response(conv)
+            return b.now
+
+        return run
+
+    started = await w.submit(owe([waiting, answered, again]))
+    assert clocks() == {waiting: started, idle: None, answered: started, again: started}
+
+    def mixed(b: WriteBatch) -> datetime:
+        b.owe_response(waiting)  # already waiting: the clock keeps its start
+        b.owe_response(idle)
+        b.answer_response(answered)
+        b.answer_response(again)
+        b.owe_response(again)  # answered, then the customer wrote again: from now
+        return b.now
+
+    now = await w.submit(mixed)
+    assert now > started
+    assert clocks() == {waiting: started, idle: now, answered: None, again: now}
+
+
 # -- lifetime ---------------------------------------------------------------------------------
 
 
