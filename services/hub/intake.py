@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from services.domain.errors import InvalidInput
+from services.domain.errors import InvalidInput, TooLarge, UnsupportedType
 from services.domain.inbox import InboundMessage, IngestResult
 from services.hub.customers import CustomerDirectory
 from services.hub.files import Files
@@ -69,8 +70,37 @@ class Intake:
             msg.attachments = await self.files.attachable(
                 msg.attachment_ids, customer_id, visitor=value
             )
+        if msg.files:
+            duplicate = await self._stored(msg)
+            if duplicate is not None:  # redelivered: its files were kept the first time
+                return IngestResult(customer_id, duplicate[1], duplicate[0], duplicate=True)
+            await self._keep_provider_files(msg, customer_id)
         async with self.customer_lock(customer_id):
             return await self._ingest_locked(customer_id, msg)
+
+    async def _keep_provider_files(self, msg: InboundMessage, customer_id: int) -> None:
+        """Files a provider delivered, checked like any upload (type by content, size) and
+        kept for the customer; what is refused is named on the message, never dropped
+        silently."""
+        refused: list[dict[str, str]] = list(msg.extra.get("refused_files", []))
+        per_message = self.files.limits.per_message
+        for index, file in enumerate(msg.files):
+            name = file.name[:200] or "file"
+            if index >= per_message:
+                refused.append({"name": name, "reason": f"more than {per_message} files"})
+                continue
+
+            async def chunks(data: bytes = file.data) -> AsyncIterator[bytes]:
+                yield data
+
+            try:
+                received = await self.files.receive(chunks(), name, file.mime)
+                msg.attachments.append(await self.files.keep(received, customer_id))
+            except (TooLarge, UnsupportedType, InvalidInput) as exc:
+                refused.append({"name": name, "reason": str(exc)})
+        msg.files = []
+        if refused:
+            msg.extra = dict(msg.extra, refused_files=refused)
 
     async def _ingest_locked(self, customer_id: int, msg: InboundMessage) -> IngestResult:
         conv = self.state.open_conversation(customer_id, msg.channel)
@@ -88,7 +118,7 @@ class Intake:
         target = conv.holder
         author = msg.display_name or self.state.names.get(customer_id, "")
         known = conv
-        file_ids = [a["id"] for a in msg.attachments] if msg.attachment_ids else []
+        file_ids = [a["id"] for a in msg.attachments if "id" in a]
         # The customer writes in an answered conversation: a reply is owed again, from now.
         # (Further messages before the reply change nothing: the clock is already running.)
         waiting: datetime | None = None
