@@ -93,6 +93,8 @@ class GatewayConfig:
     missed_offers_to_break: int = 2
     event_retention_days: float = 7.0
     channel_queues: dict[str, str] = field(default_factory=dict)
+    # A send a provider refused as safe to repeat is tried again after each of these (seconds).
+    delivery_retry_s: list[float] = field(default_factory=lambda: [2, 8, 30, 120, 240])
     log_json: bool = False
     # Provider adapters: one ``[channels.<name>]`` table each, read by services/channels/catalog
     # (which refuses unknown types and keys); secrets come from the environment or a file.
@@ -162,6 +164,7 @@ _TOML_KEYS = {
     "routing.missed_offers_to_break": "missed_offers_to_break",
     "routing.channel_queues": "channel_queues",
     "events.retention_days": "event_retention_days",
+    "delivery.retry_s": "delivery_retry_s",
     "files.dir": "files_dir",
     "files.max_bytes": "files_max_bytes",
     "files.per_message": "files_per_message",
@@ -242,7 +245,19 @@ def _set(cfg: GatewayConfig, name: str, value: Any, where: str) -> None:
             value = str(value)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"{where}: cannot use {value!r} for {name}") from exc
+    if name == "delivery_retry_s":
+        value = _retry_delays(value, where)
     least = _MINIMUMS.get(name)
     if least is not None and value < least:
         raise ConfigError(f"{where}: {value!r} is below the least allowed, {least:g}")
     setattr(cfg, name, value)
+
+
+def _retry_delays(value: list[Any], where: str) -> list[float]:
+    try:
+        delays = [float(v) for v in value]
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"{where}: retry delays are numbers of seconds") from exc
+    if len(delays) > 10 or any(not 0 <= d <= 3600 for d in delays):
+        raise ConfigError(f"{where}: at most 10 retry delays, each 0 to 3600 seconds")
+    return delays

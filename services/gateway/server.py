@@ -114,6 +114,7 @@ class Gateway:
                 missed_offers_to_break=self.config.missed_offers_to_break,
                 event_retention_days=self.config.event_retention_days,
                 channel_queues=dict(self.config.channel_queues),
+                delivery_retry_s=tuple(float(d) for d in self.config.delivery_retry_s),
                 files=FileLimits(
                     max_bytes=self.config.files_max_bytes,
                     per_message=self.config.files_per_message,

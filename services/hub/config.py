@@ -37,3 +37,5 @@ class HubConfig:
     unrelated_opens_per_hour: int = 200
     # Attachments: size, count per message, visitor uploads a minute.
     files: FileLimits = field(default_factory=FileLimits)
+    # A send the provider refused as safe to repeat is tried again after each of these.
+    delivery_retry_s: tuple[float, ...] = (2, 8, 30, 120, 240)

@@ -122,6 +122,7 @@ class Hub:
             self.timers,
             self.transitions.queue_changed,
         )
+        self.messaging.retry_delays_s = tuple(self.config.delivery_retry_s)
         self.customer_edit = CustomerEditing(store, self.state, self.reads)
         self.orders = Orders(store, self.state, self.reads)
         self.outreach = Outreach(store, self.state, self.intake, self.router, self.messaging)

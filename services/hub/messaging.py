@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -24,6 +25,10 @@ from services.store.store import Store
 from services.store.writer import WriteBatch
 
 log = logging.getLogger(__name__)
+
+# The provider's own "retry after" is honoured up to this long (HubConfig.delivery_retry_s
+# says how often and after how long a refused send is tried again).
+MAX_RETRY_AFTER_S = 600.0
 
 IdemKey = tuple[int, str, str]
 
@@ -57,6 +62,7 @@ class Messaging:
         self.state = state
         self.adapters = adapters
         self.spawn = spawn
+        self.retry_delays_s: tuple[float, ...] = ()
         self.files = files
         self.timers = timers
         self.queue_changed = queue_changed
@@ -282,17 +288,51 @@ class Messaging:
         return result
 
     async def _deliver(self, op_id: int, adapter: ChannelAdapter, out: OutboundMessage) -> None:
-        try:
-            provider_id = await adapter.send(out)
-            state, error = "sent", ""
-        except ChannelUnavailable as exc:
-            provider_id, state, error = None, channels.DELIVERY_FAILED, str(exc)
-        except Exception as exc:
-            log.exception("%s adapter failed", out.channel)
-            provider_id, state, error = None, channels.DELIVERY_FAILED, type(exc).__name__
+        """Hand the message to its provider; a refusal the provider marks as safe to repeat
+        (it certainly did not take the message) is tried again with backoff, anything else
+        fails at once: the provider must never get the same message twice."""
+        delays = iter(self.retry_delays_s)
+        while True:
+            try:
+                provider_id = await adapter.send(out)
+                state, error = "sent", ""
+            except ChannelUnavailable as exc:
+                delay = next(delays, None) if exc.retry else None
+                if delay is not None:
+                    wait = max(delay, min(exc.retry_after_s or 0.0, MAX_RETRY_AFTER_S))
+                    log.info(
+                        "%s send refused, trying again",
+                        out.channel,
+                        extra={"event_id": out.event_id, "in_s": wait},
+                    )
+                    await asyncio.sleep(wait)
+                    continue
+                provider_id, state, error = None, channels.DELIVERY_FAILED, exc.reason
+            except Exception as exc:
+                log.exception("%s adapter failed", out.channel)
+                provider_id, state, error = None, channels.DELIVERY_FAILED, type(exc).__name__
+            break
+        alternatives = None
+        if state == channels.DELIVERY_FAILED:
+            alternatives = await self._other_ways(out.customer_id, out.channel)
         await self.set_delivery(
-            out.event_id, state, provider_id=provider_id, error=error, notify=op_id
+            out.event_id,
+            state,
+            provider_id=provider_id,
+            error=error,
+            notify=op_id,
+            alternatives=alternatives,
         )
+
+    async def _other_ways(self, customer_id: int, failed: str) -> list[dict[str, Any]]:
+        """The other channels that reach the customer (with a working adapter), for the
+        operator whose message could not be delivered."""
+        rows = await self.store.read(lambda c: queries.identities_of(c, customer_id))
+        return [
+            {"channel": a.channel, "address": a.address, "claimed": a.claimed}
+            for a in channels.reply_addresses(rows)
+            if a.channel != failed and a.channel in self.adapters
+        ]
 
     async def receipt(self, channel: str, provider_id: str, state: str, error: str = "") -> bool:
         """A provider's receipt, found by the id the provider gave our outgoing message."""
@@ -321,8 +361,10 @@ class Messaging:
         provider_id: str | None = None,
         error: str = "",
         notify: int | None = None,
+        alternatives: list[dict[str, Any]] | None = None,
     ) -> None:
-        """Record a delivery state (sent, delivered, read, failed) and tell the author."""
+        """Record a delivery state (sent, delivered, read, failed) and tell the author (with
+        the other channels that reach the customer, when it failed for good)."""
         timeline = tables.timeline
 
         def job(b: WriteBatch) -> None:
@@ -347,6 +389,7 @@ class Messaging:
                         "customer_id": row.customer_id,
                         "delivery": state,
                         "error": error,
+                        **({"alternatives": alternatives} if alternatives is not None else {}),
                     },
                 )
 

@@ -69,6 +69,9 @@ class MessageDelivery(TypedDict):
     customer_id: int
     delivery: str  # services.protocol.channels.DELIVERY_ORDER, or "failed"
     error: str
+    # When it failed for good: the other channels that reach the customer ({channel,
+    # address, claimed}), so the operator can try one of them.
+    alternatives: NotRequired[list[dict[str, Any]]]
 
 
 class PresenceChanged(TypedDict):
