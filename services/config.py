@@ -93,6 +93,8 @@ class GatewayConfig:
     missed_offers_to_break: int = 2
     event_retention_days: float = 7.0
     channel_queues: dict[str, str] = field(default_factory=dict)
+    # Channels whose work blocks new offers of other channels (routing.blocking_channels).
+    blocking_channels: list[str] = field(default_factory=lambda: ["voice"])
     # A send a provider refused as safe to repeat is tried again after each of these (seconds).
     delivery_retry_s: list[float] = field(default_factory=lambda: [2, 8, 30, 120, 240])
     log_json: bool = False
@@ -163,6 +165,7 @@ _TOML_KEYS = {
     "routing.reoffer_after_s": "reoffer_after_s",
     "routing.missed_offers_to_break": "missed_offers_to_break",
     "routing.channel_queues": "channel_queues",
+    "routing.blocking_channels": "blocking_channels",
     "events.retention_days": "event_retention_days",
     "delivery.retry_s": "delivery_retry_s",
     "files.dir": "files_dir",
@@ -247,6 +250,7 @@ def _set(cfg: GatewayConfig, name: str, value: Any, where: str) -> None:
         raise ConfigError(f"{where}: cannot use {value!r} for {name}") from exc
     if name == "delivery_retry_s":
         value = _retry_delays(value, where)
+
     least = _MINIMUMS.get(name)
     if least is not None and value < least:
         raise ConfigError(f"{where}: {value!r} is below the least allowed, {least:g}")

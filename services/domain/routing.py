@@ -94,6 +94,11 @@ def skilled_for(
     return channel in channels and (queue is None or queue.skills <= skills)
 
 
+def busy_on(op: OperatorState, channels: frozenset[str]) -> bool:
+    """Whether ``op`` holds work on any of ``channels`` (offered or in progress)."""
+    return any(op.load.get(channel, 0) > 0 for channel in channels)
+
+
 def choose_operator(
     operators: list[OperatorState],
     queue: QueueState | None,
@@ -101,8 +106,10 @@ def choose_operator(
     *,
     exclude: set[int] | frozenset[int] = frozenset(),
     preferred: int | None = None,
+    blocking: frozenset[str] = frozenset(),
 ) -> OperatorState | None:
-    """The operator to offer to: available, skilled, with room for the channel.
+    """The operator to offer to: available, skilled, with room for the channel, and not busy
+    on a ``blocking`` channel (an operator on a call gets no new chats).
 
     The preferred operator (the one who owns the customer) wins when able; otherwise the least
     loaded, then the longest idle.
@@ -114,6 +121,7 @@ def choose_operator(
         and op.id not in exclude
         and eligible(op, queue, channel)
         and op.has_room(channel)
+        and not busy_on(op, blocking - {channel})
     ]
     if not able:
         return None

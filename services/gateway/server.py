@@ -34,7 +34,7 @@ from services.api.webchat_pages import webchat_page_routes
 from services.channels import catalog
 from services.channels.base import Adapter, AdapterContext
 from services.channels.webchat import WebChatChannel, WebChatLimits
-from services.config import GatewayConfig
+from services.config import ConfigError, GatewayConfig
 from services.domain.errors import DomainError
 from services.domain.files import FileLimits
 from services.domain.inbox import AdapterHealth, InboundFile
@@ -45,6 +45,7 @@ from services.gateway.operator_session import Idempotency, OperatorSession
 from services.gateway.origins import OriginPolicy
 from services.gateway.store_watch import StoreWatch
 from services.hub import Hub, HubConfig
+from services.protocol.channels import CHANNELS
 from services.protocol.errors import ProtocolError
 from services.store.blobs import BlobStore
 from services.store.db import make_engine, migrate
@@ -91,6 +92,9 @@ class Gateway:
         self.http_routes = list(http_routes)
         self.addresses: PublicAddresses
         self.origins: OriginPolicy
+        unknown = [c for c in config.blocking_channels if c not in CHANNELS]
+        if unknown:
+            raise ConfigError(f"routing.blocking_channels: {', '.join(unknown)} is not a channel")
         # Provider adapters, built (and their sections checked) before anything listens.
         self.adapters: list[Adapter] = catalog.build(config.channels)
         self._started_adapters: list[Adapter] = []
@@ -115,6 +119,7 @@ class Gateway:
                 event_retention_days=self.config.event_retention_days,
                 channel_queues=dict(self.config.channel_queues),
                 delivery_retry_s=tuple(float(d) for d in self.config.delivery_retry_s),
+                blocking_channels=frozenset(self.config.blocking_channels),
                 files=FileLimits(
                     max_bytes=self.config.files_max_bytes,
                     per_message=self.config.files_per_message,

@@ -37,5 +37,8 @@ class HubConfig:
     unrelated_opens_per_hour: int = 200
     # Attachments: size, count per message, visitor uploads a minute.
     files: FileLimits = field(default_factory=FileLimits)
+    # Work on these channels blocks new offers of any other (an operator on a call is not
+    # offered chats), like interruptible capacity in other contact-centre routers.
+    blocking_channels: frozenset[str] = frozenset({"voice"})
     # A send the provider refused as safe to repeat is tried again after each of these.
     delivery_retry_s: tuple[float, ...] = (2, 8, 30, 120, 240)

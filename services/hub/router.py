@@ -163,6 +163,7 @@ class Router:
                 conv.channel,
                 exclude=conv.declined,
                 preferred=conv.preferred_operator_id,
+                blocking=self.config.blocking_channels,
             )
             if op is None and conv.declined:
                 # Everybody able has declined or let it time out: a new round rather than
@@ -172,7 +173,13 @@ class Router:
                     self._route_at(due)
                     continue
                 conv.declined.clear()
-                op = choose_operator(ops, queue, conv.channel, preferred=conv.preferred_operator_id)
+                op = choose_operator(
+                    ops,
+                    queue,
+                    conv.channel,
+                    preferred=conv.preferred_operator_id,
+                    blocking=self.config.blocking_channels,
+                )
             if op is not None:
                 self._offer(conv, op)
                 offers[op.id] += 1

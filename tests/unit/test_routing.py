@@ -84,3 +84,18 @@ def test_business_hours_in_the_queues_time_zone() -> None:
     assert not within_hours(hours, T0 + timedelta(hours=6))  # 18:00 is closed already
     assert not within_hours(hours, T0 + timedelta(days=1))  # Tuesday: not listed
     assert within_hours({}, T0 + timedelta(days=1))  # no hours: always open
+
+
+def test_an_operator_on_a_call_is_offered_no_chat_while_voice_blocks() -> None:
+    on_call = op(1, idle_min=30, load={"voice": 1})
+    free = op(2, idle_min=1)
+    voice = frozenset({"voice"})
+    assert choose_operator([on_call, free], GENERAL, "webchat", blocking=voice) is free
+    # the owner's preference does not beat a call either
+    assert choose_operator([on_call], GENERAL, "webchat", blocking=voice, preferred=1) is None
+    # without the setting, capacity alone decides: the chat may go to the operator on a call
+    assert choose_operator([on_call], GENERAL, "webchat") is on_call
+    # chats do not block a call; a call on a blocking channel is judged by its capacity
+    chatting = op(3, load={"webchat": 2}, capacity={"webchat": 3, "voice": 1})
+    assert choose_operator([chatting], None, "voice", blocking=voice) is chatting
+    assert choose_operator([on_call], None, "voice", blocking=voice) is None  # no room
