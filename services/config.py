@@ -93,6 +93,9 @@ class GatewayConfig:
     missed_offers_to_break: int = 2
     event_retention_days: float = 7.0
     channel_queues: dict[str, str] = field(default_factory=dict)
+    # A customer writing on another channel within this long continues their open
+    # conversation (routing.cross_channel_minutes; 0: every channel its own conversation).
+    cross_channel_minutes: float = 120.0
     # Channels whose work blocks new offers of other channels (routing.blocking_channels).
     blocking_channels: list[str] = field(default_factory=lambda: ["voice"])
     # A send a provider refused as safe to repeat is tried again after each of these (seconds).
@@ -166,6 +169,7 @@ _TOML_KEYS = {
     "routing.missed_offers_to_break": "missed_offers_to_break",
     "routing.channel_queues": "channel_queues",
     "routing.blocking_channels": "blocking_channels",
+    "routing.cross_channel_minutes": "cross_channel_minutes",
     "events.retention_days": "event_retention_days",
     "delivery.retry_s": "delivery_retry_s",
     "files.dir": "files_dir",
@@ -182,6 +186,7 @@ _MINIMUMS: dict[str, float] = {
     "max_offers_per_operator": 1,
     "reoffer_after_s": 0,
     "missed_offers_to_break": 0,
+    "cross_channel_minutes": 0,
 }
 
 

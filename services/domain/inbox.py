@@ -165,6 +165,12 @@ class Inbox(Protocol):
         """A receipt: an outgoing message reached a delivery state."""
         ...
 
+    async def prove(self, kind: str, value: str, proven: dict[str, str]) -> list[str]:
+        """Identities the channel proved belong to the customer behind (kind, value), an
+        identity it delivered (a Telegram user who shared their own contact: their phone).
+        They become verified identities and route; returns the kinds added."""
+        ...
+
     async def receipt(self, channel: str, provider_id: str, state: str, error: str = "") -> bool:
         """A provider's receipt for the outgoing message it knows as ``provider_id`` on
         ``channel``; False when no such message went out (a forged or foreign receipt)."""

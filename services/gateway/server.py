@@ -120,6 +120,7 @@ class Gateway:
                 channel_queues=dict(self.config.channel_queues),
                 delivery_retry_s=tuple(float(d) for d in self.config.delivery_retry_s),
                 blocking_channels=frozenset(self.config.blocking_channels),
+                cross_channel_s=self.config.cross_channel_minutes * 60,
                 files=FileLimits(
                     max_bytes=self.config.files_max_bytes,
                     per_message=self.config.files_per_message,

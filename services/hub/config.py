@@ -37,6 +37,9 @@ class HubConfig:
     unrelated_opens_per_hour: int = 200
     # Attachments: size, count per message, visitor uploads a minute.
     files: FileLimits = field(default_factory=FileLimits)
+    # A customer who writes on another channel within this long of their last message in an
+    # open conversation continues it (one conversation across channels); 0 turns it off.
+    cross_channel_s: float = 2 * 3600
     # Work on these channels blocks new offers of any other (an operator on a call is not
     # offered chats), like interruptible capacity in other contact-centre routers.
     blocking_channels: frozenset[str] = frozenset({"voice"})

@@ -190,6 +190,67 @@ class CustomerDirectory:
         if new_name and not self.state.names.get(customer_id):
             self.state.names[customer_id] = new_name
 
+    async def add_proven(self, customer_id: int, proven: dict[str, str]) -> list[str]:
+        """Identities a channel proved are the customer's (a Telegram user sharing their own
+        number): kept as verified identities, so they route. One that is another customer's
+        already is a merge for a person to confirm. Returns the kinds added."""
+        rows: list[tuple[str, str]] = []
+        for kind, raw in proven.items():
+            if kind not in CLAIMABLE_KINDS or kind == "name":
+                continue
+            try:
+                rows.append((kind, normalise_identity(kind, raw)))
+            except InvalidIdentity:
+                log.info("ignored an invalid proven %s", kind)
+        ids, claimed = tables.identities, tables.identity_claims
+
+        def job(b: WriteBatch) -> list[tuple[str, str]]:
+            added = []
+            for kind, value in rows:
+                owner = b.execute(
+                    select(ids.c.customer_id).where(ids.c.kind == kind, ids.c.value == value)
+                ).scalar()
+                if owner == customer_id:
+                    b.execute(
+                        update(ids)
+                        .where(ids.c.kind == kind, ids.c.value == value)
+                        .values(verified=True)
+                    )
+                elif owner is None:
+                    b.add(
+                        ids,
+                        {
+                            "customer_id": customer_id,
+                            "kind": kind,
+                            "value": value,
+                            "verified": True,
+                            "created_at": b.now,
+                        },
+                    )
+                    b.execute(
+                        claimed.delete().where(
+                            claimed.c.customer_id == customer_id,
+                            claimed.c.kind == kind,
+                            claimed.c.value == value,
+                        )
+                    )
+                    added.append((kind, value))
+                else:
+                    add_audit(
+                        b,
+                        None,
+                        "merge.suggested",
+                        "customer",
+                        customer_id,
+                        {"other_customer_id": owner, "kind": kind, "evidence": "proven"},
+                    )
+            return added
+
+        added = await self.store.write(job)
+        for kind, value in added:
+            self._remember((kind, value), customer_id)
+        return [kind for kind, _value in added]
+
     def _remember(self, key: tuple[str, str], customer_id: int) -> None:
         self._cache[key] = customer_id
         if len(self._cache) > IDENTITY_CACHE:

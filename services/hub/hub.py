@@ -176,6 +176,7 @@ class Hub:
                 priority=c.priority,
                 snoozed_until=c.snoozed_until,
                 snooze_mode=c.snooze_mode,
+                last_inbound_at=c.last_activity_at,
             )
             if conv.state == State.OFFERED:
                 # Offers do not survive a restart: back to the queue, owner preferred.
@@ -317,6 +318,11 @@ class Hub:
         value = self.customers.normalise(kind, value)
         customer_id = await self.customers.resolve(kind, value, verified=verified)
         await self.customers.add_claims(customer_id, claims, claims.get("name", ""))
+
+    async def prove(self, kind: str, value: str, proven: dict[str, str]) -> list[str]:
+        value = self.customers.normalise(kind, value)
+        customer_id = await self.customers.resolve(kind, value, verified=True)
+        return await self.customers.add_proven(customer_id, proven)
 
     async def receipt(self, channel: str, provider_id: str, state: str, error: str = "") -> bool:
         return await self.messaging.receipt(channel, provider_id, state, error)

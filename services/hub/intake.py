@@ -26,6 +26,10 @@ from services.store.rows import add_lifecycle, item_view, timeline_row
 from services.store.store import Store
 from services.store.writer import WriteBatch
 
+# Channels a customer may go on in within one open conversation (a call or a visit is routed
+# and recorded on its own; the owner is still preferred for it).
+CONTINUING = frozenset({"webchat", "email", "telegram", "whatsapp", "sms"})
+
 
 class Intake:
     def __init__(
@@ -104,6 +108,17 @@ class Intake:
 
     async def _ingest_locked(self, customer_id: int, msg: InboundMessage) -> IngestResult:
         conv = self.state.open_conversation(customer_id, msg.channel)
+        if conv is None and msg.channel in CONTINUING:
+            # The customer goes on elsewhere (e-mails after chatting): the same conversation.
+            conv = self.state.continuable(
+                customer_id, msg.channel, utcnow(), self.router.config.cross_channel_s
+            )
+        switched_from = ""
+        if conv is not None:
+            before = conv.last_inbound_channel or conv.channel
+            if before != msg.channel:
+                switched_from = before
+                msg.extra = dict(msg.extra, switched_from=before)
         created: Conv | None = None
         if conv is None:
             created = self.router.new_conversation(
@@ -156,6 +171,9 @@ class Intake:
             )
             b.add(tables.timeline, row)
             Files.link_job(b, file_ids, item_id, conv_id)
+            if switched_from:
+                details = {"from": switched_from, "to": msg.channel}
+                add_lifecycle(b, conv_id, "channel_switch", None, known.queue_id, details)
             if target is not None:
                 event: dict[str, Any] = {"item": item_view(row)}
                 if owed_view is not None and waiting is not None:
@@ -169,6 +187,7 @@ class Intake:
 
         try:
             conv_id, item_id, now = await self.store.write(job)
+            conv.last_inbound_at, conv.last_inbound_channel = now, msg.channel
         except BaseException as exc:
             if waiting is not None and conv.awaiting_since is waiting:
                 conv.awaiting_since = None  # the store said no: still answered

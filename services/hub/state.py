@@ -61,6 +61,10 @@ class Conv:
     priority: str = DEFAULT_PRIORITY
     snoozed_until: datetime | None = None
     snooze_mode: str | None = None  # None: not snoozed; "until" or "reply"
+    # The customer's latest message in it, and on which channel: a customer who goes on in
+    # another channel soon after continues this conversation (HubConfig.cross_channel_s).
+    last_inbound_at: datetime | None = None
+    last_inbound_channel: str = ""
 
     @property
     def holder(self) -> int | None:
@@ -134,6 +138,23 @@ class LiveState:
     def open_conversation(self, customer_id: int, channel: str) -> Conv | None:
         conv_id = self._by_customer.get(customer_id, {}).get(channel)
         return self.convs.get(conv_id) if conv_id is not None else None
+
+    def continuable(
+        self, customer_id: int, channel: str, now: datetime, within_s: float
+    ) -> Conv | None:
+        """The customer's open conversation on another channel that a message on ``channel``
+        continues: not yet wrapped up, and written in within ``within_s`` (the newest)."""
+        if within_s <= 0:
+            return None
+        since = now - timedelta(seconds=within_s)
+        found = [
+            c
+            for c in self.conversations_of(customer_id)
+            if c.channel != channel
+            and c.state in OWING
+            and (c.last_inbound_at or c.queued_at or now) >= since
+        ]
+        return max(found, key=lambda c: c.last_inbound_at or c.queued_at or now, default=None)
 
     def conversations_of(self, customer_id: int) -> Iterator[Conv]:
         for conv_id in self._by_customer.get(customer_id, {}).values():

@@ -25,6 +25,7 @@ class RecordingInbox:
     receipts: list[Receipt] = field(default_factory=list)
     claims: list[tuple[str, str, dict[str, str], bool]] = field(default_factory=list)
     abandoned: list[tuple[str, str, str]] = field(default_factory=list)
+    proven: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
     # Outgoing provider ids receipts may name (anything else is refused, like the hub does).
     known_outgoing: set[tuple[str, str]] = field(default_factory=set)
     # Set to make the next ingest fail (the hub down mid-way): the adapter must not acknowledge.
@@ -74,6 +75,10 @@ class RecordingInbox:
         self, kind: str, value: str, claims: dict[str, str], *, verified: bool = False
     ) -> None:
         self.claims.append((kind, value, claims, verified))
+
+    async def prove(self, kind: str, value: str, proven: dict[str, str]) -> list[str]:
+        self.proven.append((kind, value, proven))
+        return list(proven)
 
     async def rate(self, kind: str, value: str, answer: CsatAnswer) -> dict[str, Any]:
         return {"conversation_id": answer.conversation_id, "rating": answer.rating}

@@ -1,0 +1,60 @@
+"""Identities a channel proves (a Telegram user sharing their own contact) become verified
+identities of the customer and route; one that is another customer's is left for a person."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from services.domain.inbox import InboundMessage
+from services.store import tables
+from tests.gateway.conftest import RunningGateway
+
+
+async def test_a_proven_phone_routes_the_next_sms_to_the_same_customer(
+    gateway: RunningGateway,
+) -> None:
+    hub, store = gateway.gw.hub, gateway.gw.store
+    tg = await hub.ingest(InboundMessage("telegram", "telegram", "51", "Привет", verified=True))
+    await hub.claim("telegram", "51", {"phone": "+7 916 000-11-22"})  # typed: only a claim
+    assert await hub.prove("telegram", "51", {"phone": "8 916 000 11 22", "name": "x"}) == ["phone"]
+    ids, claims = tables.identities, tables.identity_claims
+    rows = await store.read(
+        lambda c: c.execute(
+            select(ids.c.kind, ids.c.value, ids.c.verified).where(
+                ids.c.customer_id == tg.customer_id
+            )
+        ).all()
+    )
+    assert {(r.kind, r.value, r.verified) for r in rows} == {
+        ("telegram", "51", True),
+        ("phone", "+79160001122", True),
+    }
+    left = await store.read(
+        lambda c: c.execute(select(claims.c.id).where(claims.c.customer_id == tg.customer_id))
+    )
+    assert left.all() == []  # the claim is now a proof
+    sms = await hub.ingest(InboundMessage("sms", "phone", "+79160001122", "Это я", verified=True))
+    assert sms.customer_id == tg.customer_id
+    # Proving it again changes nothing.
+    assert await hub.prove("telegram", "51", {"phone": "+79160001122"}) == []
+
+
+async def test_a_proven_identity_of_another_customer_is_a_merge_to_confirm(
+    gateway: RunningGateway,
+) -> None:
+    hub, store = gateway.gw.hub, gateway.gw.store
+    other = await hub.ingest(InboundMessage("sms", "phone", "+79160003344", "SMS", verified=True))
+    tg = await hub.ingest(InboundMessage("telegram", "telegram", "52", "TG", verified=True))
+    assert await hub.prove("telegram", "52", {"phone": "+79160003344"}) == []
+    audit = tables.audit
+    rows = await store.read(
+        lambda c: c.execute(
+            select(audit.c.target_id, audit.c.details).where(audit.c.action == "merge.suggested")
+        ).all()
+    )
+    assert [(int(r.target_id), r.details) for r in rows] == [
+        (
+            tg.customer_id,
+            {"other_customer_id": other.customer_id, "kind": "phone", "evidence": "proven"},
+        )
+    ]
