@@ -196,7 +196,7 @@ class CustomerDirectory:
         already is a merge for a person to confirm. Returns the kinds added."""
         rows: list[tuple[str, str]] = []
         for kind, raw in proven.items():
-            if kind not in CLAIMABLE_KINDS or kind == "name":
+            if kind not in CLAIMABLE_KINDS:
                 continue
             try:
                 rows.append((kind, normalise_identity(kind, raw)))
