@@ -47,6 +47,7 @@ from services.hub.router import Router
 from services.hub.sla import ResponseTimers
 from services.hub.snoozes import Snoozes
 from services.hub.state import Conv, LiveState, State, is_supervisor
+from services.hub.touchpoints import Touchpoints
 from services.hub.transitions import Transitions
 from services.hub.triage import Triage
 from services.protocol.channels import CHANNELS, address_for
@@ -126,6 +127,7 @@ class Hub:
         self.customer_edit = CustomerEditing(store, self.state, self.reads)
         self.orders = Orders(store, self.state, self.reads)
         self.outreach = Outreach(store, self.state, self.intake, self.router, self.messaging)
+        self.touchpoints = Touchpoints(store, self.state)
 
     # -- the live state, for the gateway and tests ------------------------------------------
     @property
@@ -378,6 +380,7 @@ class Hub:
             "conversation.wrap_up": self.conversations.wrap_up,
             "message.send": self.messaging.message_send,
             "note.add": self.messaging.note_add,
+            "touchpoint.log": self.touchpoints.log,
             "hint.respond": self.hints.respond,
             "conversation.tag": self.triage.tag,
             "conversation.set_priority": self.triage.set_priority,

@@ -15,6 +15,7 @@ from services.protocol import triage
 from services.protocol.canned import Language, Scope
 from services.protocol.channels import ChannelName
 from services.protocol.framing import MAX_ID
+from services.protocol.touchpoints import MAX_DURATION_MIN, Outcome, TouchpointKind
 
 MAX_TEXT = 20_000
 MAX_PAGE = 200
@@ -174,6 +175,18 @@ class Snooze(Args):
     until_reply: bool = False
 
 
+class TouchpointLog(Args):
+    """A visit or an outside call, logged on the customer's timeline by the operator."""
+
+    customer_id: Id
+    kind: TouchpointKind
+    happened_at: AwareTime
+    summary: Text
+    outcome: Outcome
+    direction: Literal["in", "out"] = "in"  # the customer came or called; we called them
+    duration_min: Annotated[int, msgspec.Meta(ge=0, le=MAX_DURATION_MIN)] = 0
+
+
 class CannedList(Args):
     # The versions the desktop has cached: when both are current, no responses are sent.
     team_version: Version | None = None
@@ -237,6 +250,7 @@ COMMANDS: dict[str, CommandSpec] = {
         CommandSpec("conversation.wrap_up", WrapUp, True),
         CommandSpec("message.send", MessageSend, True),
         CommandSpec("note.add", NoteAdd, True),
+        CommandSpec("touchpoint.log", TouchpointLog, True),
         CommandSpec("hint.respond", HintRespond, True),
         CommandSpec("customer.update", CustomerUpdate, True),
         CommandSpec("customer.add_contact", ContactChange, True),
