@@ -561,6 +561,10 @@ class Session(QObject):
         args = {"customer_id": customer_id, "kind": kind, "value": value}
         return self.command_keyed("customer.remove_contact", args)
 
+    def log_touchpoint(self, customer_id: int, values: dict[str, Any]) -> str:
+        """A visit or an outside call on the customer's timeline (``touchpoint.log``)."""
+        return self.command_keyed("touchpoint.log", {"customer_id": customer_id, **values})
+
     def start_conversation(
         self, customer_id: int, channel: str, text: str, subject: str = ""
     ) -> str:

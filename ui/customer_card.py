@@ -201,15 +201,26 @@ class CustomerCard(QScrollArea):
             self.tr("Start a conversation with the customer (Ctrl+Shift+N)")
         )
         self.write_button.clicked.connect(self.write_first)
+        self.log_button = QPushButton(self.tr("&Log visit or call…"), body)
+        self.log_button.setObjectName("CustomerLogTouchpoint")
+        self.log_button.setAccessibleName(self.tr("Log a visit or an outside call"))
+        self.log_button.setToolTip(
+            self.tr("Log a visit in person or a call outside the system (Ctrl+Shift+L)")
+        )
+        self.log_button.clicked.connect(self.log_touchpoint)
         actions = QHBoxLayout()
         actions.setSpacing(6)
         actions.addWidget(self.edit_button)
         actions.addWidget(self.write_button)
+        actions.addWidget(self.log_button)
         actions.addStretch(1)
         lay.addLayout(actions)
         self.edit_action = self._shortcut("Ctrl+Shift+E", self.tr("Edit customer…"), self.edit)
         self.write_action = self._shortcut(
             "Ctrl+Shift+N", self.tr("Write first…"), self.write_first
+        )
+        self.log_action = self._shortcut(
+            "Ctrl+Shift+L", self.tr("Log visit or call…"), self.log_touchpoint
         )
         self.problem = _label("", body, "CustomerCardProblem")
         self.problem.setProperty("role", "warning")
@@ -452,11 +463,11 @@ class CustomerCard(QScrollArea):
     # -- the operator's commands ----------------------------------------------------------------
     def _enable_actions(self) -> None:
         usable = bool(self.card) and self.session is not None
-        for w in (self.edit_button, self.write_button):
+        for w in (self.edit_button, self.write_button, self.log_button):
             w.setVisible(bool(self.card))
             w.setEnabled(usable)
-        self.edit_action.setEnabled(usable)
-        self.write_action.setEnabled(usable)
+        for act in (self.edit_action, self.write_action, self.log_action):
+            act.setEnabled(usable)
 
     def _say(self, text: str) -> None:
         self.problem.setText(text)
@@ -496,6 +507,21 @@ class CustomerCard(QScrollArea):
             self._keys[s.add_contact(customer_id, kind, value)] = "add"
         if self._keys:
             self._say(self.tr("Saving…"))
+
+    def log_touchpoint(self) -> None:
+        """Log visit or call… : a touchpoint outside the system on the customer's timeline."""
+        from ui.log_touchpoint import LogTouchpointDialog
+
+        customer_id = self.customer_id()
+        if customer_id is None or self.session is None:
+            return
+        dialog = LogTouchpointDialog(self.card, self.window())
+
+        def save() -> None:
+            self._keys[self.session.log_touchpoint(customer_id, dialog.values())] = "touchpoint"
+            self._say(self.tr("Saving…"))
+
+        self._open_dialog(dialog, save)
 
     def write_first(self) -> None:
         """Write first… : a channel the customer is reached on, a subject for e-mail, a text."""

@@ -41,6 +41,7 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractListModel,
     QDate,
+    QDateTime,
     QLocale,
     QModelIndex,
     QObject,
@@ -272,6 +273,9 @@ class FeedModel(QAbstractListModel):
         self._rating_text = self.tr("Rating %1 of 5")
         self._failed_text = self.tr("Not delivered: %1")
         self._order_status = status_names()
+        self._minutes_text = self.tr("%1 min")
+        self._happened_text = self.tr("happened %1")
+        self._switched_text = self.tr("↪ went on here from %1:")
 
     # ==========================================================================================
     # Qt model API
@@ -750,6 +754,25 @@ class FeedModel(QAbstractListModel):
             return self._locale.toString(qd, "d MMMM")
         return self._locale.toString(qd, "d MMMM yyyy")
 
+    def _logged(self, extra: dict[str, Any]) -> list[str]:
+        """What an operator logged by hand: how long, how it ended, when it happened."""
+        parts = []
+        minutes = extra.get("duration_min")
+        if isinstance(minutes, int) and minutes > 0:
+            parts.append(self._minutes_text.replace("%1", str(minutes)))
+        outcome = extra.get("outcome")
+        if outcome:
+            parts.append(self._dispositions.get(str(outcome), str(outcome)))
+        happened = extra.get("happened_at")
+        if isinstance(happened, str) and happened:
+            dt = local_time(happened)
+            when = self._locale.toString(
+                QDateTime(QDate(dt.year, dt.month, dt.day), QTime(dt.hour, dt.minute)),
+                QLocale.FormatType.ShortFormat,
+            )
+            parts.append(self._happened_text.replace("%1", when))
+        return parts
+
     def _format(self, row: FeedRow) -> RowText:
         item = row.item or {}
         t = RowText()
@@ -804,6 +827,12 @@ class FeedModel(QAbstractListModel):
         else:
             t.title = subject
             t.body = body
+        if extra.get("logged"):
+            t.title = " · ".join(x for x in (t.title, *self._logged(extra)) if x)
+        switched = extra.get("switched_from")
+        if switched:
+            went_on = self._switched_text.replace("%1", self.channel_name(str(switched)))
+            t.title = f"{went_on} {t.title}".strip() if t.title else went_on
         files = attachments_of(item)
         if files:
             names = ", ".join(str(f.get("name") or "") for f in files)

@@ -588,157 +588,157 @@
 <context>
     <name>ConversationList</name>
     <message>
-        <location filename="../../ui/conversation_list.py" line="155"/>
+        <location filename="../../ui/conversation_list.py" line="157"/>
         <source>Conversations</source>
         <translation>Обращения</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="161"/>
+        <location filename="../../ui/conversation_list.py" line="163"/>
         <source>Show channel</source>
         <translation>Фильтр по каналу</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="162"/>
+        <location filename="../../ui/conversation_list.py" line="164"/>
         <source>Show conversations of one channel</source>
         <translation>Показать обращения только одного канала</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="163"/>
+        <location filename="../../ui/conversation_list.py" line="165"/>
         <source>Channels</source>
         <translation>Каналы</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="164"/>
+        <location filename="../../ui/conversation_list.py" line="166"/>
         <source>All channels</source>
         <translation>Все каналы</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="169"/>
+        <location filename="../../ui/conversation_list.py" line="171"/>
         <source>Show state</source>
         <translation>Фильтр по состоянию</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="170"/>
+        <location filename="../../ui/conversation_list.py" line="172"/>
         <source>Show conversations in one state</source>
         <translation>Показать обращения только в одном состоянии</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="171"/>
+        <location filename="../../ui/conversation_list.py" line="173"/>
         <source>States</source>
         <translation>Состояния</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="172"/>
+        <location filename="../../ui/conversation_list.py" line="174"/>
         <source>All states</source>
         <translation>Все состояния</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="174"/>
+        <location filename="../../ui/conversation_list.py" line="176"/>
         <source>Waiting</source>
         <translation>Ожидание</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="175"/>
+        <location filename="../../ui/conversation_list.py" line="177"/>
         <source>Offered</source>
         <translation>Предложено</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="176"/>
+        <location filename="../../ui/conversation_list.py" line="178"/>
         <source>Active</source>
         <translation>В работе</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="177"/>
+        <location filename="../../ui/conversation_list.py" line="179"/>
         <source>On hold</source>
         <translation>На удержании</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="178"/>
+        <location filename="../../ui/conversation_list.py" line="180"/>
         <source>Wrap-up</source>
         <translation>Завершение</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="179"/>
+        <location filename="../../ui/conversation_list.py" line="181"/>
         <source>Snoozed</source>
         <translation>Отложенные</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="185"/>
+        <location filename="../../ui/conversation_list.py" line="187"/>
         <source>Show tag</source>
         <translation>Показать метку</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="186"/>
+        <location filename="../../ui/conversation_list.py" line="188"/>
         <source>Show conversations with one tag</source>
         <translation>Показать обращения с одной меткой</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="187"/>
+        <location filename="../../ui/conversation_list.py" line="189"/>
         <source>Tags</source>
         <translation>Метки</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="188"/>
+        <location filename="../../ui/conversation_list.py" line="190"/>
         <source>All tags</source>
         <translation>Все метки</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="191"/>
+        <location filename="../../ui/conversation_list.py" line="193"/>
         <source>Show priority</source>
         <translation>Показать приоритет</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="192"/>
+        <location filename="../../ui/conversation_list.py" line="194"/>
         <source>Show only the high and urgent conversations</source>
         <translation>Показать только срочные и высокоприоритетные обращения</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="193"/>
+        <location filename="../../ui/conversation_list.py" line="195"/>
         <source>Priorities</source>
         <translation>Приоритеты</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="194"/>
+        <location filename="../../ui/conversation_list.py" line="196"/>
         <source>Any priority</source>
         <translation>Любой приоритет</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="195"/>
+        <location filename="../../ui/conversation_list.py" line="197"/>
         <source>High and urgent</source>
         <translation>Высокий и срочный</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="196"/>
+        <location filename="../../ui/conversation_list.py" line="198"/>
         <source>&amp;Channel:</source>
         <translation>&amp;Канал:</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="198"/>
+        <location filename="../../ui/conversation_list.py" line="200"/>
         <source>S&amp;tate:</source>
         <translation>&amp;Состояние:</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="200"/>
+        <location filename="../../ui/conversation_list.py" line="202"/>
         <source>T&amp;ag:</source>
         <translation>&amp;Метка:</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="202"/>
+        <location filename="../../ui/conversation_list.py" line="204"/>
         <source>&amp;Priority:</source>
         <translation>&amp;Приоритет:</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="210"/>
+        <location filename="../../ui/conversation_list.py" line="212"/>
         <source>Conversation lists</source>
         <translation>Списки обращений</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="212"/>
+        <location filename="../../ui/conversation_list.py" line="214"/>
         <source>My conversations</source>
         <translation>Мои обращения</translation>
     </message>
     <message>
-        <location filename="../../ui/conversation_list.py" line="212"/>
+        <location filename="../../ui/conversation_list.py" line="214"/>
         <source>Queue</source>
         <translation>Очередь</translation>
     </message>
@@ -950,7 +950,7 @@
     </message>
     <message>
         <location filename="../../ui/customer_card.py" line="169"/>
-        <location filename="../../ui/customer_card.py" line="303"/>
+        <location filename="../../ui/customer_card.py" line="314"/>
         <source>No customer open</source>
         <translation>Клиент не выбран</translation>
     </message>
@@ -1000,132 +1000,153 @@
         <translation>Начать обращение с клиентом (Ctrl+Shift+N)</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="210"/>
+        <location filename="../../ui/customer_card.py" line="204"/>
+        <source>&amp;Log visit or call…</source>
+        <translation>&amp;Записать визит или звонок…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="206"/>
+        <source>Log a visit or an outside call</source>
+        <translation>Записать визит или звонок вне системы</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="208"/>
+        <source>Log a visit in person or a call outside the system (Ctrl+Shift+L)</source>
+        <translation>Записать личный визит или звонок вне системы (Ctrl+Shift+L)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="218"/>
         <source>Edit customer…</source>
         <translation>Изменить клиента…</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="212"/>
+        <location filename="../../ui/customer_card.py" line="220"/>
         <source>Write first…</source>
         <translation>Написать первым…</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="216"/>
+        <location filename="../../ui/customer_card.py" line="223"/>
+        <source>Log visit or call…</source>
+        <translation>Записать визит или звонок…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="227"/>
         <source>Problem</source>
         <translation>Проблема</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="220"/>
-        <location filename="../../ui/customer_card.py" line="224"/>
+        <location filename="../../ui/customer_card.py" line="231"/>
+        <location filename="../../ui/customer_card.py" line="235"/>
         <source>Contacts</source>
         <translation>Контакты</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="233"/>
-        <location filename="../../ui/customer_card.py" line="236"/>
+        <location filename="../../ui/customer_card.py" line="244"/>
+        <location filename="../../ui/customer_card.py" line="247"/>
         <source>Products</source>
         <translation>Продукты</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="238"/>
-        <location filename="../../ui/customer_card.py" line="242"/>
+        <location filename="../../ui/customer_card.py" line="249"/>
+        <location filename="../../ui/customer_card.py" line="253"/>
         <source>Purchases</source>
         <translation>Покупки</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="243"/>
+        <location filename="../../ui/customer_card.py" line="254"/>
         <source>Order</source>
         <translation>Заказ</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="243"/>
+        <location filename="../../ui/customer_card.py" line="254"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="243"/>
+        <location filename="../../ui/customer_card.py" line="254"/>
         <source>Amount</source>
         <translation>Сумма</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="250"/>
+        <location filename="../../ui/customer_card.py" line="261"/>
         <source>Enter or a double click opens the order</source>
         <translation>Enter или двойной щелчок открывает заказ</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="255"/>
-        <location filename="../../ui/customer_card.py" line="259"/>
+        <location filename="../../ui/customer_card.py" line="266"/>
+        <location filename="../../ui/customer_card.py" line="270"/>
         <source>Open requests</source>
         <translation>Открытые обращения</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="327"/>
+        <location filename="../../ui/customer_card.py" line="338"/>
         <source>(no name)</source>
         <translation>(без имени)</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="335"/>
+        <location filename="../../ui/customer_card.py" line="346"/>
         <source>Last CSAT: %1 of 5</source>
         <translation>Последняя оценка CSAT: %1 из 5</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="363"/>
-        <location filename="../../ui/customer_card.py" line="364"/>
+        <location filename="../../ui/customer_card.py" line="374"/>
+        <location filename="../../ui/customer_card.py" line="375"/>
         <source>verified</source>
         <translation>подтверждён</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="365"/>
+        <location filename="../../ui/customer_card.py" line="376"/>
         <source>Confirmed by the channel the customer wrote from</source>
         <translation>Подтверждено каналом, из которого писал клиент</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="367"/>
+        <location filename="../../ui/customer_card.py" line="378"/>
         <source>claimed</source>
         <translation>со слов клиента</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="368"/>
+        <location filename="../../ui/customer_card.py" line="379"/>
         <source>claimed, not verified</source>
         <translation>со слов клиента, не подтверждён</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="370"/>
+        <location filename="../../ui/customer_card.py" line="381"/>
         <source>The customer typed this but has not written from it: it is not confirmed, and a reply there may reach someone else</source>
         <translation>Клиент ввёл это сам, но не писал оттуда: контакт не подтверждён, и ответ туда может попасть к другому человеку</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="374"/>
+        <location filename="../../ui/customer_card.py" line="385"/>
         <source>not confirmed</source>
         <translation>не подтверждён</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="375"/>
+        <location filename="../../ui/customer_card.py" line="386"/>
         <source>not confirmed yet</source>
         <translation>ещё не подтверждён</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="498"/>
+        <location filename="../../ui/customer_card.py" line="509"/>
+        <location filename="../../ui/customer_card.py" line="522"/>
         <source>Saving…</source>
         <translation>Сохранение…</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="519"/>
+        <location filename="../../ui/customer_card.py" line="545"/>
         <source>Sending…</source>
         <translation>Отправка…</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="570"/>
+        <location filename="../../ui/customer_card.py" line="596"/>
         <source>The order could not be opened: %1</source>
         <translation>Не удалось открыть заказ: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="575"/>
+        <location filename="../../ui/customer_card.py" line="601"/>
         <source>A conversation on this channel is open already.</source>
         <translation>Обращение в этом канале уже открыто.</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="578"/>
+        <location filename="../../ui/customer_card.py" line="604"/>
         <source>Not saved: %1</source>
         <translation>Не сохранено: %1</translation>
     </message>
@@ -1298,68 +1319,68 @@
         <translation>&amp;Язык:</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_edit.py" line="193"/>
+        <location filename="../../ui/customer_edit.py" line="189"/>
         <source>&amp;Contacts (typed ones are marked as claimed):</source>
         <translation>&amp;Контакты (введённые вручную помечаются как заявленные):</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_edit.py" line="200"/>
+        <location filename="../../ui/customer_edit.py" line="196"/>
         <source>Save</source>
         <translation>Сохранить</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_edit.py" line="201"/>
+        <location filename="../../ui/customer_edit.py" line="197"/>
         <source>Save the customer&apos;s details</source>
         <translation>Сохранить данные клиента</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_edit.py" line="204"/>
-        <location filename="../../ui/customer_edit.py" line="205"/>
+        <location filename="../../ui/customer_edit.py" line="200"/>
+        <location filename="../../ui/customer_edit.py" line="201"/>
         <source>Cancel</source>
         <translation>Отмена</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_edit.py" line="235"/>
+        <location filename="../../ui/customer_edit.py" line="231"/>
         <source>verified</source>
         <translation>подтверждён</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_edit.py" line="237"/>
+        <location filename="../../ui/customer_edit.py" line="233"/>
         <source>claimed</source>
         <translation>со слов клиента</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_edit.py" line="239"/>
+        <location filename="../../ui/customer_edit.py" line="235"/>
         <source>not confirmed</source>
         <translation>не подтверждён</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_edit.py" line="267"/>
+        <location filename="../../ui/customer_edit.py" line="263"/>
         <source>Type a phone number or an e-mail address to add.</source>
         <translation>Введите номер телефона или адрес почты.</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_edit.py" line="272"/>
+        <location filename="../../ui/customer_edit.py" line="268"/>
         <source>This is not an e-mail address.</source>
         <translation>Это не адрес электронной почты.</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_edit.py" line="275"/>
+        <location filename="../../ui/customer_edit.py" line="271"/>
         <source>This is not a phone number.</source>
         <translation>Это не номер телефона.</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_edit.py" line="278"/>
+        <location filename="../../ui/customer_edit.py" line="274"/>
         <source>This contact is already in the list.</source>
         <translation>Этот контакт уже есть в списке.</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_edit.py" line="282"/>
+        <location filename="../../ui/customer_edit.py" line="278"/>
         <source>A customer has at most %1 contacts: remove one first.</source>
         <translation>У клиента не больше %1 контактов: сначала удалите один.</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_edit.py" line="298"/>
+        <location filename="../../ui/customer_edit.py" line="294"/>
         <source>A contact the channel confirmed cannot be removed.</source>
         <translation>Контакт, подтверждённый каналом, удалить нельзя.</translation>
     </message>
@@ -1384,144 +1405,159 @@
 <context>
     <name>FeedModel</name>
     <message>
-        <location filename="../../ui/feed_model.py" line="268"/>
+        <location filename="../../ui/feed_model.py" line="269"/>
         <source>Visit</source>
         <translation>Визит</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="240"/>
+        <location filename="../../ui/feed_model.py" line="241"/>
         <source>Sending…</source>
         <translation>Отправка…</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="241"/>
+        <location filename="../../ui/feed_model.py" line="242"/>
         <source>Sent</source>
         <translation>Отправлено</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="242"/>
+        <location filename="../../ui/feed_model.py" line="243"/>
         <source>Delivered</source>
         <translation>Доставлено</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="243"/>
+        <location filename="../../ui/feed_model.py" line="244"/>
         <source>Read</source>
         <translation>Прочитано</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="244"/>
+        <location filename="../../ui/feed_model.py" line="245"/>
         <source>Not delivered</source>
         <translation>Не доставлено</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="248"/>
+        <location filename="../../ui/feed_model.py" line="249"/>
         <source>Incoming</source>
         <translation>Вх.</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="249"/>
+        <location filename="../../ui/feed_model.py" line="250"/>
         <source>Outgoing</source>
         <translation>Исх.</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="250"/>
+        <location filename="../../ui/feed_model.py" line="251"/>
         <source>Internal</source>
         <translation>Внутр.</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="253"/>
+        <location filename="../../ui/feed_model.py" line="254"/>
         <source>message</source>
         <translation>сообщение</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="254"/>
+        <location filename="../../ui/feed_model.py" line="255"/>
         <source>e-mail</source>
         <translation>письмо</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="255"/>
+        <location filename="../../ui/feed_model.py" line="256"/>
         <source>call</source>
         <translation>звонок</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="256"/>
+        <location filename="../../ui/feed_model.py" line="257"/>
         <source>note</source>
         <translation>заметка</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="257"/>
+        <location filename="../../ui/feed_model.py" line="258"/>
         <source>status change</source>
         <translation>смена статуса</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="258"/>
+        <location filename="../../ui/feed_model.py" line="259"/>
         <source>purchase</source>
         <translation>покупка</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="259"/>
+        <location filename="../../ui/feed_model.py" line="260"/>
         <source>visit</source>
         <translation>визит</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="260"/>
+        <location filename="../../ui/feed_model.py" line="261"/>
         <source>rating</source>
         <translation>оценка</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="262"/>
+        <location filename="../../ui/feed_model.py" line="263"/>
         <source>Today</source>
         <translation>Сегодня</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="263"/>
+        <location filename="../../ui/feed_model.py" line="264"/>
         <source>Yesterday</source>
         <translation>Вчера</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="264"/>
+        <location filename="../../ui/feed_model.py" line="265"/>
         <source>Incoming call</source>
         <translation>Входящий звонок</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="265"/>
+        <location filename="../../ui/feed_model.py" line="266"/>
         <source>Outgoing call</source>
         <translation>Исходящий звонок</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="266"/>
+        <location filename="../../ui/feed_model.py" line="267"/>
         <source>Note</source>
         <translation>Заметка</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="267"/>
+        <location filename="../../ui/feed_model.py" line="268"/>
         <source>Order %1</source>
         <translation>Заказ %1</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="269"/>
+        <location filename="../../ui/feed_model.py" line="270"/>
         <source>Status changed</source>
         <translation>Статус изменён</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="270"/>
+        <location filename="../../ui/feed_model.py" line="271"/>
         <source>Recording</source>
         <translation>Запись</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="271"/>
+        <location filename="../../ui/feed_model.py" line="272"/>
         <source>Attachments: %1</source>
         <translation>Вложения: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="272"/>
+        <location filename="../../ui/feed_model.py" line="273"/>
         <source>Rating %1 of 5</source>
         <translation>Оценка %1 из 5</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="273"/>
+        <location filename="../../ui/feed_model.py" line="274"/>
         <source>Not delivered: %1</source>
         <translation>Не доставлено: %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="276"/>
+        <source>%1 min</source>
+        <translation>%1 мин</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="277"/>
+        <source>happened %1</source>
+        <translation>было %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="278"/>
+        <source>↪ went on here from %1:</source>
+        <translation>↪ продолжил здесь после канала «%1»:</translation>
     </message>
 </context>
 <context>
@@ -1792,6 +1828,126 @@
         <location filename="../../ui/labels.py" line="69"/>
         <source>closed</source>
         <translation>закрыто</translation>
+    </message>
+</context>
+<context>
+    <name>LogTouchpointDialog</name>
+    <message>
+        <location filename="../../ui/log_touchpoint.py" line="33"/>
+        <location filename="../../ui/log_touchpoint.py" line="34"/>
+        <source>Log a visit or call</source>
+        <translation>Запись визита или звонка</translation>
+    </message>
+    <message>
+        <location filename="../../ui/log_touchpoint.py" line="38"/>
+        <source>What happened</source>
+        <translation>Что было</translation>
+    </message>
+    <message>
+        <location filename="../../ui/log_touchpoint.py" line="39"/>
+        <source>Kinds of touchpoint</source>
+        <translation>Виды обращений</translation>
+    </message>
+    <message>
+        <location filename="../../ui/log_touchpoint.py" line="40"/>
+        <source>Visit in person</source>
+        <translation>Личный визит</translation>
+    </message>
+    <message>
+        <location filename="../../ui/log_touchpoint.py" line="41"/>
+        <source>Phone call outside the system</source>
+        <translation>Звонок вне системы</translation>
+    </message>
+    <message>
+        <location filename="../../ui/log_touchpoint.py" line="44"/>
+        <location filename="../../ui/log_touchpoint.py" line="45"/>
+        <source>Who made contact</source>
+        <translation>Кто связался</translation>
+    </message>
+    <message>
+        <location filename="../../ui/log_touchpoint.py" line="46"/>
+        <source>The customer came or called</source>
+        <translation>Клиент пришёл или позвонил</translation>
+    </message>
+    <message>
+        <location filename="../../ui/log_touchpoint.py" line="47"/>
+        <source>We called the customer</source>
+        <translation>Мы позвонили клиенту</translation>
+    </message>
+    <message>
+        <location filename="../../ui/log_touchpoint.py" line="50"/>
+        <source>When it happened</source>
+        <translation>Когда это было</translation>
+    </message>
+    <message>
+        <location filename="../../ui/log_touchpoint.py" line="58"/>
+        <source>Duration in minutes</source>
+        <translation>Длительность в минутах</translation>
+    </message>
+    <message>
+        <location filename="../../ui/log_touchpoint.py" line="60"/>
+        <source> min</source>
+        <translation> мин</translation>
+    </message>
+    <message>
+        <location filename="../../ui/log_touchpoint.py" line="63"/>
+        <source>Outcome</source>
+        <translation>Итог</translation>
+    </message>
+    <message>
+        <location filename="../../ui/log_touchpoint.py" line="64"/>
+        <source>Outcomes</source>
+        <translation>Итоги</translation>
+    </message>
+    <message>
+        <location filename="../../ui/log_touchpoint.py" line="70"/>
+        <source>Summary</source>
+        <translation>Суть</translation>
+    </message>
+    <message>
+        <location filename="../../ui/log_touchpoint.py" line="71"/>
+        <source>What it was about and what was agreed</source>
+        <translation>О чём шла речь и о чём договорились</translation>
+    </message>
+    <message>
+        <location filename="../../ui/log_touchpoint.py" line="75"/>
+        <source>&amp;What:</source>
+        <translation>&amp;Что:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/log_touchpoint.py" line="76"/>
+        <source>&amp;Contact:</source>
+        <translation>&amp;Контакт:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/log_touchpoint.py" line="77"/>
+        <source>W&amp;hen:</source>
+        <translation>Ко&amp;гда:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/log_touchpoint.py" line="78"/>
+        <source>&amp;Duration:</source>
+        <translation>&amp;Длительность:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/log_touchpoint.py" line="79"/>
+        <source>&amp;Outcome:</source>
+        <translation>&amp;Итог:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/log_touchpoint.py" line="80"/>
+        <source>&amp;Summary:</source>
+        <translation>&amp;Суть:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/log_touchpoint.py" line="87"/>
+        <source>Log it</source>
+        <translation>Записать</translation>
+    </message>
+    <message>
+        <location filename="../../ui/log_touchpoint.py" line="87"/>
+        <source>Log the touchpoint</source>
+        <translation>Записать обращение</translation>
     </message>
 </context>
 <context>
@@ -3392,48 +3548,48 @@
         <translation>&amp;Сообщение:</translation>
     </message>
     <message>
-        <location filename="../../ui/write_first.py" line="86"/>
+        <location filename="../../ui/write_first.py" line="82"/>
         <source>Send</source>
         <translation>Отправить</translation>
     </message>
     <message>
-        <location filename="../../ui/write_first.py" line="87"/>
+        <location filename="../../ui/write_first.py" line="83"/>
         <source>Send the first message</source>
         <translation>Отправить первое сообщение</translation>
     </message>
     <message>
-        <location filename="../../ui/write_first.py" line="89"/>
-        <location filename="../../ui/write_first.py" line="90"/>
+        <location filename="../../ui/write_first.py" line="85"/>
+        <location filename="../../ui/write_first.py" line="86"/>
         <source>Cancel</source>
         <translation>Отмена</translation>
     </message>
     <message>
-        <location filename="../../ui/write_first.py" line="119"/>
+        <location filename="../../ui/write_first.py" line="115"/>
         <source>Subject of the e-mail</source>
         <translation>Тема письма</translation>
     </message>
     <message>
-        <location filename="../../ui/write_first.py" line="119"/>
+        <location filename="../../ui/write_first.py" line="115"/>
         <source>Only e-mail has a subject</source>
         <translation>Тема есть только у писем</translation>
     </message>
     <message>
-        <location filename="../../ui/write_first.py" line="131"/>
+        <location filename="../../ui/write_first.py" line="127"/>
         <source>The customer has no contact a message can be sent to.</source>
         <translation>У клиента нет контакта, на который можно отправить сообщение.</translation>
     </message>
     <message>
-        <location filename="../../ui/write_first.py" line="136"/>
+        <location filename="../../ui/write_first.py" line="132"/>
         <source>A conversation on this channel is open already: it opens instead.</source>
         <translation>Обращение в этом канале уже открыто: откроется оно.</translation>
     </message>
     <message>
-        <location filename="../../ui/write_first.py" line="142"/>
+        <location filename="../../ui/write_first.py" line="138"/>
         <source>At most %1 characters on this channel.</source>
         <translation>В этом канале — не больше %1 символов.</translation>
     </message>
     <message>
-        <location filename="../../ui/write_first.py" line="145"/>
+        <location filename="../../ui/write_first.py" line="141"/>
         <source>The customer only typed this address: the message may reach someone else.</source>
         <translation>Этот адрес клиент только ввёл сам: сообщение может попасть к другому человеку.</translation>
     </message>

@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QDialogButtonBox
 from pytestqt.qtbot import QtBot
 from sqlalchemy import create_engine, select
 
@@ -29,6 +29,7 @@ from tests.support.qtasync import run
 from ui.conversation_model import MINE
 from ui.customer_card import format_amount
 from ui.customer_edit import CustomerEditDialog
+from ui.log_touchpoint import LogTouchpointDialog
 from ui.main_window import MainWindow
 from ui.order_view import OrderDialog
 from ui.write_first import WriteFirstDialog
@@ -271,3 +272,55 @@ def test_write_first_on_email_opens_an_active_conversation_of_mine(
     assert "open already" in second.note.text() and second.send_button.isEnabled()
     second.accept()
     assert len(query(demo_gateway, select(convs.c.id).where(convs.c.customer_id == row.id))) == 1
+
+
+def test_log_a_visit_from_the_card_with_the_keyboard(
+    qtbot: QtBot, window: MainWindow, demo_gateway: EmbeddedGateway
+) -> None:
+    row = idle_customer(demo_gateway)
+    open_card(qtbot, window, row.id, row.display_name)
+    card = window.customer_card
+    assert card.log_button.isVisible() and card.log_button.isEnabled()
+    qtbot.keyClick(window, Qt.Key.Key_L, CTRL_SHIFT)
+    dialog: LogTouchpointDialog = card_dialog(qtbot, window, LogTouchpointDialog)
+    assert nameless_controls(dialog) == []
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert not ok.isEnabled()  # nothing said yet
+    qtbot.waitUntil(dialog.kind.hasFocus, timeout=5000)
+    assert dialog.kind.currentData() == "visit"
+    dialog.duration.setFocus()
+    qtbot.keyClick(dialog.duration, Qt.Key.Key_A, CTRL)
+    qtbot.keyClicks(dialog.duration, "15")
+    dialog.outcome.setFocus()
+    qtbot.keyClick(dialog.outcome, Qt.Key.Key_Home)  # the first outcome: resolved
+    dialog.summary.setFocus()
+    qtbot.keyClicks(dialog.summary, "Brought the receipt, refund arranged")
+    assert ok.isEnabled()
+    ARTIFACTS.mkdir(exist_ok=True)
+    assert dialog.grab().save(str(ARTIFACTS / "log-touchpoint-dialog.png"))
+    with qtbot.waitSignal(
+        window.session.commandDone,
+        timeout=20000,
+        check_params_cb=lambda name, _k, _r: name == "touchpoint.log",
+    ) as done:
+        qtbot.keyClick(dialog.summary, Qt.Key.Key_Return, CTRL)
+    item = done.args[2]["item"]
+    assert (item["kind"], item["channel"], item["body"]) == (
+        "visit",
+        "visit",
+        "Brought the receipt, refund arranged",
+    )
+    assert item["extra"]["outcome"] == "resolved" and item["extra"]["duration_min"] == 15
+    qtbot.waitUntil(lambda: card.dialog is None, timeout=5000)
+    # The feed shows it with what was logged, as the operator reads it.
+    feed = window.feed.model  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: feed.row_of_id(item["id"]) is not None, timeout=10000)
+    shown = feed.row_text(feed.row_at(feed.row_of_id(item["id"])))
+    assert shown.title.startswith("Visit · 15 min · Resolved · happened ")
+    assert shown.body == "Brought the receipt, refund arranged"
+    timeline = tables.timeline
+    (stored,) = query(
+        demo_gateway,
+        select(timeline.c.kind, timeline.c.author_operator_id).where(timeline.c.id == item["id"]),
+    )
+    assert (stored.kind, stored.author_operator_id) == ("visit", window.model.operator_id)

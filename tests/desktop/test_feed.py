@@ -772,6 +772,36 @@ def test_a_purchase_says_its_order_and_status_in_the_interface_language(qapp: An
         QCoreApplication.removeTranslator(translator)
 
 
+def test_a_channel_switch_and_a_logged_call_read_as_what_happened(qapp: Any) -> None:
+    now = datetime.now(UTC)
+    switched = dict(
+        synthetic(1, now),
+        channel="sms",
+        body="Пишу с телефона",
+        extra={"switched_from": "telegram"},
+    )
+    logged = dict(
+        synthetic(4, now),
+        direction="out",
+        body="Перезвонили, договорились о доставке",
+        extra={
+            "logged": True,
+            "outcome": "callback",
+            "happened_at": "2026-11-20T09:30:00+00:00",
+            "duration_min": 7,
+        },
+    )
+    assert (switched["kind"], logged["kind"]) == ("message", "call")
+    model = FeedModel()
+    model.show(CUSTOMER, page([switched, logged]))
+    rows = [model.row_at(r) for r in range(model.rowCount()) if not model.row_at(r).is_separator]
+    first, second = (model.row_text(r) for r in rows)
+    assert first.title == "↪ went on here from Telegram:"
+    assert first.body == "Пишу с телефона"
+    assert second.title.startswith("Outgoing call · 7 min · Callback arranged · happened ")
+    assert "20" in second.title  # the day it happened, not the day it was logged
+
+
 def test_the_file_and_rating_marks_exist_in_the_desk_font(qapp: QApplication) -> None:
     """Drawn with the default font (DejaVu Sans on Debian): a glyph it lacks is an empty box."""
     from PySide6.QtGui import QFontMetrics

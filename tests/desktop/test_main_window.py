@@ -472,11 +472,12 @@ def test_nothing_stays_in_english_in_the_russian_interface(
     assert window.customer_card.customer_id() == rich
     found["customer with history"] = untranslated(window, sources)
     window.grab().save(str(ARTIFACTS / "russian-card.png"))
-    # The card's own dialogs: edit, write first, an order.
+    # The card's own dialogs: edit, write first, log a visit, an order.
     card = window.customer_card
     for name, key in (
         ("edit customer", Qt.Key.Key_E),
         ("write first", Qt.Key.Key_N),
+        ("log a visit or call", Qt.Key.Key_L),
     ):
         qtbot.keyClick(window, key, CTRL_SHIFT)
         qtbot.waitUntil(lambda: card.dialog is not None and card.dialog.isVisible(), timeout=10000)
