@@ -17,10 +17,10 @@ from sqlalchemy import select, update
 
 from services.domain.errors import InvalidInput
 from services.domain.identity import InvalidIdentity, normalise_identity
+from services.hub.merges import Merges, add_suggestion
 from services.hub.state import LiveState
 from services.protocol.channels import CLAIMABLE_KINDS
 from services.store import tables
-from services.store.rows import add_audit
 from services.store.store import Store
 from services.store.writer import WriteBatch
 
@@ -35,6 +35,7 @@ class CustomerDirectory:
         self.state = state
         self._cache: OrderedDict[tuple[str, str], int] = OrderedDict()
         self._locks: dict[tuple[str, str], asyncio.Lock] = {}
+        self.merges: Merges | None = None  # set by the hub: automatic merges
 
     def normalise(self, kind: str, raw: str) -> str:
         try:
@@ -115,14 +116,7 @@ class CustomerDirectory:
                     claimed.c.kind == kind, claimed.c.value == value
                 )
             ).scalars():
-                add_audit(
-                    b,
-                    None,
-                    "merge.suggested",
-                    "customer",
-                    claimant,
-                    {"other_customer_id": customer_id, "kind": kind},
-                )
+                add_suggestion(b, claimant, customer_id, kind, value, "claimed")
             return customer_id
 
         customer_id = await self.store.write(job)
@@ -169,14 +163,7 @@ class CustomerDirectory:
                 if owner is not None and known is None:
                     # Someone else's identity: whether they are one person is for a person
                     # to decide.
-                    add_audit(
-                        b,
-                        None,
-                        "merge.suggested",
-                        "customer",
-                        customer_id,
-                        {"other_customer_id": owner, "kind": kind},
-                    )
+                    add_suggestion(b, customer_id, owner, kind, value, "claimed")
             if new_name:
                 b.execute(
                     update(tables.customers)
@@ -204,12 +191,18 @@ class CustomerDirectory:
                 log.info("ignored an invalid proven %s", kind)
         ids, claimed = tables.identities, tables.identity_claims
 
-        def job(b: WriteBatch) -> list[tuple[str, str]]:
-            added = []
+        def job(b: WriteBatch) -> tuple[list[tuple[str, str]], list[tuple[int, str]]]:
+            added, shared = [], []
             for kind, value in rows:
-                owner = b.execute(
-                    select(ids.c.customer_id).where(ids.c.kind == kind, ids.c.value == value)
-                ).scalar()
+                row = b.execute(
+                    select(ids.c.customer_id, ids.c.verified).where(
+                        ids.c.kind == kind, ids.c.value == value
+                    )
+                ).first()
+                owner = row.customer_id if row is not None else None
+                if row is not None and owner != customer_id and row.verified:
+                    shared.append((int(row.customer_id), kind))  # verified twice: one person
+                    continue
                 if owner == customer_id:
                     b.execute(
                         update(ids)
@@ -235,21 +228,22 @@ class CustomerDirectory:
                         )
                     )
                     added.append((kind, value))
-                else:
-                    add_audit(
-                        b,
-                        None,
-                        "merge.suggested",
-                        "customer",
-                        customer_id,
-                        {"other_customer_id": owner, "kind": kind, "evidence": "proven"},
-                    )
-            return added
+                else:  # another customer only typed in as theirs: for a person to say
+                    add_suggestion(b, customer_id, owner, kind, value, "proven")
+            return added, shared
 
-        added = await self.store.write(job)
+        added, shared = await self.store.write(job)
         for kind, value in added:
             self._remember((kind, value), customer_id)
+        for other, kind in shared:
+            if self.merges is not None:
+                await self.merges.same_identity(customer_id, other, kind)
         return [kind for kind, _value in added]
+
+    def forget(self, customer_id: int) -> None:
+        """Drop what is cached of a customer's identities (they moved in a merge)."""
+        for key in [k for k, v in self._cache.items() if v == customer_id]:
+            del self._cache[key]
 
     def _remember(self, key: tuple[str, str], customer_id: int) -> None:
         self._cache[key] = customer_id

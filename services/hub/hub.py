@@ -39,6 +39,7 @@ from services.hub.customers import CustomerDirectory
 from services.hub.files import Files
 from services.hub.hints import Hints
 from services.hub.intake import Intake
+from services.hub.merges import Merges
 from services.hub.messaging import Messaging
 from services.hub.orders import Orders
 from services.hub.outreach import Outreach
@@ -128,6 +129,8 @@ class Hub:
         self.orders = Orders(store, self.state, self.reads)
         self.outreach = Outreach(store, self.state, self.intake, self.router, self.messaging)
         self.touchpoints = Touchpoints(store, self.state)
+        self.merges = Merges(store, self.state, self.reads.check_access, self.customers.forget)
+        self.customers.merges = self.merges
 
     # -- the live state, for the gateway and tests ------------------------------------------
     @property
@@ -381,6 +384,9 @@ class Hub:
             "message.send": self.messaging.message_send,
             "note.add": self.messaging.note_add,
             "touchpoint.log": self.touchpoints.log,
+            "customer.merge": self.merges.merge,
+            "customer.unmerge": self.merges.unmerge,
+            "merge.reject": self.merges.reject,
             "hint.respond": self.hints.respond,
             "conversation.tag": self.triage.tag,
             "conversation.set_priority": self.triage.set_priority,

@@ -21,6 +21,7 @@ from services.domain.identity import InvalidIdentity, normalise_identity
 from services.domain.routing import OperatorState, eligible
 from services.hub.config import HubConfig
 from services.hub.hints import Hints
+from services.hub.merges import card_merges, resolve_merged
 from services.hub.state import IN_QUEUE, WORKING, LiveState, State, is_supervisor
 from services.protocol import commands
 from services.store import queries
@@ -75,34 +76,41 @@ class Reads:
         opened.append(now)
 
     async def customer_open(self, op: OperatorState, args: commands.CustomerOpen) -> dict[str, Any]:
-        self.check_access(op, args.customer_id)
+        asked = args.customer_id
+        # A customer merged into another opens as that one (deep links, old searches).
+        customer_id = await self.store.read(lambda c: resolve_merged(c, asked))
+        self.check_access(op, customer_id)
         limit = max(1, min(args.limit, commands.MAX_PAGE))
         conv_id = args.conversation_id
         if conv_id is not None:
-            await self._require_conversation_of(conv_id, args.customer_id)
+            await self._require_conversation_of(conv_id, customer_id)
         else:
-            conv_id = self.hints.conversation_for_hints(op, args.customer_id)
+            conv_id = self.hints.conversation_for_hints(op, customer_id)
         now = utcnow()
-        card, history = await self.store.read(
-            lambda c: (
-                queries.customer_card(c, args.customer_id, limit, now),
-                nba.recent_outcomes(c, args.customer_id, now),
-            )
-        )
+
+        def read(c: Connection) -> tuple[dict[str, Any] | None, Any]:
+            card = queries.customer_card(c, customer_id, limit, now)
+            if card is not None:
+                card.update(card_merges(c, customer_id))
+            return card, nba.recent_outcomes(c, customer_id, now)
+
+        card, history = await self.store.read(read)
         if card is None:
-            raise NotFound(f"no customer {args.customer_id}")
+            raise NotFound(f"no customer {asked}")
+        if customer_id != asked:
+            card["redirected_from"] = asked
         decision = self.hints.decide(card, history, conv_id)
         card["hints"] = decision.views()
 
         def record(b: WriteBatch) -> None:
-            nba.record_decisions(b, decision.hints, args.customer_id, op.id, conv_id)
+            nba.record_decisions(b, decision.hints, customer_id, op.id, conv_id)
 
         # One group commit for both: the decision log and the audit of the view.
         await asyncio.gather(
             self.store.write(record),
-            self.audit(op, "customer.view", [args.customer_id], {}),
+            self.audit(op, "customer.view", [customer_id], {}),
         )
-        self.state.viewing[op.id] = args.customer_id
+        self.state.viewing[op.id] = customer_id
         return card
 
     async def _require_conversation_of(self, conversation_id: int, customer_id: int) -> None:

@@ -187,6 +187,22 @@ class TouchpointLog(Args):
     duration_min: Annotated[int, msgspec.Meta(ge=0, le=MAX_DURATION_MIN)] = 0
 
 
+class CustomerMerge(Args):
+    """Two customers who are one person: the older is kept, the other redirects to it."""
+
+    customer_id: Id
+    other_customer_id: Id
+    suggestion_id: Id | None = None  # the suggestion this confirms, if any
+
+
+class CustomerUnmerge(Args):
+    merge_id: Id
+
+
+class MergeReject(Args):
+    suggestion_id: Id
+
+
 class CannedList(Args):
     # The versions the desktop has cached: when both are current, no responses are sent.
     team_version: Version | None = None
@@ -255,6 +271,9 @@ COMMANDS: dict[str, CommandSpec] = {
         CommandSpec("customer.update", CustomerUpdate, True),
         CommandSpec("customer.add_contact", ContactChange, True),
         CommandSpec("customer.remove_contact", ContactChange, True),
+        CommandSpec("customer.merge", CustomerMerge, True),
+        CommandSpec("customer.unmerge", CustomerUnmerge, True),
+        CommandSpec("merge.reject", MergeReject, True),
         CommandSpec("conversation.start", ConversationStart, True),
         CommandSpec("order.get", OrderGet, False),
         CommandSpec("conversation.tag", ConversationTag, True),

@@ -215,6 +215,8 @@ class Customer(Base):
     # Lower-cased name for search.
     name_search: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Merged into another customer (services/hub/merges.py): this id redirects there.
+    merged_into: Mapped[int | None] = mapped_column(BigID, nullable=True)
 
     __table_args__ = (Index(None, "name_search"),)
 
@@ -626,3 +628,46 @@ class CannedRevision(Base):
 
     owner_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     revision: Mapped[int] = mapped_column(BigInteger)
+
+
+class MergeSuggestion(Base):
+    """Two customers who may be one person (one stated an identity the other was delivered
+    from): for an operator to confirm or reject on the card."""
+
+    __tablename__ = "merge_suggestions"
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(BigID)
+    other_customer_id: Mapped[int] = mapped_column(BigID)
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(320))
+    evidence: Mapped[str] = mapped_column(String(32))  # claimed, proven
+    state: Mapped[str] = mapped_column(String(16), default="open")  # open, rejected, merged
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_by: Mapped[int | None] = mapped_column(BigID, nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(nullable=True)
+
+    __table_args__ = (
+        UniqueConstraint("customer_id", "other_customer_id", "kind", "value"),
+        Index(None, "other_customer_id"),
+    )
+
+
+class CustomerMerge(Base):
+    """One customer merged into another: which rows moved (to move them back on unmerge) and
+    which details disagreed (kept as they were on the customer kept, and flagged)."""
+
+    __tablename__ = "customer_merges"
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    kept_id: Mapped[int] = mapped_column(BigID)
+    merged_id: Mapped[int] = mapped_column(BigID)
+    operator_id: Mapped[int | None] = mapped_column(BigID, nullable=True)  # None: automatic
+    reason: Mapped[str] = mapped_column(String(32))  # suggestion, manual, same_identity
+    moved: Mapped[dict[str, Any]] = mapped_column(JSON)
+    conflicts: Mapped[dict[str, Any]] = mapped_column(JSON)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    undone_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    undone_by: Mapped[int | None] = mapped_column(BigID, nullable=True)
+
+    __table_args__ = (Index(None, "kept_id"), Index(None, "merged_id"))

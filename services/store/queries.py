@@ -212,6 +212,7 @@ def search_customers(conn: Connection, query: str, kind: str, value: str, limit:
     q = (
         select(customers.c.id)
         .where(
+            customers.c.merged_into.is_(None),  # a merged customer is found as the one kept
             or_(
                 customers.c.name_search.like(f"%{_escape_like(needle)}%", escape="\\"),
                 customers.c.id.in_(
@@ -221,7 +222,7 @@ def search_customers(conn: Connection, query: str, kind: str, value: str, limit:
                         )
                     )
                 ),
-            )
+            ),
         )
         .order_by(customers.c.display_name)
         .limit(limit)

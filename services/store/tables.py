@@ -66,3 +66,8 @@ from services.store.models import CannedResponse, CannedRevision  # noqa: E402
 
 canned_responses = table_of(CannedResponse)
 canned_revisions = table_of(CannedRevision)
+# Merge suggestions and merges (appended with their migration, 0010).
+from services.store.models import CustomerMerge, MergeSuggestion  # noqa: E402
+
+merge_suggestions = table_of(MergeSuggestion)
+customer_merges = table_of(CustomerMerge)

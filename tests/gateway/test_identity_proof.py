@@ -39,22 +39,19 @@ async def test_a_proven_phone_routes_the_next_sms_to_the_same_customer(
     assert await hub.prove("telegram", "51", {"phone": "+79160001122"}) == []
 
 
-async def test_a_proven_identity_of_another_customer_is_a_merge_to_confirm(
+async def test_a_proven_identity_another_customer_was_not_verified_by_is_a_suggestion(
     gateway: RunningGateway,
 ) -> None:
     hub, store = gateway.gw.hub, gateway.gw.store
-    other = await hub.ingest(InboundMessage("sms", "phone", "+79160003344", "SMS", verified=True))
+    # A number that came without proof (an e-mail signature read by a person, say).
+    other = await hub.ingest(InboundMessage("sms", "phone", "+79160003344", "SMS", verified=False))
     tg = await hub.ingest(InboundMessage("telegram", "telegram", "52", "TG", verified=True))
     assert await hub.prove("telegram", "52", {"phone": "+79160003344"}) == []
-    audit = tables.audit
+    s = tables.merge_suggestions
     rows = await store.read(
         lambda c: c.execute(
-            select(audit.c.target_id, audit.c.details).where(audit.c.action == "merge.suggested")
+            select(s.c.customer_id, s.c.other_customer_id, s.c.kind, s.c.evidence, s.c.state)
         ).all()
     )
-    assert [(int(r.target_id), r.details) for r in rows] == [
-        (
-            tg.customer_id,
-            {"other_customer_id": other.customer_id, "kind": "phone", "evidence": "proven"},
-        )
-    ]
+    low, high = sorted((tg.customer_id, other.customer_id))
+    assert [tuple(r) for r in rows] == [(low, high, "phone", "proven", "open")]
