@@ -561,6 +561,22 @@ class Session(QObject):
         args = {"customer_id": customer_id, "kind": kind, "value": value}
         return self.command_keyed("customer.remove_contact", args)
 
+    def merge_customers(
+        self, customer_id: int, other_customer_id: int, suggestion_id: int | None = None
+    ) -> str:
+        """One customer of two (``customer.merge``): the older is kept."""
+        args: dict[str, Any] = {"customer_id": customer_id, "other_customer_id": other_customer_id}
+        if suggestion_id is not None:
+            args["suggestion_id"] = suggestion_id
+        return self.command_keyed("customer.merge", args)
+
+    def unmerge(self, merge_id: int) -> str:
+        return self.command_keyed("customer.unmerge", {"merge_id": merge_id})
+
+    def reject_merge(self, suggestion_id: int) -> str:
+        """Not the same person: the suggestion is closed."""
+        return self.command_keyed("merge.reject", {"suggestion_id": suggestion_id})
+
     def log_touchpoint(self, customer_id: int, values: dict[str, Any]) -> str:
         """A visit or an outside call on the customer's timeline (``touchpoint.log``)."""
         return self.command_keyed("touchpoint.log", {"customer_id": customer_id, **values})

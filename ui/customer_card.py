@@ -208,11 +208,19 @@ class CustomerCard(QScrollArea):
             self.tr("Log a visit in person or a call outside the system (Ctrl+Shift+L)")
         )
         self.log_button.clicked.connect(self.log_touchpoint)
+        self.merge_button = QPushButton(self.tr("&Merge with…"), body)
+        self.merge_button.setObjectName("CustomerMergeWith")
+        self.merge_button.setAccessibleName(self.tr("Merge with another customer"))
+        self.merge_button.setToolTip(
+            self.tr("This customer is someone else on the desk too: make them one (Ctrl+Shift+M)")
+        )
+        self.merge_button.clicked.connect(self.merge_with)
         actions = QHBoxLayout()
         actions.setSpacing(6)
         actions.addWidget(self.edit_button)
         actions.addWidget(self.write_button)
         actions.addWidget(self.log_button)
+        actions.addWidget(self.merge_button)
         actions.addStretch(1)
         lay.addLayout(actions)
         self.edit_action = self._shortcut("Ctrl+Shift+E", self.tr("Edit customer…"), self.edit)
@@ -222,10 +230,23 @@ class CustomerCard(QScrollArea):
         self.log_action = self._shortcut(
             "Ctrl+Shift+L", self.tr("Log visit or call…"), self.log_touchpoint
         )
+        self.merge_action = self._shortcut("Ctrl+Shift+M", self.tr("Merge with…"), self.merge_with)
         self.problem = _label("", body, "CustomerCardProblem")
         self.problem.setProperty("role", "warning")
         self.problem.setAccessibleName(self.tr("Problem"))
         lay.addWidget(self.problem)
+
+        # -- one person, two customers ----------------------------------------------------------
+        self.same_title = self._section(self.tr("The same person?"), body)
+        lay.addWidget(self.same_title)
+        self.same_person = QWidget(body)
+        self.same_person.setObjectName("CustomerMerges")
+        self.same_person.setAccessibleName(self.tr("Possible duplicates and merges"))
+        self._same_layout = QVBoxLayout(self.same_person)
+        self._same_layout.setContentsMargins(0, 0, 0, 0)
+        self._same_layout.setSpacing(2)
+        lay.addWidget(self.same_person)
+        self.merge_buttons: list[tuple[str, int, QPushButton]] = []  # for tests and keys
 
         # -- identities -------------------------------------------------------------------------
         self.identities_title = self._section(self.tr("Contacts"), body)
@@ -348,8 +369,14 @@ class CustomerCard(QScrollArea):
         self._show_identities(card.get("identities") or [])
         self._show_purchases(card.get("products") or [], card.get("purchases") or [])
         self._show_touchpoints(card.get("touchpoints") or [])
+        self._show_merges(card)
         if not self._keys:
             self._say("")
+        redirected = card.get("redirected_from")
+        if redirected:
+            self._say(
+                self.tr("Customer %1 was merged into this one.").replace("%1", str(redirected))
+            )
         self._enable_actions()
         if self._follow_channel is not None:
             # Refused because one is open on that channel: that one opens instead.
@@ -358,6 +385,106 @@ class CustomerCard(QScrollArea):
                 if conv.get("channel") == channel:
                     self._open_conversation(int(conv["id"]))
                     break
+
+    def _show_merges(self, card: dict[str, Any]) -> None:
+        """Suggestions to confirm or reject, and merges into this customer to undo."""
+        self._clear_layout(self._same_layout)
+        self.merge_buttons = []
+        evidence = {
+            "claimed": self.tr("typed in by the customer or an operator"),
+            "proven": self.tr("proved by a channel"),
+        }
+        kinds = self._kind_names
+        for sug in card.get("merge_suggestions") or []:
+            other = sug.get("other") or {}
+            name = str(other.get("name") or "") or self.tr("(no name)")
+            kind = str(sug.get("kind") or "")
+            text = self.tr("%1 has the same %2 %3 (%4)")
+            text = (
+                text.replace("%1", name)
+                .replace("%2", kinds.get(kind, kind))
+                .replace("%3", str(sug.get("value") or ""))
+                .replace("%4", evidence.get(str(sug.get("evidence")), ""))
+            )
+            merge = QPushButton(self.tr("Merge"), self.same_person)
+            merge.setAccessibleName(self.tr("Merge with %1").replace("%1", name))
+            merge.clicked.connect(
+                lambda _c=False, o=int(other["id"]), i=int(sug["id"]): self._merge(o, i)
+            )
+            reject = QPushButton(self.tr("Not the same"), self.same_person)
+            reject.setAccessibleName(self.tr("%1 is another person").replace("%1", name))
+            reject.clicked.connect(lambda _c=False, i=int(sug["id"]): self._reject(i))
+            self._same_row(text, [merge, reject])
+            self.merge_buttons += [
+                ("merge", int(sug["id"]), merge),
+                ("reject", int(sug["id"]), reject),
+            ]
+        field_names = {
+            "display_name": self.tr("name"),
+            "segment": self.tr("segment"),
+            "language": self.tr("language"),
+        }
+        for merge_row in card.get("merges") or []:
+            merged = merge_row.get("merged") or {}
+            name = str(merged.get("name") or "") or self.tr("(no name)")
+            text = self.tr("Merged with %1").replace("%1", name)
+            conflicts = merge_row.get("conflicts") or {}
+            if conflicts:
+                differed = "; ".join(
+                    f"{field_names.get(f, f)}: {v.get('merged', '')}" for f, v in conflicts.items()
+                )
+                text += " · " + self.tr("theirs differed, kept this one's: %1").replace(
+                    "%1", differed
+                )
+            undo = QPushButton(self.tr("Undo merge"), self.same_person)
+            undo.setAccessibleName(self.tr("Undo the merge with %1").replace("%1", name))
+            undo.clicked.connect(lambda _c=False, i=int(merge_row["id"]): self._unmerge(i))
+            self._same_row(text, [undo])
+            self.merge_buttons.append(("undo", int(merge_row["id"]), undo))
+        shown = bool(self.merge_buttons)
+        self.same_title.setVisible(shown)
+        self.same_person.setVisible(shown)
+
+    def _same_row(self, text: str, buttons: list[QPushButton]) -> None:
+        row = QWidget(self.same_person)
+        h = QHBoxLayout(row)
+        h.setContentsMargins(0, 0, 0, 0)
+        h.setSpacing(6)
+        label = _label(text, row, "MergeText")
+        label.setWordWrap(True)
+        h.addWidget(label, 1)
+        for b in buttons:
+            b.setEnabled(self.session is not None)
+            h.addWidget(b, 0, Qt.AlignmentFlag.AlignTop)
+        row.setAccessibleName(text)
+        self._same_layout.addWidget(row)
+
+    def _merge(self, other_id: int, suggestion_id: int | None = None) -> None:
+        customer_id = self.customer_id()
+        if customer_id is None or self.session is None:
+            return
+        key = self.session.merge_customers(customer_id, other_id, suggestion_id)
+        self._keys[key] = "merge"
+        self._say(self.tr("Merging…"))
+
+    def _reject(self, suggestion_id: int) -> None:
+        if self.session is not None:
+            self._keys[self.session.reject_merge(suggestion_id)] = "reject"
+
+    def _unmerge(self, merge_id: int) -> None:
+        if self.session is not None:
+            self._keys[self.session.unmerge(merge_id)] = "unmerge"
+            self._say(self.tr("Undoing the merge…"))
+
+    def merge_with(self) -> None:
+        """Merge with… : pick another customer who is the same person."""
+        from ui.merge_dialog import MergeDialog
+
+        customer_id = self.customer_id()
+        if customer_id is None or self.session is None:
+            return
+        dialog = MergeDialog(self.session, customer_id, self.window())
+        self._open_dialog(dialog, lambda: self._merge(dialog.chosen()))
 
     def _show_identities(self, identities: list[dict[str, Any]]) -> None:
         self._clear_layout(self._ident_grid)
@@ -463,10 +590,10 @@ class CustomerCard(QScrollArea):
     # -- the operator's commands ----------------------------------------------------------------
     def _enable_actions(self) -> None:
         usable = bool(self.card) and self.session is not None
-        for w in (self.edit_button, self.write_button, self.log_button):
+        for w in (self.edit_button, self.write_button, self.log_button, self.merge_button):
             w.setVisible(bool(self.card))
             w.setEnabled(usable)
-        for act in (self.edit_action, self.write_action, self.log_action):
+        for act in (self.edit_action, self.write_action, self.log_action, self.merge_action):
             act.setEnabled(usable)
 
     def _say(self, text: str) -> None:
@@ -577,6 +704,15 @@ class CustomerCard(QScrollArea):
             return
         if not self._keys:
             self._say("")
+        if what in ("merge", "reject", "unmerge") and self.session is not None:
+            # The card as it now is: merged ones redirect to the customer kept.
+            customer_id = int(result.get("customer_id") or self.customer_id() or 0)
+            opener = getattr(self.window(), "open_customer", None)
+            if callable(opener):
+                opener(customer_id)
+            else:
+                self.session.open_customer(customer_id)
+            return
         if "customer" in result and "identities" in result:
             self._customer_updated(result)
         conv = result.get("conversation")

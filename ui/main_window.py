@@ -851,8 +851,11 @@ class MainWindow(QMainWindow):
     def _customer_opened(self, card: dict[str, Any]) -> None:
         cust = card.get("customer") or {}
         cid = int(cust.get("id") or 0)
-        if self._opening is not None and cid != self._opening:
+        asked = int(card.get("redirected_from") or cid)  # a merged customer opens as the kept one
+        if self._opening is not None and self._opening not in (cid, asked):
             return  # an older answer: the operator has moved on
+        if asked != cid and self._opening == asked:
+            self._opening = cid
         self.card = card
         name = str(cust.get("name") or "")
         self.model.set_customer_name(cid, name)

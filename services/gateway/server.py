@@ -239,7 +239,7 @@ class Gateway:
             )
             await adapter.start(ctx)
             self._started_adapters.append(adapter)
-            log.info("channel started", extra={"channel": adapter.channel, "name": adapter.name})
+            log.info("channel started", extra={"channel": adapter.channel, "section": adapter.name})
 
     async def close(self) -> None:
         for adapter in reversed(self._started_adapters):

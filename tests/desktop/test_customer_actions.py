@@ -3,11 +3,12 @@ editing the customer, an order's details, writing first. Screenshots go to test-
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog, QDialogButtonBox
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel
 from pytestqt.qtbot import QtBot
 from sqlalchemy import create_engine, select
 
@@ -31,6 +32,7 @@ from ui.customer_card import format_amount
 from ui.customer_edit import CustomerEditDialog
 from ui.log_touchpoint import LogTouchpointDialog
 from ui.main_window import MainWindow
+from ui.merge_dialog import MergeDialog
 from ui.order_view import OrderDialog
 from ui.write_first import WriteFirstDialog
 
@@ -324,3 +326,130 @@ def test_log_a_visit_from_the_card_with_the_keyboard(
         select(timeline.c.kind, timeline.c.author_operator_id).where(timeline.c.id == item["id"]),
     )
     assert (stored.kind, stored.author_operator_id) == ("visit", window.model.operator_id)
+
+
+def identify(visitor: Visitor, qtbot: QtBot, **claims: str) -> None:
+    async def send() -> None:
+        await visitor.chat.ws.send(json.dumps({"type": "identify", **claims}))
+
+    run(send(), qtbot)
+
+
+def test_a_merge_suggestion_confirmed_undone_and_rejected_on_the_card(
+    qtbot: QtBot, window: MainWindow, demo_gateway: EmbeddedGateway
+) -> None:
+    ids = tables.identities
+    with_phone = select(ids.c.customer_id).where(ids.c.kind == "phone", ids.c.verified.is_(True))
+    row = idle_customer(demo_gateway, tables.customers.c.id.in_(with_phone))
+    (phone,) = query(
+        demo_gateway, select(ids.c.value).where(ids.c.customer_id == row.id, ids.c.kind == "phone")
+    )
+    be_available(qtbot, window)
+    visitor = Visitor(qtbot, demo_gateway.url)
+    conv = offer_from(qtbot, window, visitor, "I am a customer already")
+    identify(visitor, qtbot, phone=phone.value)
+    accept_with_key(qtbot, window, conv["id"])
+    card = window.customer_card
+    qtbot.waitUntil(lambda: card.name.text() == visitor.name, timeout=10000)
+    # The card is read after the claim: it suggests the customer who has that number.
+    with qtbot.waitSignal(window.session.customerOpened, timeout=20000):
+        window.open_customer(conv["customer_id"])
+    qtbot.waitUntil(lambda: len(card.merge_buttons) == 2, timeout=10000)
+    qtbot.waitUntil(lambda: all(b.isVisible() for _w, _i, b in card.merge_buttons), timeout=5000)
+    assert card.same_title.isVisible() and card.same_person.isVisible()
+    texts = [w.text() for w in card.same_person.findChildren(QLabel)]
+    assert any(row.display_name in t and phone.value in t for t in texts), texts
+    ARTIFACTS.mkdir(exist_ok=True)
+    assert window.grab().save(str(ARTIFACTS / "merge-suggestion.png"))
+    merge = next(b for what, _i, b in card.merge_buttons if what == "merge")
+    with qtbot.waitSignal(
+        window.session.commandDone,
+        timeout=20000,
+        check_params_cb=lambda name, _k, _r: name == "customer.merge",
+    ) as done:
+        qtbot.mouseClick(merge, Qt.MouseButton.LeftButton)
+    assert done.args[2]["customer_id"] == row.id  # the older one is kept
+    qtbot.waitUntil(lambda: card.customer_id() == row.id, timeout=10000)
+    qtbot.waitUntil(lambda: [w for w, _i, _b in card.merge_buttons] == ["undo"], timeout=10000)
+    assert any(visitor.name in w.text() for w in card.same_person.findChildren(QLabel))
+    # The visitor's conversation is the kept customer's now: the list says so.
+    qtbot.waitUntil(
+        lambda: (window.model.find(conv["id"]) or {}).get("customer_id") == row.id, timeout=10000
+    )
+    undo = card.merge_buttons[0][2]
+    with qtbot.waitSignal(
+        window.session.commandDone,
+        timeout=20000,
+        check_params_cb=lambda name, _k, _r: name == "customer.unmerge",
+    ):
+        qtbot.mouseClick(undo, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: card.merge_buttons == [], timeout=10000)
+    assert not card.same_person.isVisible()
+    # Back apart: the visitor is a customer of their own again, with the suggestion closed
+    # (it was confirmed once); saying "not the same" to a new one closes it.
+    (moved_back,) = query(
+        demo_gateway,
+        select(tables.conversations.c.customer_id).where(tables.conversations.c.id == conv["id"]),
+    )
+    assert moved_back.customer_id == conv["customer_id"]
+    second = Visitor(qtbot, demo_gateway.url)
+    other = offer_from(qtbot, window, second, "Me too")
+    identify(second, qtbot, phone=phone.value)
+    accept_with_key(qtbot, window, other["id"])
+    with qtbot.waitSignal(window.session.customerOpened, timeout=20000):
+        window.open_customer(other["customer_id"])
+    qtbot.waitUntil(lambda: len(card.merge_buttons) == 2, timeout=10000)
+    reject = next(b for what, _i, b in card.merge_buttons if what == "reject")
+    with qtbot.waitSignal(
+        window.session.commandDone,
+        timeout=20000,
+        check_params_cb=lambda name, _k, _r: name == "merge.reject",
+    ):
+        qtbot.mouseClick(reject, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: card.merge_buttons == [], timeout=10000)
+    assert card.customer_id() == other["customer_id"]
+
+
+def test_merge_with_another_customer_found_from_the_keyboard(
+    qtbot: QtBot, window: MainWindow, demo_gateway: EmbeddedGateway
+) -> None:
+    ids = tables.identities
+    with_email = select(ids.c.customer_id).where(ids.c.kind == "email")
+    row = idle_customer(demo_gateway, tables.customers.c.id.in_(with_email))
+    (email,) = query(
+        demo_gateway, select(ids.c.value).where(ids.c.customer_id == row.id, ids.c.kind == "email")
+    )
+    be_available(qtbot, window)
+    visitor = Visitor(qtbot, demo_gateway.url)
+    conv = offer_from(qtbot, window, visitor, "Please join my accounts")
+    accept_with_key(qtbot, window, conv["id"])
+    card = window.customer_card
+    qtbot.waitUntil(lambda: card.name.text() == visitor.name, timeout=10000)
+    qtbot.keyClick(window, Qt.Key.Key_M, CTRL_SHIFT)
+    dialog: MergeDialog = card_dialog(qtbot, window, MergeDialog)
+    assert nameless_controls(dialog) == []
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert not ok.isEnabled()
+    qtbot.keyClicks(dialog.query, email.value)
+    qtbot.waitUntil(
+        lambda: (
+            dialog.results.count() > 0
+            and dialog.results.item(0).data(Qt.ItemDataRole.UserRole) == row.id
+        ),
+        timeout=10000,
+    )
+    qtbot.keyClick(dialog.query, Qt.Key.Key_Down)
+    assert dialog.chosen() == row.id and ok.isEnabled()
+    assert dialog.grab().save(str(ARTIFACTS / "merge-dialog.png"))
+    with qtbot.waitSignal(
+        window.session.commandDone,
+        timeout=20000,
+        check_params_cb=lambda name, _k, _r: name == "customer.merge",
+    ) as done:
+        qtbot.keyClick(dialog.results, Qt.Key.Key_Return)
+    assert (done.args[2]["customer_id"], done.args[2]["merged_id"]) == (
+        row.id,
+        conv["customer_id"],
+    )
+    qtbot.waitUntil(lambda: card.customer_id() == row.id, timeout=10000)
+    qtbot.waitUntil(lambda: [w for w, _i, _b in card.merge_buttons] == ["undo"], timeout=10000)
