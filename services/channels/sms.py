@@ -310,6 +310,10 @@ class SmsAdapter(Adapter):
         except _Refused as refused:
             log.warning("sms %s webhook refused: %s", hook, refused.why)
             return Response(refused.why, status_code=refused.status, media_type="text/plain")
+        except Exception as exc:
+            # The hub failed mid-way: Twilio sees a failure; the form is not logged.
+            log.error("sms %s webhook failed: %s", hook, type(exc).__name__)
+            return Response("failed", status_code=500, media_type="text/plain")
 
     async def _read_body(self, request: Request[Any, Any, Any]) -> bytes:
         declared = request.headers.get("content-length")

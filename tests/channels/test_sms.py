@@ -62,7 +62,9 @@ async def read_file(file_id: int) -> InboundFile:
 @asynccontextmanager
 async def serve(adapter: SmsAdapter, inbox: RecordingInbox, state: Path) -> AsyncIterator[str]:
     """The adapter's webhooks on a real HTTP port (as the gateway mounts them), started."""
-    app = Litestar([Router(path="/hooks/sms", route_handlers=list(adapter.routes()))])
+    app = Litestar(
+        [Router(path="/hooks/sms", route_handlers=list(adapter.routes()))], logging_config=None
+    )
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     url = f"http://127.0.0.1:{sock.getsockname()[1]}"
@@ -328,6 +330,28 @@ async def test_a_receipt_ahead_of_the_hubs_write_is_tried_again(
     assert inbox.receipts[0].state == "delivered"
 
 
+async def test_a_receipt_the_hub_fails_on_is_a_failure_twilio_sees(
+    sms: tuple[SmsAdapter, str],
+    fake: FakeTwilio,
+    inbox: RecordingInbox,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    adapter, _ = sms
+    sid = await adapter.send(out())
+    inbox.known_outgoing.add(("sms", sid))
+
+    async def store_down(*args: Any) -> bool:
+        raise RuntimeError("store down")
+
+    monkeypatch.setattr(inbox, "receipt", store_down)
+    assert await fake.report(sid, "delivered") == 500
+    assert "sms status webhook failed: RuntimeError" in caplog.text
+    monkeypatch.undo()
+    assert await fake.report(sid, "delivered") == 200
+    assert [r.state for r in inbox.receipts] == ["delivered"]
+
+
 async def test_a_receipt_for_a_message_nobody_sent_changes_nothing(
     sms: tuple[SmsAdapter, str], fake: FakeTwilio, inbox: RecordingInbox
 ) -> None:
@@ -408,15 +432,14 @@ async def test_forged_or_malformed_webhooks_are_refused_and_logged_without_them(
     secret_text = "мой пароль 4242"
     wrong = await fake.inbound(hook, CUSTOMER, secret_text, token="not-the-token")
     assert wrong.status_code == 403
-    assert fake._http is not None
-    unsigned = await fake._http.post(hook, data={"MessageSid": "SM1", "Body": secret_text})
+    unsigned = await fake.client.post(hook, data={"MessageSid": "SM1", "Body": secret_text})
     assert unsigned.status_code == 403
     # Signed for another URL (replayed to ours).
     other = await fake.post_signed(
         hook, {"MessageSid": "SM" + "b" * 32, "From": CUSTOMER, "Body": secret_text}
     )
     assert other.status_code == 200  # the control: the same form signed right is taken
-    forged = await fake._http.post(
+    forged = await fake.client.post(
         f"{url}/hooks/sms/status",
         content=b"MessageSid=SM1&MessageStatus=delivered",
         headers={"X-Twilio-Signature": other.request.headers["x-twilio-signature"]},
@@ -432,6 +455,8 @@ async def test_forged_or_malformed_webhooks_are_refused_and_logged_without_them(
         hook, {"MessageSid": "SM" + "d" * 32, "AccountSid": "AC" + "9" * 32, "From": CUSTOMER}
     )
     assert other_account.status_code == 403
+    not_utf8 = await fake.client.post(hook, content=b"Body=\xff\xfe&MessageSid=SM1")
+    assert not_utf8.status_code == 400
     huge = await fake.inbound(hook, CUSTOMER, "x" * 70_000)
     assert huge.status_code == 413
     too_many = await fake.post_signed(hook, {f"K{i}": "v" for i in range(150)})

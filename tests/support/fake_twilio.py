@@ -16,11 +16,9 @@ import base64
 import contextlib
 import hashlib
 import hmac
-import itertools
 import json
 import secrets
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import httpx
@@ -72,11 +70,16 @@ class FakeTwilio:
     _server: asyncio.Server | None = None
     _hanging: list[asyncio.StreamWriter] = field(default_factory=list)
     _http: httpx.AsyncClient | None = None
-    _counter: Any = field(default_factory=lambda: itertools.count(1))
 
     @property
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        """Its HTTP client, for tests that post what Twilio never would."""
+        assert self._http is not None
+        return self._http
 
     @property
     def messages_path(self) -> str:
