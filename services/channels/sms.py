@@ -45,7 +45,6 @@ TWIML_EMPTY = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 MAX_FILE_BYTES = 10 * 1024 * 1024  # the gateway's upload cap
 MAX_MEDIA = 10  # Twilio delivers at most ten media items a message
 MAX_FIELDS = 100  # keys a webhook form may have (Twilio sends ~20, 2 per media item)
-MAX_ID = 64  # a Twilio sid is 34 characters
 # Twilio's refusal codes about the recipient, as the reason the operator sees (Twilio's own
 # messages repeat the phone number, so they are never passed on).
 REFUSALS = {
@@ -66,7 +65,7 @@ RECEIPT_STATES = {
     "failed": "failed",
     "canceled": "failed",
 }
-_SID = re.compile(r"[A-Za-z0-9]{2,64}")
+_SID = re.compile(r"[A-Za-z0-9]{2,64}")  # a Twilio sid: SM/MM + 32 hex digits
 # A receipt can beat the hub's write of the id send() returned; one for a message this
 # adapter sent that long ago is tried again a few times.
 _LATE_RECEIPT_DELAYS = (0.1, 0.3, 1.0, 3.0)

@@ -223,6 +223,20 @@ async def test_overload_and_server_errors_may_be_retried(
     assert adapter.health().state == "ok" and len(fake.messages) == 1
 
 
+async def test_failures_in_a_row_put_the_channel_down_and_a_success_brings_it_back(
+    sms: tuple[SmsAdapter, str], fake: FakeTwilio
+) -> None:
+    adapter, _ = sms
+    for n in range(3):
+        fake.fail_next(503, 20503, "Service unavailable")
+        with pytest.raises(ChannelUnavailable):
+            await adapter.send(out())
+        assert adapter.health().state == ("down" if n == 2 else "degraded")
+    assert adapter.health().failures == 3 and adapter.health().detail == "Twilio answered 503"
+    await adapter.send(out())
+    assert adapter.health().state == "ok" and adapter.health().last_ok_at is not None
+
+
 @pytest.mark.parametrize(("address", "says"), [(INVALID, "invalid"), (UNSUBSCRIBED, "STOP")])
 async def test_a_refused_recipient_is_final_and_not_repeated(
     sms: tuple[SmsAdapter, str],
