@@ -239,13 +239,15 @@ class SmsAdapter(Adapter):
     def _sent(self, event_id: int, answer: httpx.Response) -> str:
         status = answer.status_code
         if 200 <= status < 300:
-            sid = _json(answer).get("sid")
+            data = _json(answer)
+            sid = data.get("sid")
             if not isinstance(sid, str) or not _SID.fullmatch(sid):
                 self.tracker.failed("Twilio accepted without a message sid")
                 raise ChannelUnavailable("Twilio answered without a message sid")
             self.tracker.ok()
             self._remember(sid)
-            log.info("sms event %s sent as %s", event_id, sid)
+            segments = str(data.get("num_segments") or "?")[:4]
+            log.info("sms event %s sent as %s (%s segments)", event_id, sid, segments)
             return sid
         code = _json(answer).get("code")
         code = code if isinstance(code, int) else None
