@@ -28,6 +28,7 @@ from litestar import Request, Response, get, post
 from litestar.types import ControllerRouterHandler
 
 from services.channels.base import Adapter, AdapterContext, Cursor, Secret, Section
+from services.domain.errors import InvalidInput, TooLarge, UnsupportedType
 from services.domain.inbox import ChannelUnavailable, InboundFile, InboundMessage, OutboundMessage
 
 log = logging.getLogger(__name__)
@@ -45,11 +46,18 @@ CLOSED_WINDOW = "outside the 24-hour customer service window: only an approved t
 WINDOW_CLOSED_CODE = 131047
 TOKEN_EXPIRED_CODE = 190
 RATE_LIMIT_CODES = frozenset({4, 80007, 130429, 131056})
+# What the hub refuses for good (an identity that is not one): redelivery cannot change it, so
+# the message is skipped instead of holding up the webhook for Meta's 7 days of retries.
+REFUSED_FOR_GOOD = (InvalidInput, TooLarge, UnsupportedType)
 
 
 def _digits(address: str) -> str:
     """A wa_id is the number's digits; the hub keeps it in E.164 (``+7…``)."""
     return "".join(ch for ch in address if ch.isdigit())
+
+
+def _is_wa_id(raw: str) -> bool:
+    return raw.isdigit() and 5 <= len(raw) <= 20
 
 
 def _graph_error(resp: httpx.Response) -> tuple[int | None, str]:
@@ -262,20 +270,39 @@ class WhatsAppAdapter(Adapter):
         return values
 
     async def _handle(self, ctx: AdapterContext, values: list[dict[str, Any]]) -> dict[str, int]:
-        counts = {"messages": 0, "statuses": 0, "files": 0, "refused_files": 0}
+        counts = {"messages": 0, "statuses": 0, "files": 0, "refused_files": 0, "skipped": 0}
         window_changed = False
         try:
             for value in values:
+                number = (value.get("metadata") or {}).get("phone_number_id")
+                if number is not None and str(number) != self.phone_number_id:
+                    # Another number of the same business account: not this section's.
+                    counts["skipped"] += 1
+                    continue
                 names = {
                     str(c.get("wa_id")): str((c.get("profile") or {}).get("name") or "")[:200]
                     for c in value.get("contacts") or ()
                     if isinstance(c, dict)
                 }
                 for raw in value.get("messages") or ():
-                    if not isinstance(raw, dict) or not raw.get("from") or not raw.get("id"):
-                        continue  # nothing to tell the hub, nothing to redeliver for
+                    if (
+                        not isinstance(raw, dict)
+                        or not _is_wa_id(str(raw.get("from") or ""))
+                        or not raw.get("id")
+                    ):
+                        counts["skipped"] += 1  # nothing the hub could take, ever
+                        continue
                     msg = await self._inbound(raw, names)
-                    await ctx.inbox.ingest(msg)
+                    try:
+                        await ctx.inbox.ingest(msg)
+                    except REFUSED_FOR_GOOD as exc:
+                        log.warning(
+                            "whatsapp message refused by the hub: %s",
+                            type(exc).__name__,
+                            extra={"section": self.name, "provider_id": msg.provider_id},
+                        )
+                        counts["skipped"] += 1
+                        continue
                     counts["messages"] += 1
                     counts["files"] += len(msg.files)
                     counts["refused_files"] += len(msg.extra.get("refused_files", ()))
@@ -355,10 +382,14 @@ class WhatsAppAdapter(Adapter):
         context = raw.get("context")
         if isinstance(context, dict) and context.get("id"):
             extra["reply_to"] = str(context["id"])[:200]
+        if kind in ("interactive", "button") and not text:
+            text = f"[unsupported: {kind}]"
         return InboundMessage(
             channel=self.channel,
             identity_kind="whatsapp",
-            identity_value=wa_id,
+            # A wa_id is a full international number without the "+": given bare, the hub
+            # would read it as a number of its default region and refuse most foreign ones.
+            identity_value="+" + wa_id,
             text=text,
             provider_id=str(raw["id"])[:200],
             display_name=names.get(wa_id, ""),
@@ -444,7 +475,10 @@ class WhatsAppAdapter(Adapter):
         # failed upload may still be retried whole.
         media: list[tuple[str, str, str]] = []  # (media id, name, mime)
         for view in msg.attachments:
-            file = await self.ctx.read_file(int(view["id"]))
+            try:
+                file = await self.ctx.read_file(int(view["id"]))
+            except Exception as exc:
+                raise ChannelUnavailable("an attachment could not be read", retry=False) from exc
             media.append((await self._upload(file), file.name, file.mime))
         text = msg.text
         bodies: list[dict[str, Any]] = []

@@ -23,6 +23,7 @@ from services.channels import catalog
 from services.channels.base import AdapterContext
 from services.channels.whatsapp import MAX_ITEMS, WINDOW_S, WhatsAppAdapter
 from services.config import ConfigError
+from services.domain.errors import InvalidInput
 from services.domain.inbox import ChannelUnavailable, InboundFile, OutboundMessage
 from tests.gateway.conftest import start_gateway
 from tests.support.fake_whatsapp import FakeGraph, envelope, inbound, status
@@ -196,7 +197,11 @@ async def test_a_text_message_becomes_a_verified_whatsapp_touchpoint(rig: Rig) -
     answer = await rig.deliver(body)
     assert answer.status_code == 200
     (msg,) = rig.inbox.messages
-    assert (msg.channel, msg.identity_kind, msg.identity_value) == ("whatsapp", "whatsapp", WA_ID)
+    assert (msg.channel, msg.identity_kind, msg.identity_value) == (
+        "whatsapp",
+        "whatsapp",
+        "+" + WA_ID,
+    )
     assert msg.verified and msg.text == SECRET_TEXT and msg.display_name == "Пётр"
     assert msg.provider_id == "wamid.HBgLNzkxNjEyMzQ1NjcVAgASGBQzQTAx" and msg.files == []
     # The window runs from when the customer wrote, by Meta's clock.
@@ -258,6 +263,25 @@ async def test_malformed_or_oversized_webhooks_are_refused(
         "entry": [{"id": "1", "changes": [{"field": "account_update", "value": {}}]}],
     }
     assert (await rig.deliver(other)).status_code == 200
+
+
+async def test_what_is_not_this_numbers_or_not_the_hubs_to_take_is_skipped_not_retried(
+    rig: Rig, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    message = inbound(WA_ID, "wamid.OTHER", text=SECRET_TEXT)["entry"][0]["changes"][0]["value"]
+    other_number = envelope({"messages": message["messages"]}, phone_number_id="1069999999")
+    assert (await rig.deliver(other_number)).status_code == 200
+    assert (await rig.deliver(inbound("not-a-number", "wamid.NAN", text="x"))).status_code == 200
+    assert rig.inbox.messages == []
+    # The hub refuses one message for good: the rest of the webhook still goes in.
+    two = inbound(WA_ID, "wamid.R1", text="первое")
+    value = two["entry"][0]["changes"][0]["value"]
+    value["messages"].append(dict(value["messages"][0], id="wamid.R2", text={"body": "второе"}))
+    rig.inbox.fail_next = InvalidInput("not a valid phone number")
+    assert (await rig.deliver(two)).status_code == 200
+    assert [m.provider_id for m in rig.inbox.messages] == ["wamid.R2"]
+    assert "refused by the hub: InvalidInput" in caplog.text and SECRET_TEXT not in caplog.text
 
 
 async def test_photos_and_documents_arrive_as_files_with_their_caption(
@@ -620,6 +644,18 @@ async def test_through_the_gateway_a_message_lands_on_the_timeline_and_a_reply_g
         answer = await fake.deliver(hook, status(wamid, "delivered", WA_ID), APP_SECRET)
         assert answer.status_code == 200
         await op.event("message.delivery", event_id=sent["item"]["id"], delivery="delivered")
+        # A foreign number: a wa_id has no "+", yet it is not a number of the hub's region.
+        answer = await fake.deliver(
+            hook, inbound("14155550123", "wamid.GW2", text="Hi"), APP_SECRET
+        )
+        assert answer.status_code == 200
+        offered = await op.event("conversation.offered")
+        card = await op.ok(
+            "customer.open", {"customer_id": offered["data"]["conversation"]["customer_id"]}
+        )
+        assert [(i["kind"], i["value"]) for i in card["identities"]] == [
+            ("whatsapp", "+14155550123")
+        ]
     finally:
         if op is not None:
             await op.ws.close()
