@@ -34,6 +34,9 @@ from services.domain.inbox import ChannelUnavailable, InboundFile, InboundMessag
 log = logging.getLogger(__name__)
 
 WINDOW_S = 24 * 3600
+# A window that moved less than this is not written again at once: the file may then say it
+# closes a little early after a restart, which only refuses locally what Meta might have taken.
+WINDOW_WRITE_SLACK_S = 60.0
 MAX_BODY = 1_000_000  # a webhook POST; Meta's are a few KB
 MAX_ITEMS = 200  # messages + statuses in one POST
 MAX_WINDOW_ENTRIES = 100_000
@@ -325,10 +328,11 @@ class WhatsAppAdapter(Adapter):
         except (TypeError, ValueError):
             at = now
         key = _digits(wa_id)
-        if not key or at <= self._window.get(key, 0.0) or at + WINDOW_S <= now:
+        before = self._window.get(key)
+        if not key or at <= (before or 0.0) or at + WINDOW_S <= now:
             return False
         self._window[key] = at
-        return True
+        return before is None or at - before >= WINDOW_WRITE_SLACK_S
 
     async def _status(self, ctx: AdapterContext, status: dict[str, Any]) -> bool:
         state = str(status.get("status") or "")
@@ -594,7 +598,8 @@ class WhatsAppAdapter(Adapter):
             if to and self._close_window(to, time.time()):
                 self._save_window()
             raise ChannelUnavailable(CLOSED_WINDOW, retry=False)
-        if code == TOKEN_EXPIRED_CODE:
+        if code == TOKEN_EXPIRED_CODE or status == 401:
+            # Nothing goes out until someone replaces the token (read at start).
             self.tracker.failed("access token expired or revoked (190)", down=True)
             raise ChannelUnavailable(reason, retry=False)
         if code in RATE_LIMIT_CODES or status == 429 or status >= 500:

@@ -551,7 +551,7 @@ async def test_provider_down_and_lost_answers(rig: Rig, fake: FakeGraph) -> None
     assert down.value.retry is True and rig.adapter.health().state == "down"
     await fake.start()
     # The request went out and Meta took it, but the answer came too late: never again.
-    fake.fail_next(200, hold_s=3)
+    fake.fail_next(200, hold_s=1.5)
     with pytest.raises(ChannelUnavailable, match="after the request went out") as lost:
         await rig.adapter.send(out("once"))
     assert lost.value.retry is False
@@ -591,6 +591,10 @@ async def test_windows_survive_a_restart_and_a_redelivery_after_it_is_the_same(
     until = rig.adapter.window_open_until(WA_ID)
     payload = inbound(WA_ID, "wamid.MID", text="в середине")
     await rig.stop()
+    # A window that closed while the gateway was away is in the file, too.
+    saved = json.loads((rig.state_dir / "window.json").read_text())
+    saved["79990000000"] = time.time() - WINDOW_S - 1
+    (rig.state_dir / "window.json").write_text(json.dumps(saved))
     # Meta retries while the gateway is away: nobody answers.
     with pytest.raises(httpx.ConnectError):
         await rig.deliver(payload)
@@ -599,9 +603,11 @@ async def test_windows_survive_a_restart_and_a_redelivery_after_it_is_the_same(
     assert (await rig.deliver(payload)).status_code == 200
     assert (await rig.deliver(payload)).status_code == 200
     assert [m.provider_id for m in rig.inbox.messages] == ["wamid.IN-open", "wamid.MID"]
+    assert rig.adapter.window_open_until("79990000000") is None
     # An expired window is dropped from the file when it is next written.
+    assert (await rig.deliver(inbound("79161112233", "wamid.NEW", text="x"))).status_code == 200
     state = json.loads((rig.state_dir / "window.json").read_text())
-    assert set(state) == {WA_ID}
+    assert set(state) == {WA_ID, "79161112233"}
     await rig.adapter.send(out())
     assert len(fake.sent) == 1
 
