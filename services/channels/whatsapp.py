@@ -145,6 +145,31 @@ class WhatsAppAdapter(Adapter):
             timeout=httpx.Timeout(self.timeout_s, connect=min(5.0, self.timeout_s)),
             headers={"Authorization": f"Bearer {self._token.reveal()}"},
         )
+        ctx.spawn(self._probe())
+
+    async def _probe(self) -> None:
+        """Ask Meta for our number once at start, so a wrong or expired token shows as
+        ``down`` in /healthz before the first reply fails on it."""
+        if self._client is None:
+            return
+        try:
+            resp = await self._client.get(
+                f"{self.api_base}/{self.phone_number_id}", params={"fields": "id"}
+            )
+        except httpx.HTTPError as exc:
+            self.tracker.failed(f"cannot reach Meta: {type(exc).__name__}", down=True)
+            return
+        code, _title = _graph_error(resp) if resp.status_code >= 400 else (None, "")
+        if resp.status_code == 200:
+            self.tracker.ok()
+        elif code == TOKEN_EXPIRED_CODE or resp.status_code == 401:
+            self.tracker.failed("access token expired or revoked (190)", down=True)
+        else:
+            self.tracker.failed(f"Meta answered {resp.status_code} ({code}) for our number")
+        log.info(
+            "whatsapp number checked",
+            extra={"section": self.name, "status": resp.status_code, "code": code},
+        )
 
     async def stop(self) -> None:
         if self._client is not None:

@@ -66,6 +66,7 @@ class Rig:
         self.port = free_port()
         self.adapter: WhatsAppAdapter
         self.http: HttpServer | None = None
+        self.tasks: list[asyncio.Task[Any]] = []
 
     @property
     def url(self) -> str:
@@ -74,8 +75,12 @@ class Rig:
     async def read_file(self, file_id: int) -> InboundFile:
         return self.files[file_id]
 
-    async def start(self) -> WhatsAppAdapter:
-        (built,) = catalog.build({"wa": section_for(self.fake, **self.over)}, env_for(self.fake))
+    def spawn(self, aw: Any) -> None:
+        self.tasks.append(asyncio.ensure_future(aw))
+
+    async def start(self, env: dict[str, str] | None = None) -> WhatsAppAdapter:
+        sections = {"wa": section_for(self.fake, **self.over)}
+        (built,) = catalog.build(sections, env or env_for(self.fake))
         assert isinstance(built, WhatsAppAdapter)
         self.adapter = built
         self.http = HttpServer("127.0.0.1", self.port)
@@ -87,10 +92,12 @@ class Rig:
             self.state_dir,
             f"http://127.0.0.1:{self.port}",
             "/hooks/wa",
-            lambda aw: None,
+            self.spawn,
             self.read_file,
         )
         await built.start(ctx)
+        await asyncio.gather(*self.tasks)  # the number's check at start, done before the test
+        self.tasks.clear()
         return built
 
     async def stop(self) -> None:
@@ -117,6 +124,7 @@ async def fake() -> AsyncIterator[FakeGraph]:
 async def rig(fake: FakeGraph, tmp_path: Path) -> AsyncIterator[Rig]:
     r = Rig(fake, tmp_path / "state")
     await r.start()
+    fake.requests.clear()  # the check of the number at start
     try:
         yield r
     finally:
@@ -152,6 +160,25 @@ def test_the_section_names_every_setting_and_takes_secrets_only_from_outside() -
         catalog.build({"wa": section_for(fake, phone_number_id="")}, env_for(fake))
     with pytest.raises(ConfigError, match="unknown setting templtes"):
         catalog.build({"wa": section_for(fake, templtes=[])}, env_for(fake))
+
+
+async def test_a_wrong_token_shows_as_down_from_the_start(fake: FakeGraph, tmp_path: Path) -> None:
+    good = Rig(fake, tmp_path / "good")
+    await good.start()
+    try:
+        assert good.adapter.health().state == "ok"
+        (check,) = fake.requests
+        assert (check.method, check.path) == ("GET", f"/v21.0/{fake.phone_number_id}")
+    finally:
+        await good.stop()
+    bad = Rig(fake, tmp_path / "bad")
+    await bad.start({**env_for(fake), "WA_TOKEN": "EAAG-stale-token"})
+    try:
+        health = bad.adapter.health()
+        assert health.state == "down" and "190" in health.detail
+        assert "stale" not in health.detail
+    finally:
+        await bad.stop()
 
 
 # -- webhooks in ---------------------------------------------------------------------------

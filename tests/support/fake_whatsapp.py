@@ -2,8 +2,9 @@
 
 It speaks what the adapter must (channels.md §2): ``POST /{version}/{phone-number-id}/messages``
 and ``/media``, ``GET /{version}/{media-id}`` (the media's URL, size and type) and the download
-of that URL, each with the Bearer token; errors in Graph's shape
-(``{"error": {"message", "type", "code", "error_data", "fbtrace_id"}}``). It records every
+of that URL, ``GET /{version}/{phone-number-id}`` (the number itself), each with the Bearer
+token; errors in Graph's shape (``{"error": {"message", "type", "code", "error_data",
+"fbtrace_id"}}``). It records every
 request, can be told to fail the next ones (a status and a Graph code, a Retry-After, an answer
 held back past the client's timeout), stopped and started again on the same port.
 
@@ -233,6 +234,14 @@ class FakeGraph:
             fake.requests.append(Recorded("GET", request.url.path, dict(request.headers)))
             if not fake._authorised(request):
                 return fake._unauthorised()
+            if media_id == fake.phone_number_id:  # the business number itself
+                return Response(
+                    {
+                        "verified_name": "Shop",
+                        "display_phone_number": "+1 555-000-1111",
+                        "id": media_id,
+                    }
+                )
             answer = await fake._planned("media_info")
             if answer is not None:
                 return answer
