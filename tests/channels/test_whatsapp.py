@@ -689,6 +689,22 @@ async def test_through_the_gateway_a_message_lands_on_the_timeline_and_a_reply_g
         assert [(i["kind"], i["value"]) for i in card["identities"]] == [
             ("whatsapp", "+14155550123")
         ]
+        # A customer who last wrote two days ago (Meta redelivering late): free text is
+        # refused before Meta is asked, and the operator hears why.
+        old = inbound("79031234567", "wamid.GW3", text="Ау", timestamp=time.time() - 2 * WINDOW_S)
+        assert (await fake.deliver(hook, old, APP_SECRET)).status_code == 200
+        offered = await op.event("conversation.offered")
+        late = await op.ok(
+            "message.send",
+            {
+                "customer_id": offered["data"]["conversation"]["customer_id"],
+                "channel": "whatsapp",
+                "text": "Вы ещё здесь?",
+            },
+        )
+        failed = await op.event("message.delivery", event_id=late["item"]["id"], delivery="failed")
+        assert "24-hour" in failed["data"]["error"]
+        assert len(fake.sent) == 1
     finally:
         if op is not None:
             await op.ws.close()
