@@ -294,6 +294,8 @@ class WhatsAppAdapter(Adapter):
                 for key in ("messages", "statuses", "contacts"):
                     if not isinstance(value.get(key) or [], list):
                         raise ValueError(f"{key} is not a list")
+                if not isinstance(value.get("metadata") or {}, dict):
+                    raise ValueError("metadata is not an object")
                 values.append(value)
         return values
 
@@ -308,9 +310,9 @@ class WhatsAppAdapter(Adapter):
                     counts["skipped"] += 1
                     continue
                 names = {
-                    str(c.get("wa_id")): str((c.get("profile") or {}).get("name") or "")[:200]
+                    str(c.get("wa_id")): str(c["profile"].get("name") or "")[:200]
                     for c in value.get("contacts") or ()
-                    if isinstance(c, dict)
+                    if isinstance(c, dict) and isinstance(c.get("profile"), dict)
                 }
                 for raw in value.get("messages") or ():
                     if (

@@ -274,8 +274,15 @@ async def test_malformed_or_oversized_webhooks_are_refused(
     caplog.set_level(logging.DEBUG)
     assert (await rig.deliver(b"{not json " + SECRET_TEXT.encode())).status_code == 400
     assert (await rig.deliver({"object": "page", "entry": []})).status_code == 400
-    bad_shape = envelope({"messages": {"from": WA_ID}})
-    assert (await rig.deliver(bad_shape)).status_code == 400
+    for bad in ({"messages": {"from": WA_ID}}, {"metadata": "x", "messages": []}):
+        bad_shape = envelope({})
+        bad_shape["entry"][0]["changes"][0]["value"] = bad
+        assert (await rig.deliver(bad_shape)).status_code == 400
+    odd_contact = inbound(WA_ID, "wamid.ODD", text="ok")
+    odd_contact["entry"][0]["changes"][0]["value"]["contacts"] = [{"wa_id": WA_ID, "profile": "x"}]
+    assert (await rig.deliver(odd_contact)).status_code == 200
+    assert rig.inbox.messages[0].display_name == ""
+    rig.inbox.messages.clear()
     many = inbound(WA_ID, "wamid.0", text="x")
     value = many["entry"][0]["changes"][0]["value"]
     value["messages"] = [dict(value["messages"][0], id=f"wamid.{i}") for i in range(MAX_ITEMS + 1)]
