@@ -52,3 +52,7 @@ def build(
 from services.channels.sms import SmsAdapter  # noqa: E402
 
 ADAPTERS["sms"] = SmsAdapter
+
+from services.channels.whatsapp import WhatsAppAdapter  # noqa: E402
+
+ADAPTERS["whatsapp"] = WhatsAppAdapter
