@@ -64,6 +64,7 @@ class FakeTelegram:
         self._new_update = asyncio.Event()
         self._server: asyncio.Server | None = None
         self._conns: set[asyncio.StreamWriter] = set()
+        self._handlers: set[asyncio.Task[Any]] = set()
         self._pusher: asyncio.Task[None] | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -88,8 +89,13 @@ class FakeTelegram:
             self._server.close()
             for w in list(self._conns):
                 w.transport.abort()
+            for task in list(self._handlers):
+                task.cancel()
             await self._server.wait_closed()
             self._server = None
+            # Let the resets reach the clients' sockets: an idle pooled connection is then seen
+            # closed, as it is when a real server went away a while ago.
+            await asyncio.sleep(0.05)
 
     async def restart(self) -> None:
         await self.stop()
@@ -157,6 +163,9 @@ class FakeTelegram:
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self._conns.add(writer)
+        task = asyncio.current_task()
+        if task is not None:
+            self._handlers.add(task)
         try:
             while True:
                 head = await reader.readuntil(b"\r\n\r\n")
@@ -178,8 +187,12 @@ class FakeTelegram:
                     return
         except (asyncio.IncompleteReadError, ConnectionError, asyncio.LimitOverrunError):
             pass
+        except asyncio.CancelledError:
+            pass  # the server was stopped under a long poll
         finally:
             self._conns.discard(writer)
+            if task is not None:
+                self._handlers.discard(task)
             writer.close()
 
     @staticmethod
