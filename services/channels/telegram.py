@@ -17,7 +17,7 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeGuard
 
 import httpx
 from litestar import Request, Response, post
@@ -49,6 +49,20 @@ MAX_ATTACHMENTS = 10
 # hold the queue back for the 24 hours Telegram keeps it).
 MAX_FILE_TRIES = 5
 _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
+_CHAT_ID = re.compile(r"-?[0-9]{1,20}")
+# Messages the adapter does not download: the operator sees what kind came.
+_OTHER_KINDS = (
+    "sticker",
+    "voice",
+    "audio",
+    "video",
+    "video_note",
+    "animation",
+    "location",
+    "venue",
+    "poll",
+    "dice",
+)
 
 
 class _ApiError(Exception):
@@ -228,7 +242,7 @@ class TelegramAdapter(Adapter):
     async def _poll(self) -> None:
         assert self.ctx is not None
         cursor = Cursor(self.ctx.state_dir / "offset.json")
-        offset = int(cursor.load({"offset": 0}).get("offset", 0))
+        offset = self._load_offset(cursor)
         first, most = self.backoff_s
         delay = first
         # The long poll is held open by Telegram for poll_timeout_s: read a little longer.
@@ -256,6 +270,10 @@ class TelegramAdapter(Adapter):
                 )
                 retry_after = exc.retry_after if isinstance(exc, _ApiError) else None
                 wait = max(delay, retry_after or 0.0)
+            except Exception as exc:  # a bug must not end polling for good
+                self.tracker.failed(f"getUpdates: {type(exc).__name__}")
+                log.warning("telegram poll failed", extra={"error": type(exc).__name__})
+                wait = delay
             else:
                 self.tracker.ok()
                 delay = first
@@ -268,6 +286,7 @@ class TelegramAdapter(Adapter):
                         continue  # taken already; the server did not forget it yet
                     try:
                         await self._take(update, give_up_files=self._tries(update_id))
+                        cursor.save({"offset": update_id + 1})
                     except Exception as exc:
                         # Not taken: the offset stays, so getUpdates hands it over again.
                         log.warning(
@@ -278,11 +297,23 @@ class TelegramAdapter(Adapter):
                         break
                     self._file_tries.pop(update_id, None)
                     offset = update_id + 1
-                    cursor.save({"offset": offset})
             if wait:
                 if await sleep_or_stop(self._stopping, wait):
                     return
                 delay = min(delay * 2, most)
+
+    def _load_offset(self, cursor: Cursor) -> int:
+        try:
+            saved = cursor.load({"offset": 0})
+            offset = saved.get("offset", 0) if isinstance(saved, dict) else None
+            if _is_int(offset):
+                return int(offset)
+        except RuntimeError:
+            pass
+        # Telegram forgets confirmed updates, so offset 0 only fetches the unconfirmed ones
+        # again (the hub dedupes any it has by provider id).
+        log.warning("telegram offset unreadable, starting over", extra={"channel": self.name})
+        return 0
 
     def _tries(self, update_id: int) -> bool:
         """Count a try at this update; True once its files have failed too often."""
@@ -347,7 +378,7 @@ class TelegramAdapter(Adapter):
             log.warning("telegram webhook refused: not an update", extra={"channel": self.name})
             return Response({"ok": False}, status_code=400)
         update_id = update.get("update_id")
-        if not isinstance(update_id, int):
+        if not _is_int(update_id):
             return Response({"ok": False}, status_code=400)
         try:
             await self._take(update, give_up_files=self._tries(update_id))
@@ -402,6 +433,12 @@ class TelegramAdapter(Adapter):
             name = _name(contact.get("first_name"), contact.get("last_name")) or "?"
             text = f"[contact: {name}]"
         files, refused = await self._files(msg, give_up=give_up_files)
+        if not text and not files and not refused:
+            kind = next((k for k in _OTHER_KINDS if k in msg), None)
+            if kind is None:
+                self.ignored["empty"] += 1  # a service message (a pin, a new title)
+                return
+            text = f"[{kind}]"
         extra: dict[str, Any] = {}
         if refused:
             extra["refused_files"] = refused
@@ -499,10 +536,9 @@ class TelegramAdapter(Adapter):
     # -- sending ---------------------------------------------------------------------------
 
     async def send(self, msg: OutboundMessage) -> str:
-        try:
-            chat_id = int(msg.address)
-        except ValueError:
-            raise ChannelUnavailable("not a Telegram chat id", retry=False) from None
+        if not _CHAT_ID.fullmatch(msg.address):
+            raise ChannelUnavailable("not a Telegram chat id", retry=False)
+        chat_id = int(msg.address)
         views = msg.attachments[:MAX_ATTACHMENTS]
         text = msg.text
         # One file with a short text goes as one message (the text its caption): all or nothing.
@@ -580,7 +616,7 @@ def _json_object(body: bytes) -> dict[str, Any]:
     return value
 
 
-def _is_int(value: Any) -> bool:
+def _is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 

@@ -256,6 +256,23 @@ async def test_photos_and_documents_are_downloaded_and_oversized_ones_refused(
     assert fake.downloads == ["photos/b.jpg", "documents/file_9.pdf"]
 
 
+async def test_a_file_telegram_keeps_failing_on_is_retried_then_given_up(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    inbox = RecordingInbox()
+    doc_id = fake.add_file(b"data", "documents/d.txt")
+    fake.fail("getFile", 500, "Internal Server Error", times=100)
+    doc = {"file_id": doc_id, "file_unique_id": "d", "file_name": "d.txt", "file_size": 4}
+    fake.push_message(text="с файлом", document=doc)
+    fake.push_message(text="следом")
+    async with polling(fake, inbox, tmp_path):
+        got = await inbox.wait_for(2)
+    # Five tries (the update stays unconfirmed meanwhile), then taken without its file.
+    assert len(fake.calls_of("getFile")) == 6
+    assert [m.text for m in got] == ["с файлом", "следом"]
+    assert got[0].extra == {"refused_files": ["d.txt"]}
+
+
 async def test_a_file_bigger_than_it_said_is_not_kept(fake: FakeTelegram, tmp_path: Path) -> None:
     inbox = RecordingInbox()
     liar = fake.add_file(b"x" * 5000, "documents/liar.bin")
@@ -298,11 +315,31 @@ async def test_edited_group_and_bot_messages_are_counted_not_ingested(
     fake.push_message(text="from a bot", is_bot=True)
     fake.push(message={"message_id": "x", "chat": "nope"})
     fake.push(callback_query={"id": "1"})
+    fake.push_message(text=None, pinned_message={"message_id": 1})
+    fake.push_message(text=None, sticker={"file_id": "st", "emoji": "👍"})
     fake.push_message(text="the real one")
     async with polling(fake, inbox, tmp_path) as adapter:
+        got = await inbox.wait_for(2)
+        assert [m.text for m in got] == ["[sticker]", "the real one"]
+        assert adapter.ignored == {
+            "edited": 1,
+            "group": 1,
+            "bot": 1,
+            "malformed": 1,
+            "other": 1,
+            "empty": 1,
+        }
+
+
+async def test_a_broken_cursor_starts_over_from_what_telegram_has_not_confirmed(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    (tmp_path / "offset.json").write_text("{half a wri")
+    inbox = RecordingInbox()
+    fake.push_message(text="still here")
+    async with polling(fake, inbox, tmp_path):
         (msg,) = await inbox.wait_for(1)
-        assert msg.text == "the real one"
-        assert adapter.ignored == {"edited": 1, "group": 1, "bot": 1, "malformed": 1, "other": 1}
+    assert msg.text == "still here" and fake.calls_of("getUpdates")[0].params["offset"] == 0
 
 
 async def test_an_update_the_inbox_did_not_take_is_not_confirmed_and_comes_again(
@@ -450,11 +487,14 @@ async def test_send_makes_the_bot_api_request_and_returns_its_id(
     fake: FakeTelegram, tmp_path: Path
 ) -> None:
     adapter = adapter_for(fake)
-    await adapter.start(context(RecordingInbox(), tmp_path))
+    inbox = RecordingInbox()
+    await adapter.start(context(inbox, tmp_path))
     try:
         provider_id = await adapter.send(out("Сейчас проверю"))
+        await asyncio.sleep(0.1)
     finally:
         await adapter.stop()
+    assert inbox.receipts == []  # Telegram has no delivery receipts: "sent" is the last word
     (call,) = fake.calls_of("sendMessage")
     assert call.params == {"chat_id": 777001, "text": "Сейчас проверю"}
     assert provider_id.startswith("777001:") and int(provider_id.split(":")[1]) >= 5000
