@@ -657,3 +657,41 @@ async def test_through_the_gateway_a_message_reaches_an_operator_and_the_reply_r
         if op is not None:
             await op.close()
         await gw.close()
+
+
+async def test_through_the_gateway_in_webhook_mode_telegram_posts_to_the_gateways_hook(
+    db_url: str, tmp_path: Path, fake: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TG_TOKEN", fake.token)
+    monkeypatch.setenv("TG_HOOK", WEBHOOK_SECRET)
+    section = {
+        "type": "telegram",
+        "api_base": fake.url,
+        "token_env": "TG_TOKEN",
+        "mode": "webhook",
+        "webhook_secret_env": "TG_HOOK",
+    }
+    gw = await start_gateway(db_url, data_dir=tmp_path / "gw", channels={"tg": section})
+    op: OpClient | None = None
+    try:
+        await until(lambda: fake.webhook_url)
+        assert fake.webhook_url == f"http://127.0.0.1:{gw.http_port}/hooks/tg"
+        op = await OpClient.connect(f"ws://127.0.0.1:{gw.port}", "a1", "a1")
+        await op.ok("presence.set", {"status": "available"})
+        update_id = fake.push_message(515151, "Через вебхук", message_id=3)
+        conv = (await op.event("conversation.offered"))["data"]["conversation"]
+        assert conv["channel"] == "telegram"
+        await until(lambda: (update_id, 200) in fake.webhook_attempts)
+        await op.ok("conversation.accept", {"conversation_id": conv["id"]})
+        sent = await op.ok(
+            "message.send",
+            {"customer_id": conv["customer_id"], "channel": "telegram", "text": "Ответ"},
+        )
+        await op.event("message.delivery", event_id=sent["item"]["id"], delivery="sent")
+        assert [c.params for c in fake.calls_of("sendMessage")] == [
+            {"chat_id": 515151, "text": "Ответ"}
+        ]
+    finally:
+        if op is not None:
+            await op.close()
+        await gw.close()
