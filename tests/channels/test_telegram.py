@@ -464,6 +464,19 @@ async def test_provider_errors_make_health_degraded_then_down_and_back(
     assert len(fake.calls_of("getUpdates")) < 200  # it backed off instead of hammering
 
 
+async def test_a_flood_limit_on_polling_waits_as_long_as_telegram_says(
+    fake: FakeTelegram, tmp_path: Path
+) -> None:
+    fake.fail("getUpdates", 429, "Too Many Requests: retry after 1", retry_after=1)
+    inbox = RecordingInbox()
+    fake.push_message(text="after the pause")
+    async with polling(fake, inbox, tmp_path) as adapter:
+        await until(lambda: adapter.health().state == "degraded")
+        await inbox.wait_for(1)
+    first, second = fake.calls_of("getUpdates")[:2]
+    assert second.at - first.at >= 0.95  # not the 0.05 s backoff
+
+
 async def test_a_refused_token_is_down_and_never_logged(
     fake: FakeTelegram, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -32,6 +32,7 @@ class Call:
     # multipart file fields: name -> (filename, content type, bytes)
     files: dict[str, tuple[str, str, bytes]] = field(default_factory=dict)
     http_method: str = "POST"
+    at: float = field(default_factory=time.monotonic)
 
 
 @dataclass
