@@ -56,3 +56,7 @@ ADAPTERS["sms"] = SmsAdapter
 from services.channels.whatsapp import WhatsAppAdapter  # noqa: E402
 
 ADAPTERS["whatsapp"] = WhatsAppAdapter
+
+from services.channels.telegram import TelegramAdapter  # noqa: E402
+
+ADAPTERS["telegram"] = TelegramAdapter
