@@ -331,6 +331,10 @@ class AsteriskAdapter(Adapter):
             except (OSError, TimeoutError, WebSocketException, ChannelUnavailable) as exc:
                 if not self._stopping.is_set():
                     self.tracker.failed(f"ARI events: {type(exc).__name__}", down=not reached)
+            except Exception as exc:
+                # A listing that is not JSON, or a bug: still reconnect, never stop following.
+                log.exception("%s: ARI events failed", self.name)
+                self.tracker.failed(f"ARI events: {type(exc).__name__}")
             finally:
                 self._ws = None
                 self._connected.clear()
@@ -362,6 +366,9 @@ class AsteriskAdapter(Adapter):
         application = event.get("application")
         if application is not None and application != self.app:
             return
+        if kind == "RecordingFailed":
+            self._recording_failed(event.get("recording"))
+            return
         channel = event.get("channel")
         if not isinstance(channel, dict) or not isinstance(channel.get("id"), str):
             return  # bridges, recordings of bridges, …: nothing a call's record needs
@@ -391,12 +398,22 @@ class AsteriskAdapter(Adapter):
                 if isinstance(cause, str) and cause:
                     call.cause = cause[:100]
                 call.final = True
-            elif kind == "RecordingFailed":
-                call.recording = ""
             else:
                 return
             self._save()
         await self._flush()
+
+    def _recording_failed(self, recording: object) -> None:
+        """A call's recording failed (no space, a bad format): its end names none."""
+        if not isinstance(recording, dict):
+            return
+        target = recording.get("target_uri")
+        if not isinstance(target, str) or not target.startswith("channel:"):
+            return
+        call = self._calls.get(("ari", target.removeprefix("channel:")))
+        if call is not None and call.recording == recording.get("name"):
+            call.recording = ""
+            self._save()
 
     def _begin(self, channel: dict[str, Any], at: str) -> Call | None:
         """A call entering Stasis: followed from now on (once: a second StasisStart or a

@@ -249,6 +249,21 @@ async def test_call_control_and_a_caller_who_hangs_up_on_hold(
     assert ends["1733612345.62:end"]["cause"] == "transferred"
 
 
+async def test_a_recording_that_fails_is_not_named_on_the_call(
+    ari: FakeAri, running: tuple[AsteriskAdapter, RecordingInbox]
+) -> None:
+    adapter, inbox = running
+    await ari.ring("1733612345.65", CALLER)
+    await inbox.wait_for(1)
+    await adapter.answer("1733612345.65")
+    await until(lambda: len(ari.recordings) == 1)
+    recording = {**ari.recordings[0], "state": "failed", "cause": "disk full"}
+    await ari.push("RecordingFailed", recording=recording)
+    await ari.caller_hangs_up("1733612345.65")
+    end = (await inbox.wait_for(2))[1]
+    assert call_of(end)["recording"] == "" and call_of(end)["disposition"] == "answered"
+
+
 async def test_call_control_refusals_and_failures(
     ari: FakeAri, running: tuple[AsteriskAdapter, RecordingInbox]
 ) -> None:
