@@ -184,9 +184,14 @@ class AsteriskAdapter(Adapter):
         self._cursor = Cursor(ctx.state_dir / "calls.json")
         self._calls = {}
         saved: dict[str, list[dict[str, Any]]] = self._cursor.load({"calls": []})
-        for row in saved.get("calls", []):
-            call = Call(**row)
+        for row in saved.get("calls", [])[:_MAX_CALLS]:
+            try:
+                call = Call(**row)
+            except TypeError:
+                log.warning("%s: a saved call of another shape skipped", self.name)
+                continue
             self._calls[(call.source, call.id)] = call
+        self._retry_at, self._retry_delay = None, _BACKOFF_S[0]
         self._http = httpx.AsyncClient(
             base_url=self.ari_url,
             auth=(self.username, self.password.reveal()),
