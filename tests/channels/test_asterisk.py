@@ -326,6 +326,22 @@ async def test_the_pbx_down_is_a_retry_and_health_goes_down_and_back(
         await adapter.stop()
 
 
+async def test_wrong_credentials_are_down_and_never_shown(ari: FakeAri, tmp_path: Path) -> None:
+    section = Section(
+        "pbx",
+        {"ari_url": ari.url, "app": ari.app, "username": ari.username, "password_env": "PW"},
+        {"PW": "not-the-password"},
+    )
+    adapter = AsteriskAdapter.from_section(section)
+    await adapter.start(context(RecordingInbox(), tmp_path / "state"))
+    try:
+        await until(lambda: ari.refused >= 1 and adapter.health().state == "down")
+        assert "not-the-password" not in adapter.health().detail
+        assert not adapter.connected and ari.connects == 0
+    finally:
+        await adapter.stop()
+
+
 async def test_a_dropped_socket_reconnects_and_lists_the_calls_it_missed(
     ari: FakeAri, running: tuple[AsteriskAdapter, RecordingInbox]
 ) -> None:
