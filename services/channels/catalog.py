@@ -60,3 +60,7 @@ ADAPTERS["whatsapp"] = WhatsAppAdapter
 from services.channels.telegram import TelegramAdapter  # noqa: E402
 
 ADAPTERS["telegram"] = TelegramAdapter
+
+from services.channels.asterisk import AsteriskAdapter  # noqa: E402
+
+ADAPTERS["asterisk"] = AsteriskAdapter
