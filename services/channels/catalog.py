@@ -9,7 +9,7 @@ from typing import Any
 from services.channels.base import Adapter, Section
 from services.config import ConfigError
 
-# type -> adapter class; each adapter module adds its own line here.
+# type -> adapter class (filled at the end of this module).
 ADAPTERS: dict[str, type[Adapter]] = {}
 
 
@@ -49,18 +49,17 @@ def build(
     return adapters
 
 
+# The adapters, each in its own module; imported here, after the table they are listed in.
+from services.channels.asterisk import AsteriskAdapter  # noqa: E402
 from services.channels.sms import SmsAdapter  # noqa: E402
-
-ADAPTERS["sms"] = SmsAdapter
-
+from services.channels.telegram import TelegramAdapter  # noqa: E402
 from services.channels.whatsapp import WhatsAppAdapter  # noqa: E402
 
-ADAPTERS["whatsapp"] = WhatsAppAdapter
-
-from services.channels.telegram import TelegramAdapter  # noqa: E402
-
-ADAPTERS["telegram"] = TelegramAdapter
-
-from services.channels.asterisk import AsteriskAdapter  # noqa: E402
-
-ADAPTERS["asterisk"] = AsteriskAdapter
+ADAPTERS.update(
+    {
+        "asterisk": AsteriskAdapter,
+        "sms": SmsAdapter,
+        "telegram": TelegramAdapter,
+        "whatsapp": WhatsAppAdapter,
+    }
+)

@@ -426,8 +426,9 @@ class TelegramAdapter(Adapter):
         if isinstance(contact, dict):
             phone = _str(contact.get("phone_number"))
             if contact.get("user_id") == sender["id"] and phone:
-                # The customer shared their own number (Telegram vouches for it).
-                await self.ctx.inbox.claim(IDENTITY, user_id, {"phone": phone}, verified=True)
+                # The customer shared their own number: Telegram proves it is theirs, so it
+                # becomes a verified phone that routes (and merges a customer it verified).
+                await self.ctx.inbox.prove(IDENTITY, user_id, {"phone": phone})
                 log.info("telegram contact shared", extra={"update_id": update.get("update_id")})
                 return
             name = _name(contact.get("first_name"), contact.get("last_name")) or "?"

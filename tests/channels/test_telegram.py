@@ -294,7 +294,8 @@ async def test_the_customers_own_contact_is_a_verified_phone_and_someone_elses_i
     async with polling(fake, inbox, tmp_path):
         (msg,) = await inbox.wait_for(1)
         await until(lambda: not fake.updates)
-    assert inbox.claims == [("telegram", "777001", {"phone": "+79161234567"}, True)]
+    assert inbox.proven == [("telegram", "777001", {"phone": "+79161234567"})]
+    assert inbox.claims == []
     assert msg.text == "[contact: Anna K]" and msg.claims == {}
     assert "+79997654321" not in json.dumps([msg.text, msg.extra])
 
