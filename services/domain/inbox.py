@@ -133,6 +133,19 @@ class ChannelAdapter(Protocol):
 
 
 @runtime_checkable
+class TemplatedAdapter(Protocol):
+    """A channel that, outside a customer-service window, carries only approved templates
+    (WhatsApp's 24 hours): the card shows the window, the composer offers the templates."""
+
+    channel: str
+    templates: list[str]
+
+    def window_open_until(self, address: str) -> float | None:
+        """When the window with ``address`` closes (epoch seconds); None: it is closed."""
+        ...
+
+
+@runtime_checkable
 class ClosingAdapter(Protocol):
     """An adapter that tells its customers when a conversation is closed (web chat asks for a
     rating then)."""

@@ -89,6 +89,7 @@ class Hub:
         self.customers = CustomerDirectory(store, self.state)
         self.hints = Hints(store, self.state, self.nba)
         self.reads = Reads(store, self.state, self.hints, self.config)
+        self.reads.adapters = self.adapters
         self.files = Files(store, self.customers, self.reads, self.config.files, blobs)
         self.csat = Csat(store, self.state, self.customers)
         self.intake = Intake(

@@ -5,14 +5,19 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
 
 from services.domain.errors import InvalidInput, NotFound, Unreachable
-from services.domain.inbox import ChannelAdapter, ChannelUnavailable, OutboundMessage
+from services.domain.inbox import (
+    ChannelAdapter,
+    ChannelUnavailable,
+    OutboundMessage,
+    TemplatedAdapter,
+)
 from services.domain.routing import OperatorState
 from services.hub.files import Files
 from services.hub.sla import ResponseTimers, sla_update
@@ -45,6 +50,7 @@ class Outbound:
     claimed: bool  # the address is one the customer (or an operator) only stated
     adapter: ChannelAdapter
     files: tuple[dict[str, Any], ...] = ()  # attachments, as the timeline item lists them
+    template: dict[str, Any] | None = None  # an approved template instead of free text
 
 
 class Messaging:
@@ -190,6 +196,7 @@ class Messaging:
             attachments=list(out.files),
             delivery=channels.DELIVERY_ORDER[0],
             created_at=b.now,
+            extra={"template": out.template["name"]} if out.template else None,
         )
         b.add(tables.timeline, row)
         Files.link_job(b, [f["id"] for f in out.files], item_id, conv_id)
@@ -234,6 +241,7 @@ class Messaging:
             out.subject,
             op.name_for_customers,
             list(out.files),
+            template=out.template,
         )
         self.spawn(self._deliver(op.id, out.adapter, message))
 
@@ -251,6 +259,8 @@ class Messaging:
         out = await self.prepare_outbound(
             op, args.customer_id, args.channel, args.text, args.subject, list(args.attachments)
         )
+        if args.template is not None:
+            out = replace(out, template=self._template(out, args.template))
         conv_id = conv.id if conv else None
         first = conv is not None and not conv.first_response
         # The reply answers what the customer was waiting for: the first response, or the next.
@@ -323,6 +333,14 @@ class Messaging:
             notify=op_id,
             alternatives=alternatives,
         )
+
+    def _template(self, out: Outbound, ref: commands.TemplateRef) -> dict[str, Any]:
+        adapter = out.adapter
+        if not isinstance(adapter, TemplatedAdapter):
+            raise InvalidInput(f"the {out.channel} channel has no templates")
+        if ref.name not in adapter.templates:
+            raise InvalidInput(f"{ref.name!r} is not an approved template of {out.channel}")
+        return {"name": ref.name, "language": ref.language, "parameters": list(ref.parameters)}
 
     async def _other_ways(self, customer_id: int, failed: str) -> list[dict[str, Any]]:
         """The other channels that reach the customer (with a working adapter), for the

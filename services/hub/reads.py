@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection
@@ -18,12 +19,14 @@ from sqlalchemy import Connection
 from services import nba
 from services.domain.errors import InvalidInput, NotFound, RateLimited
 from services.domain.identity import InvalidIdentity, normalise_identity
+from services.domain.inbox import TemplatedAdapter
 from services.domain.routing import OperatorState, eligible
 from services.hub.config import HubConfig
 from services.hub.hints import Hints
 from services.hub.merges import card_merges, resolve_merged
 from services.hub.state import IN_QUEUE, WORKING, LiveState, State, is_supervisor
 from services.protocol import commands
+from services.protocol.channels import address_for
 from services.store import queries
 from services.store.models import utcnow
 from services.store.rows import add_audit
@@ -40,6 +43,7 @@ class Reads:
         self.hints = hints
         self.config = config
         self._unrelated: dict[int, deque[float]] = {}
+        self.adapters: dict[str, Any] = {}  # the hub's, by channel (for the card's windows)
 
     async def audit(
         self, op: OperatorState, action: str, customer_ids: list[int], details: dict[str, Any]
@@ -99,6 +103,9 @@ class Reads:
             raise NotFound(f"no customer {asked}")
         if customer_id != asked:
             card["redirected_from"] = asked
+        windows = self._windows(card.get("identities") or [])
+        if windows:
+            card["windows"] = windows
         decision = self.hints.decide(card, history, conv_id)
         card["hints"] = decision.views()
 
@@ -112,6 +119,25 @@ class Reads:
         )
         self.state.viewing[op.id] = customer_id
         return card
+
+    def _windows(self, identities: list[dict[str, Any]]) -> dict[str, Any]:
+        """Channels that carry free text only within a window: when it closes for this
+        customer, and the approved templates that may go out after."""
+        out: dict[str, Any] = {}
+        for channel, adapter in self.adapters.items():
+            if not isinstance(adapter, TemplatedAdapter):
+                continue
+            found = address_for(channel, identities)
+            if found is None:
+                continue
+            until = adapter.window_open_until(found.address)
+            out[channel] = {
+                "open_until": (
+                    datetime.fromtimestamp(until, UTC).isoformat() if until is not None else None
+                ),
+                "templates": list(adapter.templates),
+            }
+        return out
 
     async def _require_conversation_of(self, conversation_id: int, customer_id: int) -> None:
         conv = self.state.convs.get(conversation_id)

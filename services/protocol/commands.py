@@ -63,6 +63,19 @@ class ConversationRef(Args):
     conversation_id: Id
 
 
+TemplateParameter = Annotated[str, msgspec.Meta(max_length=1000)]
+
+
+class TemplateRef(Args):
+    """An approved provider template (WhatsApp outside its 24-hour window)."""
+
+    name: Name
+    language: Name = ""
+    parameters: Annotated[
+        list[Annotated[str, msgspec.Meta(max_length=1000)]], msgspec.Meta(max_length=10)
+    ] = []
+
+
 class MessageSend(Args):
     customer_id: Id
     channel: ChannelName
@@ -71,6 +84,9 @@ class MessageSend(Args):
     subject: Text = ""
     # Files uploaded before (POST /files) to send with it; the text may then be empty.
     attachments: Annotated[list[Id], msgspec.Meta(max_length=MAX_ATTACHMENTS)] = []
+    # Send this approved template instead of free text (``text`` is what it says, for the
+    # timeline).
+    template: TemplateRef | None = None
 
 
 class NoteAdd(Args):

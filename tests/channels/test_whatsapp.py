@@ -712,6 +712,38 @@ async def test_through_the_gateway_a_message_lands_on_the_timeline_and_a_reply_g
         failed = await op.event("message.delivery", event_id=late["item"]["id"], delivery="failed")
         assert "24-hour" in failed["data"]["error"]
         assert len(fake.sent) == 1
+        # The card says the window is closed and which templates may go out; one does.
+        late_customer = offered["data"]["conversation"]["customer_id"]
+        card = await op.ok("customer.open", {"customer_id": late_customer})
+        assert card["windows"]["whatsapp"]["open_until"] is None
+        templates = card["windows"]["whatsapp"]["templates"]
+        refused = await op.cmd(
+            "message.send",
+            {
+                "customer_id": late_customer,
+                "channel": "whatsapp",
+                "text": "x",
+                "template": {"name": "made_up"},
+            },
+        )
+        assert refused["type"] == "error" and refused["code"] == "invalid_args"
+        assert "not an approved template" in refused["message"]
+        by_template = await op.ok(
+            "message.send",
+            {
+                "customer_id": late_customer,
+                "channel": "whatsapp",
+                "text": "Ваш заказ 1042 в пути",
+                "template": {"name": templates[0], "parameters": ["1042"]},
+            },
+        )
+        assert by_template["item"]["extra"] == {"template": templates[0]}
+        await op.event("message.delivery", event_id=by_template["item"]["id"], delivery="sent")
+        assert fake.sent[-1]["type"] == "template"
+        assert fake.sent[-1]["template"]["name"] == templates[0]
+        # Within the window the card says when it closes.
+        fresh = await op.ok("customer.open", {"customer_id": conv["customer_id"]})
+        assert fresh["windows"]["whatsapp"]["open_until"] is not None
     finally:
         if op is not None:
             await op.ws.close()
