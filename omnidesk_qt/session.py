@@ -468,8 +468,11 @@ class Session(QObject):
         conversation_id: int | None = None,
         subject: str = "",
         attachments: list[int] | None = None,
+        template: dict[str, Any] | None = None,
     ) -> None:
         args: dict[str, Any] = {"customer_id": customer_id, "channel": channel, "text": text}
+        if template is not None:
+            args["template"] = template
         if conversation_id is not None:
             args["conversation_id"] = conversation_id
         if subject:

@@ -10,6 +10,7 @@ with that customer when the operator switches to another one and back.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ from omnidesk_qt import placeholders
 from omnidesk_qt.canned import Canned, CannedIndex
 from omnidesk_qt.session import Session
 from omnidesk_qt.settings import Settings
+from services.protocol import sms
 from services.protocol.channels import CHANNELS, ReplyAddress, reply_addresses
 from ui.attachments import AttachmentTray
 from ui.canned_popup import CannedPopup
@@ -112,6 +114,13 @@ class Composer(QWidget):
         self.templates.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.templates_menu = QMenu(self.tr("Templates"), self)
         self.templates.setMenu(self.templates_menu)
+        # Outside a channel's window (WhatsApp: 24 hours after the customer's last message)
+        # only an approved template may go out: this offers them.
+        self.template_button = QPushButton(self.tr("Approved template…"), self)
+        self.template_button.setObjectName("ApprovedTemplate")
+        self.template_button.setAccessibleName(self.tr("Send an approved template"))
+        self.template_button.clicked.connect(self.choose_approved_template)
+        self.template_button.hide()
         self.send_button = QPushButton(self.tr("Send"), self)
         self.send_button.setObjectName("SendReply")
         self.send_button.setAccessibleName(self.tr("Send the reply"))
@@ -150,6 +159,7 @@ class Composer(QWidget):
         top.addWidget(self.subject, 1)
         top.addStretch(0)
         top.addWidget(self.templates)
+        top.addWidget(self.template_button)
         top.addWidget(self.send_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
@@ -242,6 +252,9 @@ class Composer(QWidget):
             return False
         if not (text or files) or self.customer_id is None or channel is None or self._locked:
             return False
+        if self.window_closed(channel):
+            self._update_state()
+            return False
         if placeholders.unresolved(text):
             self._update_state()
             return False
@@ -257,6 +270,51 @@ class Composer(QWidget):
         self.attachments.clear()
         self.sent.emit(channel, text)
         return True
+
+    def window_closed(self, channel: str | None) -> bool:
+        """Whether free text cannot go out on ``channel`` now (its window is closed)."""
+        window = (self.card.get("windows") or {}).get(channel or "")
+        if not window:
+            return False
+        until = window.get("open_until")
+        if not until:
+            return True
+        try:
+            return datetime.fromisoformat(str(until)) <= datetime.now(UTC)
+        except ValueError:
+            return True
+
+    def approved_templates(self, channel: str | None) -> list[str]:
+        window = (self.card.get("windows") or {}).get(channel or "") or {}
+        return [str(t) for t in window.get("templates") or []]
+
+    def choose_approved_template(self) -> None:
+        """Approved template… : pick one and fill its parameters; it goes out at once."""
+        from ui.approved_template import ApprovedTemplateDialog
+
+        channel = self.current_channel()
+        names = self.approved_templates(channel)
+        if not names or self.customer_id is None or channel is None or self._locked:
+            return
+        dialog = ApprovedTemplateDialog(names, self)
+        customer_id, conversation_id = self.customer_id, self.conversation_id
+
+        def send() -> None:
+            name, parameters = dialog.values()
+            text = dialog.preview()
+            self.session.send_message(
+                customer_id,
+                channel,
+                text,
+                conversation_id,
+                template={"name": name, "parameters": parameters},
+            )
+            self.sent.emit(channel, text)
+
+        dialog.accepted.connect(send)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.open()
+        self.template_dialog = dialog
 
     def choose_files(self) -> None:
         """Pick files for the reply (Attach…, Ctrl+Shift+U) and start uploading them."""
@@ -483,6 +541,20 @@ class Composer(QWidget):
             .replace("%2", str(text_limit(channel)))
         )
 
+    def _sms_length(self, text: str) -> str:
+        """How many SMS the text goes as, and what is left in the last one (Cyrillic or an
+        emoji makes every part shorter: 70 characters instead of 160)."""
+        length = sms.segments(text)
+        said = self.tr("SMS parts: %1").replace("%1", str(length.segments))
+        said += " · " + self.tr("%1 characters left in this one").replace(
+            "%1", str(length.left_in_segment)
+        )
+        if length.encoding == "UCS-2":
+            said += " · " + self.tr("Cyrillic or emoji: %1 per part").replace(
+                "%1", str(length.per_segment)
+            )
+        return said
+
     def _refuse_files(self) -> None:
         self._update_state()
         if self.customer_id is not None and not self._locked and self.channel.count():
@@ -513,8 +585,19 @@ class Composer(QWidget):
         )
         files = bool(self.attachments.ready_ids()) and files_ok
         waiting = self.attachments.busy() or (self.attachments.count() > 0 and not files_ok)
+        channel = self.current_channel()
+        closed = self.window_closed(channel)
+        self.template_button.setVisible(closed)
+        self.template_button.setEnabled(
+            writable and reachable and bool(self.approved_templates(channel))
+        )
         self.send_button.setEnabled(
-            writable and reachable and (bool(text) or files) and not missing and not waiting
+            writable
+            and reachable
+            and (bool(text) or files)
+            and not missing
+            and not waiting
+            and not closed
         )
         warn = False
         if not has_customer:
@@ -536,9 +619,20 @@ class Composer(QWidget):
             warn = True
         elif self.attachments.busy():
             self.hint.setText(self.tr("Sending waits until the files are uploaded."))
-        elif self._too_long(text, self.current_channel()):
-            self._show_too_long(self.current_channel())  # e.g. a long e-mail switched to SMS
+        elif closed:
+            name = self._channel_names.get(channel or "", channel or "")
+            self.hint.setText(
+                self.tr(
+                    "More than 24 hours since the customer last wrote on %1: only an approved "
+                    "template may go out (Approved template…)."
+                ).replace("%1", name)
+            )
             warn = True
+        elif self._too_long(text, channel):
+            self._show_too_long(channel)  # e.g. a long e-mail switched to SMS
+            warn = True
+        elif channel == "sms" and text:
+            self.hint.setText(self._sms_length(text))
         else:
             self.hint.setText(self.tr("Ctrl+Enter sends · Enter starts a new line"))
         self.editor.setPlaceholderText(

@@ -2,6 +2,75 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="ru">
 <context>
+    <name>ApprovedTemplateDialog</name>
+    <message>
+        <location filename="../../ui/approved_template.py" line="27"/>
+        <location filename="../../ui/approved_template.py" line="28"/>
+        <source>Send an approved template</source>
+        <translation>Отправить одобренный шаблон</translation>
+    </message>
+    <message>
+        <location filename="../../ui/approved_template.py" line="31"/>
+        <source>Template</source>
+        <translation>Шаблон</translation>
+    </message>
+    <message>
+        <location filename="../../ui/approved_template.py" line="32"/>
+        <source>Approved templates</source>
+        <translation>Одобренные шаблоны</translation>
+    </message>
+    <message>
+        <location filename="../../ui/approved_template.py" line="37"/>
+        <source>Parameters</source>
+        <translation>Параметры</translation>
+    </message>
+    <message>
+        <location filename="../../ui/approved_template.py" line="38"/>
+        <source>Values in order, separated by |</source>
+        <translation>Значения по порядку через |</translation>
+    </message>
+    <message>
+        <location filename="../../ui/approved_template.py" line="42"/>
+        <source>What goes out</source>
+        <translation>Что уйдёт клиенту</translation>
+    </message>
+    <message>
+        <location filename="../../ui/approved_template.py" line="46"/>
+        <source>&amp;Template:</source>
+        <translation>&amp;Шаблон:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/approved_template.py" line="47"/>
+        <source>&amp;Parameters:</source>
+        <translation>&amp;Параметры:</translation>
+    </message>
+    <message>
+        <location filename="../../ui/approved_template.py" line="52"/>
+        <source>Send template</source>
+        <translation>Отправить шаблон</translation>
+    </message>
+    <message>
+        <location filename="../../ui/approved_template.py" line="52"/>
+        <source>Send the template</source>
+        <translation>Отправить шаблон клиенту</translation>
+    </message>
+    <message>
+        <location filename="../../ui/approved_template.py" line="74"/>
+        <source>At most %1 parameters</source>
+        <translation>Не больше %1 параметров</translation>
+    </message>
+    <message>
+        <location filename="../../ui/approved_template.py" line="76"/>
+        <source>A parameter is empty</source>
+        <translation>Один из параметров пуст</translation>
+    </message>
+    <message>
+        <location filename="../../ui/approved_template.py" line="79"/>
+        <source>Goes out: %1</source>
+        <translation>Уйдёт: %1</translation>
+    </message>
+</context>
+<context>
     <name>AttachmentChip</name>
     <message>
         <location filename="../../ui/attachments.py" line="36"/>
@@ -398,130 +467,160 @@
 <context>
     <name>Composer</name>
     <message>
-        <location filename="../../ui/composer.py" line="93"/>
+        <location filename="../../ui/composer.py" line="95"/>
         <source>Reply channel</source>
         <translation>Канал ответа</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="94"/>
+        <location filename="../../ui/composer.py" line="96"/>
         <source>The channel the reply goes out on</source>
         <translation>Канал, по которому уйдёт ответ</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="104"/>
+        <location filename="../../ui/composer.py" line="106"/>
         <source>E-mail subject</source>
         <translation>Тема письма</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="105"/>
+        <location filename="../../ui/composer.py" line="107"/>
         <source>Subject</source>
         <translation>Тема</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="110"/>
-        <location filename="../../ui/composer.py" line="113"/>
+        <location filename="../../ui/composer.py" line="112"/>
+        <location filename="../../ui/composer.py" line="115"/>
         <source>Templates</source>
         <translation>Шаблоны</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="111"/>
+        <location filename="../../ui/composer.py" line="113"/>
         <source>Reply templates</source>
         <translation>Шаблоны ответов</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="115"/>
+        <location filename="../../ui/composer.py" line="119"/>
+        <source>Approved template…</source>
+        <translation>Одобренный шаблон…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="121"/>
+        <source>Send an approved template</source>
+        <translation>Отправить одобренный шаблон</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="124"/>
         <source>Send</source>
         <translation>Отправить</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="117"/>
+        <location filename="../../ui/composer.py" line="126"/>
         <source>Send the reply</source>
         <translation>Отправить ответ</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="118"/>
+        <location filename="../../ui/composer.py" line="127"/>
         <source>Send (Ctrl+Enter)</source>
         <translation>Отправить (Ctrl+Enter)</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="121"/>
+        <location filename="../../ui/composer.py" line="130"/>
         <source>Attach…</source>
         <translation>Прикрепить…</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="123"/>
+        <location filename="../../ui/composer.py" line="132"/>
         <source>Attach a file</source>
         <translation>Прикрепить файл</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="124"/>
-        <location filename="../../ui/composer.py" line="510"/>
+        <location filename="../../ui/composer.py" line="133"/>
+        <location filename="../../ui/composer.py" line="582"/>
         <source>Attach files to the reply (Ctrl+Shift+U)</source>
         <translation>Прикрепить файлы к ответу (Ctrl+Shift+U)</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="133"/>
+        <location filename="../../ui/composer.py" line="142"/>
         <source>Reply</source>
         <translation>Ответ</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="135"/>
-        <location filename="../../ui/composer.py" line="545"/>
+        <location filename="../../ui/composer.py" line="144"/>
+        <location filename="../../ui/composer.py" line="639"/>
         <source>Write a reply… Ctrl+Enter sends, Enter starts a new line</source>
         <translation>Напишите ответ… Ctrl+Enter — отправить, Enter — новая строка</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="145"/>
+        <location filename="../../ui/composer.py" line="154"/>
         <source>Reply status</source>
         <translation>Состояние ответа</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="199"/>
+        <location filename="../../ui/composer.py" line="209"/>
         <source>(claimed, not verified)</source>
         <translation>(заявлен, не подтверждён)</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="204"/>
+        <location filename="../../ui/composer.py" line="214"/>
         <source>The customer typed this address; a reply may reach someone else</source>
         <translation>Клиент ввёл этот адрес сам; ответ может попасть к другому человеку</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="266"/>
+        <location filename="../../ui/composer.py" line="324"/>
         <source>Attach files</source>
         <translation>Прикрепить файлы</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="481"/>
+        <location filename="../../ui/composer.py" line="539"/>
         <source>The reply is too long for %1: at most %2 characters.</source>
         <translation>Ответ слишком длинный для канала %1: не более %2 символов.</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="496"/>
+        <location filename="../../ui/composer.py" line="548"/>
+        <source>SMS parts: %1</source>
+        <translation>Частей SMS: %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="549"/>
+        <source>%1 characters left in this one</source>
+        <translation>в последней осталось символов: %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="553"/>
+        <source>Cyrillic or emoji: %1 per part</source>
+        <translation>кириллица или эмодзи: %1 на часть</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="568"/>
         <source>%1 cannot carry files.</source>
         <translation>%1: файлы не передаются.</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="521"/>
+        <location filename="../../ui/composer.py" line="604"/>
         <source>Open a conversation to reply.</source>
         <translation>Откройте обращение, чтобы ответить.</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="526"/>
+        <location filename="../../ui/composer.py" line="609"/>
         <source>This customer has no channel a reply can go to.</source>
         <translation>У этого клиента нет канала, по которому можно отправить ответ.</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="529"/>
+        <location filename="../../ui/composer.py" line="612"/>
         <source>Replace %1 before sending: the customer would see it as it is.</source>
         <translation>Замените %1 перед отправкой: клиент увидит это как есть.</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="538"/>
+        <location filename="../../ui/composer.py" line="621"/>
         <source>Sending waits until the files are uploaded.</source>
         <translation>Отправка подождёт, пока загрузятся файлы.</translation>
     </message>
     <message>
-        <location filename="../../ui/composer.py" line="543"/>
+        <location filename="../../ui/composer.py" line="626"/>
+        <source>More than 24 hours since the customer last wrote on %1: only an approved template may go out (Approved template…).</source>
+        <translation>Клиент писал в %1 больше 24 часов назад: можно отправить только одобренный шаблон («Одобренный шаблон…»).</translation>
+    </message>
+    <message>
+        <location filename="../../ui/composer.py" line="637"/>
         <source>Ctrl+Enter sends · Enter starts a new line</source>
         <translation>Ctrl+Enter — отправить · Enter — новая строка</translation>
     </message>
@@ -950,7 +1049,7 @@
     </message>
     <message>
         <location filename="../../ui/customer_card.py" line="169"/>
-        <location filename="../../ui/customer_card.py" line="314"/>
+        <location filename="../../ui/customer_card.py" line="335"/>
         <source>No customer open</source>
         <translation>Клиент не выбран</translation>
     </message>
@@ -1015,138 +1114,255 @@
         <translation>Записать личный визит или звонок вне системы (Ctrl+Shift+L)</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="218"/>
+        <location filename="../../ui/customer_card.py" line="211"/>
+        <source>&amp;Merge with…</source>
+        <translation>&amp;Объединить с…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="213"/>
+        <source>Merge with another customer</source>
+        <translation>Объединить с другим клиентом</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="215"/>
+        <source>This customer is someone else on the desk too: make them one (Ctrl+Shift+M)</source>
+        <translation>Этот клиент уже есть под другой карточкой: объединить их (Ctrl+Shift+M)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="226"/>
         <source>Edit customer…</source>
         <translation>Изменить клиента…</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="220"/>
+        <location filename="../../ui/customer_card.py" line="228"/>
         <source>Write first…</source>
         <translation>Написать первым…</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="223"/>
+        <location filename="../../ui/customer_card.py" line="231"/>
         <source>Log visit or call…</source>
         <translation>Записать визит или звонок…</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="227"/>
+        <location filename="../../ui/customer_card.py" line="233"/>
+        <source>Merge with…</source>
+        <translation>Объединить с…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="236"/>
         <source>Problem</source>
         <translation>Проблема</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="231"/>
-        <location filename="../../ui/customer_card.py" line="235"/>
+        <location filename="../../ui/customer_card.py" line="240"/>
+        <source>The same person?</source>
+        <translation>Это один человек?</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="244"/>
+        <source>Possible duplicates and merges</source>
+        <translation>Возможные дубли и объединения</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="252"/>
+        <location filename="../../ui/customer_card.py" line="256"/>
         <source>Contacts</source>
         <translation>Контакты</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="244"/>
-        <location filename="../../ui/customer_card.py" line="247"/>
+        <location filename="../../ui/customer_card.py" line="265"/>
+        <location filename="../../ui/customer_card.py" line="268"/>
         <source>Products</source>
         <translation>Продукты</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="249"/>
-        <location filename="../../ui/customer_card.py" line="253"/>
+        <location filename="../../ui/customer_card.py" line="270"/>
+        <location filename="../../ui/customer_card.py" line="274"/>
         <source>Purchases</source>
         <translation>Покупки</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="254"/>
+        <location filename="../../ui/customer_card.py" line="275"/>
         <source>Order</source>
         <translation>Заказ</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="254"/>
+        <location filename="../../ui/customer_card.py" line="275"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="254"/>
+        <location filename="../../ui/customer_card.py" line="275"/>
         <source>Amount</source>
         <translation>Сумма</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="261"/>
+        <location filename="../../ui/customer_card.py" line="282"/>
         <source>Enter or a double click opens the order</source>
         <translation>Enter или двойной щелчок открывает заказ</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="266"/>
-        <location filename="../../ui/customer_card.py" line="270"/>
+        <location filename="../../ui/customer_card.py" line="287"/>
+        <location filename="../../ui/customer_card.py" line="291"/>
         <source>Open requests</source>
         <translation>Открытые обращения</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="338"/>
+        <location filename="../../ui/customer_card.py" line="359"/>
+        <location filename="../../ui/customer_card.py" line="400"/>
+        <location filename="../../ui/customer_card.py" line="429"/>
         <source>(no name)</source>
         <translation>(без имени)</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="346"/>
+        <location filename="../../ui/customer_card.py" line="367"/>
         <source>Last CSAT: %1 of 5</source>
         <translation>Последняя оценка CSAT: %1 из 5</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="374"/>
-        <location filename="../../ui/customer_card.py" line="375"/>
+        <location filename="../../ui/customer_card.py" line="378"/>
+        <source>Customer %1 was merged into this one.</source>
+        <translation>Клиент %1 объединён с этим.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="394"/>
+        <source>typed in by the customer or an operator</source>
+        <translation>введён клиентом или оператором</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="395"/>
+        <source>proved by a channel</source>
+        <translation>подтверждён каналом</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="402"/>
+        <source>%1 has the same %2 %3 (%4)</source>
+        <translation>%1: тот же контакт — %2 %3 (%4)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="409"/>
+        <source>Merge</source>
+        <translation>Объединить</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="410"/>
+        <source>Merge with %1</source>
+        <translation>Объединить с %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="414"/>
+        <source>Not the same</source>
+        <translation>Это разные люди</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="415"/>
+        <source>%1 is another person</source>
+        <translation>%1 — другой человек</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="423"/>
+        <source>name</source>
+        <translation>имя</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="424"/>
+        <source>segment</source>
+        <translation>сегмент</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="425"/>
+        <source>language</source>
+        <translation>язык</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="430"/>
+        <source>Merged with %1</source>
+        <translation>Объединён с %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="436"/>
+        <source>theirs differed, kept this one&apos;s: %1</source>
+        <translation>у второго было иначе, оставлено как здесь: %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="439"/>
+        <source>Undo merge</source>
+        <translation>Разъединить</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="440"/>
+        <source>Undo the merge with %1</source>
+        <translation>Отменить объединение с %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="468"/>
+        <source>Merging…</source>
+        <translation>Объединяем…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="477"/>
+        <source>Undoing the merge…</source>
+        <translation>Разъединяем…</translation>
+    </message>
+    <message>
+        <location filename="../../ui/customer_card.py" line="501"/>
+        <location filename="../../ui/customer_card.py" line="502"/>
         <source>verified</source>
         <translation>подтверждён</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="376"/>
+        <location filename="../../ui/customer_card.py" line="503"/>
         <source>Confirmed by the channel the customer wrote from</source>
         <translation>Подтверждено каналом, из которого писал клиент</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="378"/>
+        <location filename="../../ui/customer_card.py" line="505"/>
         <source>claimed</source>
         <translation>со слов клиента</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="379"/>
+        <location filename="../../ui/customer_card.py" line="506"/>
         <source>claimed, not verified</source>
         <translation>со слов клиента, не подтверждён</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="381"/>
+        <location filename="../../ui/customer_card.py" line="508"/>
         <source>The customer typed this but has not written from it: it is not confirmed, and a reply there may reach someone else</source>
         <translation>Клиент ввёл это сам, но не писал оттуда: контакт не подтверждён, и ответ туда может попасть к другому человеку</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="385"/>
+        <location filename="../../ui/customer_card.py" line="512"/>
         <source>not confirmed</source>
         <translation>не подтверждён</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="386"/>
+        <location filename="../../ui/customer_card.py" line="513"/>
         <source>not confirmed yet</source>
         <translation>ещё не подтверждён</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="509"/>
-        <location filename="../../ui/customer_card.py" line="522"/>
+        <location filename="../../ui/customer_card.py" line="636"/>
+        <location filename="../../ui/customer_card.py" line="649"/>
         <source>Saving…</source>
         <translation>Сохранение…</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="545"/>
+        <location filename="../../ui/customer_card.py" line="672"/>
         <source>Sending…</source>
         <translation>Отправка…</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="596"/>
+        <location filename="../../ui/customer_card.py" line="732"/>
         <source>The order could not be opened: %1</source>
         <translation>Не удалось открыть заказ: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="601"/>
+        <location filename="../../ui/customer_card.py" line="737"/>
         <source>A conversation on this channel is open already.</source>
         <translation>Обращение в этом канале уже открыто.</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="604"/>
+        <location filename="../../ui/customer_card.py" line="740"/>
         <source>Not saved: %1</source>
         <translation>Не сохранено: %1</translation>
     </message>
@@ -1957,7 +2173,7 @@
         <location filename="../../ui/main_window.py" line="295"/>
         <location filename="../../ui/main_window.py" line="375"/>
         <location filename="../../ui/main_window.py" line="716"/>
-        <location filename="../../ui/main_window.py" line="1287"/>
+        <location filename="../../ui/main_window.py" line="1290"/>
         <source>OmniDesk</source>
         <translation>OmniDesk</translation>
     </message>
@@ -2134,7 +2350,7 @@
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="488"/>
-        <location filename="../../ui/main_window.py" line="1243"/>
+        <location filename="../../ui/main_window.py" line="1246"/>
         <source>Connecting…</source>
         <translation>Подключение…</translation>
     </message>
@@ -2174,13 +2390,13 @@
         <translation>Поиск</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1241"/>
+        <location filename="../../ui/main_window.py" line="1244"/>
         <source>Online</source>
         <translation>В сети</translation>
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="408"/>
-        <location filename="../../ui/main_window.py" line="1261"/>
+        <location filename="../../ui/main_window.py" line="1264"/>
         <source>Offline</source>
         <translation>Не в сети</translation>
     </message>
@@ -2431,7 +2647,7 @@
     </message>
     <message>
         <location filename="../../ui/main_window.py" line="640"/>
-        <location filename="../../ui/main_window.py" line="1524"/>
+        <location filename="../../ui/main_window.py" line="1527"/>
         <source>Quit</source>
         <translation>Выход</translation>
     </message>
@@ -2516,60 +2732,60 @@
         <translation>Вход не удался (%1).</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="881"/>
+        <location filename="../../ui/main_window.py" line="884"/>
         <source>No customer found for “%1”.</source>
         <translation>Клиент по запросу «%1» не найден.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="969"/>
+        <location filename="../../ui/main_window.py" line="972"/>
         <source>Type at least two characters.</source>
         <translation>Введите не менее двух символов.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1020"/>
+        <location filename="../../ui/main_window.py" line="1023"/>
         <source>Only an offered or waiting conversation can be accepted.</source>
         <translation>Принять можно только предложенное или ожидающее обращение.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1035"/>
+        <location filename="../../ui/main_window.py" line="1038"/>
         <source>Only a conversation offered to you can be declined.</source>
         <translation>Отклонить можно только обращение, предложенное вам.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1051"/>
-        <location filename="../../ui/main_window.py" line="1062"/>
-        <location filename="../../ui/main_window.py" line="1069"/>
-        <location filename="../../ui/main_window.py" line="1380"/>
+        <location filename="../../ui/main_window.py" line="1054"/>
+        <location filename="../../ui/main_window.py" line="1065"/>
+        <location filename="../../ui/main_window.py" line="1072"/>
+        <location filename="../../ui/main_window.py" line="1383"/>
         <source>Select one of your active conversations first.</source>
         <translation>Сначала выберите одно из своих обращений в работе.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1097"/>
+        <location filename="../../ui/main_window.py" line="1100"/>
         <source>Select one of your conversations first.</source>
         <translation>Сначала выберите одно из своих обращений.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1112"/>
+        <location filename="../../ui/main_window.py" line="1115"/>
         <source>Open a customer first.</source>
         <translation>Сначала откройте карточку клиента.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1166"/>
+        <location filename="../../ui/main_window.py" line="1169"/>
         <source>The suggested text is in your reply.</source>
         <translation>Предложенный текст добавлен в ответ.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1212"/>
+        <location filename="../../ui/main_window.py" line="1215"/>
         <source>Accept to reply (A)</source>
         <translation>Примите обращение, чтобы ответить (A)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1232"/>
+        <location filename="../../ui/main_window.py" line="1235"/>
         <source>%1 for %2</source>
         <translation>%1 уже %2</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="1239"/>
+        <location filename="../../ui/main_window.py" line="1242"/>
         <source>%n waiting to be sent</source>
         <translation>
             <numerusform>%n действие ждёт отправки</numerusform>
@@ -2578,27 +2794,27 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1252"/>
+        <location filename="../../ui/main_window.py" line="1255"/>
         <source>Reconnecting in %1 s</source>
         <translation>Переподключение через %1 с</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1254"/>
+        <location filename="../../ui/main_window.py" line="1257"/>
         <source>Reconnecting…</source>
         <translation>Переподключение…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1257"/>
+        <location filename="../../ui/main_window.py" line="1260"/>
         <source>Signed out</source>
         <translation>Вход не выполнен</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1259"/>
+        <location filename="../../ui/main_window.py" line="1262"/>
         <source>Waiting to sign in</source>
         <translation>Ожидание входа</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="1287"/>
+        <location filename="../../ui/main_window.py" line="1290"/>
         <source>OmniDesk — %n unread</source>
         <translation>
             <numerusform>OmniDesk — %n непрочитанное</numerusform>
@@ -2607,102 +2823,102 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1316"/>
+        <location filename="../../ui/main_window.py" line="1319"/>
         <source>Ta&amp;gs…</source>
         <translation>&amp;Метки…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1317"/>
+        <location filename="../../ui/main_window.py" line="1320"/>
         <source>P&amp;riority</source>
         <translation>П&amp;риоритет</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1321"/>
+        <location filename="../../ui/main_window.py" line="1324"/>
         <source>&amp;Low</source>
         <translation>&amp;Низкий</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1322"/>
+        <location filename="../../ui/main_window.py" line="1325"/>
         <source>&amp;Normal</source>
         <translation>&amp;Обычный</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1323"/>
+        <location filename="../../ui/main_window.py" line="1326"/>
         <source>&amp;High</source>
         <translation>&amp;Высокий</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1324"/>
+        <location filename="../../ui/main_window.py" line="1327"/>
         <source>&amp;Urgent</source>
         <translation>&amp;Срочный</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1335"/>
+        <location filename="../../ui/main_window.py" line="1338"/>
         <source>&amp;Snooze…</source>
         <translation>&amp;Отложить…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1337"/>
+        <location filename="../../ui/main_window.py" line="1340"/>
         <source>Wa&amp;ke up</source>
         <translation>&amp;Вернуть</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1340"/>
+        <location filename="../../ui/main_window.py" line="1343"/>
         <source>Tags</source>
         <translation>Метки</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1341"/>
+        <location filename="../../ui/main_window.py" line="1344"/>
         <source>Priority</source>
         <translation>Приоритет</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1342"/>
+        <location filename="../../ui/main_window.py" line="1345"/>
         <source>Snooze</source>
         <translation>Отложить</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1343"/>
+        <location filename="../../ui/main_window.py" line="1346"/>
         <source>Wake up</source>
         <translation>Вернуть</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1435"/>
+        <location filename="../../ui/main_window.py" line="1438"/>
         <source>%1 wrote: the conversation is back from snooze</source>
         <translation>%1 написал(а): обращение вернулось из отложенных</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1437"/>
+        <location filename="../../ui/main_window.py" line="1440"/>
         <source>The snooze of %1 is over: the conversation is back</source>
         <translation>Срок откладывания (%1) истёк: обращение вернулось</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1524"/>
+        <location filename="../../ui/main_window.py" line="1527"/>
         <source>Sign out</source>
         <translation>Выйти из учётной записи</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1526"/>
+        <location filename="../../ui/main_window.py" line="1529"/>
         <source>You are on a call; it stays connected on the phone.</source>
         <translation>Идёт звонок; он останется соединённым на телефоне.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1529"/>
+        <location filename="../../ui/main_window.py" line="1532"/>
         <source>Open conversations: %1. They go back to the queue if you are not back within a minute.</source>
         <translation>Открытых обращений: %1. Если вы не вернётесь в течение минуты, они вернутся в очередь.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1532"/>
+        <location filename="../../ui/main_window.py" line="1535"/>
         <source>Quit anyway?</source>
         <translation>Всё равно выйти?</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1532"/>
+        <location filename="../../ui/main_window.py" line="1535"/>
         <source>Sign out anyway?</source>
         <translation>Всё равно выйти из учётной записи?</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1539"/>
+        <location filename="../../ui/main_window.py" line="1542"/>
         <source>Stay</source>
         <translation>Остаться</translation>
     </message>
@@ -2715,6 +2931,55 @@
         <location filename="../../ui/main_window.py" line="437"/>
         <source>Note</source>
         <translation>Заметка</translation>
+    </message>
+</context>
+<context>
+    <name>MergeDialog</name>
+    <message>
+        <location filename="../../ui/merge_dialog.py" line="31"/>
+        <location filename="../../ui/merge_dialog.py" line="32"/>
+        <source>Merge with another customer</source>
+        <translation>Объединить с другим клиентом</translation>
+    </message>
+    <message>
+        <location filename="../../ui/merge_dialog.py" line="37"/>
+        <source>Find the other customer</source>
+        <translation>Найти второго клиента</translation>
+    </message>
+    <message>
+        <location filename="../../ui/merge_dialog.py" line="38"/>
+        <source>Phone, e-mail or name</source>
+        <translation>Телефон, эл. почта или имя</translation>
+    </message>
+    <message>
+        <location filename="../../ui/merge_dialog.py" line="41"/>
+        <source>Customers found</source>
+        <translation>Найденные клиенты</translation>
+    </message>
+    <message>
+        <location filename="../../ui/merge_dialog.py" line="43"/>
+        <source>The older customer is kept; the merge can be undone from the card.</source>
+        <translation>Останется более ранняя карточка; объединение можно отменить в карточке.</translation>
+    </message>
+    <message>
+        <location filename="../../ui/merge_dialog.py" line="50"/>
+        <source>Merge</source>
+        <translation>Объединить</translation>
+    </message>
+    <message>
+        <location filename="../../ui/merge_dialog.py" line="50"/>
+        <source>Merge the two customers</source>
+        <translation>Объединить двух клиентов</translation>
+    </message>
+    <message>
+        <location filename="../../ui/merge_dialog.py" line="87"/>
+        <source>(no name)</source>
+        <translation>(без имени)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/merge_dialog.py" line="95"/>
+        <source>Nobody else found</source>
+        <translation>Больше никого не нашлось</translation>
     </message>
 </context>
 <context>

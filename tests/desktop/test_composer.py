@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from omnidesk_qt import placeholders
@@ -60,6 +60,7 @@ class StandInSession(QObject):
         self.replies = PendingReplies(lambda: self.operator["display_name"], self)
         self.replies.follow(self.localQueued, self.commandDone, self.commandFailed)
         self.sent: list[tuple[int, str, str, int | None, str]] = []
+        self.templates: list[dict[str, Any]] = []
         self.canned = CannedIndex(CANNED)
 
     def send_message(
@@ -69,8 +70,11 @@ class StandInSession(QObject):
         text: str,
         conversation_id: int | None = None,
         subject: str = "",
+        template: dict[str, Any] | None = None,
     ) -> None:
         self.sent.append((customer_id, channel, text, conversation_id, subject))
+        if template is not None:
+            self.templates.append(template)
 
     def load_older(self, customer_id: int, before: int | None, limit: int = 50) -> None:
         pass
@@ -561,3 +565,54 @@ def test_the_desktop_fills_every_variable_the_gateway_accepts() -> None:
     from services.protocol.canned import VARIABLES as ACCEPTED
 
     assert set(placeholders.VARIABLES) == set(ACCEPTED)
+
+
+def test_an_sms_reply_says_how_many_parts_it_goes_as(
+    qtbot: QtBot, composer: tuple[Composer, StandInSession]
+) -> None:
+    w, _session = composer
+    w.set_customer(card(), 3)
+    w.channel.setCurrentIndex(w.channel.findData("sms"))
+    qtbot.keyClicks(w.editor, "Hello, your order is ready")
+    assert w.hint.text() == "SMS parts: 1 · 134 characters left in this one"
+    w.editor.setPlainText(
+        "Ваш заказ готов к выдаче в пункте на Ленина, 5. Ждём до 20:00 ежедневно!"
+    )
+    assert len(w.editor.toPlainText()) > 70
+    assert w.hint.text().startswith("SMS parts: 2 · ")
+    assert "Cyrillic or emoji: 67 per part" in w.hint.text()
+
+
+def test_outside_the_whatsapp_window_only_an_approved_template_goes_out(
+    qtbot: QtBot, composer: tuple[Composer, StandInSession]
+) -> None:
+    w, session = composer
+    identities = [{"kind": "whatsapp", "value": "+79991234567", "verified": True}]
+    closed = {"whatsapp": {"open_until": None, "templates": ["order_update", "feedback"]}}
+    w.set_customer(card(identities=identities, windows=closed), 3)
+    assert w.current_channel() == "whatsapp"
+    qtbot.keyClicks(w.editor, "Are you there")
+    assert not w.send_button.isEnabled() and w.template_button.isVisible()
+    assert "only an approved template may go out" in w.hint.text()
+    assert w.hint.property("role") == "warning"
+    qtbot.keyClick(w.editor, Qt.Key.Key_Return, CTRL)
+    assert session.sent == []  # free text is refused here, before the gateway
+    qtbot.mouseClick(w.template_button, Qt.MouseButton.LeftButton)
+    dialog = w.template_dialog
+    qtbot.waitUntil(dialog.isVisible, timeout=5000)
+    assert dialog.name.currentData() == "order_update"
+    dialog.parameters.setFocus()
+    dialog.parameters.setText("1042|завтра")  # QTest types Latin keys only
+    assert dialog.shown.text() == "Goes out: [order_update] 1042 · завтра"
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert ok.isEnabled()
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(session.templates), timeout=5000)
+    assert session.templates == [{"name": "order_update", "parameters": ["1042", "завтра"]}]
+    assert session.sent[0][1:3] == ("whatsapp", "[order_update] 1042 · завтра")
+    # Within the window, free text goes as usual.
+    later = (datetime.now(UTC) + timedelta(hours=3)).isoformat()
+    open_window = {"whatsapp": {"open_until": later, "templates": ["order_update"]}}
+    w.set_customer(card(customer_id=12, identities=identities, windows=open_window), 4)
+    qtbot.keyClicks(w.editor, "Hello")
+    assert w.send_button.isEnabled() and not w.template_button.isVisible()

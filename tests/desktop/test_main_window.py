@@ -478,6 +478,7 @@ def test_nothing_stays_in_english_in_the_russian_interface(
         ("edit customer", Qt.Key.Key_E),
         ("write first", Qt.Key.Key_N),
         ("log a visit or call", Qt.Key.Key_L),
+        ("merge with", Qt.Key.Key_M),
     ):
         qtbot.keyClick(window, key, CTRL_SHIFT)
         qtbot.waitUntil(lambda: card.dialog is not None and card.dialog.isVisible(), timeout=10000)
