@@ -30,6 +30,7 @@ from services.domain.inbox import (
 from services.domain.routing import OperatorState, QueueState
 from services.hub import maintenance
 from services.hub.bus import EventBus, Subscriber
+from services.hub.calls import Calls
 from services.hub.canned import CannedResponses
 from services.hub.config import HubConfig
 from services.hub.conversations import Conversations
@@ -130,6 +131,10 @@ class Hub:
         self.orders = Orders(store, self.state, self.reads)
         self.outreach = Outreach(store, self.state, self.intake, self.router, self.messaging)
         self.touchpoints = Touchpoints(store, self.state)
+        self.calls = Calls(
+            store, self.state, self.adapters, self.spawn, self.transitions.queue_changed
+        )
+        self.intake.calls = self.calls
         self.merges = Merges(store, self.state, self.reads.check_access, self.customers.forget)
         self.customers.merges = self.merges
 
@@ -371,15 +376,31 @@ class Hub:
             log.exception("telling the %s channel a conversation closed failed", conv.channel)
 
     # -- commands ---------------------------------------------------------------------------
+    def _call_follows(
+        self, name: str, handler: Callable[..., Awaitable[dict[str, Any]]]
+    ) -> Callable[..., Awaitable[dict[str, Any]]]:
+        """The command, then the same asked of the PBX when the conversation is a call."""
+
+        async def run(op: OperatorState, args: Any, *rest: Any) -> dict[str, Any]:
+            result = await handler(op, args, *rest)
+            self.calls.follow(name, int(args.conversation_id))
+            return result
+
+        return run
+
     def command_handlers(self) -> dict[str, Callable[..., Awaitable[dict[str, Any]]]]:
         """Each operator command's handler, by name (bound once by the registry)."""
         return {
             "presence.set": self.conversations.presence_set,
-            "conversation.accept": self.conversations.accept,
+            "conversation.accept": self._call_follows(
+                "conversation.accept", self.conversations.accept
+            ),
             "conversation.decline": self.conversations.decline,
-            "conversation.hold": self.conversations.hold,
-            "conversation.resume": self.conversations.resume,
-            "conversation.end": self.conversations.end,
+            "conversation.hold": self._call_follows("conversation.hold", self.conversations.hold),
+            "conversation.resume": self._call_follows(
+                "conversation.resume", self.conversations.resume
+            ),
+            "conversation.end": self._call_follows("conversation.end", self.conversations.end),
             "conversation.transfer": self.conversations.transfer,
             "conversation.wrap_up": self.conversations.wrap_up,
             "message.send": self.messaging.message_send,

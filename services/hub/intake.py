@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.domain.errors import InvalidInput, TooLarge, UnsupportedType
 from services.domain.inbox import InboundMessage, IngestResult
+from services.hub.calls import Calls, call_of, is_call_end
 from services.hub.customers import CustomerDirectory
 from services.hub.files import Files
 from services.hub.router import Router
@@ -52,6 +53,7 @@ class Intake:
         self.timers = timers
         self.snoozes = snoozes
         self._locks: dict[int, asyncio.Lock] = {}
+        self.calls: Calls | None = None  # set by the hub
 
     def customer_lock(self, customer_id: int) -> asyncio.Lock:
         """Held while a customer's open conversations are looked up and one is opened."""
@@ -65,6 +67,10 @@ class Intake:
         )
         if msg.claims:
             await self.customers.add_claims(customer_id, msg.claims, msg.display_name)
+        if self.calls is not None and is_call_end(msg):
+            completed = await self.calls.ended(customer_id, msg)
+            if completed is not None:
+                return completed
         if msg.attachment_ids:
             # The sender's own uploads for this customer, not sent yet (a retry of a message
             # already stored finds them sent: the first copy answers below).
@@ -114,6 +120,7 @@ class Intake:
                 customer_id, msg.channel, utcnow(), self.router.config.cross_channel_s
             )
         switched_from = ""
+        call_id = str(call_of(msg).get("channel_id") or "") if msg.channel == "voice" else ""
         if conv is not None:
             before = conv.last_inbound_channel or conv.channel
             if before != msg.channel:
@@ -130,6 +137,8 @@ class Intake:
             if owner is None or owner.presence == "offline":
                 await self.router.requeue(conv)
 
+        if call_id and not conv.call_id:
+            conv.call_id = call_id
         target = conv.holder
         author = msg.display_name or self.state.names.get(customer_id, "")
         known = conv
@@ -243,6 +252,8 @@ class Intake:
         )
         if conv is None or conv.state not in IN_QUEUE:
             return False
+        if channel == "voice" and self.calls is not None:
+            return await self.calls.missed(conv)  # a task to call them back, not gone
         await self.transitions.run(
             conv,
             None,

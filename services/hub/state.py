@@ -65,6 +65,8 @@ class Conv:
     # another channel soon after continues this conversation (HubConfig.cross_channel_s).
     last_inbound_at: datetime | None = None
     last_inbound_channel: str = ""
+    # A call's id at the PBX (its channel), for call control; "" for other channels.
+    call_id: str = ""
 
     @property
     def holder(self) -> int | None:

@@ -97,6 +97,10 @@ async def running(
     await adapter.stop()
 
 
+def sent(ari: FakeAri) -> list[tuple[str, str]]:
+    return [(method, path) for method, path, _query in ari.requests]
+
+
 def call_of(msg: InboundMessage) -> dict[str, Any]:
     return dict(msg.extra["call"])
 
@@ -602,12 +606,21 @@ async def test_a_call_pops_the_customer_on_the_operator_socket_and_lands_on_the_
             "message.send", {"customer_id": conv["customer_id"], "channel": "voice", "text": "hi"}
         )
         assert refused["type"] == "error"
+        # Accepting answers the call at the PBX; hold, resume and end follow it there.
         await op.ok("conversation.accept", {"conversation_id": conv["id"]})
-        adapter = gw.adapters[0]
-        assert isinstance(adapter, AsteriskAdapter)
-        await adapter.answer("1733612345.200")
-        await ari.caller_hangs_up("1733612345.200")
-        await op.event("timeline.item", item__extra__call__state="ended")
+        await until(lambda: ("POST", "/channels/1733612345.200/answer") in sent(ari))
+        await ari.set_state("1733612345.200", "Up")
+        await op.ok("conversation.hold", {"conversation_id": conv["id"]})
+        await until(lambda: ("POST", "/channels/1733612345.200/hold") in sent(ari))
+        await op.ok("conversation.resume", {"conversation_id": conv["id"]})
+        await until(lambda: ("DELETE", "/channels/1733612345.200/hold") in sent(ari))
+        await op.ok("conversation.end", {"conversation_id": conv["id"]})
+        await until(lambda: ("DELETE", "/channels/1733612345.200") in sent(ari))
+        # The call's end completes the ring's item: one item per call, with how it went.
+        ended = await op.event(
+            "timeline.item", item__id=ring["id"], item__extra__call__state="ended"
+        )
+        assert ended["data"]["item"]["extra"]["disposition"] == "answered"
 
         def items(c: Any) -> list[Any]:
             t = tables.timeline
@@ -615,11 +628,24 @@ async def test_a_call_pops_the_customer_on_the_operator_socket_and_lands_on_the_
             return list(c.execute(q.order_by(t.c.id)).all())
 
         stored = await gw.store.read(items)
-        assert [(r.provider_id, r.kind) for r in stored] == [
-            ("1733612345.200", "call"),
-            ("1733612345.200:end", "call"),
-        ]
-        assert stored[1].extra["call"]["disposition"] == "answered"
+        assert [(r.provider_id, r.kind) for r in stored] == [("1733612345.200", "call")]
+        assert stored[0].extra["call"]["disposition"] == "answered"
+        assert stored[0].extra["duration_s"] >= 0
+        # A call nobody takes: when the caller hangs up it stays queued as a callback task.
+        await op.ok("presence.set", {"status": "break"})
+        await ari.ring("1733612345.300", "+79035550000")
+        await until(
+            lambda: any(
+                c.channel == "voice" and c.call_id == "1733612345.300"
+                for c in gw.hub.convs.values()
+            )
+        )
+        missed = next(c for c in gw.hub.convs.values() if c.call_id == "1733612345.300")
+        await ari.caller_hangs_up("1733612345.300")
+        await until(lambda: "callback" in missed.tags)
+        assert missed.state == "queued" and missed.priority == "high"
+        voice_convs = [c for c in gw.hub.convs.values() if c.channel == "voice"]
+        assert len(voice_convs) == 2  # the end made no conversation of its own
         # the CTI webhook is mounted under /hooks/pbx
         body, headers = signed({"event": "ring", "call_id": "pbx-5", "from": "+79031112233"})
         async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{gw.http_port}") as http:
