@@ -228,6 +228,13 @@ class CustomerDirectory:
                         )
                     )
                     added.append((kind, value))
+                    # Whoever else typed it in as theirs may be this person: for a person.
+                    for claimant in b.execute(
+                        select(claimed.c.customer_id).where(
+                            claimed.c.kind == kind, claimed.c.value == value
+                        )
+                    ).scalars():
+                        add_suggestion(b, claimant, customer_id, kind, value, "claimed")
                 else:  # another customer only typed in as theirs: for a person to say
                     add_suggestion(b, customer_id, owner, kind, value, "proven")
             return added, shared

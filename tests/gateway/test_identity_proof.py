@@ -55,3 +55,19 @@ async def test_a_proven_identity_another_customer_was_not_verified_by_is_a_sugge
     )
     low, high = sorted((tg.customer_id, other.customer_id))
     assert [tuple(r) for r in rows] == [(low, high, "phone", "proven", "open")]
+
+
+async def test_a_proven_identity_someone_else_typed_in_is_a_suggestion(
+    gateway: RunningGateway,
+) -> None:
+    hub, store = gateway.gw.hub, gateway.gw.store
+    chat = await hub.ingest(InboundMessage("sms", "phone", "+79160009900", "a", verified=True))
+    await hub.claim("phone", "+79160009900", {"phone": "+79160005511"})  # typed in
+    tg = await hub.ingest(InboundMessage("telegram", "telegram", "53", "b", verified=True))
+    assert await hub.prove("telegram", "53", {"phone": "+79160005511"}) == ["phone"]
+    s = tables.merge_suggestions
+    rows = await store.read(
+        lambda c: c.execute(select(s.c.customer_id, s.c.other_customer_id, s.c.evidence)).all()
+    )
+    low, high = sorted((chat.customer_id, tg.customer_id))
+    assert [tuple(r) for r in rows] == [(low, high, "claimed")]
