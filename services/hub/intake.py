@@ -62,9 +62,11 @@ class Intake:
     async def ingest(self, msg: InboundMessage) -> IngestResult:
         """Record a touchpoint; the provider is acknowledged only after this returns."""
         value = self.customers.normalise(msg.identity_kind, msg.identity_value)
-        customer_id = await self.customers.resolve(
-            msg.identity_kind, value, msg.display_name, msg.verified
-        )
+        customer_id = await self._answering(msg, value)
+        if customer_id is None:
+            customer_id = await self.customers.resolve(
+                msg.identity_kind, value, msg.display_name, msg.verified
+            )
         if msg.claims:
             await self.customers.add_claims(customer_id, msg.claims, msg.display_name)
         if self.calls is not None and is_call_end(msg):
@@ -87,6 +89,56 @@ class Intake:
             await self._keep_provider_files(msg, customer_id)
         async with self.customer_lock(customer_id):
             return await self._ingest_locked(customer_id, msg)
+
+    async def _answering(self, msg: InboundMessage, value: str) -> int | None:
+        """The customer an e-mail answers: one we wrote to at this very address (its
+        In-Reply-To or References name our message). The mailbox received and answered, so
+        the address is proved theirs (a verified identity from now on)."""
+        if msg.channel != "email" or msg.identity_kind != "email":
+            return None
+        ids = [msg.extra.get("in_reply_to"), *(msg.extra.get("references") or [])]
+        ours = [i[:200] for i in ids if isinstance(i, str) and i][:20]
+        if not ours:
+            return None
+        timeline, identities, claims = tables.timeline, tables.identities, tables.identity_claims
+
+        def find(c: Any) -> int | None:
+            written = (
+                c.execute(
+                    select(timeline.c.customer_id).where(
+                        timeline.c.channel == "email",
+                        timeline.c.direction == "out",
+                        timeline.c.provider_id.in_(ours),
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            for customer_id in dict.fromkeys(written):
+                has = (
+                    c.execute(
+                        select(identities.c.id).where(
+                            identities.c.customer_id == customer_id,
+                            identities.c.kind == "email",
+                            identities.c.value == value,
+                        )
+                    ).first()
+                    or c.execute(
+                        select(claims.c.id).where(
+                            claims.c.customer_id == customer_id,
+                            claims.c.kind == "email",
+                            claims.c.value == value,
+                        )
+                    ).first()
+                )
+                if has is not None:
+                    return int(customer_id)
+            return None
+
+        customer_id = await self.store.read(find)
+        if customer_id is not None:
+            await self.customers.add_proven(customer_id, {"email": value})
+        return customer_id
 
     async def _keep_provider_files(self, msg: InboundMessage, customer_id: int) -> None:
         """Files a provider delivered, checked like any upload (type by content, size) and

@@ -71,3 +71,73 @@ async def test_a_proven_identity_someone_else_typed_in_is_a_suggestion(
     )
     low, high = sorted((chat.customer_id, tg.customer_id))
     assert [tuple(r) for r in rows] == [(low, high, "claimed")]
+
+
+async def test_an_answer_to_our_e_mail_from_that_address_proves_it(
+    gateway: RunningGateway,
+) -> None:
+    from tests.gateway.test_conversations import available
+    from tests.gateway.test_delivery_retries import FlakyProvider
+
+    hub, store = gateway.gw.hub, gateway.gw.store
+    hub.register_adapter(FlakyProvider("email", ["<omnidesk.7.a1b2@shop.example>"]))
+    op = await available(gateway.url, "a1")
+    tg = await hub.ingest(
+        InboundMessage("telegram", "telegram", "54", "Пишите на почту", verified=True)
+    )
+    await hub.claim("telegram", "54", {"email": "Olga@Example.org"})
+    offered = await op.event("conversation.offered")
+    await op.ok("conversation.accept", {"conversation_id": offered["data"]["conversation"]["id"]})
+    sent = await op.ok(
+        "message.send",
+        {"customer_id": tg.customer_id, "channel": "email", "text": "Ответ", "subject": "Заказ"},
+    )
+    await op.event("message.delivery", event_id=sent["item"]["id"], delivery="sent")
+    # Someone else quoting our message proves nothing.
+    stranger = await hub.ingest(
+        InboundMessage(
+            "email",
+            "email",
+            "mallory@example.net",
+            "Это я",
+            kind="email",
+            provider_id="<x1@example.net>",
+            extra={"in_reply_to": "<omnidesk.7.a1b2@shop.example>"},
+        )
+    )
+    assert stranger.customer_id != tg.customer_id
+    answer = await hub.ingest(
+        InboundMessage(
+            "email",
+            "email",
+            "olga@example.org",
+            "Спасибо, жду",
+            kind="email",
+            provider_id="<r1@example.org>",
+            extra={"in_reply_to": "<omnidesk.7.a1b2@shop.example>"},
+        )
+    )
+    assert answer.customer_id == tg.customer_id
+    assert answer.conversation_id == tg.conversation_id  # it goes on in the open conversation
+    ids = tables.identities
+    rows = await store.read(
+        lambda c: c.execute(
+            select(ids.c.customer_id, ids.c.verified).where(
+                ids.c.kind == "email", ids.c.value == "olga@example.org"
+            )
+        ).all()
+    )
+    assert [tuple(r) for r in rows] == [(tg.customer_id, True)]
+    # From now on the address routes by itself.
+    later = await hub.ingest(
+        InboundMessage(
+            "email",
+            "email",
+            "olga@example.org",
+            "Ещё",
+            kind="email",
+            provider_id="<r2@example.org>",
+        )
+    )
+    assert later.customer_id == tg.customer_id
+    await op.close()
