@@ -20,16 +20,13 @@ from services.hub.sla import ResponseTimers, sla_view_at
 from services.hub.snoozes import Snoozes
 from services.hub.state import IN_QUEUE, WORKING, Conv, LiveState, State
 from services.hub.transitions import Transitions
+from services.protocol.channels import CONTINUING
 from services.protocol.events import EventName
 from services.store import tables
 from services.store.models import utcnow
 from services.store.rows import add_lifecycle, item_view, timeline_row
 from services.store.store import Store
 from services.store.writer import WriteBatch
-
-# Channels a customer may go on in within one open conversation (a call or a visit is routed
-# and recorded on its own; the owner is still preferred for it).
-CONTINUING = frozenset({"webchat", "email", "telegram", "whatsapp", "sms"})
 
 
 class Intake:

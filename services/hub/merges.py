@@ -14,12 +14,14 @@ from sqlalchemy import Connection, Table, and_, or_, select, update
 
 from services.domain.errors import Conflict, InvalidInput, NotFound
 from services.domain.routing import OperatorState
-from services.hub.state import LiveState
+from services.hub.state import OWING, Conv, LiveState, State
 from services.protocol import commands
+from services.protocol.channels import CONTINUING
 from services.protocol.events import EventName
 from services.store import queries, tables
+from services.store.models import utcnow
 from services.store.queries import iso
-from services.store.rows import add_audit, add_idempotency
+from services.store.rows import add_audit, add_idempotency, add_lifecycle
 from services.store.store import Store
 from services.store.writer import WriteBatch
 
@@ -244,6 +246,15 @@ class Merges:
                         .where(table.c.id.in_(chunk), table.c.customer_id == row.kept_id)
                         .values(customer_id=row.merged_id)
                     )
+            for fold in row.moved.get("folded") or []:
+                # Its items back in their own conversation (which stays closed: the next
+                # message from the customer opens a new one).
+                for chunk in _chunks([int(i) for i in fold.get("items") or []]):
+                    b.execute(
+                        update(tables.timeline)
+                        .where(tables.timeline.c.id.in_(chunk))
+                        .values(conversation_id=int(fold["conversation"]))
+                    )
             for claim in row.moved.get("dropped_claims") or []:
                 b.add(
                     tables.identity_claims,
@@ -299,6 +310,17 @@ class Merges:
         key: IdemKey | None,
     ) -> dict[str, Any]:
         customers = tables.customers
+        ages = await self.store.read(
+            lambda c: c.execute(
+                select(customers.c.id, customers.c.created_at).where(
+                    customers.c.id.in_([first, second])
+                )
+            ).all()
+        )
+        if len(ages) < 2:
+            raise NotFound("no such customer")
+        older, newer = (r.id for r in sorted(ages, key=lambda r: (r.created_at, r.id)))
+        into, folds = self._fold_plan(older, newer)
 
         def job(b: WriteBatch) -> dict[str, Any]:
             rows = {
@@ -309,9 +331,11 @@ class Merges:
                 raise NotFound("no such customer")
             if any(r.merged_into is not None for r in rows.values()):
                 raise Conflict("one of them was merged into another customer already")
-            kept, merged = sorted(rows.values(), key=lambda r: (r.created_at, r.id))
+            kept, merged = rows[older], rows[newer]
             moved_ids, dropped = _move_rows(b, merged.id, kept.id)
             moved: dict[str, Any] = {**moved_ids, "dropped_claims": dropped}
+            if into is not None and folds:
+                moved["folded"] = _fold(b, folds, into)
             conflicts: dict[str, dict[str, str]] = {}
             fill: dict[str, Any] = {}
             for field in DETAILS:
@@ -378,11 +402,30 @@ class Merges:
 
         result = await self.store.write(job)
         kept_id, merged_id = int(result["customer_id"]), int(result["merged_id"])
+        for conv in folds:
+            self.state.unregister(conv)  # closed: its messages are in ``into`` now
         self._move_live(merged_id, kept_id, None)
         self.forget_customer(merged_id)
         if result["customer"] is not None:
             self.state.names[kept_id] = str(result["customer"].get("name") or "")
         return result
+
+    def _fold_plan(self, kept: int, merged: int) -> tuple[Conv | None, list[Conv]]:
+        """The kept customer's open conversation, and the merged one's that go on in it: one
+        person, one open conversation (one another operator holds stays as it is)."""
+        open_kept = [c for c in self.state.conversations_of(kept) if c.state in OWING]
+        if not open_kept:
+            return None, []
+        into = max(open_kept, key=lambda c: c.last_inbound_at or c.queued_at or utcnow())
+        folds = [
+            c
+            for c in self.state.conversations_of(merged)
+            if c.state in OWING
+            and c.channel in CONTINUING
+            and into.channel in CONTINUING
+            and c.holder in (None, into.holder)
+        ]
+        return into, folds
 
     def _tell_holders(self, b: WriteBatch, conversation_ids: set[int], customer_id: int) -> None:
         """Whoever holds a moved conversation sees it under its customer now."""
@@ -438,6 +481,47 @@ def _move_rows(
         if row_ids:
             moved[table.name] = row_ids
     return moved, dropped
+
+
+def _fold(b: WriteBatch, folds: list[Conv], into: Conv) -> list[dict[str, Any]]:
+    """Move the folded conversations' items into ``into`` and close them (lifecycle
+    ``merged``); what moved, for the record."""
+    timeline, convs, files = tables.timeline, tables.conversations, tables.attachments
+    done = []
+    for conv in folds:
+        items = [
+            int(i)
+            for i in b.execute(
+                select(timeline.c.id).where(timeline.c.conversation_id == conv.id)
+            ).scalars()
+        ]
+        b.execute(
+            update(timeline)
+            .where(timeline.c.conversation_id == conv.id)
+            .values(conversation_id=into.id)
+        )
+        b.execute(
+            update(files).where(files.c.conversation_id == conv.id).values(conversation_id=into.id)
+        )
+        b.execute(
+            update(convs)
+            .where(convs.c.id == conv.id)
+            .values(
+                state=State.CLOSED,
+                closed_at=b.now,
+                awaiting_since=None,
+                offered_to=None,
+                version=convs.c.version + 1,
+            )
+        )
+        add_lifecycle(b, conv.id, "merged", None, conv.queue_id, {"into": into.id})
+        if conv.awaiting_since is not None and into.awaiting_since is None:
+            b.owe_response(into.id)  # what the customer wrote there still waits
+        if conv.holder is not None:
+            view = dict(conv.view(), state=State.CLOSED, customer_id=into.customer_id)
+            b.emit(conv.holder, EventName.CONVERSATION_UPDATED, {"conversation": view})
+        done.append({"conversation": conv.id, "into": into.id, "items": items})
+    return done
 
 
 def _chunks(ids: list[int], size: int = 500) -> list[list[int]]:

@@ -82,6 +82,12 @@ CHANNELS: dict[str, Channel] = {
     )
 }
 
+# Channels a customer may go on in within one open conversation (written, not live): a call
+# or a visit is routed and recorded on its own, its owner still preferred.
+CONTINUING: frozenset[str] = frozenset(
+    name for name, c in CHANNELS.items() if c.writable and c.name != "voice"
+)
+
 # The two response targets, by the name queues override them under (``response_targets``)
 # and lifecycle events and conversation views call them by.
 RESPONSE_KINDS: tuple[str, ...] = ("first_response", "next_response")

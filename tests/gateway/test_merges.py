@@ -104,6 +104,16 @@ async def test_unmerge_moves_exactly_what_moved_back(gateway: RunningGateway) ->
     assert "redirected_from" not in second
     assert [i["body"] for i in first["timeline"]["items"]] == ["Нет доставки"]
     assert [i["body"] for i in second["timeline"]["items"]] == ["Я писал по SMS"]
+    # Each item is back in a conversation of its own customer.
+    convs = tables.conversations
+    for card in (first, second):
+        for item in card["timeline"]["items"]:
+            owner = await gateway.gw.store.read(
+                lambda c, i=item: c.execute(
+                    select(convs.c.customer_id).where(convs.c.id == i["conversation_id"])
+                ).scalar()
+            )
+            assert owner == card["customer"]["id"]
     assert {(i["kind"], i["claimed"]) for i in second["identities"]} == {
         ("telegram", False),
         ("phone", True),  # the dropped claim is back
@@ -196,3 +206,42 @@ async def test_customers_verified_by_the_same_phone_merge_by_themselves(
         lambda c: c.execute(select(m.c.kept_id, m.c.merged_id, m.c.reason, m.c.operator_id)).all()
     )
     assert [tuple(r) for r in rows] == [(sms.customer_id, tg.customer_id, "same_identity", None)]
+
+
+async def test_a_merge_leaves_one_person_one_open_conversation(gateway: RunningGateway) -> None:
+    older, newer = await two_customers(gateway)  # both wrote: two open conversations
+    hub = gateway.gw.hub
+    kept_conv = next(c for c in hub.convs.values() if c.customer_id == older)
+    folded = next(c for c in hub.convs.values() if c.customer_id == newer)
+    op = await lead(gateway)
+    await op.ok("customer.merge", {"customer_id": newer, "other_customer_id": older})
+    assert [c.id for c in hub.convs.values() if c.customer_id in (older, newer)] == [kept_conv.id]
+    convs, timeline, lifecycle = tables.conversations, tables.timeline, tables.lifecycle
+
+    def read(c: Any) -> tuple[Any, list[Any], list[Any]]:
+        state = c.execute(select(convs.c.state).where(convs.c.id == folded.id)).scalar()
+        items = c.execute(
+            select(timeline.c.body, timeline.c.conversation_id)
+            .where(timeline.c.customer_id == older)
+            .order_by(timeline.c.id)
+        ).all()
+        moments = c.execute(
+            select(lifecycle.c.details).where(
+                lifecycle.c.conversation_id == folded.id, lifecycle.c.kind == "merged"
+            )
+        ).all()
+        return state, items, moments
+
+    state, items, moments = await gateway.gw.store.read(read)
+    assert state == "closed"
+    assert [(i.body, i.conversation_id) for i in items] == [
+        ("Нет доставки", kept_conv.id),
+        ("Я писал по SMS", kept_conv.id),
+    ]
+    assert [m.details for m in moments] == [{"into": kept_conv.id}]
+    # The next message on the folded channel goes on in the one open conversation.
+    again = await hub.ingest(
+        InboundMessage("telegram", "telegram", "700500", "Ну что там?", verified=True)
+    )
+    assert (again.customer_id, again.conversation_id) == (older, kept_conv.id)
+    await op.close()
