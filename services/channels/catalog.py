@@ -47,3 +47,8 @@ def build(
         by_channel[adapter.channel] = name
         adapters.append(adapter)
     return adapters
+
+
+from services.channels.email import EmailAdapter  # noqa: E402
+
+ADAPTERS[EmailAdapter.kind] = EmailAdapter
