@@ -377,7 +377,11 @@ class EmailAdapter(Adapter):
             self.counts["oversized"] += 1
             files = []  # cut off mid-way: what is there is not the file
             refused.append(
-                {"name": "(message)", "size": fetched.size, "reason": "message too large"}
+                {
+                    "name": "(message)",
+                    "reason": f"the message is {fetched.size} bytes, over "
+                    f"{self.config.max_message_bytes}: its files were not downloaded",
+                }
             )
             extra["note"] = (
                 f"The message is {fetched.size} bytes, over this mailbox's limit of "
@@ -508,6 +512,8 @@ class EmailAdapter(Adapter):
         try:
             try:
                 await smtp.connect()
+                if not smtp.esmtp_extensions:  # STARTTLS forgot the first EHLO's answer
+                    await smtp.ehlo()
                 if smtp.supports_extension("auth") and self._smtp_password:
                     await smtp.login(c.smtp_username, self._smtp_password.reveal())
                 await smtp.mail(c.from_address)

@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import Message
-from typing import Any
 
 import nh3
 
@@ -55,7 +54,7 @@ class ParsedMail:
     quoted: str  # what was taken out, for the feed to fold
     html_sanitised: str
     files: list[InboundFile] = field(default_factory=list)
-    refused_files: list[dict[str, Any]] = field(default_factory=list)
+    refused_files: list[dict[str, str]] = field(default_factory=list)
     auto: bool = False  # an auto-reply, out-of-office or list traffic: not a customer's word
     bounce: Bounce | None = None
     broken: bool = False  # the MIME could not be read; ``text`` is the raw text
@@ -336,7 +335,7 @@ def _parse(raw: bytes, max_file_bytes: int) -> ParsedMail:
     plain: list[str] = []
     htmls: list[str] = []
     files: list[InboundFile] = []
-    refused: list[dict[str, Any]] = []
+    refused: list[dict[str, str]] = []
     report = msg.get_content_type() == "multipart/report"
     for index, part in enumerate(_walk(msg)):
         ctype = part.get_content_type()
@@ -348,9 +347,11 @@ def _parse(raw: bytes, max_file_bytes: int) -> ParsedMail:
             name = _file_name(part, index)
             data = _payload(part)
             if len(files) >= MAX_FILES:
-                refused.append({"name": name, "size": len(data), "reason": "too many files"})
+                refused.append({"name": name, "reason": f"more than {MAX_FILES} files"})
             elif len(data) > max_file_bytes:
-                refused.append({"name": name, "size": len(data), "reason": "too large"})
+                refused.append(
+                    {"name": name, "reason": f"{len(data)} bytes, over {max_file_bytes}"}
+                )
             else:
                 files.append(InboundFile(name, ctype, data))
         elif ctype == "text/html":

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import ssl
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,8 @@ from services.domain.inbox import (
 from services.store import tables
 from tests.gateway.conftest import start_gateway
 from tests.support import mails
-from tests.support.fake_email import DOVECOT, PASSWORD, USER, Dovecot, FakeSmtp
+from tests.support.fake_email import DOVECOT, PASSWORD, USER, Dovecot, FakeSmtp, LocalCA
+from tests.support.net import free_port
 from tests.support.opclient import OpClient
 from tests.support.recording_inbox import RecordingInbox
 
@@ -104,12 +106,32 @@ async def running(
     await adapter.stop()
 
 
+@pytest.fixture
+async def smtp_only(
+    smtp: FakeSmtp, tmp_path: Path
+) -> AsyncIterator[tuple[EmailAdapter, CountingInbox, Files]]:
+    """An adapter for sending only: its IMAP side knocks on a closed port meanwhile."""
+
+    class NoImap:
+        port = free_port()
+
+    values = section(NoImap(), smtp)  # type: ignore[arg-type]
+    adapter, inbox, files = await start_adapter(values, tmp_path)
+    yield adapter, inbox, files
+    await adapter.stop()
+
+
 async def start_adapter(
-    values: dict[str, Any], tmp_path: Path, inbox: CountingInbox | None = None
+    values: dict[str, Any],
+    tmp_path: Path,
+    inbox: CountingInbox | None = None,
+    tls: ssl.SSLContext | None = None,
+    env: dict[str, str] | None = None,
 ) -> tuple[EmailAdapter, CountingInbox, Files]:
-    (adapter,) = catalog.build({"email": values}, ENV)
+    (adapter,) = catalog.build({"email": values}, env or ENV)
     assert isinstance(adapter, EmailAdapter)
     adapter.backoff_max_s = 0.3
+    adapter.tls_context = tls
     inbox = inbox or CountingInbox()
     files = Files()
     ctx = AdapterContext(
@@ -209,7 +231,7 @@ def test_rfc2231_file_names_and_the_file_cap() -> None:
         ("счёт №1.pdf", "application/pdf", b"%PDF-1.4 tiny"),
         ("Договор.txt", "text/plain", "текст".encode()),
     ]
-    assert got.refused_files == [{"name": "big.bin", "size": 5000, "reason": "too large"}]
+    assert got.refused_files == [{"name": "big.bin", "reason": "5000 bytes, over 1000"}]
 
 
 def test_broken_mime_never_raises_and_keeps_the_text() -> None:
@@ -314,8 +336,9 @@ async def test_a_30_mb_mail_is_taken_in_part_and_the_next_one_still_comes(
     big, after = await inbox.wait_for(2, timeout=20)
     assert big.provider_id == "<huge@example.org>" and big.text.startswith("See the video")
     assert big.files == []
-    assert big.extra["refused_files"][-1]["reason"] == "message too large"
-    assert big.extra["refused_files"][-1]["size"] > 30 * 1024 * 1024
+    (refused,) = big.extra["refused_files"]
+    assert refused["name"] == "(message)" and "files were not downloaded" in refused["reason"]
+    assert int(refused["reason"].split()[3]) > 30 * 1024 * 1024
     assert "only its start was read" in big.extra["note"]
     assert after.provider_id == "<after@example.org>" and adapter.counts["oversized"] == 1
 
@@ -417,6 +440,72 @@ async def test_imap_down_then_back_and_a_wrong_password(
     assert "not-the-password" not in caplog.text
 
 
+@pytest.fixture(scope="module")
+def ca() -> LocalCA:
+    return LocalCA()
+
+
+@pytest.fixture
+def tls_dovecot(ca: LocalCA) -> Iterator[Dovecot]:
+    if DOVECOT is None:
+        pytest.skip("dovecot is not installed (apt-get install dovecot-imapd): no IMAP server")
+    server = Dovecot(tls=ca)
+    server.start()
+    yield server
+    server.close()
+
+
+async def test_imap_over_tls_and_starttls_with_the_certificate_checked(
+    tls_dovecot: Dovecot, ca: LocalCA, tmp_path: Path
+) -> None:
+    smtp = FakeSmtp()  # not started: only mail in here
+    await tls_dovecot.append(mails.plain("Secure", "over TLS", "<tls@example.org>"))
+    assert tls_dovecot.tls_port is not None
+    modes = {"tls": tls_dovecot.tls_port, "starttls": tls_dovecot.port}
+    for mode, port in modes.items():
+        values = section(tls_dovecot, smtp, imap_tls=mode, imap_port=port)
+        adapter, inbox, _ = await start_adapter(values, tmp_path / mode, tls=ca.client_context())
+        try:
+            (got,) = await inbox.wait_for(1)
+            assert got.provider_id == "<tls@example.org>", mode
+        finally:
+            await adapter.stop()
+        # A server whose certificate nobody vouches for is not talked to.
+        stranger, inbox, _ = await start_adapter(values, tmp_path / f"{mode}-untrusted")
+        try:
+            await until(lambda a=stranger: a.health().state == "down")  # type: ignore[misc]
+            await asyncio.sleep(0.2)
+            assert inbox.calls == []
+        finally:
+            await stranger.stop()
+
+
+async def test_smtp_starttls_and_login(dovecot: Dovecot, ca: LocalCA, tmp_path: Path) -> None:
+    smtp = FakeSmtp(tls=ca)
+    smtp.start()
+    try:
+        values = section(dovecot, smtp, smtp_tls="starttls")
+        adapter, _, _ = await start_adapter(values, tmp_path, tls=ca.client_context())
+        try:
+            provider_id = await adapter.send(outbound())
+        finally:
+            await adapter.stop()
+        assert smtp.logins == [(USER, PASSWORD)]
+        assert smtp.received[0].message["Message-ID"] == provider_id
+        wrong = section(dovecot, smtp, smtp_tls="starttls", smtp_password_env="SMTP_PASSWORD")
+        env = {**ENV, "SMTP_PASSWORD": "not-it"}
+        refused, _, _ = await start_adapter(wrong, tmp_path / "x", tls=ca.client_context(), env=env)
+        try:
+            with pytest.raises(ChannelUnavailable) as no:
+                await refused.send(outbound())
+        finally:
+            await refused.stop()
+        assert no.value.retry is False and refused.health().state == "down"
+        assert len(smtp.received) == 1
+    finally:
+        smtp.stop()
+
+
 # --- outbound through aiosmtpd --------------------------------------------------------------
 
 
@@ -473,13 +562,13 @@ async def test_a_reply_threads_on_the_customers_latest_message(
     ],
 )
 async def test_smtp_refusals_say_whether_a_retry_can_help(
-    running: tuple[EmailAdapter, CountingInbox, Files],
+    smtp_only: tuple[EmailAdapter, CountingInbox, Files],
     smtp: FakeSmtp,
     where: str,
     answer: str,
     retry: bool,
 ) -> None:
-    adapter, _, _ = running
+    adapter, _, _ = smtp_only
     smtp.handler.answers[where] = answer
     with pytest.raises(ChannelUnavailable) as refused:
         await adapter.send(outbound())

@@ -5,10 +5,13 @@ what it was handed and can be told to refuse, to defer, to hang after DATA or to
 from __future__ import annotations
 
 import asyncio
+import datetime
+import ipaddress
 import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
@@ -20,7 +23,7 @@ from typing import Any
 
 import aioimaplib
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from aiosmtpd.smtp import SMTP, AuthResult, Envelope, Session
 
 from tests.support.net import free_port
 
@@ -30,7 +33,7 @@ DOVECOT = shutil.which("dovecot") or (
 USER, PASSWORD = "agent@example.test", "secret"
 
 
-def _conf(d: Path, port: int, as_root: bool) -> str:
+def _conf(d: Path, port: int, as_root: bool, tls_port: int | None) -> str:
     # Root mode (CI runs as root, and imap-login refuses to run as root): the packaged
     # internal users stay in place and the mail user is nobody; otherwise everything is ours.
     if as_root:
@@ -46,14 +49,22 @@ def _conf(d: Path, port: int, as_root: bool) -> str:
             f"default_login_user = {user}\n"
         )
     chroot = "" if as_root else "  chroot =\n"
+    if tls_port is None:
+        ssl_lines, imaps = "ssl = no\n", ""
+    else:
+        # STARTTLS on the plain port, implicit TLS on the other (a certificate of the test CA).
+        ssl_lines = (
+            f"ssl = yes\nssl_cert = <{d}/cert.pem\nssl_key = <{d}/key.pem\n"
+            "ssl_dh = </usr/share/dovecot/dh.pem\n"
+        )
+        imaps = f"  inet_listener imaps {{\n    port = {tls_port}\n    ssl = yes\n  }}\n"
     anvil = "" if as_root else "service anvil {\n  chroot =\n}\n"
     return f"""protocols = imap
 listen = 127.0.0.1
 base_dir = {d}/run
 state_dir = {d}/state
 log_path = {d}/dovecot.log
-ssl = no
-{users}mail_location = maildir:~/Maildir
+{ssl_lines}{users}mail_location = maildir:~/Maildir
 passdb {{
   driver = passwd-file
   args = scheme=PLAIN {d}/users
@@ -66,19 +77,92 @@ userdb {{
 {chroot}  inet_listener imap {{
     port = {port}
   }}
-}}
+{imaps}}}
 """
+
+
+class LocalCA:
+    """A certificate authority of the test's own and a server certificate for 127.0.0.1."""
+
+    def __init__(self) -> None:
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.x509.oid import NameOID
+
+        now = datetime.datetime.now(datetime.UTC)
+        ca_key = ec.generate_private_key(ec.SECP256R1())
+        ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "OmniDesk test CA")])
+        ca = (
+            x509.CertificateBuilder()
+            .subject_name(ca_name)
+            .issuer_name(ca_name)
+            .public_key(ca_key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=2))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(ca_key, hashes.SHA256())
+        )
+        key = ec.generate_private_key(ec.SECP256R1())
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
+            .issuer_name(ca_name)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=2))
+            .add_extension(
+                x509.SubjectAlternativeName(
+                    [x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]
+                ),
+                critical=False,
+            )
+            .sign(ca_key, hashes.SHA256())
+        )
+        self.ca_pem = ca.public_bytes(serialization.Encoding.PEM)
+        self.cert_pem = cert.public_bytes(serialization.Encoding.PEM)
+        self.key_pem = key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+
+    def write_server_files(self, folder: Path) -> tuple[Path, Path]:
+        cert, key = folder / "cert.pem", folder / "key.pem"
+        cert.write_bytes(self.cert_pem)
+        key.write_bytes(self.key_pem)
+        key.chmod(0o600)
+        return cert, key
+
+    def client_context(self) -> ssl.SSLContext:
+        """What a client trusting only this CA uses."""
+        return ssl.create_default_context(cadata=self.ca_pem.decode())
+
+    def server_context(self) -> ssl.SSLContext:
+        folder = Path(tempfile.mkdtemp(prefix="omnidesk-tls-"))
+        try:
+            cert, key = self.write_server_files(folder)
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(cert, key)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return context
 
 
 class Dovecot:
     """A real IMAP server for one mailbox user; ``append`` injects mail as a client would."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: LocalCA | None = None) -> None:
         if DOVECOT is None:
             raise RuntimeError("dovecot is not installed")
         self.dir = Path(tempfile.mkdtemp(prefix="omnidesk-dovecot-"))
         self.dir.chmod(0o755)  # the mail user (nobody in root mode) walks into its home
         self.port = free_port()
+        self.tls_port = free_port() if tls is not None else None
+        if tls is not None:
+            tls.write_server_files(self.dir)
         self.proc: subprocess.Popen[bytes] | None = None
         as_root = os.getuid() == 0
         home = self.dir / "home" / "agent"
@@ -88,7 +172,7 @@ class Dovecot:
         if as_root:
             os.chown(home, 65534, 65534)
         (self.dir / "users").write_text(f"{USER}:{{PLAIN}}{PASSWORD}:{ids}::{home}\n")
-        (self.dir / "dovecot.conf").write_text(_conf(self.dir, self.port, as_root))
+        (self.dir / "dovecot.conf").write_text(_conf(self.dir, self.port, as_root, self.tls_port))
 
     def start(self) -> None:
         assert DOVECOT is not None
@@ -194,18 +278,39 @@ class _Handler:
 class FakeSmtp:
     """An SMTP submission server on a free loopback port (aiosmtpd, on its own thread)."""
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, tls: LocalCA | None = None) -> None:
         self.port = port or free_port()
         self.handler = _Handler()
         self.controller: Controller | None = None
+        # With a CA: STARTTLS offered and required before MAIL, and AUTH over it.
+        self.tls = tls
+        self.logins: list[tuple[str, str]] = []
 
     @property
     def received(self) -> list[Received]:
         return self.handler.received
 
     def start(self) -> None:
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        if self.tls is None:
+            self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        else:
+            self.controller = Controller(
+                self.handler,
+                hostname="127.0.0.1",
+                port=self.port,
+                tls_context=self.tls.server_context(),
+                require_starttls=True,
+                authenticator=self._authenticate,
+                auth_require_tls=True,
+            )
         self.controller.start()
+
+    def _authenticate(
+        self, server: SMTP, session: Session, envelope: Envelope, mechanism: str, data: Any
+    ) -> AuthResult:
+        login = (data.login.decode(), data.password.decode())
+        self.logins.append(login)
+        return AuthResult(success=login == (USER, PASSWORD), handled=False)
 
     def stop(self) -> None:
         if self.controller is not None:
