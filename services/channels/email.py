@@ -100,6 +100,7 @@ class EmailAdapter(Adapter):
     imap_timeout_s: float = 30.0
     smtp_timeout_s: float = 30.0
     backoff_max_s: float = 60.0
+    use_idle = True  # when the server offers it
 
     def __init__(
         self, name: str, config: EmailConfig, password: Secret, smtp_password: Secret
@@ -117,6 +118,7 @@ class EmailAdapter(Adapter):
         self._mailbox_cursor: Cursor | None = None
         self._cursors: dict[str, dict[str, int]] = {}
         # Counted for the logs and the tests: what was read and not handed over as a message.
+        self.idle_rounds = 0
         self.counts = {
             "ingested": 0,
             "auto_replies": 0,
@@ -290,9 +292,10 @@ class EmailAdapter(Adapter):
 
     async def _wait_for_mail(self, client: aioimaplib.IMAP4) -> None:
         wait_s = min(self.config.poll_s, self.idle_reissue_s)
-        if not client.has_capability("IDLE"):
+        if not (self.use_idle and client.has_capability("IDLE")):
             await sleep_or_stop(self._stopping, self.config.poll_s)
             return
+        self.idle_rounds += 1
         idle = await client.idle_start(timeout=wait_s)
         push = asyncio.ensure_future(client.wait_server_push(timeout=wait_s + 30))
         stopping = asyncio.ensure_future(self._stopping.wait())

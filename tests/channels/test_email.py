@@ -308,6 +308,42 @@ async def test_mail_in_the_mailbox_becomes_the_right_message(
     assert PASSWORD not in logged
 
 
+async def test_idle_is_issued_again_and_polling_works_without_it(
+    dovecot: Dovecot, smtp: FakeSmtp, tmp_path: Path
+) -> None:
+    (adapter,) = catalog.build({"email": section(dovecot, smtp)}, ENV)
+    assert isinstance(adapter, EmailAdapter)
+    adapter.idle_reissue_s = 0.2
+    inbox = CountingInbox()
+    ctx = AdapterContext(
+        inbox, tmp_path / "idle", "http://127.0.0.1:1", "/hooks/email", _spawn, Files().read
+    )
+    await adapter.start(ctx)
+    try:
+        await until(lambda: adapter.idle_rounds >= 4)  # ended and issued again
+        await dovecot.append(mails.plain("Idle", "x", "<idle@example.org>"))
+        await inbox.wait_for(1)
+        assert adapter.health().state == "ok"
+    finally:
+        await adapter.stop()
+    values = section(dovecot, smtp, poll_s=1)
+    (polling,) = catalog.build({"email": values}, ENV)
+    assert isinstance(polling, EmailAdapter)
+    polling.use_idle = False
+    inbox = CountingInbox()
+    ctx = AdapterContext(
+        inbox, tmp_path / "poll", "http://127.0.0.1:1", "/hooks/email", _spawn, Files().read
+    )
+    await polling.start(ctx)
+    try:
+        await inbox.wait_for(1)
+        await dovecot.append(mails.plain("Polled", "y", "<polled@example.org>"))
+        await inbox.wait_for(2, timeout=5)
+        assert polling.idle_rounds == 0
+    finally:
+        await polling.stop()
+
+
 async def test_auto_replies_are_not_messages_and_bounces_are_receipts(
     running: tuple[EmailAdapter, CountingInbox, Files], dovecot: Dovecot
 ) -> None:
@@ -522,7 +558,10 @@ def outbound(text: str = "We will ship today.", **kw: Any) -> OutboundMessage:
 
 
 async def test_a_reply_threads_on_the_customers_latest_message(
-    running: tuple[EmailAdapter, CountingInbox, Files], dovecot: Dovecot, smtp: FakeSmtp
+    running: tuple[EmailAdapter, CountingInbox, Files],
+    dovecot: Dovecot,
+    smtp: FakeSmtp,
+    tmp_path: Path,
 ) -> None:
     adapter, inbox, files = running
     await dovecot.append(mails.reply_with_history())
@@ -546,9 +585,18 @@ async def test_a_reply_threads_on_the_customers_latest_message(
     (attachment,) = list(m.iter_attachments())
     assert attachment.get_filename() == "накладная.pdf"
     assert attachment.get_content() == b"%PDF-1.4 x"
-    # A first message to someone who never wrote: the operator's subject, tagged.
-    await adapter.send(outbound(subject="Your order", address="new@example.org"))
-    m2 = smtp.received[1].message
+    # The thread survives a restart of the adapter (its state folder is the same).
+    await adapter.stop()
+    adapter, _, _ = await start_adapter(section(dovecot, smtp), tmp_path)
+    try:
+        await adapter.send(outbound(event_id=42))
+        # A first message to someone who never wrote: the operator's subject, tagged.
+        await adapter.send(outbound(subject="Your order", address="new@example.org"))
+    finally:
+        await adapter.stop()
+    assert smtp.received[1].message["In-Reply-To"] == "<reply-1@example.org>"
+    assert smtp.received[1].message["Message-ID"].startswith("<omnidesk.42.")
+    m2 = smtp.received[2].message
     assert m2["Subject"] == "Your order [#7]" and m2["In-Reply-To"] is None
 
 
