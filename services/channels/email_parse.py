@@ -95,19 +95,33 @@ def _raw_header(msg: Message, name: str) -> str | None:
     return None
 
 
+def _decode_words(value: str) -> str:
+    """RFC 2047 encoded words decoded, each in its charset (a wrong one falls back)."""
+    if "=?" not in value:
+        return value
+    try:
+        chunks = email.header.decode_header(value)
+    except Exception:
+        return value
+    return "".join(
+        chunk if isinstance(chunk, str) else decode_bytes(chunk, charset)
+        for chunk, charset in chunks
+    )
+
+
 def _header(msg: Message, name: str) -> str:
+    # compat32 headers are their raw text: decoding them ourselves is many times faster than
+    # policy.default's parsers, and it is the raw text an unlabelled 8-bit header needs.
     raw = _raw_header(msg, name)
     if raw is None:
         return ""
-    if any("\udc80" <= ch <= "\udcff" for ch in raw):
-        # Unlabelled 8-bit bytes (the parsed header would only show U+FFFD for them).
-        text = _fix_surrogates(raw)
-    else:
-        try:
-            text = str(msg.get(name))
-        except Exception:  # a header policy.default cannot parse: its raw text
-            text = raw
+    raw = raw[: MAX_HEADER * 2]
+    text = _fix_surrogates(raw) if _has_surrogates(raw) else _decode_words(raw)
     return " ".join(text[:MAX_HEADER].split())
+
+
+def _has_surrogates(value: str) -> bool:
+    return any("\udc80" <= ch <= "\udcff" for ch in value)
 
 
 _MSGID = re.compile(r"<[^<>\s]{1,500}>")
@@ -237,7 +251,7 @@ def _bounce(msg: Message) -> Bounce | None:
         elif ctype == "text/rfc822-headers" and not original_id:
             raw = part.get_payload(decode=True)
             if isinstance(raw, bytes):
-                headers = message_from_bytes(raw, policy=policy.default)
+                headers = message_from_bytes(raw, policy=policy.compat32)
                 original_id = _first_id(_header(headers, "Message-ID"))
     if report is None:
         return None
@@ -283,7 +297,7 @@ def _file_name(part: Message, index: int) -> str:
         name = part.get_filename() or ""
     except Exception:
         name = ""
-    name = _fix_surrogates(str(name))
+    name = _decode_words(_fix_surrogates(str(name)))
     name = _UNSAFE_NAME.sub("_", name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1]).strip(" ._")
     if not name:
         ctype = part.get_content_type()
@@ -330,7 +344,7 @@ def parse(raw: bytes, *, max_file_bytes: int = 10 * 1024 * 1024) -> ParsedMail:
 
 
 def _parse(raw: bytes, max_file_bytes: int) -> ParsedMail:
-    msg = message_from_bytes(raw, policy=policy.default)
+    msg = message_from_bytes(raw, policy=policy.compat32)
     from_address, from_name = _sender(msg)
     plain: list[str] = []
     htmls: list[str] = []
@@ -388,15 +402,14 @@ def _parse(raw: bytes, max_file_bytes: int) -> ParsedMail:
 
 
 def _sender(msg: Message) -> tuple[str, str]:
-    raw = _raw_header(msg, "From") or ""
-    if not any("\udc80" <= ch <= "\udcff" for ch in raw):
-        with contextlib.suppress(Exception):
-            addresses = getattr(msg.get("From"), "addresses", None)
-            if addresses and "@" in addresses[0].addr_spec:
-                first = addresses[0]
-                return first.addr_spec.strip().lower()[:320], first.display_name[:200]
-    name, address = email.utils.parseaddr(_header(msg, "From"))
-    return (address.strip().lower()[:320] if "@" in address else ""), name[:200]
+    raw = " ".join((_raw_header(msg, "From") or "")[:MAX_HEADER].split())
+    if _has_surrogates(raw):
+        raw = _fix_surrogates(raw)
+    name, address = email.utils.parseaddr(raw)
+    address = address.strip().lower()
+    if "@" not in address:
+        return "", ""
+    return address[:320], _decode_words(name).strip()[:200]
 
 
 _RAW_HEADER = re.compile(rb"(?im)^(subject|from|message-id):[ \t]*(.*)$")
