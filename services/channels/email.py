@@ -17,6 +17,7 @@ import re
 import secrets
 import ssl
 from dataclasses import dataclass
+from email import policy
 from email.message import EmailMessage
 from email.utils import formataddr, formatdate
 from typing import Any
@@ -51,6 +52,56 @@ _UID = re.compile(rb"\bUID (\d+)")
 _SIZE = re.compile(rb"\bRFC822\.SIZE (\d+)")
 _UIDVALIDITY = re.compile(rb"\[UIDVALIDITY (\d+)\]")
 _REPLY_PREFIX = re.compile(r"^\s*(re|aw|ответ|отв)\s*(\[\d+\])?\s*:", re.IGNORECASE)
+
+
+class _Protocol(aioimaplib.IMAP4ClientProtocol):  # type: ignore[misc]
+    """aioimaplib's protocol, reading a chunk of answers in a loop: its own recursion per line
+    overflows the stack when one chunk holds ~1,000 lines (a FETCH of sizes of a full mailbox),
+    which kills the connection on every try."""
+
+    def _handle_responses(self, data: bytes, line_handler: Any, current_cmd: Any = None) -> None:
+        imap = aioimaplib.aioimaplib
+        while True:
+            if not data:
+                if self.pending_sync_command is not None:
+                    self.pending_sync_command.flush()
+                if current_cmd is not None and current_cmd.wait_data():
+                    raise imap.IncompleteRead(current_cmd)
+                return
+            if current_cmd is not None and current_cmd.wait_literal_data():
+                data = current_cmd.append_literal_data(data)
+                if current_cmd.wait_literal_data():
+                    raise imap.IncompleteRead(current_cmd)
+            line, separator, tail = data.partition(imap.CRLF)
+            if not separator:
+                raise imap.IncompleteRead(current_cmd, data)
+            cmd = line_handler(line, current_cmd)
+            literal = imap.literal_data_re.match(line)
+            if literal:
+                if cmd is None:
+                    cmd = imap.Command("NIL", "unused")
+                cmd.begin_literal_data(int(literal.group("size")))
+                data, current_cmd = tail, cmd
+            elif cmd is not None and cmd.wait_data():
+                data, current_cmd = tail, cmd
+            else:
+                data, current_cmd = tail, None
+
+
+class _Imap(aioimaplib.IMAP4):  # type: ignore[misc]
+    def create_client(
+        self,
+        host: str,
+        port: int,
+        loop: asyncio.AbstractEventLoop | None,
+        conn_lost_cb: Any = None,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        running = loop or asyncio.get_running_loop()
+        self.protocol = _Protocol(running, conn_lost_cb)
+        self._client_task = running.create_task(
+            running.create_connection(lambda: self.protocol, host, port, ssl=ssl_context)
+        )
 
 
 class ImapError(Exception):
@@ -101,6 +152,7 @@ class EmailAdapter(Adapter):
     smtp_timeout_s: float = 30.0
     backoff_max_s: float = 60.0
     use_idle = True  # when the server offers it
+    ingest_concurrency = 8  # messages of different senders handed to the inbox at once
 
     def __init__(
         self, name: str, config: EmailConfig, password: Secret, smtp_password: Secret
@@ -176,7 +228,11 @@ class EmailAdapter(Adapter):
         self._mailbox_cursor = Cursor(ctx.state_dir / "imap.json")
         self._threads_cursor = Cursor(ctx.state_dir / "threads.json")
         self._cursors = dict(self._mailbox_cursor.load({}))
-        self._threads = dict(self._threads_cursor.load({}))
+        try:
+            self._threads = dict(self._threads_cursor.load({}))
+        except RuntimeError as exc:  # replies lose their threading, nothing else
+            log.warning("%s: %s: starting without threads", self.name, exc)
+            self._threads = {}
         self._tasks = [
             asyncio.create_task(self._watch(mailbox), name=f"email-{self.name}-{mailbox}")
             for mailbox in self.config.mailboxes
@@ -215,9 +271,10 @@ class EmailAdapter(Adapter):
             except (OSError, TimeoutError, aioimaplib.AioImapException) as exc:
                 self.tracker.failed(f"IMAP unreachable: {type(exc).__name__}", down=True)
                 log.warning("%s: IMAP %s unreachable (%s)", self.name, mailbox, type(exc).__name__)
-            except Exception:
-                self.tracker.failed("IMAP: unexpected error")
-                log.exception("%s: reading %s failed", self.name, mailbox)
+            except Exception as exc:
+                # (the hub failing to take a message, say; its text could carry the mail's)
+                self.tracker.failed(f"handing mail over failed: {type(exc).__name__}")
+                log.warning("%s: reading %s failed (%s)", self.name, mailbox, type(exc).__name__)
             finally:
                 if client is not None:
                     await self._close(client)
@@ -227,13 +284,12 @@ class EmailAdapter(Adapter):
 
     async def _connect(self) -> aioimaplib.IMAP4:
         c = self.config
-        client: aioimaplib.IMAP4
-        if c.imap_tls == "tls":
-            client = aioimaplib.IMAP4_SSL(
-                c.imap_host, c.imap_port, timeout=self.imap_timeout_s, ssl_context=self._ssl()
-            )
-        else:
-            client = aioimaplib.IMAP4(c.imap_host, c.imap_port, timeout=self.imap_timeout_s)
+        client = _Imap(
+            c.imap_host,
+            c.imap_port,
+            timeout=self.imap_timeout_s,
+            ssl_context=self._ssl() if c.imap_tls == "tls" else None,
+        )
         try:
             await client.wait_hello_from_server()
             if c.imap_tls == "starttls":
@@ -304,6 +360,8 @@ class EmailAdapter(Adapter):
         finally:
             for task in (push, stopping):
                 task.cancel()
+            if push.done() and not push.cancelled():
+                push.exception()  # a timeout here only ends this round
             client.idle_done()
         await asyncio.wait_for(idle, self.imap_timeout_s)
 
@@ -318,15 +376,46 @@ class EmailAdapter(Adapter):
         done = last
         try:
             for batch in _batches(sizes, self.config.max_message_bytes):
-                for fetched in await self._fetch(client, batch):
-                    if self._stopping.is_set():
-                        return
-                    await self._handle(fetched, mailbox)
-                    done = fetched.uid
+                if self._stopping.is_set():
+                    return
+                fetched = await self._fetch(client, batch)
+                handled: set[int] = set()
+                try:
+                    await self._hand_over(fetched, mailbox, handled)
+                finally:
+                    # The cursor passes only what was taken, and everything before it.
+                    for one in fetched:
+                        if one.uid not in handled:
+                            break
+                        done = one.uid
         finally:
             if done != last:
                 state["last_uid"] = done
                 self._save()
+
+    async def _hand_over(self, fetched: list[_Fetched], mailbox: str, handled: set[int]) -> None:
+        """One batch to the inbox: each sender's mail in order, several senders at once (the
+        hub writes them together); the UIDs taken are added to ``handled``."""
+        by_sender: dict[str, list[tuple[_Fetched, ParsedMail]]] = {}
+        for one in fetched:
+            mail = parse(one.raw, max_file_bytes=self.config.max_file_bytes)
+            by_sender.setdefault(mail.from_address, []).append((one, mail))
+        slots = asyncio.Semaphore(self.ingest_concurrency)
+
+        async def in_order(items: list[tuple[_Fetched, ParsedMail]]) -> None:
+            for one, mail in items:
+                if self._stopping.is_set():
+                    return
+                async with slots:
+                    await self._handle(one, mail, mailbox)
+                handled.add(one.uid)
+
+        results = await asyncio.gather(
+            *(in_order(items) for items in by_sender.values()), return_exceptions=True
+        )
+        failed = next((r for r in results if isinstance(r, BaseException)), None)
+        if failed is not None:
+            raise failed
 
     async def _fetch(
         self, client: aioimaplib.IMAP4, batch: list[tuple[int, int]]
@@ -346,12 +435,22 @@ class EmailAdapter(Adapter):
         if answer.result != "OK":
             raise ImapError("UID FETCH refused")
         got = {u: literals[0] for u, _, literals in _fetch_records(answer.lines) if literals}
-        # A message expunged in between is simply gone; the others keep their order.
+        for uid, _ in batch:
+            if uid in got:
+                continue
+            # Asked once more on its own: only a message expunged in between is passed over.
+            answer = await client.uid("fetch", str(uid), "(UID BODY.PEEK[])")
+            if answer.result != "OK":
+                raise ImapError("UID FETCH refused")
+            for u, _, literals in _fetch_records(answer.lines):
+                if u == uid and literals:
+                    got[uid] = literals[0]
+            if uid not in got:
+                log.info("%s: message UID %d is gone from the mailbox", self.name, uid)
         return [_Fetched(uid, got[uid], size, False) for uid, size in batch if uid in got]
 
-    async def _handle(self, fetched: _Fetched, mailbox: str) -> None:
+    async def _handle(self, fetched: _Fetched, mail: ParsedMail, mailbox: str) -> None:
         assert self.ctx is not None
-        mail = parse(fetched.raw, max_file_bytes=self.config.max_file_bytes)
         ref = f"{mailbox}/{fetched.uid}"
         if mail.bounce is not None:
             self.counts["bounces"] += 1
@@ -466,7 +565,7 @@ class EmailAdapter(Adapter):
         domain = c.from_address.rsplit("@", 1)[1]
         message_id = f"<omnidesk.{msg.event_id}.{secrets.token_hex(8)}@{domain}>"
         em = EmailMessage()
-        em["From"] = formataddr((c.from_name or msg.author, c.from_address))
+        em["From"] = formataddr((c.from_name or " ".join(msg.author.split()), c.from_address))
         em["To"] = to
         em["Subject"] = self._subject(msg, thread)
         em["Date"] = formatdate(localtime=False, usegmt=True)
@@ -529,7 +628,7 @@ class EmailAdapter(Adapter):
                 self.tracker.failed(f"SMTP unreachable: {type(exc).__name__}", down=True)
                 raise ChannelUnavailable("the SMTP server cannot be reached", retry=True) from exc
             try:
-                await smtp.data(em.as_bytes())
+                await smtp.data(em.as_bytes(policy=policy.SMTP))
             except aiosmtplib.SMTPResponseException as exc:
                 # Refused at the end of DATA: the server did not take it.
                 self._smtp_failed(f"SMTP {exc.code} after DATA", exc.code)

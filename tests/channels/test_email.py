@@ -409,6 +409,44 @@ async def test_restart_mid_stream_loses_nothing_and_repeats_nothing(
         await again.stop()
 
 
+async def test_a_full_mailbox_is_read_whole(
+    dovecot: Dovecot, smtp: FakeSmtp, tmp_path: Path
+) -> None:
+    total = 500
+    await dovecot.deliver(
+        *(mails.plain(f"m{i}", f"text {i}", f"<m{i}@example.org>") for i in range(total))
+    )
+    adapter, inbox, _ = await start_adapter(section(dovecot, smtp), tmp_path)
+    try:
+        await inbox.wait_for(total, timeout=20)
+        assert len(set(inbox.calls)) == total and adapter.health().state == "ok"
+    finally:
+        await adapter.stop()
+
+
+async def test_thousands_of_answer_lines_in_one_read_are_parsed() -> None:
+    # aioimaplib's own parser recursed once per line and overflowed on a big read (the sizes
+    # of a full mailbox arriving while the loop was busy): the adapter's protocol loops.
+    from services.channels.email import _Protocol
+
+    class Transport:
+        written: list[bytes] = []
+
+        def write(self, data: bytes) -> None:
+            self.written.append(data)
+
+    protocol = _Protocol(asyncio.get_running_loop(), None)
+    protocol.connection_made(Transport())
+    protocol.state = "SELECTED"
+    fetch = asyncio.create_task(protocol.fetch("1:*", "(UID RFC822.SIZE)", by_uid=True))
+    await asyncio.sleep(0)
+    tag = Transport.written[-1].split()[0]
+    lines = b"".join(b"* %d FETCH (UID %d RFC822.SIZE 100)\r\n" % (i, i) for i in range(1, 5001))
+    protocol.data_received(lines + tag + b" OK Fetch completed.\r\n")
+    answer = await asyncio.wait_for(fetch, 5)
+    assert answer.result == "OK" and len(answer.lines) == 5001
+
+
 async def test_a_failed_ingest_does_not_advance_the_cursor(
     running: tuple[EmailAdapter, CountingInbox, Files], dovecot: Dovecot
 ) -> None:

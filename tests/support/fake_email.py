@@ -219,6 +219,18 @@ class Dovecot:
             assert answer.result == "OK", answer
         await client.logout()
 
+    async def deliver(self, *messages: bytes) -> None:
+        """Many messages at once, as a local delivery agent writes them (Maildir tmp -> new)."""
+        await self.append(messages[0])  # makes the Maildir, with its owner
+        base = self.maildir()
+        owner = base.stat()
+        for i, raw in enumerate(messages[1:]):
+            name = f"{time.time():.6f}.omnidesk{i}.test"
+            tmp = base / "tmp" / name
+            tmp.write_bytes(raw.replace(b"\r\n", b"\n"))
+            os.chown(tmp, owner.st_uid, owner.st_gid)
+            tmp.rename(base / "new" / name)
+
     async def create(self, mailbox: str) -> None:
         client = aioimaplib.IMAP4("127.0.0.1", self.port, timeout=10)
         await client.wait_hello_from_server()
