@@ -153,6 +153,7 @@ class EmailAdapter(Adapter):
     backoff_max_s: float = 60.0
     use_idle = True  # when the server offers it
     ingest_concurrency = 8  # messages of different senders handed to the inbox at once
+    max_attempts = 5  # the inbox refusing one message this often in a row passes over it
 
     def __init__(
         self, name: str, config: EmailConfig, password: Secret, smtp_password: Secret
@@ -171,12 +172,14 @@ class EmailAdapter(Adapter):
         self._cursors: dict[str, dict[str, int]] = {}
         # Counted for the logs and the tests: what was read and not handed over as a message.
         self.idle_rounds = 0
+        self._refusals: dict[tuple[str, int], int] = {}
         self.counts = {
             "ingested": 0,
             "auto_replies": 0,
             "bounces": 0,
             "oversized": 0,
             "no_sender": 0,
+            "passed_over": 0,
         }
         self.tls_context: ssl.SSLContext | None = None  # tests trust their own CA here
 
@@ -252,13 +255,13 @@ class EmailAdapter(Adapter):
     # --- inbound ------------------------------------------------------------------------
 
     async def _watch(self, mailbox: str) -> None:
-        backoff = 1.0
+        backoff = min(1.0, self.backoff_max_s)
         while not self._stopping.is_set():
             client: aioimaplib.IMAP4 | None = None
             try:
                 client = await self._connect()
                 state = await self._select(client, mailbox)
-                backoff = 1.0
+                backoff = min(1.0, self.backoff_max_s)
                 while not self._stopping.is_set():
                     await self._drain(client, mailbox, state)
                     self.tracker.ok()
@@ -407,7 +410,11 @@ class EmailAdapter(Adapter):
                 if self._stopping.is_set():
                     return
                 async with slots:
-                    await self._handle(one, mail, mailbox)
+                    try:
+                        await self._handle(one, mail, mailbox)
+                    except Exception:
+                        if not self._give_up(mailbox, one.uid):
+                            raise
                 handled.add(one.uid)
 
         results = await asyncio.gather(
@@ -448,6 +455,24 @@ class EmailAdapter(Adapter):
             if uid not in got:
                 log.info("%s: message UID %d is gone from the mailbox", self.name, uid)
         return [_Fetched(uid, got[uid], size, False) for uid, size in batch if uid in got]
+
+    def _give_up(self, mailbox: str, uid: int) -> bool:
+        """Whether a message the inbox refused once more is to be passed over: one the hub
+        refuses every time must not hold up the mailbox behind it for ever."""
+        key = (mailbox, uid)
+        self._refusals[key] = self._refusals.get(key, 0) + 1
+        if self._refusals[key] < self.max_attempts:
+            return False
+        del self._refusals[key]
+        self.counts["passed_over"] += 1
+        log.error(
+            "%s: message %s/%d refused %d times: passed over (it stays in the mailbox)",
+            self.name,
+            mailbox,
+            uid,
+            self.max_attempts,
+        )
+        return True
 
     async def _handle(self, fetched: _Fetched, mail: ParsedMail, mailbox: str) -> None:
         assert self.ctx is not None

@@ -459,6 +459,60 @@ async def test_a_failed_ingest_does_not_advance_the_cursor(
     await until(lambda: adapter.health().state == "ok")
 
 
+async def test_senders_in_parallel_keep_their_order_through_a_failure(
+    dovecot: Dovecot, smtp: FakeSmtp, tmp_path: Path
+) -> None:
+    senders = [f"s{n}@example.org" for n in range(5)]
+    raws = []
+    for i in range(40):
+        raw = mails.plain(f"p{i}", f"text {i}", f"<p{i}@example.org>")
+        raws.append(raw.replace(b"ivan@example.org", senders[i % 5].encode()))
+    await dovecot.deliver(*raws)
+    inbox = CountingInbox()
+
+    def fail_once(n: int) -> None:
+        if n == 17:
+            inbox.fail_next = RuntimeError("hub down")
+
+    inbox.on_call = fail_once
+    adapter, _, _ = await start_adapter(section(dovecot, smtp), tmp_path, inbox)
+    try:
+        await inbox.wait_for(40)
+        await until(lambda: adapter.health().state == "ok")
+    finally:
+        await adapter.stop()
+    for sender in senders:
+        theirs = [m.provider_id for m in inbox.messages if m.identity_value == sender]
+        expected = [f"<p{i}@example.org>" for i in range(40) if senders[i % 5] == sender]
+        assert theirs == expected  # each sender's mail in the order it came
+    cursor = json.loads((tmp_path / "state" / "imap.json").read_text())
+    assert cursor["INBOX"]["last_uid"] == 40
+
+
+async def test_a_message_the_hub_always_refuses_is_passed_over_in_the_end(
+    running: tuple[EmailAdapter, CountingInbox, Files], dovecot: Dovecot
+) -> None:
+    adapter, inbox, _ = running
+    adapter.max_attempts = 3
+    tries = []
+    original = inbox.ingest
+
+    async def refuse_poison(msg: InboundMessage) -> IngestResult:
+        if msg.provider_id == "<poison@example.org>":
+            tries.append(1)
+            raise ValueError("refused")
+        return await original(msg)
+
+    inbox.ingest = refuse_poison  # type: ignore[method-assign]
+    await dovecot.append(
+        mails.plain("Poison", "x", "<poison@example.org>"),
+        mails.plain("Next", "y", "<next@example.org>"),
+    )
+    (got,) = await inbox.wait_for(1)
+    assert got.provider_id == "<next@example.org>" and len(tries) == 3
+    assert adapter.counts["passed_over"] == 1
+
+
 async def test_a_new_uidvalidity_reads_the_mailbox_again(
     dovecot: Dovecot, smtp: FakeSmtp, tmp_path: Path
 ) -> None:
@@ -600,7 +654,9 @@ async def test_a_reply_threads_on_the_customers_latest_message(
     dovecot: Dovecot,
     smtp: FakeSmtp,
     tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.DEBUG, logger="services")
     adapter, inbox, files = running
     await dovecot.append(mails.reply_with_history())
     await inbox.wait_for(1)
@@ -636,6 +692,8 @@ async def test_a_reply_threads_on_the_customers_latest_message(
     assert smtp.received[1].message["Message-ID"].startswith("<omnidesk.42.")
     m2 = smtp.received[2].message
     assert m2["Subject"] == "Your order [#7]" and m2["In-Reply-To"] is None
+    for private in ("ivan@example.org", "new@example.org", "We will ship", "Order 5"):
+        assert private not in caplog.text
 
 
 @pytest.mark.parametrize(
