@@ -45,6 +45,7 @@ _MAX_THREADS = 5000  # customers whose latest message a reply can thread on
 _BATCH_MESSAGES = 50  # messages fetched per UID FETCH
 _BATCH_BYTES = 16 * MB
 _PREFIX_BYTES = 64 * 1024  # of an over-sized message's body: its first text
+_PARSE_INLINE_BYTES = 256 * 1024  # larger messages are parsed on a worker thread
 _MAX_SUBJECT = 300  # the timeline's column
 _MAX_ID = 200  # the timeline's provider_id column
 _FETCH_LINE = re.compile(rb"^\d+ FETCH \(")
@@ -401,7 +402,12 @@ class EmailAdapter(Adapter):
         hub writes them together); the UIDs taken are added to ``handled``."""
         by_sender: dict[str, list[tuple[_Fetched, ParsedMail]]] = {}
         for one in fetched:
-            mail = parse(one.raw, max_file_bytes=self.config.max_file_bytes)
+            if len(one.raw) > _PARSE_INLINE_BYTES:  # seconds of parsing: not on the loop
+                mail = await asyncio.to_thread(
+                    parse, one.raw, max_file_bytes=self.config.max_file_bytes
+                )
+            else:
+                mail = parse(one.raw, max_file_bytes=self.config.max_file_bytes)
             by_sender.setdefault(mail.from_address, []).append((one, mail))
         slots = asyncio.Semaphore(self.ingest_concurrency)
 
