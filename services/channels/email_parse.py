@@ -148,6 +148,8 @@ def _keep_attribute(tag: str, attr: str, value: str) -> str | None:
         # No remote loads: a remote image is a tracking pixel; inline ones (cid:, data:) stay.
         lowered = value.strip().lower()
         return value if lowered.startswith(("cid:", "data:image/")) else None
+    if value.strip().lower().startswith("data:"):
+        return None  # a data: link is a page of the sender's making
     return value
 
 

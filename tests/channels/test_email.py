@@ -201,6 +201,7 @@ def test_html_is_sanitised_and_plain_text_preferred() -> None:
     assert "https://track.example" not in html  # no remote image
     assert "url(" not in html and "<style" not in html  # no style loads
     assert 'src="cid:logo"' in html  # an inline image stays
+    assert "data:text" not in html and "javascript" not in html and "<iframe" not in html
     assert 'href="https://shop.example/order"' in html and "noopener" in html
     only_html = parse(mails.html_only())
     assert only_html.text == "Hello\nsecond line" and "<b>" in only_html.html_sanitised
@@ -448,12 +449,14 @@ async def test_thousands_of_answer_lines_in_one_read_are_parsed() -> None:
 
 
 async def test_a_failed_ingest_does_not_advance_the_cursor(
-    running: tuple[EmailAdapter, CountingInbox, Files], dovecot: Dovecot
+    running: tuple[EmailAdapter, CountingInbox, Files], dovecot: Dovecot, tmp_path: Path
 ) -> None:
     adapter, inbox, _ = running
     inbox.fail_next = RuntimeError("hub down")
     await dovecot.append(mails.plain("One", "one", "<one@example.org>"))
-    await until(lambda: adapter.health().state != "ok")
+    await until(lambda: adapter.health().state == "degraded")
+    assert "RuntimeError" in adapter.health().detail and inbox.messages == []
+    assert not (tmp_path / "state" / "imap.json").exists()  # the cursor did not move
     (got,) = await inbox.wait_for(1)  # read again after the failure
     assert got.provider_id == "<one@example.org>"
     await until(lambda: adapter.health().state == "ok")

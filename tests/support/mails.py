@@ -38,6 +38,8 @@ def hostile_html() -> bytes:
         '<p onclick="alert(1)">Hi <img src="https://track.example/pixel.gif" onerror="alert(2)">'
         '<img src="cid:logo"> <a href="https://shop.example/order" onclick="x()">order</a></p>'
         '<div style="background-image:url(http://track.example/a.png)">styled</div>'
+        '<a href="data:text/html,<script>alert(3)</script>">data</a>'
+        '<a href="javascript:alert(4)">js</a>'
         '<iframe src="https://evil.example"></iframe><link rel="stylesheet" href="https://x.example">'
         "</body></html>"
     )
