@@ -611,6 +611,44 @@ async def test_imap_over_tls_and_starttls_with_the_certificate_checked(
             await stranger.stop()
 
 
+async def test_smtp_over_implicit_tls(dovecot: Dovecot, ca: LocalCA, tmp_path: Path) -> None:
+    smtp = FakeSmtp(tls=ca, implicit_tls=True)
+    smtp.start()
+    try:
+        values = section(dovecot, smtp, smtp_tls="tls")
+        adapter, _, _ = await start_adapter(values, tmp_path, tls=ca.client_context())
+        try:
+            provider_id = await adapter.send(outbound())
+        finally:
+            await adapter.stop()
+        assert smtp.logins == [(USER, PASSWORD)]
+        assert smtp.received[0].message["Message-ID"] == provider_id
+    finally:
+        smtp.stop()
+
+
+async def test_every_mailbox_named_is_read(
+    dovecot: Dovecot, smtp: FakeSmtp, tmp_path: Path
+) -> None:
+    await dovecot.create("Support")
+    await dovecot.append(mails.plain("In inbox", "a", "<a@example.org>"))
+    await dovecot.append(mails.plain("In support", "b", "<b@example.org>"), mailbox="Support")
+    values = section(dovecot, smtp, mailboxes=["INBOX", "Support"])
+    adapter, inbox, _ = await start_adapter(values, tmp_path)
+    try:
+        await inbox.wait_for(2)
+        assert {m.provider_id for m in inbox.messages} == {"<a@example.org>", "<b@example.org>"}
+        await until(lambda: (tmp_path / "state" / "imap.json").exists())
+        await until(
+            lambda: (
+                set(json.loads((tmp_path / "state" / "imap.json").read_text()))
+                == {"INBOX", "Support"}
+            )
+        )
+    finally:
+        await adapter.stop()
+
+
 async def test_smtp_starttls_and_login(dovecot: Dovecot, ca: LocalCA, tmp_path: Path) -> None:
     smtp = FakeSmtp(tls=ca)
     smtp.start()

@@ -290,12 +290,15 @@ class _Handler:
 class FakeSmtp:
     """An SMTP submission server on a free loopback port (aiosmtpd, on its own thread)."""
 
-    def __init__(self, port: int | None = None, tls: LocalCA | None = None) -> None:
+    def __init__(
+        self, port: int | None = None, tls: LocalCA | None = None, implicit_tls: bool = False
+    ) -> None:
         self.port = port or free_port()
         self.handler = _Handler()
         self.controller: Controller | None = None
         # With a CA: STARTTLS offered and required before MAIL, and AUTH over it.
         self.tls = tls
+        self.implicit_tls = implicit_tls  # TLS from the first byte (port 465) instead
         self.logins: list[tuple[str, str]] = []
 
     @property
@@ -305,6 +308,16 @@ class FakeSmtp:
     def start(self) -> None:
         if self.tls is None:
             self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        elif self.implicit_tls:
+            self.controller = Controller(
+                self.handler,
+                hostname="127.0.0.1",
+                port=self.port,
+                ssl_context=self.tls.server_context(),
+                authenticator=self._authenticate,
+                # (aiosmtpd counts only STARTTLS as TLS; this connection is TLS throughout)
+                auth_require_tls=False,
+            )
         else:
             self.controller = Controller(
                 self.handler,
