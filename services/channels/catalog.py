@@ -51,6 +51,7 @@ def build(
 
 # The adapters, each in its own module; imported here, after the table they are listed in.
 from services.channels.asterisk import AsteriskAdapter  # noqa: E402
+from services.channels.email import EmailAdapter  # noqa: E402
 from services.channels.sms import SmsAdapter  # noqa: E402
 from services.channels.telegram import TelegramAdapter  # noqa: E402
 from services.channels.whatsapp import WhatsAppAdapter  # noqa: E402
@@ -58,6 +59,7 @@ from services.channels.whatsapp import WhatsAppAdapter  # noqa: E402
 ADAPTERS.update(
     {
         "asterisk": AsteriskAdapter,
+        "email": EmailAdapter,
         "sms": SmsAdapter,
         "telegram": TelegramAdapter,
         "whatsapp": WhatsAppAdapter,
