@@ -274,6 +274,7 @@ class FeedModel(QAbstractListModel):
         self._failed_text = self.tr("Not delivered: %1")
         self._order_status = status_names()
         self._minutes_text = self.tr("%1 min")
+        self._quoted_text = self.tr("▸ quoted text and signature folded (%1 lines; hover to read)")
         self._happened_text = self.tr("happened %1")
         self._switched_text = self.tr("↪ went on here from %1:")
 
@@ -785,9 +786,21 @@ class FeedModel(QAbstractListModel):
         extra = item.get("extra") or {}
         subject = str(item.get("subject") or "")
         body = str(item.get("body") or "")
+        quoted = ""
         if kind == "email":
             t.title = subject
             t.body = html_to_text(body)
+            # The history the customer quoted and their signature, folded: a line says so,
+            # the tooltip holds it.
+            quoted = str(extra.get("quoted") or "").strip()
+            if quoted:
+                lines = len(quoted.splitlines())
+                t.body = "\n".join(
+                    x for x in (t.body, self._quoted_text.replace("%1", str(lines))) if x
+                )
+            note = str(extra.get("note") or "")
+            if note:
+                t.body = "\n".join(x for x in (t.body, note) if x)
         elif kind == "call":
             parts = [self._call_out if direction == "out" else self._call_in]
             duration = extra.get("duration_s")
@@ -873,6 +886,8 @@ class FeedModel(QAbstractListModel):
                 if delivery == DELIVERY_FAILED and row.error
                 else t.delivery_text
             )
+        if quoted:
+            tip.append(quoted[:2000])
         t.tooltip = "\n".join(tip)
         return t
 

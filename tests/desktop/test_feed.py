@@ -802,6 +802,26 @@ def test_a_channel_switch_and_a_logged_call_read_as_what_happened(qapp: Any) -> 
     assert "20" in second.title  # the day it happened, not the day it was logged
 
 
+def test_an_e_mail_folds_the_history_it_quotes(qapp: Any) -> None:
+    now = datetime.now(UTC)
+    quoted = "On Mon, Support wrote:\n> Your order 1042 ships today.\n> Shop support\n--\nOlga"
+    mail = dict(
+        synthetic(3, now),
+        direction="in",
+        body="Thank you, it arrived.",
+        extra={"quoted": quoted},
+    )
+    assert mail["kind"] == "email"
+    model = FeedModel()
+    model.show(CUSTOMER, page([mail]))
+    row = next(model.row_at(r) for r in range(model.rowCount()) if not model.row_at(r).is_separator)
+    shown = model.row_text(row)
+    assert shown.body.splitlines()[0] == "Thank you, it arrived."
+    assert "quoted text and signature folded (5 lines" in shown.body
+    assert "Your order 1042 ships today." not in shown.body
+    assert "Your order 1042 ships today." in shown.tooltip
+
+
 def test_the_file_and_rating_marks_exist_in_the_desk_font(qapp: QApplication) -> None:
     """Drawn with the default font (DejaVu Sans on Debian): a glyph it lacks is an empty box."""
     from PySide6.QtGui import QFontMetrics
