@@ -272,6 +272,14 @@ def test_auto_replies_and_bounces_are_recognised() -> None:
         "5.1.1",
     )
     assert "no such user" in dsn.bounce.diagnostic
+    full = parse(mails.dsn_with_original("<omnidesk.8.cd@shop.example>"))
+    assert full.bounce is not None and full.text == "Delivery failed."
+    assert (full.bounce.original_message_id, full.bounce.status) == (
+        "<omnidesk.8.cd@shop.example>",
+        "5.2.2",
+    )
+    delayed = parse(mails.dsn_with_original("<x@shop.example>", "delayed"))
+    assert delayed.bounce is not None and delayed.bounce.action == "delayed"
 
 
 # --- inbound through Dovecot ----------------------------------------------------------------
@@ -352,11 +360,14 @@ async def test_auto_replies_are_not_messages_and_bounces_are_receipts(
     ours = "<omnidesk.7.ab@shop.example>"
     inbox.known_outgoing.add(("email", ours))
     await dovecot.append(
-        *mails.auto_replies(), mails.dsn(ours), mails.plain("Real", "a person", "<p@example.org>")
+        *mails.auto_replies(),
+        mails.dsn(ours),
+        mails.dsn_with_original(ours, "delayed"),  # not final: nothing to report
+        mails.plain("Real", "a person", "<p@example.org>"),
     )
     (got,) = await inbox.wait_for(1)
     assert got.provider_id == "<p@example.org>"
-    await until(lambda: adapter.counts["bounces"] == 1)
+    await until(lambda: adapter.counts["bounces"] == 2)
     assert adapter.counts["auto_replies"] == len(mails.auto_replies())
     (receipt,) = inbox.receipts
     assert (receipt.provider_id, receipt.state) == (ours, "failed")
