@@ -376,7 +376,12 @@ class EmailAdapter(Adapter):
         if answer.result != "OK":
             raise ImapError("UID FETCH refused")
         # The server answers with the newest message even when nothing is new: drop it.
-        sizes = sorted((uid, size) for uid, size, _ in _fetch_records(answer.lines) if uid > last)
+        # (a flags update for a message may come along: one entry per UID, its size known)
+        by_uid: dict[int, int] = {}
+        for uid, size, _ in _fetch_records(answer.lines):
+            if uid > last:
+                by_uid[uid] = max(size, by_uid.get(uid, -1))
+        sizes = sorted(by_uid.items())
         done = last
         try:
             for batch in _batches(sizes, self.config.max_message_bytes):
@@ -441,8 +446,12 @@ class EmailAdapter(Adapter):
             answer = await client.uid("fetch", str(uid), parts)
             if answer.result != "OK":
                 raise ImapError("UID FETCH refused")
-            got = {u: b"".join(literals) for u, _, literals in _fetch_records(answer.lines)}
-            return [_Fetched(uid, got.get(uid, b""), size, True)]
+            got = {
+                u: b"".join(literals) for u, _, literals in _fetch_records(answer.lines) if literals
+            }
+            if uid not in got:
+                raise ImapError("the server did not send the message asked for")
+            return [_Fetched(uid, got[uid], size, True)]
         uids = ",".join(str(uid) for uid, _ in batch)
         answer = await client.uid("fetch", uids, "(UID BODY.PEEK[])")
         if answer.result != "OK":

@@ -436,6 +436,22 @@ async def test_a_full_mailbox_is_read_whole(
         await adapter.stop()
 
 
+def test_fetch_answers_are_read_per_message() -> None:
+    from services.channels.email import _fetch_records
+
+    lines = [
+        b"1 FETCH (UID 7 BODY[HEADER] {3}",
+        bytearray(b"abc"),
+        b" BODY[TEXT]<0> {2}",
+        bytearray(b"de"),
+        b")",
+        b"2 FETCH (FLAGS (\\Seen) UID 8)",  # another client marked one read meanwhile
+        b"2 FETCH (UID 8 RFC822.SIZE 20)",
+        b"Fetch completed (0.001 + 0.000 secs).",
+    ]
+    assert _fetch_records(lines) == [(7, -1, [b"abc", b"de"]), (8, -1, []), (8, 20, [])]
+
+
 async def test_thousands_of_answer_lines_in_one_read_are_parsed() -> None:
     # aioimaplib's own parser recursed once per line and overflowed on a big read (the sizes
     # of a full mailbox arriving while the loop was busy): the adapter's protocol loops.
