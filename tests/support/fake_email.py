@@ -298,7 +298,6 @@ class _Handler:
     # What the next transactions answer: "rcpt" -> "550 ...", "data" -> "451 ...".
     answers: dict[str, str] = field(default_factory=dict)
     hang_after_data_s: float = 0.0
-    got: asyncio.Event | None = None
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: Any
