@@ -10,6 +10,7 @@ messages unread for any other client of the mailbox.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import hashlib
 import logging
@@ -335,7 +336,7 @@ class EmailAdapter(Adapter):
                 client.protocol.transport.close()
 
     async def _select(self, client: aioimaplib.IMAP4, mailbox: str) -> dict[str, int]:
-        answer = await client.select(f'"{mailbox}"')
+        answer = await client.select(f'"{imap_utf7(mailbox)}"')
         if answer.result != "OK":
             raise ImapError(f"cannot select mailbox {mailbox}")
         validity = next(
@@ -689,6 +690,28 @@ class EmailAdapter(Adapter):
         if 400 <= code < 500 or code in (530, 535):  # busy, or our credentials are wrong
             self.tracker.failed(detail, down=code in (530, 535))
         log.info("%s: %s", self.name, detail)
+
+
+def imap_utf7(name: str) -> str:
+    """A mailbox name as IMAP writes it (RFC 3501 §5.1.3, modified UTF-7): "Входящие" is
+    "&BBIERQQ+BDQETwRJBDgENQ-"."""
+    out: list[str] = []
+    pending: list[str] = []
+
+    def flush() -> None:
+        if pending:
+            encoded = base64.b64encode("".join(pending).encode("utf-16-be")).decode()
+            out.append("&" + encoded.rstrip("=").replace("/", ",") + "-")
+            pending.clear()
+
+    for ch in name:
+        if 0x20 <= ord(ch) <= 0x7E:
+            flush()
+            out.append("&-" if ch == "&" else ch)
+        else:
+            pending.append(ch)
+    flush()
+    return "".join(out)
 
 
 def _tag(mail: ParsedMail) -> str:

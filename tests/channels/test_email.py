@@ -657,10 +657,15 @@ async def test_smtp_over_implicit_tls(dovecot: Dovecot, ca: LocalCA, tmp_path: P
 async def test_every_mailbox_named_is_read(
     dovecot: Dovecot, smtp: FakeSmtp, tmp_path: Path
 ) -> None:
-    await dovecot.create("Support")
+    from services.channels.email import imap_utf7
+
+    assert imap_utf7("Входящие") == "&BBIERQQ+BDQETwRJBDgENQ-"
+    assert imap_utf7("A&B Отдел/1") == "A&-B &BB4EQgQ0BDUEOw-/1"
+    await dovecot.create(imap_utf7("Поддержка"))
     await dovecot.append(mails.plain("In inbox", "a", "<a@example.org>"))
-    await dovecot.append(mails.plain("In support", "b", "<b@example.org>"), mailbox="Support")
-    values = section(dovecot, smtp, mailboxes=["INBOX", "Support"])
+    support = imap_utf7("Поддержка")
+    await dovecot.append(mails.plain("In support", "b", "<b@example.org>"), mailbox=support)
+    values = section(dovecot, smtp, mailboxes=["INBOX", "Поддержка"])
     adapter, inbox, _ = await start_adapter(values, tmp_path)
     try:
         await inbox.wait_for(2)
@@ -669,7 +674,7 @@ async def test_every_mailbox_named_is_read(
         await until(
             lambda: (
                 set(json.loads((tmp_path / "state" / "imap.json").read_text()))
-                == {"INBOX", "Support"}
+                == {"INBOX", "Поддержка"}
             )
         )
     finally:
