@@ -415,8 +415,8 @@ async def test_restart_mid_stream_loses_nothing_and_repeats_nothing(
         await until(lambda: len(inbox.calls) >= total)
         await asyncio.sleep(0.3)  # nothing further comes
         assert inbox.calls == [f"<n{i}@example.org>" for i in range(total)]
-        cursor = json.loads((tmp_path / "state" / "imap.json").read_text())
-        assert cursor["INBOX"]["last_uid"] == total
+        path = tmp_path / "state" / "imap.json"
+        await until(lambda: json.loads(path.read_text())["INBOX"]["last_uid"] == total)
     finally:
         await again.stop()
 
@@ -557,8 +557,14 @@ async def test_a_new_uidvalidity_reads_the_mailbox_again(
     adapter, _, _ = await start_adapter(section(dovecot, smtp), tmp_path, inbox)
     try:
         await until(lambda: len(inbox.calls) == 4)
-        after = json.loads((tmp_path / "state" / "imap.json").read_text())["INBOX"]
-        assert after["uidvalidity"] != before["uidvalidity"]
+
+        def cursor() -> dict[str, int]:
+            path = tmp_path / "state" / "imap.json"
+            return dict(json.loads(path.read_text())["INBOX"])
+
+        # (saved once the batch is through, a moment after its last hand-over)
+        await until(lambda: cursor()["uidvalidity"] != before["uidvalidity"])
+        assert cursor()["last_uid"] == 2
         # Handed over again with the same ids: the hub keeps one of each.
         assert inbox.calls[2:] == inbox.calls[:2] and len(inbox.messages) == 2
     finally:
