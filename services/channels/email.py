@@ -10,6 +10,7 @@ messages unread for any other client of the mailbox.
 from __future__ import annotations
 
 import asyncio
+import base64
 import contextlib
 import hashlib
 import logging
@@ -335,7 +336,7 @@ class EmailAdapter(Adapter):
                 client.protocol.transport.close()
 
     async def _select(self, client: aioimaplib.IMAP4, mailbox: str) -> dict[str, int]:
-        answer = await client.select(f'"{mailbox}"')
+        answer = await client.select(f'"{imap_utf7(mailbox)}"')
         if answer.result != "OK":
             raise ImapError(f"cannot select mailbox {mailbox}")
         validity = next(
@@ -376,7 +377,12 @@ class EmailAdapter(Adapter):
         if answer.result != "OK":
             raise ImapError("UID FETCH refused")
         # The server answers with the newest message even when nothing is new: drop it.
-        sizes = sorted((uid, size) for uid, size, _ in _fetch_records(answer.lines) if uid > last)
+        # (a flags update for a message may come along: one entry per UID, its size known)
+        by_uid: dict[int, int] = {}
+        for uid, size, _ in _fetch_records(answer.lines):
+            if uid > last:
+                by_uid[uid] = max(size, by_uid.get(uid, -1))
+        sizes = sorted(by_uid.items())
         done = last
         try:
             for batch in _batches(sizes, self.config.max_message_bytes):
@@ -441,8 +447,12 @@ class EmailAdapter(Adapter):
             answer = await client.uid("fetch", str(uid), parts)
             if answer.result != "OK":
                 raise ImapError("UID FETCH refused")
-            got = {u: b"".join(literals) for u, _, literals in _fetch_records(answer.lines)}
-            return [_Fetched(uid, got.get(uid, b""), size, True)]
+            got = {
+                u: b"".join(literals) for u, _, literals in _fetch_records(answer.lines) if literals
+            }
+            if uid not in got:
+                raise ImapError("the server did not send the message asked for")
+            return [_Fetched(uid, got[uid], size, True)]
         uids = ",".join(str(uid) for uid, _ in batch)
         answer = await client.uid("fetch", uids, "(UID BODY.PEEK[])")
         if answer.result != "OK":
@@ -680,6 +690,28 @@ class EmailAdapter(Adapter):
         if 400 <= code < 500 or code in (530, 535):  # busy, or our credentials are wrong
             self.tracker.failed(detail, down=code in (530, 535))
         log.info("%s: %s", self.name, detail)
+
+
+def imap_utf7(name: str) -> str:
+    """A mailbox name as IMAP writes it (RFC 3501 §5.1.3, modified UTF-7): "Входящие" is
+    "&BBIERQQ+BDQETwRJBDgENQ-"."""
+    out: list[str] = []
+    pending: list[str] = []
+
+    def flush() -> None:
+        if pending:
+            encoded = base64.b64encode("".join(pending).encode("utf-16-be")).decode()
+            out.append("&" + encoded.rstrip("=").replace("/", ",") + "-")
+            pending.clear()
+
+    for ch in name:
+        if 0x20 <= ord(ch) <= 0x7E:
+            flush()
+            out.append("&-" if ch == "&" else ch)
+        else:
+            pending.append(ch)
+    flush()
+    return "".join(out)
 
 
 def _tag(mail: ParsedMail) -> str:

@@ -218,7 +218,9 @@ def split_quoted(text: str) -> tuple[str, str]:
 # --- auto-replies and bounces ---------------------------------------------------------------
 
 
-def _is_auto(msg: Message) -> bool:
+def _is_auto(msg: Message, from_address: str) -> bool:
+    if _header(msg, "Return-Path") == "<>" or from_address.startswith("mailer-daemon@"):
+        return True  # a null sender is only for reports and auto-replies (RFC 5321, 3834)
     submitted = _header(msg, "Auto-Submitted").lower()
     if submitted and not submitted.startswith("no"):
         return True  # RFC 3834
@@ -397,7 +399,7 @@ def _parse(raw: bytes, max_file_bytes: int) -> ParsedMail:
         html_sanitised=sanitise_html(body_html) if body_html else "",
         files=files,
         refused_files=refused,
-        auto=bounce is None and _is_auto(msg),
+        auto=bounce is None and _is_auto(msg, from_address),
         bounce=bounce,
         broken=bool(msg.defects) and not (plain or htmls or files),
     )

@@ -272,6 +272,14 @@ def test_auto_replies_and_bounces_are_recognised() -> None:
         "5.1.1",
     )
     assert "no such user" in dsn.bounce.diagnostic
+    full = parse(mails.dsn_with_original("<omnidesk.8.cd@shop.example>"))
+    assert full.bounce is not None and full.text == "Delivery failed."
+    assert (full.bounce.original_message_id, full.bounce.status) == (
+        "<omnidesk.8.cd@shop.example>",
+        "5.2.2",
+    )
+    delayed = parse(mails.dsn_with_original("<x@shop.example>", "delayed"))
+    assert delayed.bounce is not None and delayed.bounce.action == "delayed"
 
 
 # --- inbound through Dovecot ----------------------------------------------------------------
@@ -352,11 +360,14 @@ async def test_auto_replies_are_not_messages_and_bounces_are_receipts(
     ours = "<omnidesk.7.ab@shop.example>"
     inbox.known_outgoing.add(("email", ours))
     await dovecot.append(
-        *mails.auto_replies(), mails.dsn(ours), mails.plain("Real", "a person", "<p@example.org>")
+        *mails.auto_replies(),
+        mails.dsn(ours),
+        mails.dsn_with_original(ours, "delayed"),  # not final: nothing to report
+        mails.plain("Real", "a person", "<p@example.org>"),
     )
     (got,) = await inbox.wait_for(1)
     assert got.provider_id == "<p@example.org>"
-    await until(lambda: adapter.counts["bounces"] == 1)
+    await until(lambda: adapter.counts["bounces"] == 2)
     assert adapter.counts["auto_replies"] == len(mails.auto_replies())
     (receipt,) = inbox.receipts
     assert (receipt.provider_id, receipt.state) == (ours, "failed")
@@ -404,8 +415,8 @@ async def test_restart_mid_stream_loses_nothing_and_repeats_nothing(
         await until(lambda: len(inbox.calls) >= total)
         await asyncio.sleep(0.3)  # nothing further comes
         assert inbox.calls == [f"<n{i}@example.org>" for i in range(total)]
-        cursor = json.loads((tmp_path / "state" / "imap.json").read_text())
-        assert cursor["INBOX"]["last_uid"] == total
+        path = tmp_path / "state" / "imap.json"
+        await until(lambda: json.loads(path.read_text())["INBOX"]["last_uid"] == total)
     finally:
         await again.stop()
 
@@ -423,6 +434,22 @@ async def test_a_full_mailbox_is_read_whole(
         assert len(set(inbox.calls)) == total and adapter.health().state == "ok"
     finally:
         await adapter.stop()
+
+
+def test_fetch_answers_are_read_per_message() -> None:
+    from services.channels.email import _fetch_records
+
+    lines = [
+        b"1 FETCH (UID 7 BODY[HEADER] {3}",
+        bytearray(b"abc"),
+        b" BODY[TEXT]<0> {2}",
+        bytearray(b"de"),
+        b")",
+        b"2 FETCH (FLAGS (\\Seen) UID 8)",  # another client marked one read meanwhile
+        b"2 FETCH (UID 8 RFC822.SIZE 20)",
+        b"Fetch completed (0.001 + 0.000 secs).",
+    ]
+    assert _fetch_records(lines) == [(7, -1, [b"abc", b"de"]), (8, -1, []), (8, 20, [])]
 
 
 async def test_thousands_of_answer_lines_in_one_read_are_parsed() -> None:
@@ -530,8 +557,14 @@ async def test_a_new_uidvalidity_reads_the_mailbox_again(
     adapter, _, _ = await start_adapter(section(dovecot, smtp), tmp_path, inbox)
     try:
         await until(lambda: len(inbox.calls) == 4)
-        after = json.loads((tmp_path / "state" / "imap.json").read_text())["INBOX"]
-        assert after["uidvalidity"] != before["uidvalidity"]
+
+        def cursor() -> dict[str, int]:
+            path = tmp_path / "state" / "imap.json"
+            return dict(json.loads(path.read_text())["INBOX"])
+
+        # (saved once the batch is through, a moment after its last hand-over)
+        await until(lambda: cursor()["uidvalidity"] != before["uidvalidity"])
+        assert cursor()["last_uid"] == 2
         # Handed over again with the same ids: the hub keeps one of each.
         assert inbox.calls[2:] == inbox.calls[:2] and len(inbox.messages) == 2
     finally:
@@ -630,10 +663,15 @@ async def test_smtp_over_implicit_tls(dovecot: Dovecot, ca: LocalCA, tmp_path: P
 async def test_every_mailbox_named_is_read(
     dovecot: Dovecot, smtp: FakeSmtp, tmp_path: Path
 ) -> None:
-    await dovecot.create("Support")
+    from services.channels.email import imap_utf7
+
+    assert imap_utf7("Входящие") == "&BBIERQQ+BDQETwRJBDgENQ-"
+    assert imap_utf7("A&B Отдел/1") == "A&-B &BB4EQgQ0BDUEOw-/1"
+    await dovecot.create(imap_utf7("Поддержка"))
     await dovecot.append(mails.plain("In inbox", "a", "<a@example.org>"))
-    await dovecot.append(mails.plain("In support", "b", "<b@example.org>"), mailbox="Support")
-    values = section(dovecot, smtp, mailboxes=["INBOX", "Support"])
+    support = imap_utf7("Поддержка")
+    await dovecot.append(mails.plain("In support", "b", "<b@example.org>"), mailbox=support)
+    values = section(dovecot, smtp, mailboxes=["INBOX", "Поддержка"])
     adapter, inbox, _ = await start_adapter(values, tmp_path)
     try:
         await inbox.wait_for(2)
@@ -642,7 +680,7 @@ async def test_every_mailbox_named_is_read(
         await until(
             lambda: (
                 set(json.loads((tmp_path / "state" / "imap.json").read_text()))
-                == {"INBOX", "Support"}
+                == {"INBOX", "Поддержка"}
             )
         )
     finally:

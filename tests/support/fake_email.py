@@ -272,13 +272,16 @@ class Dovecot:
         await client.logout()
 
     def reset_uidvalidity(self) -> None:
-        """Drop the mailbox's UID list: Dovecot gives it a new UIDVALIDITY (a restored server)."""
-        for name in ("dovecot-uidlist", "dovecot-uidvalidity"):
-            (self.maildir() / name).unlink(missing_ok=True)
-        for path in self.maildir().glob("dovecot-uidvalidity.*"):
+        """Give the mailbox a new UIDVALIDITY and new UIDs (a server restored from a backup);
+        call it while the server is stopped."""
+        uidlist = self.maildir() / "dovecot-uidlist"
+        old = int(uidlist.read_text().split()[1][1:])  # "3 V1796687473 N3 G…"
+        for path in [*self.maildir().glob("dovecot.index*"), *self.maildir().glob("dovecot.list*")]:
             path.unlink()
-        for path in self.maildir().glob("dovecot.index*"):
-            path.unlink()
+        # An empty UID list of the new validity: Dovecot numbers the messages from 1 again.
+        uidlist.write_text(f"3 V{old + 7} N1\n")
+        owner = self.maildir().stat()
+        os.chown(uidlist, owner.st_uid, owner.st_gid)
 
 
 @dataclass
@@ -298,7 +301,6 @@ class _Handler:
     # What the next transactions answer: "rcpt" -> "550 ...", "data" -> "451 ...".
     answers: dict[str, str] = field(default_factory=dict)
     hang_after_data_s: float = 0.0
-    got: asyncio.Event | None = None
 
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: Any

@@ -227,6 +227,7 @@ def auto_replies() -> list[bytes]:
         )
 
     return [
+        one(0, "Return-Path: <>"),
         one(1, "Auto-Submitted: auto-replied"),
         one(2, "Auto-Submitted: auto-generated"),
         one(3, "X-Autoreply: yes"),
@@ -297,3 +298,38 @@ def huge(size: int) -> bytes:
         "",
     )
     return head + body + b"--big--\r\n"
+
+
+def dsn_with_original(original_message_id: str, action: str = "failed") -> bytes:
+    """A report carrying the whole original (message/rfc822), as Postfix and Exchange send."""
+    return _join(
+        "From: MAILER-DAEMON@mx.shop.example",
+        "Subject: Delivery Status Notification",
+        "MIME-Version: 1.0",
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="r"',
+        "",
+        "--r",
+        "Content-Type: text/plain",
+        "",
+        "Delivery is delayed." if action == "delayed" else "Delivery failed.",
+        "--r",
+        "Content-Type: message/delivery-status",
+        "",
+        "Reporting-MTA: dns; mx.shop.example",
+        "",
+        "Final-Recipient: rfc822; slow@example.org",
+        f"Action: {action}",
+        "Status: 4.4.7" if action == "delayed" else "Status: 5.2.2",
+        "",
+        "--r",
+        "Content-Type: message/rfc822",
+        "",
+        "From: support@shop.example",
+        "To: slow@example.org",
+        f"Message-ID: {original_message_id}",
+        "Subject: Your order",
+        "",
+        "Our reply text.",
+        "--r--",
+        "",
+    )
