@@ -1767,11 +1767,16 @@
     </message>
     <message>
         <location filename="../../ui/feed_model.py" line="277"/>
+        <source>▸ quoted text and signature folded (%1 lines; hover to read)</source>
+        <translation>▸ цитата и подпись свёрнуты (строк: %1; наведите, чтобы прочитать)</translation>
+    </message>
+    <message>
+        <location filename="../../ui/feed_model.py" line="278"/>
         <source>happened %1</source>
         <translation>было %1</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_model.py" line="278"/>
+        <location filename="../../ui/feed_model.py" line="279"/>
         <source>↪ went on here from %1:</source>
         <translation>↪ продолжил здесь после канала «%1»:</translation>
     </message>
