@@ -36,22 +36,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from services.protocol.touchpoints import DISPOSITIONS
 from ui.icons import icon
 from ui.labels import disposition_names, queue_name
-
-# Dispositions offered by default (stored as these codes; shown translated).
-DISPOSITIONS = (
-    "resolved",
-    "information",
-    "order_status",
-    "complaint",
-    "sale",
-    "technical",
-    "callback",
-    "escalated",
-    "wrong_number",
-    "spam",
-)
 
 
 def _ctrl_enter_accepts(dialog: QDialog) -> None:

@@ -29,6 +29,8 @@ class Touchpoints:
         self, op: OperatorState, args: commands.TouchpointLog, key: IdemKey
     ) -> dict[str, Any]:
         summary = args.summary.strip()
+        if args.outcome not in touchpoints.OUTCOMES:
+            raise InvalidInput(f"outcome: one of {', '.join(touchpoints.OUTCOMES)}")
         if not summary:
             raise InvalidInput("say what the visit or call was about (summary)")
         now = utcnow()

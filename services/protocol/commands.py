@@ -15,7 +15,7 @@ from services.protocol import triage
 from services.protocol.canned import Language, Scope
 from services.protocol.channels import ChannelName
 from services.protocol.framing import MAX_ID
-from services.protocol.touchpoints import MAX_DURATION_MIN, Outcome, TouchpointKind
+from services.protocol.touchpoints import MAX_DURATION_MIN, TouchpointKind
 
 MAX_TEXT = 20_000
 MAX_PAGE = 200
@@ -198,7 +198,7 @@ class TouchpointLog(Args):
     kind: TouchpointKind
     happened_at: AwareTime
     summary: Text
-    outcome: Outcome
+    outcome: Name  # one of services.protocol.touchpoints.OUTCOMES
     direction: Literal["in", "out"] = "in"  # the customer came or called; we called them
     duration_min: Annotated[int, msgspec.Meta(ge=0, le=MAX_DURATION_MIN)] = 0
 
