@@ -383,7 +383,9 @@ def test_trim_gives_the_top_back_and_scrolling_up_brings_it_again(qapp: Any) -> 
 
 def test_today_moves_on_at_midnight(qapp: Any) -> None:
     model = FeedModel()
-    model.show(CUSTOMER, page(history(5)))
+    # Items of today only: just after midnight, "the last few minutes" would begin yesterday.
+    noon = datetime.now().astimezone().replace(hour=12, minute=0, second=0, microsecond=0)
+    model.show(CUSTOMER, page(history(5, end=noon.astimezone(UTC))))
     sep = model.index(0)
     today = sep.data(FeedRole.DAY)
     assert sep.data() == QCoreApplication.translate("FeedModel", "Today")

@@ -27,8 +27,13 @@ EXE = b"MZ\x90\x00\x03" + b"\x00" * 200
 def docx() -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("[Content_Types].xml", "<Types/>")
-        z.writestr("word/document.xml", "<document/>")
+        # A fixed time in each entry: the same bytes whenever it is made (the clock's seconds
+        # would differ between the upload and the comparison).
+        for name, body in (
+            ("[Content_Types].xml", "<Types/>"),
+            ("word/document.xml", "<document/>"),
+        ):
+            z.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), body)
     return buf.getvalue()
 
 
