@@ -215,13 +215,15 @@ class CustomerCard(QScrollArea):
             self.tr("This customer is someone else on the desk too: make them one (Ctrl+Shift+M)")
         )
         self.merge_button.clicked.connect(self.merge_with)
-        actions = QHBoxLayout()
-        actions.setSpacing(6)
-        actions.addWidget(self.edit_button)
-        actions.addWidget(self.write_button)
-        actions.addWidget(self.log_button)
-        actions.addWidget(self.merge_button)
-        actions.addStretch(1)
+        # Two a row: four side by side do not fit a narrow card in Russian.
+        actions = QGridLayout()
+        actions.setHorizontalSpacing(6)
+        actions.setVerticalSpacing(4)
+        for index, button in enumerate(
+            (self.edit_button, self.write_button, self.log_button, self.merge_button)
+        ):
+            actions.addWidget(button, index // 2, index % 2)
+        actions.setColumnStretch(2, 1)
         lay.addLayout(actions)
         self.edit_action = self._shortcut("Ctrl+Shift+E", self.tr("Edit customer…"), self.edit)
         self.write_action = self._shortcut(

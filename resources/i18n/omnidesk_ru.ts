@@ -1101,7 +1101,7 @@
     <message>
         <location filename="../../ui/customer_card.py" line="204"/>
         <source>&amp;Log visit or call…</source>
-        <translation>&amp;Записать визит или звонок…</translation>
+        <translation>&amp;Визит или звонок…</translation>
     </message>
     <message>
         <location filename="../../ui/customer_card.py" line="206"/>

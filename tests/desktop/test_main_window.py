@@ -472,6 +472,17 @@ def test_nothing_stays_in_english_in_the_russian_interface(
     assert window.customer_card.customer_id() == rich
     found["customer with history"] = untranslated(window, sources)
     window.grab().save(str(ARTIFACTS / "russian-card.png"))
+    # The card's own buttons fit the card, whole, in the longer Russian texts.
+    card_widget = window.customer_card
+    for button in (
+        card_widget.edit_button,
+        card_widget.write_button,
+        card_widget.log_button,
+        card_widget.merge_button,
+    ):
+        right = button.mapTo(card_widget, button.rect().topRight()).x()
+        assert right <= card_widget.width(), f"{button.text()!r} runs out of the card"
+        assert button.width() >= button.sizeHint().width(), f"{button.text()!r} is cut short"
     # The card's own dialogs: edit, write first, log a visit, an order.
     card = window.customer_card
     for name, key in (
