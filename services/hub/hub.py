@@ -195,6 +195,12 @@ class Hub:
                 conv.offered_to = None
             self.state.register(conv)
             self.state.names[c.customer_id] = c.display_name
+        # Calls in progress keep their PBX id (for call control after a restart): their ring.
+        voice = [c.id for c in self.state.convs.values() if c.channel == "voice"]
+        if voice:
+            rings = await self.store.read(lambda c: _call_ids(c, voice))
+            for conv_id, call_id in rings.items():
+                self.state.convs[conv_id].call_id = call_id
         # What was owed before the restart is owed still; what fell due meanwhile is recorded
         # as late now (once: the store remembers a breach already recorded).
         self.timers.schedule_all(self.state.convs.values())
@@ -460,3 +466,19 @@ def _load_state(conn: Connection) -> tuple[list[Any], list[Any], list[Any]]:
         ).all()
     )
     return ops, queues, convs
+
+
+def _call_ids(conn: Connection, conversation_ids: list[int]) -> dict[int, str]:
+    """Each call conversation's PBX id: the provider id of its first (ring) item."""
+    timeline = tables.timeline
+    rows = conn.execute(
+        select(timeline.c.conversation_id, timeline.c.provider_id)
+        .where(
+            timeline.c.conversation_id.in_(conversation_ids),
+            timeline.c.channel == "voice",
+            timeline.c.kind == "call",
+            timeline.c.provider_id.is_not(None),
+        )
+        .order_by(timeline.c.id.desc())
+    ).all()
+    return {int(r.conversation_id): str(r.provider_id) for r in rows}  # the first one wins

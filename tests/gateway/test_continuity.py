@@ -113,3 +113,32 @@ async def call_blocks_chats(gateway: RunningGateway) -> None:
     ]
     await op.close()
     await second.close()
+
+
+async def test_a_call_in_progress_keeps_its_pbx_id_across_a_restart(
+    db_url: str, tmp_path: Path
+) -> None:
+    from services.gateway.server import Gateway
+
+    first = await start_gateway(db_url, data_dir=tmp_path / "gw")
+    ring = InboundMessage(
+        "voice",
+        "phone",
+        PHONE,
+        "",
+        kind="call",
+        provider_id="1765.77",
+        verified=True,
+        extra={"call": {"state": "ringing", "channel_id": "1765.77"}},
+    )
+    try:
+        call = await first.hub.ingest(ring)
+        assert first.hub.convs[call.conversation_id].call_id == "1765.77"
+    finally:
+        await first.close()
+    again = Gateway(first.config)
+    await again.start()
+    try:
+        assert again.hub.convs[call.conversation_id].call_id == "1765.77"
+    finally:
+        await again.close()
