@@ -49,6 +49,7 @@ from services.protocol.channels import CHANNELS
 from services.protocol.errors import ProtocolError
 from services.store.blobs import BlobStore
 from services.store.db import make_engine, migrate
+from services.store.models import utcnow
 from services.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,7 @@ class Gateway:
         self._started_adapters: list[Adapter] = []
 
     async def start(self) -> None:
+        self._started_at = utcnow()
         await asyncio.to_thread(migrate, self.engine)
         loop = asyncio.get_running_loop()
         hub_ref: list[Hub] = []
@@ -240,6 +242,10 @@ class Gateway:
             await adapter.start(ctx)
             self._started_adapters.append(adapter)
             log.info("channel started", extra={"channel": adapter.channel, "section": adapter.name})
+        # What these providers were sending when the gateway last stopped is not lost silently.
+        await self.hub.messaging.fail_interrupted(
+            [a.channel for a in self.adapters], self._started_at
+        )
 
     async def close(self) -> None:
         for adapter in reversed(self._started_adapters):

@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 # The provider's own "retry after" is honoured up to this long (HubConfig.delivery_retry_s
 # says how often and after how long a refused send is tried again).
 MAX_RETRY_AFTER_S = 600.0
+# A message the gateway was still handing to its provider when it stopped.
+INTERRUPTED = "the gateway restarted while sending this: it may not have gone out"
+INTERRUPTED_LIMIT = 1000
 
 IdemKey = tuple[int, str, str]
 
@@ -351,6 +354,39 @@ class Messaging:
             for a in channels.reply_addresses(rows)
             if a.channel != failed and a.channel in self.adapters
         ]
+
+    async def fail_interrupted(self, names: list[str], before: datetime) -> int:
+        """Messages a provider channel was still sending when the gateway stopped (pending,
+        no provider id): their retries were in memory. They are marked failed with why (they
+        may or may not have gone out), so the operator decides, and no provider gets one
+        twice behind their back. Returns how many."""
+        if not names:
+            return 0
+        timeline = tables.timeline
+        rows = await self.store.read(
+            lambda c: c.execute(
+                select(timeline.c.id, timeline.c.customer_id, timeline.c.channel)
+                .where(
+                    timeline.c.direction == "out",
+                    timeline.c.delivery == channels.DELIVERY_ORDER[0],
+                    timeline.c.provider_id.is_(None),
+                    timeline.c.channel.in_(names),
+                    timeline.c.created_at < before,
+                )
+                .order_by(timeline.c.id)
+                .limit(INTERRUPTED_LIMIT)
+            ).all()
+        )
+        for row in rows:
+            await self.set_delivery(
+                int(row.id),
+                channels.DELIVERY_FAILED,
+                error=INTERRUPTED,
+                alternatives=await self._other_ways(int(row.customer_id), str(row.channel)),
+            )
+        if rows:
+            log.warning("%d messages were being sent when the gateway stopped", len(rows))
+        return len(rows)
 
     async def receipt(self, channel: str, provider_id: str, state: str, error: str = "") -> bool:
         """A provider's receipt, found by the id the provider gave our outgoing message."""

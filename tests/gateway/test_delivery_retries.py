@@ -4,12 +4,18 @@ channels reach the customer."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
+import pytest
+from sqlalchemy import select
+
 from services.domain.inbox import ChannelUnavailable, InboundMessage, OutboundMessage
+from services.store import tables
 from tests.gateway.conftest import start_gateway
 from tests.gateway.test_conversations import available
+from tests.support.opclient import OpClient
 
 
 class FlakyProvider:
@@ -84,3 +90,59 @@ async def test_retries_end_and_the_failure_is_surfaced(db_url: str, tmp_path: Pa
     provider, outcome = await send_and_wait([], db_url, tmp_path)
     assert len(provider.calls) == 3  # the first try and the two configured retries
     assert outcome["delivery"] == "failed" and outcome["error"] == "provider down"
+
+
+class HangingProvider(FlakyProvider):
+    """A provider that never answers: the gateway stops while the send is under way."""
+
+    async def send(self, msg: OutboundMessage) -> str:
+        self.calls.append(msg)
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+
+async def test_a_send_under_way_when_the_gateway_stopped_is_failed_with_why(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from services.channels import catalog
+    from services.gateway.server import Gateway
+    from tests.gateway.test_channel_core import LoopbackAdapter
+
+    first = await start_gateway(db_url, data_dir=tmp_path / "gw")
+    try:
+        hanging = HangingProvider("telegram", [])
+        first.hub.register_adapter(hanging)
+        op = await available(f"ws://127.0.0.1:{first.port}", "a1")
+        await first.hub.ingest(
+            InboundMessage("telegram", "telegram", "777009", "Ответьте", verified=True)
+        )
+        offered = (await op.event("conversation.offered"))["data"]["conversation"]
+        await op.ok("conversation.accept", {"conversation_id": offered["id"]})
+        sent = await op.ok(
+            "message.send",
+            {"customer_id": offered["customer_id"], "channel": "telegram", "text": "Сейчас"},
+        )
+        while not hanging.calls:
+            await asyncio.sleep(0.01)
+        await op.close()
+    finally:
+        await first.close()
+    monkeypatch.setitem(catalog.ADAPTERS, "loopback", LoopbackAdapter)
+    monkeypatch.setenv("BOT_TOKEN", "123:secret")
+    first.config.channels = {"bot": {"type": "loopback", "token_env": "BOT_TOKEN"}}
+    again = Gateway(first.config)
+    await again.start()
+    try:
+        op = await OpClient.connect(f"ws://127.0.0.1:{again.port}", "a1", "a1")
+        item = sent["item"]["id"]
+        failed = await op.ok("customer.open", {"customer_id": offered["customer_id"]})
+        (mine,) = [i for i in failed["timeline"]["items"] if i["id"] == item]
+        assert mine["delivery"] == "failed"
+        timeline = tables.timeline
+        stored = await again.store.read(
+            lambda c: c.execute(select(timeline.c.delivery).where(timeline.c.id == item)).scalar()
+        )
+        assert stored == "failed"
+        await op.close()
+    finally:
+        await again.close()
