@@ -25,6 +25,7 @@ from typing import Any
 
 import aioimaplib
 import aiosmtplib
+from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from services.channels.base import (
     Adapter,
@@ -126,6 +127,11 @@ class EmailConfig:
     from_name: str
     max_message_bytes: int
     max_file_bytes: int
+    # Mail delivered by SMTP to a port of the gateway (an MX or a relay hands it over), beside
+    # or instead of IMAP; 0: off. Only these recipients are taken (no open relay).
+    smtp_listen_port: int = 0
+    smtp_listen_host: str = "127.0.0.1"
+    accept_recipients: tuple[str, ...] = ()
 
 
 def _choice(section: Section, key: str, default: str, allowed: tuple[str, ...], host: str) -> str:
@@ -184,6 +190,7 @@ class EmailAdapter(Adapter):
             "passed_over": 0,
         }
         self.tls_context: ssl.SSLContext | None = None  # tests trust their own CA here
+        self._smtp_server: asyncio.Server | None = None
 
     # --- configuration ------------------------------------------------------------------
 
@@ -220,7 +227,18 @@ class EmailAdapter(Adapter):
             from_name=section.get("from_name", "").strip(),
             max_message_bytes=section.get("max_message_bytes", 25 * MB),
             max_file_bytes=section.get("max_file_bytes", 10 * MB),
+            smtp_listen_port=section.get("smtp_listen_port", 0),
+            smtp_listen_host=section.get("smtp_listen_host", "127.0.0.1").strip(),
+            accept_recipients=tuple(
+                r.strip().lower()
+                for r in section.get("accept_recipients", [from_address])
+                if r.strip()
+            ),
         )
+        if config.smtp_listen_port > 65535:
+            raise ConfigError(f"{section.where} smtp_listen_port: a port, 1-65535 (0: off)")
+        if config.smtp_listen_port and not config.accept_recipients:
+            raise ConfigError(f"{section.where} accept_recipients: name who mail is taken for")
         password = section.secret("password")
         smtp_password = section.secret("smtp_password", required=False)
         return cls(section.name, config, password, smtp_password or password)
@@ -242,10 +260,28 @@ class EmailAdapter(Adapter):
             asyncio.create_task(self._watch(mailbox), name=f"email-{self.name}-{mailbox}")
             for mailbox in self.config.mailboxes
         ]
+        if self.config.smtp_listen_port:
+            handler = _SmtpInbound(self)
+            config = self.config
+            self._smtp_server = await asyncio.get_running_loop().create_server(
+                lambda: SMTP(
+                    handler,
+                    data_size_limit=config.max_message_bytes,
+                    enable_SMTPUTF8=True,
+                    hostname=config.from_address.rsplit("@", 1)[1],
+                    ident="OmniDesk",
+                ),
+                config.smtp_listen_host,
+                config.smtp_listen_port,
+            )
 
     async def stop(self) -> None:
         """Let a message being handed over finish (its cursor saved), then close."""
         self._stopping.set()
+        if self._smtp_server is not None:
+            self._smtp_server.close()
+            await self._smtp_server.wait_closed()
+            self._smtp_server = None
         if not self._tasks:
             return
         _done, pending = await asyncio.wait(self._tasks, timeout=5)
@@ -690,6 +726,45 @@ class EmailAdapter(Adapter):
         if 400 <= code < 500 or code in (530, 535):  # busy, or our credentials are wrong
             self.tracker.failed(detail, down=code in (530, 535))
         log.info("%s: %s", self.name, detail)
+
+
+class _SmtpInbound:
+    """aiosmtpd's handler: mail for our recipients, answered 250 only once the inbox took it
+    (451 otherwise, so the sending server tries again: nothing is lost)."""
+
+    def __init__(self, adapter: EmailAdapter) -> None:
+        self.adapter = adapter
+        self.received = 0
+
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: Any
+    ) -> str:
+        if address.strip().lower() not in self.adapter.config.accept_recipients:
+            return "550 5.1.1 no such recipient here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
+        adapter = self.adapter
+        raw = envelope.original_content or b""
+        if not isinstance(raw, bytes) or not raw:
+            return "554 5.6.0 an empty message"
+        max_files = adapter.config.max_file_bytes
+        if len(raw) > _PARSE_INLINE_BYTES:
+            mail = await asyncio.to_thread(parse, raw, max_file_bytes=max_files)
+        else:
+            mail = parse(raw, max_file_bytes=max_files)
+        self.received += 1
+        try:
+            await adapter._handle(_Fetched(self.received, raw, len(raw), False), mail, "smtp")
+        except Exception as exc:
+            log.warning(
+                "%s: mail by SMTP not taken (%s): the sender is asked to try again",
+                adapter.name,
+                type(exc).__name__,
+            )
+            return "451 4.3.0 not taken now, try again later"
+        return "250 OK"
 
 
 def imap_utf7(name: str) -> str:

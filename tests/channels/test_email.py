@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import aiosmtplib
 import pytest
 from sqlalchemy import select
 
@@ -871,3 +872,66 @@ async def test_mail_reaches_the_desk_and_an_operators_reply_goes_out(
         await op.close()
     finally:
         await gw.close()
+
+
+async def test_mail_delivered_by_smtp_to_the_gateway_is_taken_only_for_its_recipients(
+    smtp: FakeSmtp, tmp_path: Path
+) -> None:
+    class NoImap:
+        port = free_port()
+
+    port = free_port()
+    values = section(NoImap(), smtp, smtp_listen_port=port)  # type: ignore[arg-type]
+    adapter, inbox, _files = await start_adapter(values, tmp_path)
+    try:
+        raw = mails.plain("Доставка", "Где мой заказ?", "<smtp-in-1@example.org>")
+        refused = await aiosmtplib.send(
+            raw,
+            sender="ivan@example.org",
+            recipients=["support@shop.example"],
+            hostname="127.0.0.1",
+            port=port,
+        )
+        assert refused[0] == {}  # nobody refused
+        (msg,) = await inbox.wait_for(1)
+        assert (msg.channel, msg.identity_value, msg.text.strip()) == (
+            "email",
+            "ivan@example.org",
+            "Где мой заказ?",
+        )
+        assert msg.provider_id == "<smtp-in-1@example.org>"
+        # Not an open relay: mail for anyone else is refused at RCPT.
+        with pytest.raises(aiosmtplib.SMTPRecipientsRefused):
+            await aiosmtplib.send(
+                raw,
+                sender="ivan@example.org",
+                recipients=["someone@elsewhere.example"],
+                hostname="127.0.0.1",
+                port=port,
+            )
+        # An inbox that cannot take it now: the sending server is told to try again (451).
+        inbox.fail_next = RuntimeError("the store is down")
+        again = mails.plain("Доставка", "Ещё раз", "<smtp-in-2@example.org>")
+        with pytest.raises(aiosmtplib.SMTPDataError) as later:
+            await aiosmtplib.send(
+                again,
+                sender="ivan@example.org",
+                recipients=["support@shop.example"],
+                hostname="127.0.0.1",
+                port=port,
+            )
+        assert later.value.code == 451
+        await aiosmtplib.send(
+            again,
+            sender="ivan@example.org",
+            recipients=["support@shop.example"],
+            hostname="127.0.0.1",
+            port=port,
+        )
+        await inbox.wait_for(2)
+        assert [m.provider_id for m in inbox.messages] == [
+            "<smtp-in-1@example.org>",
+            "<smtp-in-2@example.org>",
+        ]
+    finally:
+        await adapter.stop()
