@@ -64,6 +64,9 @@ class Session(QObject):
     queueChanged = Signal(dict, dict)  # conversation, customer: it entered, moved in or left
     timelineItem = Signal(dict)
     deliveryChanged = Signal(int, str)  # timeline event id, delivery state
+    # A message that failed for good: event id, why, the other channels that reach the
+    # customer ([{channel, address, claimed}]).
+    deliveryFailed = Signal(int, str, list)
     presenceChanged = Signal(str, str)  # presence, since (ISO)
     presenceForced = Signal(str, str)  # presence, why the gateway changed it ("missed_offers")
     customerOpened = Signal(dict)  # the customer card
@@ -299,6 +302,12 @@ class Session(QObject):
 
     def _delivery(self, data: dict[str, Any]) -> None:
         self.deliveryChanged.emit(int(data["event_id"]), data["delivery"])
+        if data["delivery"] == "failed":
+            self.deliveryFailed.emit(
+                int(data["event_id"]),
+                str(data.get("error") or ""),
+                list(data.get("alternatives") or []),
+            )
 
     def _presence(self, data: dict[str, Any]) -> None:
         self.presenceChanged.emit(data["presence"], data.get("since", ""))

@@ -70,6 +70,7 @@ from PySide6.QtWidgets import (
 )
 
 from omnidesk_qt.session import Session
+from ui import labels
 from ui.feed_model import ATTACHMENT_SCHEME, PAGE_SIZE, FeedModel, FeedRow, attachments_of
 from ui.icons import icon
 
@@ -882,6 +883,9 @@ class FeedView(QWidget):
         session.timelineItem.connect(self._item)
         session.timelinePage.connect(self._page)
         session.deliveryChanged.connect(self._delivery)
+        failed_for_good = getattr(session, "deliveryFailed", None)  # stand-ins may lack it
+        if failed_for_good is not None:
+            failed_for_good.connect(self._delivery_failed)
         session.commandFailed.connect(self._failed)
         files = getattr(session, "files", None)  # a stand-in session may have none
         if files is not None:
@@ -965,6 +969,9 @@ class FeedView(QWidget):
 
     def _delivery(self, event_id: int, state: str) -> None:
         self.model.set_delivery(event_id, state)
+
+    def _delivery_failed(self, event_id: int, error: str, alternatives: list[Any]) -> None:
+        self.model.set_delivery(event_id, "failed", labels.not_delivered(error, alternatives))
 
     def _reply_added(self, key: str, item: dict[str, Any]) -> None:
         if self.model.customer_id and item.get("customer_id") == self.model.customer_id:

@@ -68,3 +68,22 @@ def status_names() -> dict[str, str]:
         "escalated": QCoreApplication.translate("Labels", "escalated"),
         "closed": QCoreApplication.translate("Labels", "closed"),
     }
+
+
+def not_delivered(error: str, alternatives: list[dict[str, Any]]) -> str:
+    """Why a message did not reach the customer, and where else they can be reached."""
+    names = channel_names()
+    text = error or QCoreApplication.translate("Labels", "the channel refused it")
+    ways = ", ".join(
+        " ".join(
+            str(x)
+            for x in (names.get(str(a.get("channel")), a.get("channel")), a.get("address"))
+            if x
+        )
+        for a in alternatives
+    )
+    if ways:
+        text += " · " + QCoreApplication.translate("Labels", "reach them instead: %1").replace(
+            "%1", ways
+        )
+    return text

@@ -51,6 +51,7 @@ from PySide6.QtWidgets import (
 from omnidesk_qt.settings import SettingError
 from services.protocol.channels import reply_addresses
 from services.protocol.triage import PRIORITIES
+from ui import labels
 from ui.call_bar import CallBar
 from ui.canned_manager import CannedManagerDialog
 from ui.conversation_list import ConversationList
@@ -684,6 +685,7 @@ class MainWindow(QMainWindow):
         s.searchResults.connect(self._search_results)
         s.hintsChanged.connect(self._hints_changed)
         s.commandFailed.connect(self._command_failed)
+        s.deliveryFailed.connect(self._delivery_failed)
         s.outboxChanged.connect(self._outbox_changed)
         s.timelineItem.connect(self._timeline_item)
         s.localQueued.connect(self._local_queued)
@@ -869,6 +871,13 @@ class MainWindow(QMainWindow):
         items = (card.get("timeline") or {}).get("items") or []
         self._feed_texts = [str(it.get("body") or "") for it in reversed(items)]
         self._update_composer()
+
+    def _delivery_failed(self, _event_id: int, error: str, alternatives: list[Any]) -> None:
+        """Said where the operator looks, not only in the feed's tooltip."""
+        self.statusBar().showMessage(
+            self.tr("Not delivered: %1").replace("%1", labels.not_delivered(error, alternatives)),
+            15000,
+        )
 
     def _hints_changed(self, customer_id: int, hints: list[dict[str, Any]]) -> None:
         if self.customer_card.customer_id() in (None, customer_id):

@@ -628,58 +628,58 @@
 <context>
     <name>ConnectDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="119"/>
+        <location filename="../../ui/dialogs.py" line="106"/>
         <source>Sign in to OmniDesk</source>
         <translation>Вход в OmniDesk</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="120"/>
-        <location filename="../../ui/dialogs.py" line="154"/>
+        <location filename="../../ui/dialogs.py" line="107"/>
+        <location filename="../../ui/dialogs.py" line="141"/>
         <source>Sign in</source>
         <translation>Войти</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="130"/>
+        <location filename="../../ui/dialogs.py" line="117"/>
         <source>Gateway address</source>
         <translation>Адрес шлюза</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="134"/>
+        <location filename="../../ui/dialogs.py" line="121"/>
         <source>Set by your organisation</source>
         <translation>Задаётся вашей организацией</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="136"/>
+        <location filename="../../ui/dialogs.py" line="123"/>
         <source>User name</source>
         <translation>Имя пользователя</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="139"/>
+        <location filename="../../ui/dialogs.py" line="126"/>
         <source>Password</source>
         <translation>Пароль</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="140"/>
+        <location filename="../../ui/dialogs.py" line="127"/>
         <source>&amp;Remember me</source>
         <translation>&amp;Запомнить меня</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="150"/>
+        <location filename="../../ui/dialogs.py" line="137"/>
         <source>&amp;Gateway:</source>
         <translation>&amp;Шлюз:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="151"/>
+        <location filename="../../ui/dialogs.py" line="138"/>
         <source>&amp;User:</source>
         <translation>&amp;Пользователь:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="152"/>
+        <location filename="../../ui/dialogs.py" line="139"/>
         <source>&amp;Password:</source>
         <translation>П&amp;ароль:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="141"/>
+        <location filename="../../ui/dialogs.py" line="128"/>
         <source>Remember me on this computer</source>
         <translation>Запомнить меня на этом компьютере</translation>
     </message>
@@ -1049,7 +1049,7 @@
     </message>
     <message>
         <location filename="../../ui/customer_card.py" line="169"/>
-        <location filename="../../ui/customer_card.py" line="335"/>
+        <location filename="../../ui/customer_card.py" line="337"/>
         <source>No customer open</source>
         <translation>Клиент не выбран</translation>
     </message>
@@ -1129,240 +1129,240 @@
         <translation>Этот клиент уже есть под другой карточкой: объединить их (Ctrl+Shift+M)</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="226"/>
+        <location filename="../../ui/customer_card.py" line="228"/>
         <source>Edit customer…</source>
         <translation>Изменить клиента…</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="228"/>
+        <location filename="../../ui/customer_card.py" line="230"/>
         <source>Write first…</source>
         <translation>Написать первым…</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="231"/>
+        <location filename="../../ui/customer_card.py" line="233"/>
         <source>Log visit or call…</source>
         <translation>Записать визит или звонок…</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="233"/>
+        <location filename="../../ui/customer_card.py" line="235"/>
         <source>Merge with…</source>
         <translation>Объединить с…</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="236"/>
+        <location filename="../../ui/customer_card.py" line="238"/>
         <source>Problem</source>
         <translation>Проблема</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="240"/>
+        <location filename="../../ui/customer_card.py" line="242"/>
         <source>The same person?</source>
         <translation>Это один человек?</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="244"/>
+        <location filename="../../ui/customer_card.py" line="246"/>
         <source>Possible duplicates and merges</source>
         <translation>Возможные дубли и объединения</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="252"/>
-        <location filename="../../ui/customer_card.py" line="256"/>
+        <location filename="../../ui/customer_card.py" line="254"/>
+        <location filename="../../ui/customer_card.py" line="258"/>
         <source>Contacts</source>
         <translation>Контакты</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="265"/>
-        <location filename="../../ui/customer_card.py" line="268"/>
+        <location filename="../../ui/customer_card.py" line="267"/>
+        <location filename="../../ui/customer_card.py" line="270"/>
         <source>Products</source>
         <translation>Продукты</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="270"/>
-        <location filename="../../ui/customer_card.py" line="274"/>
+        <location filename="../../ui/customer_card.py" line="272"/>
+        <location filename="../../ui/customer_card.py" line="276"/>
         <source>Purchases</source>
         <translation>Покупки</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="275"/>
+        <location filename="../../ui/customer_card.py" line="277"/>
         <source>Order</source>
         <translation>Заказ</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="275"/>
+        <location filename="../../ui/customer_card.py" line="277"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="275"/>
+        <location filename="../../ui/customer_card.py" line="277"/>
         <source>Amount</source>
         <translation>Сумма</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="282"/>
+        <location filename="../../ui/customer_card.py" line="284"/>
         <source>Enter or a double click opens the order</source>
         <translation>Enter или двойной щелчок открывает заказ</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="287"/>
-        <location filename="../../ui/customer_card.py" line="291"/>
+        <location filename="../../ui/customer_card.py" line="289"/>
+        <location filename="../../ui/customer_card.py" line="293"/>
         <source>Open requests</source>
         <translation>Открытые обращения</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="359"/>
-        <location filename="../../ui/customer_card.py" line="400"/>
-        <location filename="../../ui/customer_card.py" line="429"/>
+        <location filename="../../ui/customer_card.py" line="361"/>
+        <location filename="../../ui/customer_card.py" line="402"/>
+        <location filename="../../ui/customer_card.py" line="431"/>
         <source>(no name)</source>
         <translation>(без имени)</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="367"/>
+        <location filename="../../ui/customer_card.py" line="369"/>
         <source>Last CSAT: %1 of 5</source>
         <translation>Последняя оценка CSAT: %1 из 5</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="378"/>
+        <location filename="../../ui/customer_card.py" line="380"/>
         <source>Customer %1 was merged into this one.</source>
         <translation>Клиент %1 объединён с этим.</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="394"/>
+        <location filename="../../ui/customer_card.py" line="396"/>
         <source>typed in by the customer or an operator</source>
         <translation>введён клиентом или оператором</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="395"/>
+        <location filename="../../ui/customer_card.py" line="397"/>
         <source>proved by a channel</source>
         <translation>подтверждён каналом</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="402"/>
+        <location filename="../../ui/customer_card.py" line="404"/>
         <source>%1 has the same %2 %3 (%4)</source>
         <translation>%1: тот же контакт — %2 %3 (%4)</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="409"/>
+        <location filename="../../ui/customer_card.py" line="411"/>
         <source>Merge</source>
         <translation>Объединить</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="410"/>
+        <location filename="../../ui/customer_card.py" line="412"/>
         <source>Merge with %1</source>
         <translation>Объединить с %1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="414"/>
+        <location filename="../../ui/customer_card.py" line="416"/>
         <source>Not the same</source>
         <translation>Это разные люди</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="415"/>
+        <location filename="../../ui/customer_card.py" line="417"/>
         <source>%1 is another person</source>
         <translation>%1 — другой человек</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="423"/>
+        <location filename="../../ui/customer_card.py" line="425"/>
         <source>name</source>
         <translation>имя</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="424"/>
+        <location filename="../../ui/customer_card.py" line="426"/>
         <source>segment</source>
         <translation>сегмент</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="425"/>
+        <location filename="../../ui/customer_card.py" line="427"/>
         <source>language</source>
         <translation>язык</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="430"/>
+        <location filename="../../ui/customer_card.py" line="432"/>
         <source>Merged with %1</source>
         <translation>Объединён с %1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="436"/>
+        <location filename="../../ui/customer_card.py" line="438"/>
         <source>theirs differed, kept this one&apos;s: %1</source>
         <translation>у второго было иначе, оставлено как здесь: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="439"/>
+        <location filename="../../ui/customer_card.py" line="441"/>
         <source>Undo merge</source>
         <translation>Разъединить</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="440"/>
+        <location filename="../../ui/customer_card.py" line="442"/>
         <source>Undo the merge with %1</source>
         <translation>Отменить объединение с %1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="468"/>
+        <location filename="../../ui/customer_card.py" line="470"/>
         <source>Merging…</source>
         <translation>Объединяем…</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="477"/>
+        <location filename="../../ui/customer_card.py" line="479"/>
         <source>Undoing the merge…</source>
         <translation>Разъединяем…</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="501"/>
-        <location filename="../../ui/customer_card.py" line="502"/>
+        <location filename="../../ui/customer_card.py" line="503"/>
+        <location filename="../../ui/customer_card.py" line="504"/>
         <source>verified</source>
         <translation>подтверждён</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="503"/>
+        <location filename="../../ui/customer_card.py" line="505"/>
         <source>Confirmed by the channel the customer wrote from</source>
         <translation>Подтверждено каналом, из которого писал клиент</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="505"/>
+        <location filename="../../ui/customer_card.py" line="507"/>
         <source>claimed</source>
         <translation>со слов клиента</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="506"/>
+        <location filename="../../ui/customer_card.py" line="508"/>
         <source>claimed, not verified</source>
         <translation>со слов клиента, не подтверждён</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="508"/>
+        <location filename="../../ui/customer_card.py" line="510"/>
         <source>The customer typed this but has not written from it: it is not confirmed, and a reply there may reach someone else</source>
         <translation>Клиент ввёл это сам, но не писал оттуда: контакт не подтверждён, и ответ туда может попасть к другому человеку</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="512"/>
+        <location filename="../../ui/customer_card.py" line="514"/>
         <source>not confirmed</source>
         <translation>не подтверждён</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="513"/>
+        <location filename="../../ui/customer_card.py" line="515"/>
         <source>not confirmed yet</source>
         <translation>ещё не подтверждён</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="636"/>
-        <location filename="../../ui/customer_card.py" line="649"/>
+        <location filename="../../ui/customer_card.py" line="638"/>
+        <location filename="../../ui/customer_card.py" line="651"/>
         <source>Saving…</source>
         <translation>Сохранение…</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="672"/>
+        <location filename="../../ui/customer_card.py" line="674"/>
         <source>Sending…</source>
         <translation>Отправка…</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="732"/>
+        <location filename="../../ui/customer_card.py" line="734"/>
         <source>The order could not be opened: %1</source>
         <translation>Не удалось открыть заказ: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="737"/>
+        <location filename="../../ui/customer_card.py" line="739"/>
         <source>A conversation on this channel is open already.</source>
         <translation>Обращение в этом канале уже открыто.</translation>
     </message>
     <message>
-        <location filename="../../ui/customer_card.py" line="740"/>
+        <location filename="../../ui/customer_card.py" line="742"/>
         <source>Not saved: %1</source>
         <translation>Не сохранено: %1</translation>
     </message>
@@ -1604,7 +1604,7 @@
 <context>
     <name>Dialogs</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="74"/>
+        <location filename="../../ui/dialogs.py" line="61"/>
         <location filename="../../ui/triage_dialogs.py" line="62"/>
         <source>Cancel</source>
         <translation>Отмена</translation>
@@ -1613,7 +1613,7 @@
 <context>
     <name>FeedDelegate</name>
     <message>
-        <location filename="../../ui/feed_view.py" line="203"/>
+        <location filename="../../ui/feed_view.py" line="204"/>
         <source>▶ Recording</source>
         <translation>▶ Запись</translation>
     </message>
@@ -1784,22 +1784,22 @@
 <context>
     <name>FeedView</name>
     <message>
-        <location filename="../../ui/feed_view.py" line="846"/>
+        <location filename="../../ui/feed_view.py" line="847"/>
         <source>Customer feed</source>
         <translation>Лента клиента</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_view.py" line="848"/>
+        <location filename="../../ui/feed_view.py" line="849"/>
         <source>The customer&apos;s messages, e-mails, calls and orders, oldest first</source>
         <translation>Сообщения, письма, звонки и заказы клиента, сначала старые</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_view.py" line="866"/>
+        <location filename="../../ui/feed_view.py" line="867"/>
         <source>Jump to the new messages</source>
         <translation>Перейти к новым сообщениям</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/feed_view.py" line="996"/>
+        <location filename="../../ui/feed_view.py" line="1003"/>
         <source>New messages: %n ↓</source>
         <translation>
             <numerusform>%n новое сообщение ↓</numerusform>
@@ -1808,22 +1808,22 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/feed_view.py" line="1036"/>
+        <location filename="../../ui/feed_view.py" line="1043"/>
         <source>another operator is serving this customer</source>
         <translation>клиента обслуживает другой оператор</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_view.py" line="1037"/>
+        <location filename="../../ui/feed_view.py" line="1044"/>
         <source>the file is no longer there</source>
         <translation>файла больше нет</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_view.py" line="1038"/>
+        <location filename="../../ui/feed_view.py" line="1045"/>
         <source>the gateway is not reachable</source>
         <translation>шлюз недоступен</translation>
     </message>
     <message>
-        <location filename="../../ui/feed_view.py" line="1044"/>
+        <location filename="../../ui/feed_view.py" line="1051"/>
         <source>Could not open %1: %2</source>
         <translation>Не удалось открыть %1: %2</translation>
     </message>
@@ -2050,6 +2050,16 @@
         <source>closed</source>
         <translation>закрыто</translation>
     </message>
+    <message>
+        <location filename="../../ui/labels.py" line="76"/>
+        <source>the channel refused it</source>
+        <translation>канал не принял сообщение</translation>
+    </message>
+    <message>
+        <location filename="../../ui/labels.py" line="86"/>
+        <source>reach them instead: %1</source>
+        <translation>можно связаться иначе: %1</translation>
+    </message>
 </context>
 <context>
     <name>LogTouchpointDialog</name>
@@ -2174,623 +2184,628 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../ui/main_window.py" line="294"/>
         <location filename="../../ui/main_window.py" line="295"/>
-        <location filename="../../ui/main_window.py" line="375"/>
-        <location filename="../../ui/main_window.py" line="716"/>
-        <location filename="../../ui/main_window.py" line="1290"/>
+        <location filename="../../ui/main_window.py" line="296"/>
+        <location filename="../../ui/main_window.py" line="376"/>
+        <location filename="../../ui/main_window.py" line="718"/>
+        <location filename="../../ui/main_window.py" line="1299"/>
         <source>OmniDesk</source>
         <translation>OmniDesk</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="414"/>
+        <location filename="../../ui/main_window.py" line="415"/>
         <source>The gateway did not answer in time; try again.</source>
         <translation>Шлюз не ответил вовремя; повторите попытку.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="415"/>
+        <location filename="../../ui/main_window.py" line="416"/>
         <source>Someone else acted on this conversation first, or it changed.</source>
         <translation>Другой оператор уже занялся этим обращением, или оно изменилось.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="417"/>
+        <location filename="../../ui/main_window.py" line="418"/>
         <source>Not allowed: another operator serves this customer, or the queue needs other skills.</source>
         <translation>Не разрешено: клиента обслуживает другой оператор, или для очереди нужны другие навыки.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="420"/>
+        <location filename="../../ui/main_window.py" line="421"/>
         <source>Not found: it was closed or removed meanwhile.</source>
         <translation>Не найдено: за это время закрыто или удалено.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="421"/>
+        <location filename="../../ui/main_window.py" line="422"/>
         <source>No free place for this channel (or the colleague is busy).</source>
         <translation>Нет свободных мест для этого канала (или коллега занят).</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="423"/>
+        <location filename="../../ui/main_window.py" line="424"/>
         <source>Too many actions at once; it is retried in a moment.</source>
         <translation>Слишком много действий одновременно; повторная попытка — через мгновение.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="424"/>
+        <location filename="../../ui/main_window.py" line="425"/>
         <source>The gateway does not support this yet.</source>
         <translation>Шлюз пока это не поддерживает.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="425"/>
+        <location filename="../../ui/main_window.py" line="426"/>
         <source>The gateway failed; it is retried.</source>
         <translation>Сбой шлюза; выполняется повторная попытка.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="426"/>
+        <location filename="../../ui/main_window.py" line="427"/>
         <source>The gateway refused it: %1</source>
         <translation>Шлюз отклонил запрос: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="430"/>
+        <location filename="../../ui/main_window.py" line="431"/>
         <source>Decline</source>
         <translation>Отклонить</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="431"/>
+        <location filename="../../ui/main_window.py" line="432"/>
         <source>Hold</source>
         <translation>Удержать</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="432"/>
+        <location filename="../../ui/main_window.py" line="433"/>
         <source>Resume</source>
         <translation>Продолжить</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="433"/>
+        <location filename="../../ui/main_window.py" line="434"/>
         <source>End</source>
         <translation>Закончить</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="435"/>
+        <location filename="../../ui/main_window.py" line="436"/>
         <source>Wrap-up</source>
         <translation>Завершение</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="441"/>
+        <location filename="../../ui/main_window.py" line="442"/>
         <source>History</source>
         <translation>История</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="442"/>
+        <location filename="../../ui/main_window.py" line="443"/>
         <source>Suggestion</source>
         <translation>Подсказка</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="446"/>
+        <location filename="../../ui/main_window.py" line="447"/>
         <source>The offer was withdrawn because you are not available.</source>
         <translation>Обращение отозвано: вы не на линии.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="447"/>
+        <location filename="../../ui/main_window.py" line="448"/>
         <source>A colleague took the conversation.</source>
         <translation>Обращение взял коллега.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="451"/>
+        <location filename="../../ui/main_window.py" line="452"/>
         <source>Status</source>
         <translation>Статус</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="438"/>
-        <location filename="../../ui/main_window.py" line="468"/>
+        <location filename="../../ui/main_window.py" line="439"/>
+        <location filename="../../ui/main_window.py" line="469"/>
         <source>Presence</source>
         <translation>Статус оператора</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="307"/>
+        <location filename="../../ui/main_window.py" line="308"/>
         <source>The customer&apos;s messages appear here.</source>
         <translation>Здесь появятся сообщения клиента.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="313"/>
+        <location filename="../../ui/main_window.py" line="314"/>
         <source>The reply editor appears here.</source>
         <translation>Здесь появится редактор ответа.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="347"/>
+        <location filename="../../ui/main_window.py" line="348"/>
         <source>Connection problem</source>
         <translation>Проблема со связью</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="405"/>
+        <location filename="../../ui/main_window.py" line="406"/>
         <source>Available</source>
         <translation>На линии</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="406"/>
+        <location filename="../../ui/main_window.py" line="407"/>
         <source>Break</source>
         <translation>Перерыв</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="407"/>
+        <location filename="../../ui/main_window.py" line="408"/>
         <source>After-call work</source>
         <translation>Поствызывная обработка</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="412"/>
+        <location filename="../../ui/main_window.py" line="413"/>
         <source>The gateway is unreachable; your replies are kept and sent when it is back.</source>
         <translation>Шлюз недоступен; ваши ответы сохранены и уйдут, когда связь вернётся.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="422"/>
+        <location filename="../../ui/main_window.py" line="423"/>
         <source>The customer cannot be reached on this channel.</source>
         <translation>С клиентом нельзя связаться по этому каналу.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="459"/>
+        <location filename="../../ui/main_window.py" line="460"/>
         <source>Signing in…</source>
         <translation>Вход…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="461"/>
+        <location filename="../../ui/main_window.py" line="462"/>
         <source>Operator</source>
         <translation>Оператор</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="469"/>
+        <location filename="../../ui/main_window.py" line="470"/>
         <source>Your presence (Ctrl+Shift+P: next)</source>
         <translation>Ваш статус (Ctrl+Shift+P — следующий)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="470"/>
+        <location filename="../../ui/main_window.py" line="471"/>
         <source>Presence choices</source>
         <translation>Варианты статуса</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="478"/>
+        <location filename="../../ui/main_window.py" line="479"/>
         <source>Time in this presence</source>
         <translation>Время в этом статусе</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="486"/>
+        <location filename="../../ui/main_window.py" line="487"/>
         <source>Connection</source>
         <translation>Связь</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="488"/>
-        <location filename="../../ui/main_window.py" line="1246"/>
+        <location filename="../../ui/main_window.py" line="489"/>
+        <location filename="../../ui/main_window.py" line="1255"/>
         <source>Connecting…</source>
         <translation>Подключение…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="490"/>
+        <location filename="../../ui/main_window.py" line="491"/>
         <source>Connection state</source>
         <translation>Состояние связи</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="502"/>
+        <location filename="../../ui/main_window.py" line="503"/>
         <source>Customer search</source>
         <translation>Поиск клиента</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="436"/>
+        <location filename="../../ui/main_window.py" line="437"/>
         <source>Reply</source>
         <translation>Ответ</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="439"/>
+        <location filename="../../ui/main_window.py" line="440"/>
         <source>Customer card</source>
         <translation>Карточка клиента</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="566"/>
+        <location filename="../../ui/main_window.py" line="567"/>
         <source>&amp;Conversation</source>
         <translation>&amp;Обращение</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="429"/>
+        <location filename="../../ui/main_window.py" line="430"/>
         <source>Accept</source>
         <translation>Принять</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="440"/>
+        <location filename="../../ui/main_window.py" line="441"/>
         <source>Search</source>
         <translation>Поиск</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1244"/>
+        <location filename="../../ui/main_window.py" line="1253"/>
         <source>Online</source>
         <translation>В сети</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="408"/>
-        <location filename="../../ui/main_window.py" line="1264"/>
+        <location filename="../../ui/main_window.py" line="409"/>
+        <location filename="../../ui/main_window.py" line="1273"/>
         <source>Offline</source>
         <translation>Не в сети</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="445"/>
+        <location filename="../../ui/main_window.py" line="446"/>
         <source>The offer timed out and went back to the queue.</source>
         <translation>Время на принятие истекло, обращение вернулось в очередь.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="503"/>
+        <location filename="../../ui/main_window.py" line="504"/>
         <source>Find a customer: phone, e-mail, name (Ctrl+K)</source>
         <translation>Найти клиента: телефон, эл. почта, имя (Ctrl+K)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="515"/>
+        <location filename="../../ui/main_window.py" line="516"/>
         <source>Messages</source>
         <translation>Сообщения</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="518"/>
+        <location filename="../../ui/main_window.py" line="519"/>
         <source>Commands waiting to be sent</source>
         <translation>Действия, ожидающие отправки</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="550"/>
+        <location filename="../../ui/main_window.py" line="551"/>
         <source>&amp;OmniDesk</source>
         <translation>&amp;OmniDesk</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="552"/>
+        <location filename="../../ui/main_window.py" line="553"/>
         <source>Sign &amp;in…</source>
         <translation>&amp;Войти…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="555"/>
+        <location filename="../../ui/main_window.py" line="556"/>
         <source>Sign &amp;out</source>
         <translation>В&amp;ыйти из учётной записи</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="558"/>
+        <location filename="../../ui/main_window.py" line="559"/>
         <source>&amp;Settings…</source>
         <translation>&amp;Настройки…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="561"/>
+        <location filename="../../ui/main_window.py" line="562"/>
         <source>&amp;Canned responses…</source>
         <translation>&amp;Готовые ответы…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="564"/>
+        <location filename="../../ui/main_window.py" line="565"/>
         <source>&amp;Quit</source>
         <translation>В&amp;ыход</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="568"/>
+        <location filename="../../ui/main_window.py" line="569"/>
         <source>&amp;Accept</source>
         <translation>&amp;Принять</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="571"/>
+        <location filename="../../ui/main_window.py" line="572"/>
         <source>&amp;Decline</source>
         <translation>&amp;Отклонить</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="575"/>
+        <location filename="../../ui/main_window.py" line="576"/>
         <source>&amp;Hold / resume</source>
         <translation>&amp;Удержать / продолжить</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="578"/>
+        <location filename="../../ui/main_window.py" line="579"/>
         <source>&amp;Transfer…</source>
         <translation>Пере&amp;вести…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="581"/>
+        <location filename="../../ui/main_window.py" line="582"/>
         <source>&amp;End / hang up</source>
         <translation>&amp;Закончить / положить трубку</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="584"/>
+        <location filename="../../ui/main_window.py" line="585"/>
         <source>&amp;Wrap up…</source>
         <translation>Завер&amp;шить…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="586"/>
+        <location filename="../../ui/main_window.py" line="587"/>
         <source>&amp;Note…</source>
         <translation>За&amp;метка…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="589"/>
+        <location filename="../../ui/main_window.py" line="590"/>
         <source>&amp;Go</source>
         <translation>&amp;Переход</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="591"/>
+        <location filename="../../ui/main_window.py" line="592"/>
         <source>&amp;Find a customer</source>
         <translation>&amp;Найти клиента</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="594"/>
+        <location filename="../../ui/main_window.py" line="595"/>
         <source>&amp;Conversations</source>
         <translation>&amp;Обращения</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="597"/>
+        <location filename="../../ui/main_window.py" line="598"/>
         <source>Next &amp;presence</source>
         <translation>Следующий &amp;статус</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="600"/>
+        <location filename="../../ui/main_window.py" line="601"/>
         <source>&amp;Help</source>
         <translation>&amp;Справка</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="602"/>
+        <location filename="../../ui/main_window.py" line="603"/>
         <source>&amp;Keyboard shortcuts</source>
         <translation>&amp;Горячие клавиши</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="605"/>
+        <location filename="../../ui/main_window.py" line="606"/>
         <source>Open the customer &amp;web chat</source>
         <translation>Открыть &amp;веб-чат для клиентов</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="618"/>
+        <location filename="../../ui/main_window.py" line="619"/>
         <source>Accept the offered or waiting conversation</source>
         <translation>Принять предложенное или ожидающее обращение</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="619"/>
+        <location filename="../../ui/main_window.py" line="620"/>
         <source>Decline the offered conversation</source>
         <translation>Отклонить предложенное обращение</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="620"/>
+        <location filename="../../ui/main_window.py" line="621"/>
         <source>Up / Down</source>
         <translation>Вверх / Вниз</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="620"/>
+        <location filename="../../ui/main_window.py" line="621"/>
         <source>Move through the conversations</source>
         <translation>Перемещение по обращениям</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="621"/>
+        <location filename="../../ui/main_window.py" line="622"/>
         <source>Enter</source>
         <translation>Enter</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="621"/>
+        <location filename="../../ui/main_window.py" line="622"/>
         <source>Open the conversation and go to the reply</source>
         <translation>Открыть обращение и перейти к ответу</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="622"/>
+        <location filename="../../ui/main_window.py" line="623"/>
         <source>Go to the n-th conversation of the list</source>
         <translation>Перейти к n-му обращению в списке</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="623"/>
+        <location filename="../../ui/main_window.py" line="624"/>
         <source>Switch between My conversations and Queue</source>
         <translation>Переключиться между вкладками «Мои обращения» и «Очередь»</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="624"/>
+        <location filename="../../ui/main_window.py" line="625"/>
         <source>Go to the conversation list</source>
         <translation>Перейти к списку обращений</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="625"/>
+        <location filename="../../ui/main_window.py" line="626"/>
         <source>Put on hold, or resume (a running call first)</source>
         <translation>Поставить на удержание или продолжить (в первую очередь — текущий звонок)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="626"/>
+        <location filename="../../ui/main_window.py" line="627"/>
         <source>Transfer to a queue or a colleague</source>
         <translation>Перевести в очередь или коллеге</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="627"/>
+        <location filename="../../ui/main_window.py" line="628"/>
         <source>End the conversation (hang up a call)</source>
         <translation>Закончить обращение (положить трубку)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="628"/>
+        <location filename="../../ui/main_window.py" line="629"/>
         <source>Wrap up: disposition and resolution</source>
         <translation>Завершение: итог и решение</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="629"/>
+        <location filename="../../ui/main_window.py" line="630"/>
         <source>Add an internal note</source>
         <translation>Добавить внутреннюю заметку</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="630"/>
+        <location filename="../../ui/main_window.py" line="631"/>
         <source>Tags of the conversation</source>
         <translation>Метки обращения</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="631"/>
+        <location filename="../../ui/main_window.py" line="632"/>
         <source>Snooze the conversation</source>
         <translation>Отложить обращение</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="632"/>
+        <location filename="../../ui/main_window.py" line="633"/>
         <source>Find a customer by phone, e-mail or name</source>
         <translation>Найти клиента по телефону, эл. почте или имени</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="633"/>
+        <location filename="../../ui/main_window.py" line="634"/>
         <source>Available → Break → After-call work</source>
         <translation>На линии → Перерыв → Поствызывная обработка</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="634"/>
+        <location filename="../../ui/main_window.py" line="635"/>
         <source>Accept the selected suggestion</source>
         <translation>Принять выбранную подсказку</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="635"/>
+        <location filename="../../ui/main_window.py" line="636"/>
         <source>Dismiss the selected suggestion</source>
         <translation>Отклонить выбранную подсказку</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="636"/>
+        <location filename="../../ui/main_window.py" line="637"/>
         <source>Enter / Delete</source>
         <translation>Enter / Delete</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="636"/>
+        <location filename="../../ui/main_window.py" line="637"/>
         <source>Accept / dismiss the focused suggestion</source>
         <translation>Принять / отклонить подсказку в фокусе</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="637"/>
+        <location filename="../../ui/main_window.py" line="638"/>
         <source>Send the reply; finish a dialog</source>
         <translation>Отправить ответ; подтвердить диалоговое окно</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="638"/>
+        <location filename="../../ui/main_window.py" line="639"/>
         <source>Settings</source>
         <translation>Настройки</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="639"/>
+        <location filename="../../ui/main_window.py" line="640"/>
         <source>This list</source>
         <translation>Этот список</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="640"/>
-        <location filename="../../ui/main_window.py" line="1527"/>
+        <location filename="../../ui/main_window.py" line="641"/>
+        <location filename="../../ui/main_window.py" line="1536"/>
         <source>Quit</source>
         <translation>Выход</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="655"/>
+        <location filename="../../ui/main_window.py" line="656"/>
         <source>Template: %1</source>
         <translation>Шаблон: %1</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="766"/>
+        <location filename="../../ui/main_window.py" line="768"/>
         <source>New conversation: %1 (%2). A accepts, D declines.</source>
         <translation>Новое обращение: %1 (%2). A — принять, D — отклонить.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="771"/>
+        <location filename="../../ui/main_window.py" line="773"/>
         <source>New conversation</source>
         <translation>Новое обращение</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="777"/>
+        <location filename="../../ui/main_window.py" line="779"/>
         <source>The offer was withdrawn.</source>
         <translation>Обращение отозвано.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="793"/>
+        <location filename="../../ui/main_window.py" line="795"/>
         <source>Offers timed out one after another, so you were put on a break. Set yourself Available when you are back.</source>
         <translation>Несколько обращений подряд не были приняты вовремя, поэтому вам установлен перерыв. Когда вернётесь, выберите статус «Доступен».</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="797"/>
+        <location filename="../../ui/main_window.py" line="799"/>
         <source>You are on a break</source>
         <translation>У вас перерыв</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="823"/>
+        <location filename="../../ui/main_window.py" line="825"/>
         <source>Too many sign-in attempts. OmniDesk signs in again by itself in %1 s.</source>
         <translation>Слишком много попыток входа. OmniDesk войдёт сам через %1 с.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="826"/>
+        <location filename="../../ui/main_window.py" line="828"/>
         <source>Wrong user name or password.</source>
         <translation>Неверное имя пользователя или пароль.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="827"/>
+        <location filename="../../ui/main_window.py" line="829"/>
         <source>Your saved sign-in is no longer valid. Sign in again.</source>
         <translation>Сохранённый вход больше не действует. Войдите снова.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="828"/>
+        <location filename="../../ui/main_window.py" line="830"/>
         <source>Your sign-in has expired. Sign in again.</source>
         <translation>Срок входа истёк. Войдите снова.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="830"/>
+        <location filename="../../ui/main_window.py" line="832"/>
         <source>Your session was ended by an administrator or from another window. Sign in again.</source>
         <translation>Сеанс завершён администратором или из другого окна. Войдите снова.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="833"/>
+        <location filename="../../ui/main_window.py" line="835"/>
         <source>Your account was deactivated. Ask your administrator to activate it.</source>
         <translation>Учётная запись отключена. Попросите администратора включить её.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="835"/>
+        <location filename="../../ui/main_window.py" line="837"/>
         <source>You signed out.</source>
         <translation>Вы вышли.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="837"/>
+        <location filename="../../ui/main_window.py" line="839"/>
         <source>You are signed in on too many windows. Close one, then sign in again.</source>
         <translation>Вы вошли в слишком многих окнах. Закройте одно и войдите снова.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="840"/>
+        <location filename="../../ui/main_window.py" line="842"/>
         <source>This OmniDesk is too old for the gateway. Ask IT for an update.</source>
         <translation>Эта версия OmniDesk слишком старая для шлюза. Попросите ИТ-отдел обновить её.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="843"/>
+        <location filename="../../ui/main_window.py" line="845"/>
         <source>Sign-in failed (%1).</source>
         <translation>Вход не удался (%1).</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="884"/>
+        <location filename="../../ui/main_window.py" line="878"/>
+        <source>Not delivered: %1</source>
+        <translation>Не доставлено: %1</translation>
+    </message>
+    <message>
+        <location filename="../../ui/main_window.py" line="893"/>
         <source>No customer found for “%1”.</source>
         <translation>Клиент по запросу «%1» не найден.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="972"/>
+        <location filename="../../ui/main_window.py" line="981"/>
         <source>Type at least two characters.</source>
         <translation>Введите не менее двух символов.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1023"/>
+        <location filename="../../ui/main_window.py" line="1032"/>
         <source>Only an offered or waiting conversation can be accepted.</source>
         <translation>Принять можно только предложенное или ожидающее обращение.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1038"/>
+        <location filename="../../ui/main_window.py" line="1047"/>
         <source>Only a conversation offered to you can be declined.</source>
         <translation>Отклонить можно только обращение, предложенное вам.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1054"/>
-        <location filename="../../ui/main_window.py" line="1065"/>
-        <location filename="../../ui/main_window.py" line="1072"/>
-        <location filename="../../ui/main_window.py" line="1383"/>
+        <location filename="../../ui/main_window.py" line="1063"/>
+        <location filename="../../ui/main_window.py" line="1074"/>
+        <location filename="../../ui/main_window.py" line="1081"/>
+        <location filename="../../ui/main_window.py" line="1392"/>
         <source>Select one of your active conversations first.</source>
         <translation>Сначала выберите одно из своих обращений в работе.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1100"/>
+        <location filename="../../ui/main_window.py" line="1109"/>
         <source>Select one of your conversations first.</source>
         <translation>Сначала выберите одно из своих обращений.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1115"/>
+        <location filename="../../ui/main_window.py" line="1124"/>
         <source>Open a customer first.</source>
         <translation>Сначала откройте карточку клиента.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1169"/>
+        <location filename="../../ui/main_window.py" line="1178"/>
         <source>The suggested text is in your reply.</source>
         <translation>Предложенный текст добавлен в ответ.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1215"/>
+        <location filename="../../ui/main_window.py" line="1224"/>
         <source>Accept to reply (A)</source>
         <translation>Примите обращение, чтобы ответить (A)</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1235"/>
+        <location filename="../../ui/main_window.py" line="1244"/>
         <source>%1 for %2</source>
         <translation>%1 уже %2</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="1242"/>
+        <location filename="../../ui/main_window.py" line="1251"/>
         <source>%n waiting to be sent</source>
         <translation>
             <numerusform>%n действие ждёт отправки</numerusform>
@@ -2799,27 +2814,27 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1255"/>
+        <location filename="../../ui/main_window.py" line="1264"/>
         <source>Reconnecting in %1 s</source>
         <translation>Переподключение через %1 с</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1257"/>
+        <location filename="../../ui/main_window.py" line="1266"/>
         <source>Reconnecting…</source>
         <translation>Переподключение…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1260"/>
+        <location filename="../../ui/main_window.py" line="1269"/>
         <source>Signed out</source>
         <translation>Вход не выполнен</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1262"/>
+        <location filename="../../ui/main_window.py" line="1271"/>
         <source>Waiting to sign in</source>
         <translation>Ожидание входа</translation>
     </message>
     <message numerus="yes">
-        <location filename="../../ui/main_window.py" line="1290"/>
+        <location filename="../../ui/main_window.py" line="1299"/>
         <source>OmniDesk — %n unread</source>
         <translation>
             <numerusform>OmniDesk — %n непрочитанное</numerusform>
@@ -2828,112 +2843,112 @@
         </translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1319"/>
+        <location filename="../../ui/main_window.py" line="1328"/>
         <source>Ta&amp;gs…</source>
         <translation>&amp;Метки…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1320"/>
+        <location filename="../../ui/main_window.py" line="1329"/>
         <source>P&amp;riority</source>
         <translation>П&amp;риоритет</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1324"/>
+        <location filename="../../ui/main_window.py" line="1333"/>
         <source>&amp;Low</source>
         <translation>&amp;Низкий</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1325"/>
+        <location filename="../../ui/main_window.py" line="1334"/>
         <source>&amp;Normal</source>
         <translation>&amp;Обычный</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1326"/>
+        <location filename="../../ui/main_window.py" line="1335"/>
         <source>&amp;High</source>
         <translation>&amp;Высокий</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1327"/>
+        <location filename="../../ui/main_window.py" line="1336"/>
         <source>&amp;Urgent</source>
         <translation>&amp;Срочный</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1338"/>
+        <location filename="../../ui/main_window.py" line="1347"/>
         <source>&amp;Snooze…</source>
         <translation>&amp;Отложить…</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1340"/>
+        <location filename="../../ui/main_window.py" line="1349"/>
         <source>Wa&amp;ke up</source>
         <translation>&amp;Вернуть</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1343"/>
+        <location filename="../../ui/main_window.py" line="1352"/>
         <source>Tags</source>
         <translation>Метки</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1344"/>
+        <location filename="../../ui/main_window.py" line="1353"/>
         <source>Priority</source>
         <translation>Приоритет</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1345"/>
+        <location filename="../../ui/main_window.py" line="1354"/>
         <source>Snooze</source>
         <translation>Отложить</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1346"/>
+        <location filename="../../ui/main_window.py" line="1355"/>
         <source>Wake up</source>
         <translation>Вернуть</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1438"/>
+        <location filename="../../ui/main_window.py" line="1447"/>
         <source>%1 wrote: the conversation is back from snooze</source>
         <translation>%1 написал(а): обращение вернулось из отложенных</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1440"/>
+        <location filename="../../ui/main_window.py" line="1449"/>
         <source>The snooze of %1 is over: the conversation is back</source>
         <translation>Срок откладывания (%1) истёк: обращение вернулось</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1527"/>
+        <location filename="../../ui/main_window.py" line="1536"/>
         <source>Sign out</source>
         <translation>Выйти из учётной записи</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1529"/>
+        <location filename="../../ui/main_window.py" line="1538"/>
         <source>You are on a call; it stays connected on the phone.</source>
         <translation>Идёт звонок; он останется соединённым на телефоне.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1532"/>
+        <location filename="../../ui/main_window.py" line="1541"/>
         <source>Open conversations: %1. They go back to the queue if you are not back within a minute.</source>
         <translation>Открытых обращений: %1. Если вы не вернётесь в течение минуты, они вернутся в очередь.</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1535"/>
+        <location filename="../../ui/main_window.py" line="1544"/>
         <source>Quit anyway?</source>
         <translation>Всё равно выйти?</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1535"/>
+        <location filename="../../ui/main_window.py" line="1544"/>
         <source>Sign out anyway?</source>
         <translation>Всё равно выйти из учётной записи?</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="1542"/>
+        <location filename="../../ui/main_window.py" line="1551"/>
         <source>Stay</source>
         <translation>Остаться</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="434"/>
+        <location filename="../../ui/main_window.py" line="435"/>
         <source>Transfer</source>
         <translation>Перевод</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="437"/>
+        <location filename="../../ui/main_window.py" line="438"/>
         <source>Note</source>
         <translation>Заметка</translation>
     </message>
@@ -2990,32 +3005,32 @@
 <context>
     <name>NoteDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="353"/>
+        <location filename="../../ui/dialogs.py" line="340"/>
         <source>Add a note</source>
         <translation>Новая заметка</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="354"/>
+        <location filename="../../ui/dialogs.py" line="341"/>
         <source>Note</source>
         <translation>Заметка</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="357"/>
+        <location filename="../../ui/dialogs.py" line="344"/>
         <source>Note text</source>
         <translation>Текст заметки</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="358"/>
+        <location filename="../../ui/dialogs.py" line="345"/>
         <source>Only colleagues see notes (Ctrl+Enter to save)</source>
         <translation>Заметки видят только коллеги (Ctrl+Enter — сохранить)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="366"/>
+        <location filename="../../ui/dialogs.py" line="353"/>
         <source>Save note</source>
         <translation>Сохранить заметку</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="366"/>
+        <location filename="../../ui/dialogs.py" line="353"/>
         <source>Save the note</source>
         <translation>Сохранить заметку</translation>
     </message>
@@ -3159,17 +3174,17 @@
 <context>
     <name>SearchPopup</name>
     <message>
-        <location filename="../../ui/main_window.py" line="150"/>
+        <location filename="../../ui/main_window.py" line="151"/>
         <source>Search results</source>
         <translation>Результаты поиска</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="155"/>
+        <location filename="../../ui/main_window.py" line="156"/>
         <source>Customers found</source>
         <translation>Найденные клиенты</translation>
     </message>
     <message>
-        <location filename="../../ui/main_window.py" line="172"/>
+        <location filename="../../ui/main_window.py" line="173"/>
         <source>(no name)</source>
         <translation>(без имени)</translation>
     </message>
@@ -3404,29 +3419,29 @@
 <context>
     <name>ShortcutsDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="392"/>
-        <location filename="../../ui/dialogs.py" line="393"/>
+        <location filename="../../ui/dialogs.py" line="379"/>
+        <location filename="../../ui/dialogs.py" line="380"/>
         <source>Keyboard shortcuts</source>
         <translation>Горячие клавиши</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="396"/>
+        <location filename="../../ui/dialogs.py" line="383"/>
         <source>Shortcuts</source>
         <translation>Горячие клавиши</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="397"/>
+        <location filename="../../ui/dialogs.py" line="384"/>
         <source>Keys</source>
         <translation>Клавиши</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="397"/>
+        <location filename="../../ui/dialogs.py" line="384"/>
         <source>Action</source>
         <translation>Действие</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="408"/>
-        <location filename="../../ui/dialogs.py" line="409"/>
+        <location filename="../../ui/dialogs.py" line="395"/>
+        <location filename="../../ui/dialogs.py" line="396"/>
         <source>Close</source>
         <translation>Закрыть</translation>
     </message>
@@ -3614,79 +3629,79 @@
 <context>
     <name>TransferDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="192"/>
-        <location filename="../../ui/dialogs.py" line="242"/>
+        <location filename="../../ui/dialogs.py" line="179"/>
+        <location filename="../../ui/dialogs.py" line="229"/>
         <source>Transfer the conversation</source>
         <translation>Перевод обращения</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="193"/>
-        <location filename="../../ui/dialogs.py" line="242"/>
+        <location filename="../../ui/dialogs.py" line="180"/>
+        <location filename="../../ui/dialogs.py" line="229"/>
         <source>Transfer</source>
         <translation>Перевести</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="195"/>
+        <location filename="../../ui/dialogs.py" line="182"/>
         <source>available</source>
         <translation>на линии</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="196"/>
+        <location filename="../../ui/dialogs.py" line="183"/>
         <source>on a break</source>
         <translation>на перерыве</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="197"/>
+        <location filename="../../ui/dialogs.py" line="184"/>
         <source>after-call work</source>
         <translation>поствызывная обработка</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="198"/>
+        <location filename="../../ui/dialogs.py" line="185"/>
         <source>offline</source>
         <translation>не в сети</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="200"/>
+        <location filename="../../ui/dialogs.py" line="187"/>
         <source>To a &amp;queue</source>
         <translation>В &amp;очередь</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="201"/>
+        <location filename="../../ui/dialogs.py" line="188"/>
         <source>Transfer to a queue</source>
         <translation>Перевести в очередь</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="202"/>
+        <location filename="../../ui/dialogs.py" line="189"/>
         <source>To a &amp;colleague</source>
         <translation>&amp;Коллеге</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="203"/>
+        <location filename="../../ui/dialogs.py" line="190"/>
         <source>Transfer to a colleague</source>
         <translation>Перевести коллеге</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="210"/>
+        <location filename="../../ui/dialogs.py" line="197"/>
         <source>Queues</source>
         <translation>Очереди</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="217"/>
+        <location filename="../../ui/dialogs.py" line="204"/>
         <source>Colleagues</source>
         <translation>Коллеги</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="237"/>
+        <location filename="../../ui/dialogs.py" line="224"/>
         <source>Note for the next operator</source>
         <translation>Заметка для следующего оператора</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="238"/>
+        <location filename="../../ui/dialogs.py" line="225"/>
         <source>What the next operator should know</source>
         <translation>Что нужно знать следующему оператору</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="239"/>
+        <location filename="../../ui/dialogs.py" line="226"/>
         <source>&amp;Note:</source>
         <translation>&amp;Заметка:</translation>
     </message>
@@ -3694,63 +3709,63 @@
 <context>
     <name>WrapUpDialog</name>
     <message>
-        <location filename="../../ui/dialogs.py" line="302"/>
-        <location filename="../../ui/dialogs.py" line="328"/>
+        <location filename="../../ui/dialogs.py" line="289"/>
+        <location filename="../../ui/dialogs.py" line="315"/>
         <source>Wrap up the conversation</source>
         <translation>Завершение обращения</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="303"/>
+        <location filename="../../ui/dialogs.py" line="290"/>
         <source>Wrap-up</source>
         <translation>Завершение</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="307"/>
+        <location filename="../../ui/dialogs.py" line="294"/>
         <source>Disposition</source>
         <translation>Итог</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="308"/>
+        <location filename="../../ui/dialogs.py" line="295"/>
         <source>Dispositions</source>
         <translation>Итоги</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="313"/>
+        <location filename="../../ui/dialogs.py" line="300"/>
         <source>Resolution</source>
         <translation>Решение</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="314"/>
+        <location filename="../../ui/dialogs.py" line="301"/>
         <source>What was done (Ctrl+Enter to finish)</source>
         <translation>Что сделано (Ctrl+Enter — завершить)</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="316"/>
+        <location filename="../../ui/dialogs.py" line="303"/>
         <source>The customer&apos;s issue is &amp;resolved</source>
         <translation>Вопрос клиента ре&amp;шён</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="318"/>
+        <location filename="../../ui/dialogs.py" line="305"/>
         <source>Resolved</source>
         <translation>Решено</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="324"/>
+        <location filename="../../ui/dialogs.py" line="311"/>
         <source>Customer:</source>
         <translation>Клиент:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="325"/>
+        <location filename="../../ui/dialogs.py" line="312"/>
         <source>&amp;Disposition:</source>
         <translation>&amp;Итог:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="326"/>
+        <location filename="../../ui/dialogs.py" line="313"/>
         <source>Re&amp;solution:</source>
         <translation>&amp;Решение:</translation>
     </message>
     <message>
-        <location filename="../../ui/dialogs.py" line="328"/>
+        <location filename="../../ui/dialogs.py" line="315"/>
         <source>Wrap up</source>
         <translation>Завершить</translation>
     </message>

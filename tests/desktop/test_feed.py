@@ -824,6 +824,26 @@ def test_an_e_mail_folds_the_history_it_quotes(qapp: Any) -> None:
     assert "Your order 1042 ships today." in shown.tooltip
 
 
+def test_a_failed_message_says_why_and_where_else_the_customer_is(qapp: Any) -> None:
+    from ui.labels import not_delivered
+
+    now = datetime.now(UTC)
+    reply = dict(synthetic(2, now), direction="out", delivery="sent", channel="telegram")
+    model = FeedModel()
+    model.show(CUSTOMER, page([reply]))
+    ways = [
+        {"channel": "sms", "address": "+79161234567", "claimed": False},
+        {"channel": "email", "address": "olga@example.org", "claimed": True},
+    ]
+    model.set_delivery(reply["id"], "failed", not_delivered("the customer blocked the bot", ways))
+    row = model.row_at(model.row_of_id(reply["id"]))  # type: ignore[arg-type]
+    shown = model.row_text(row)
+    assert shown.tooltip.splitlines()[-1] == (
+        "Not delivered: the customer blocked the bot · reach them instead: "
+        "SMS +79161234567, E-mail olga@example.org"
+    )
+
+
 def test_the_file_and_rating_marks_exist_in_the_desk_font(qapp: QApplication) -> None:
     """Drawn with the default font (DejaVu Sans on Debian): a glyph it lacks is an empty box."""
     from PySide6.QtGui import QFontMetrics

@@ -100,13 +100,28 @@ def test_every_event_of_the_protocol_becomes_its_signal_and_an_unknown_one_is_lo
             s._on_event(str(name), data, 1)
         assert got.args == args, name
     assert [c.shortcut for c in s.canned.all()] == ["hi"], "the new response is searchable"
+    # A message that failed for good says why and where else the customer is reached.
+    ways = [{"channel": "sms", "address": "+79161234567", "claimed": False}]
+    with qtbot.waitSignal(s.deliveryFailed, timeout=1000) as failed:
+        s._on_event(
+            str(EventName.MESSAGE_DELIVERY),
+            {
+                "event_id": 8,
+                "customer_id": 9,
+                "delivery": "failed",
+                "error": "the customer blocked the bot",
+                "alternatives": ways,
+            },
+            3,
+        )
+    assert failed.args == [8, "the customer blocked the bot", ways]
     # A message that changed what its conversation owes carries the conversation's new view.
     owed = dict(conv, sla={"kind": "next_response", "due_at": "", "target_s": 120})
     with (
         qtbot.waitSignal(s.timelineItem, timeout=1000) as item,
         qtbot.waitSignal(s.conversationChanged, timeout=1000) as changed,
     ):
-        s._on_event(str(EventName.TIMELINE_ITEM), {"item": {"id": 2}, "conversation": owed}, 2)
+        s._on_event(str(EventName.TIMELINE_ITEM), {"item": {"id": 2}, "conversation": owed}, 4)
     assert (item.args, changed.args) == ([{"id": 2}], [owed])
     # A resync reads the queue afresh (here it cannot: the gateway is not there).
     caplog.set_level(logging.DEBUG, logger="omnidesk_qt.session")
