@@ -47,6 +47,7 @@ _MAX_THREADS = 5000  # customers whose latest message a reply can thread on
 _BATCH_MESSAGES = 50  # messages fetched per UID FETCH
 _BATCH_BYTES = 16 * MB
 _PREFIX_BYTES = 64 * 1024  # of an over-sized message's body: its first text
+SMTP_CONNECTIONS = 50  # senders delivering by SMTP at once
 _PARSE_INLINE_BYTES = 256 * 1024  # larger messages are parsed on a worker thread
 _MAX_SUBJECT = 300  # the timeline's column
 _MAX_ID = 200  # the timeline's provider_id column
@@ -264,7 +265,7 @@ class EmailAdapter(Adapter):
             handler = _SmtpInbound(self)
             config = self.config
             self._smtp_server = await asyncio.get_running_loop().create_server(
-                lambda: SMTP(
+                lambda: _BoundedSMTP(
                     handler,
                     data_size_limit=config.max_message_bytes,
                     enable_SMTPUTF8=True,
@@ -726,6 +727,27 @@ class EmailAdapter(Adapter):
         if 400 <= code < 500 or code in (530, 535):  # busy, or our credentials are wrong
             self.tracker.failed(detail, down=code in (530, 535))
         log.info("%s: %s", self.name, detail)
+
+
+class _BoundedSMTP(SMTP):
+    """At most SMTP_CONNECTIONS senders at once (an MX holds few); the next is told 421."""
+
+    open_connections = 0
+
+    def connection_made(self, transport: Any) -> None:
+        if _BoundedSMTP.open_connections >= SMTP_CONNECTIONS:
+            transport.write(b"421 4.7.0 too many connections, try again later\r\n")
+            transport.close()
+            return
+        _BoundedSMTP.open_connections += 1
+        self._counted = True
+        super().connection_made(transport)
+
+    def connection_lost(self, error: Exception | None) -> None:
+        if getattr(self, "_counted", False):
+            _BoundedSMTP.open_connections -= 1
+            self._counted = False
+            super().connection_lost(error)
 
 
 class _SmtpInbound:

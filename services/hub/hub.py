@@ -135,7 +135,7 @@ class Hub:
             store, self.state, self.adapters, self.spawn, self.transitions.queue_changed
         )
         self.intake.calls = self.calls
-        self.merges = Merges(store, self.state, self.reads.check_access, self.customers.forget)
+        self.merges = Merges(store, self.state, self.reads, self.customers.forget)
         self.customers.merges = self.merges
 
     # -- the live state, for the gateway and tests ------------------------------------------

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Table, and_, or_, select, update
 
-from services.domain.errors import Conflict, InvalidInput, NotFound
+from services.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from services.domain.routing import OperatorState
-from services.hub.state import OWING, Conv, LiveState, State
+from services.hub.state import OWING, Conv, LiveState, State, is_supervisor
 from services.protocol import commands
 from services.protocol.channels import CONTINUING
 from services.protocol.events import EventName
@@ -24,6 +25,9 @@ from services.store.queries import iso
 from services.store.rows import add_audit, add_idempotency, add_lifecycle
 from services.store.store import Store
 from services.store.writer import WriteBatch
+
+if TYPE_CHECKING:  # reads imports this module (the card's merge sections)
+    from services.hub.reads import Reads
 
 log = logging.getLogger(__name__)
 
@@ -162,12 +166,13 @@ class Merges:
         self,
         store: Store,
         state: LiveState,
-        check_access: Callable[[OperatorState, int], None],
+        reads: Reads,
         forget_customer: Callable[[int], None],
     ) -> None:
         self.store = store
         self.state = state
-        self.check_access = check_access
+        self.reads = reads
+        self.check_access = reads.check_access
         self.forget_customer = forget_customer  # drop a customer's cached identities
 
     # -- commands --------------------------------------------------------------------------
@@ -176,8 +181,21 @@ class Merges:
     ) -> dict[str, Any]:
         if args.customer_id == args.other_customer_id:
             raise InvalidInput("a customer cannot be merged with themselves")
-        for customer_id in (args.customer_id, args.other_customer_id):
+        pair = {args.customer_id, args.other_customer_id}
+        for customer_id in pair:
             self.check_access(op, customer_id)
+        if args.suggestion_id is not None:
+            s = tables.merge_suggestions
+            found = await self.store.read(
+                lambda c: c.execute(select(s).where(s.c.id == args.suggestion_id)).first()
+            )
+            if found is None or {found.customer_id, found.other_customer_id} != pair:
+                raise InvalidInput("no such suggestion for these two customers")
+            if found.state != "open":
+                raise Conflict(f"this suggestion is {found.state} already")
+        elif not is_supervisor(op) and not any(self.reads.related(op, c) for c in pair):
+            # Two customers neither of whom is in the agent's work: a supervisor's call.
+            raise Forbidden("merge customers of your own work; ask a supervisor for others")
         reason = "suggestion" if args.suggestion_id is not None else "manual"
         return await self._merge(
             op.id, args.customer_id, args.other_customer_id, reason, args.suggestion_id, key
@@ -229,6 +247,9 @@ class Merges:
             raise Conflict("this merge was undone already")
         self.check_access(op, row.kept_id)
         customers = tables.customers
+        moved_back = set(row.moved.get(tables.conversations.name) or [])
+        # Made here on the loop: the job may run on the writer's thread.
+        notices = self._holder_views(moved_back, row.merged_id)
 
         def job(b: WriteBatch) -> dict[str, Any]:
             done = b.execute(
@@ -277,8 +298,7 @@ class Merges:
                 row.kept_id,
                 {"merged_id": row.merged_id, "merge": row.id},
             )
-            moved_back = set(row.moved.get(tables.conversations.name) or [])
-            self._tell_holders(b, moved_back, row.merged_id)
+            _emit_views(b, notices)
             result = {"customer_id": row.kept_id, "restored_customer_id": row.merged_id}
             add_idempotency(b, key, result)
             return result
@@ -321,6 +341,21 @@ class Merges:
             raise NotFound("no such customer")
         older, newer = (r.id for r in sorted(ages, key=lambda r: (r.created_at, r.id)))
         into, folds = self._fold_plan(older, newer)
+        # Made here on the loop: the job may run on the writer's thread.
+        folded = {f.id for f in folds}
+        staying = {c.id for c in self.state.conversations_of(newer)} - folded
+        notices = self._holder_views(staying, older)
+        closing = [
+            _Fold(
+                c.id,
+                c.queue_id,
+                c.awaiting_since is not None,
+                c.holder,
+                dict(c.view(), state=State.CLOSED, customer_id=older),
+            )
+            for c in folds
+        ]
+        into_owes = into is not None and into.awaiting_since is not None
 
         def job(b: WriteBatch) -> dict[str, Any]:
             rows = {
@@ -334,8 +369,8 @@ class Merges:
             kept, merged = rows[older], rows[newer]
             moved_ids, dropped = _move_rows(b, merged.id, kept.id)
             moved: dict[str, Any] = {**moved_ids, "dropped_claims": dropped}
-            if into is not None and folds:
-                moved["folded"] = _fold(b, folds, into)
+            if into is not None and closing:
+                moved["folded"] = _fold(b, closing, into.id, into_owes)
             conflicts: dict[str, dict[str, str]] = {}
             fill: dict[str, Any] = {}
             for field in DETAILS:
@@ -387,7 +422,7 @@ class Merges:
                 kept.id,
                 {"merged_id": merged.id, "reason": reason, "suggestion": suggestion_id},
             )
-            self._tell_holders(b, set(moved.get(tables.conversations.name) or []), kept.id)
+            _emit_views(b, notices)
             b.flush()
             result = {
                 "customer_id": kept.id,
@@ -404,6 +439,8 @@ class Merges:
         kept_id, merged_id = int(result["customer_id"]), int(result["merged_id"])
         for conv in folds:
             self.state.unregister(conv)  # closed: its messages are in ``into`` now
+            if conv.awaiting_since is not None and into is not None and not into_owes:
+                into.awaiting_since = conv.awaiting_since
         self._move_live(merged_id, kept_id, None)
         self.forget_customer(merged_id)
         if result["customer"] is not None:
@@ -427,14 +464,16 @@ class Merges:
         ]
         return into, folds
 
-    def _tell_holders(self, b: WriteBatch, conversation_ids: set[int], customer_id: int) -> None:
-        """Whoever holds a moved conversation sees it under its customer now."""
+    def _holder_views(
+        self, conversation_ids: set[int], customer_id: int
+    ) -> list[tuple[int, dict[str, Any]]]:
+        """What whoever holds a moved conversation is told: it is under ``customer_id`` now."""
+        out = []
         for conv_id in sorted(conversation_ids):
             conv = self.state.convs.get(conv_id)
-            if conv is None or conv.holder is None:
-                continue
-            view = dict(conv.view(), customer_id=customer_id)
-            b.emit(conv.holder, EventName.CONVERSATION_UPDATED, {"conversation": view})
+            if conv is not None and conv.holder is not None:
+                out.append((conv.holder, dict(conv.view(), customer_id=customer_id)))
+        return out
 
     def _move_live(self, source: int, target: int, only: set[int] | None) -> None:
         for conv in list(self.state.conversations_of(source)):
@@ -483,29 +522,45 @@ def _move_rows(
     return moved, dropped
 
 
-def _fold(b: WriteBatch, folds: list[Conv], into: Conv) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class _Fold:
+    """A conversation that goes on in the kept customer's, as it was when the merge began."""
+
+    id: int
+    queue_id: int | None
+    owes: bool
+    holder: int | None
+    closed_view: dict[str, Any]
+
+
+def _emit_views(b: WriteBatch, notices: list[tuple[int, dict[str, Any]]]) -> None:
+    for operator_id, view in notices:
+        b.emit(operator_id, EventName.CONVERSATION_UPDATED, {"conversation": view})
+
+
+def _fold(b: WriteBatch, folds: list[_Fold], into: int, into_owes: bool) -> list[dict[str, Any]]:
     """Move the folded conversations' items into ``into`` and close them (lifecycle
     ``merged``); what moved, for the record."""
     timeline, convs, files = tables.timeline, tables.conversations, tables.attachments
     done = []
-    for conv in folds:
+    for fold in folds:
         items = [
             int(i)
             for i in b.execute(
-                select(timeline.c.id).where(timeline.c.conversation_id == conv.id)
+                select(timeline.c.id).where(timeline.c.conversation_id == fold.id)
             ).scalars()
         ]
         b.execute(
             update(timeline)
-            .where(timeline.c.conversation_id == conv.id)
-            .values(conversation_id=into.id)
+            .where(timeline.c.conversation_id == fold.id)
+            .values(conversation_id=into)
         )
         b.execute(
-            update(files).where(files.c.conversation_id == conv.id).values(conversation_id=into.id)
+            update(files).where(files.c.conversation_id == fold.id).values(conversation_id=into)
         )
         b.execute(
             update(convs)
-            .where(convs.c.id == conv.id)
+            .where(convs.c.id == fold.id)
             .values(
                 state=State.CLOSED,
                 closed_at=b.now,
@@ -514,13 +569,12 @@ def _fold(b: WriteBatch, folds: list[Conv], into: Conv) -> list[dict[str, Any]]:
                 version=convs.c.version + 1,
             )
         )
-        add_lifecycle(b, conv.id, "merged", None, conv.queue_id, {"into": into.id})
-        if conv.awaiting_since is not None and into.awaiting_since is None:
-            b.owe_response(into.id)  # what the customer wrote there still waits
-        if conv.holder is not None:
-            view = dict(conv.view(), state=State.CLOSED, customer_id=into.customer_id)
-            b.emit(conv.holder, EventName.CONVERSATION_UPDATED, {"conversation": view})
-        done.append({"conversation": conv.id, "into": into.id, "items": items})
+        add_lifecycle(b, fold.id, "merged", None, fold.queue_id, {"into": into})
+        if fold.owes and not into_owes:
+            b.owe_response(into)  # what the customer wrote there still waits
+        if fold.holder is not None:
+            _emit_views(b, [(fold.holder, fold.closed_view)])
+        done.append({"conversation": fold.id, "into": into, "items": items})
     return done
 
 

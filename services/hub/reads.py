@@ -54,7 +54,9 @@ class Reads:
 
         await self.store.write(job)
 
-    def _related(self, op: OperatorState, customer_id: int) -> bool:
+    def related(self, op: OperatorState, customer_id: int) -> bool:
+        """Whether the customer is in the operator's work: theirs, waiting for them, or last
+        served by them."""
         for conv in self.state.conversations_of(customer_id):
             if conv.holder == op.id:
                 return True
@@ -66,7 +68,7 @@ class Reads:
     def check_access(self, op: OperatorState, customer_id: int) -> None:
         """Who may read a customer's data (the card's rule, for other reads of it too)."""
         self.state.require_customer(op, customer_id)
-        if is_supervisor(op) or self._related(op, customer_id):
+        if is_supervisor(op) or self.related(op, customer_id):
             return
         now = time.monotonic()
         opened = self._unrelated.setdefault(op.id, deque())

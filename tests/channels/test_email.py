@@ -935,3 +935,35 @@ async def test_mail_delivered_by_smtp_to_the_gateway_is_taken_only_for_its_recip
         ]
     finally:
         await adapter.stop()
+
+
+async def test_smtp_senders_past_the_limit_are_told_to_come_back(
+    smtp: FakeSmtp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from services.channels import email as email_module
+
+    class NoImap:
+        port = free_port()
+
+    monkeypatch.setattr(email_module, "SMTP_CONNECTIONS", 2)
+    port = free_port()
+    values = section(NoImap(), smtp, smtp_listen_port=port)  # type: ignore[arg-type]
+    adapter, _inbox, _files = await start_adapter(values, tmp_path)
+    opened = []
+    try:
+        for _ in range(2):
+            reader, writer = await asyncio.open_connection("127.0.0.1", port)
+            assert (await reader.readline()).startswith(b"220")
+            opened.append(writer)
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        assert (await reader.readline()).startswith(b"421")
+        writer.close()
+        opened[0].close()
+        await asyncio.sleep(0.1)
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)  # room again
+        assert (await reader.readline()).startswith(b"220")
+        opened.append(writer)
+    finally:
+        for w in opened:
+            w.close()
+        await adapter.stop()

@@ -245,3 +245,38 @@ async def test_a_merge_leaves_one_person_one_open_conversation(gateway: RunningG
     )
     assert (again.customer_id, again.conversation_id) == (older, kept_conv.id)
     await op.close()
+
+
+async def test_a_suggestion_must_name_the_pair_and_an_agent_merges_only_their_own_work(
+    gateway: RunningGateway,
+) -> None:
+    older, newer = await two_customers(gateway)
+    hub = gateway.gw.hub
+    other = await hub.ingest(InboundMessage("telegram", "telegram", "700599", "x", verified=True))
+    op = await lead(gateway)
+    (suggestion,) = (await op.ok("customer.open", {"customer_id": older}))["merge_suggestions"]
+    # A suggestion of another pair does not make this one a confirmed merge.
+    wrong = await op.cmd(
+        "customer.merge",
+        {
+            "customer_id": older,
+            "other_customer_id": other.customer_id,
+            "suggestion_id": suggestion["id"],
+        },
+    )
+    assert wrong["type"] == "error" and wrong["code"] == "invalid_args", wrong
+    await op.ok("merge.reject", {"suggestion_id": suggestion["id"]})
+    closed = await op.cmd(
+        "customer.merge",
+        {"customer_id": older, "other_customer_id": newer, "suggestion_id": suggestion["id"]},
+    )
+    assert closed["type"] == "error" and closed["code"] == "conflict", closed
+    await op.close()
+    # An agent for whom neither customer is work (both wait in queues of others' skills).
+    outsider = await OpClient.connect(gateway.url, "b1", "b1")  # billing; Telegram is general's
+    refused = await outsider.cmd(
+        "customer.merge", {"customer_id": newer, "other_customer_id": other.customer_id}
+    )
+    assert refused["type"] == "error" and refused["code"] == "forbidden", refused
+    assert "supervisor" in refused["message"]
+    await outsider.close()
