@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, union
 from sqlalchemy.exc import IntegrityError
 
 from services.domain.errors import InvalidInput, TooLarge, UnsupportedType
@@ -100,37 +100,26 @@ class Intake:
         timeline, identities, claims = tables.timeline, tables.identities, tables.identity_claims
 
         def find(c: Any) -> int | None:
-            written = (
-                c.execute(
-                    select(timeline.c.customer_id).where(
-                        timeline.c.channel == "email",
-                        timeline.c.direction == "out",
-                        timeline.c.provider_id.in_(ours),
-                    )
-                )
-                .scalars()
-                .all()
+            # One of ours, to a customer who has this address (delivered or typed in).
+            has_it = union(
+                select(identities.c.customer_id).where(
+                    identities.c.kind == "email", identities.c.value == value
+                ),
+                select(claims.c.customer_id).where(
+                    claims.c.kind == "email", claims.c.value == value
+                ),
             )
-            for customer_id in dict.fromkeys(written):
-                has = (
-                    c.execute(
-                        select(identities.c.id).where(
-                            identities.c.customer_id == customer_id,
-                            identities.c.kind == "email",
-                            identities.c.value == value,
-                        )
-                    ).first()
-                    or c.execute(
-                        select(claims.c.id).where(
-                            claims.c.customer_id == customer_id,
-                            claims.c.kind == "email",
-                            claims.c.value == value,
-                        )
-                    ).first()
+            found = c.execute(
+                select(timeline.c.customer_id)
+                .where(
+                    timeline.c.channel == "email",
+                    timeline.c.direction == "out",
+                    timeline.c.provider_id.in_(ours),
+                    timeline.c.customer_id.in_(has_it),
                 )
-                if has is not None:
-                    return int(customer_id)
-            return None
+                .limit(1)
+            ).scalar()
+            return int(found) if found is not None else None
 
         customer_id = await self.store.read(find)
         if customer_id is not None:
